@@ -1,0 +1,73 @@
+//! `cofleet run`: simulate a scenario, write its results folder atomically, print the summary table.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{Failure, print_stdout};
+use crate::cli::RunArgs;
+use crate::engine::{simulate, with_threads};
+use crate::model::Model;
+use crate::model::time::HOUR;
+use crate::report::{run_files, table, write::write_results};
+use crate::scenario;
+
+/// Runs the scenario.
+pub fn run(args: &RunArgs) -> Result<u8, Failure> {
+    let scenario = scenario::load(&args.scenario).map_err(Failure::bad_input)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    if out.exists() && !out.is_dir() {
+        return Err(Failure::bad_input(format!(
+            "{}: --out exists and is not a folder",
+            out.display()
+        )));
+    }
+    let threads = args.threads.map_or(0, usize::from);
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let bar = if show_progress {
+        let bar = ProgressBar::with_draw_target(
+            Some(u64::from(scenario.duration / HOUR)),
+            ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} simulating [{bar:40}] {pos}/{len} h  {elapsed}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+
+    let started = Instant::now();
+    let model = Model::new(scenario);
+    let progress = |t: u32| {
+        if let Some(bar) = &bar {
+            bar.set_position(u64::from(t / HOUR));
+        }
+    };
+    let outcome = with_threads(threads, || simulate(&model, &progress));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+
+    let (summary, files) = run_files(&model.scenario, &outcome);
+    write_results(&out, &files).map_err(Failure::bad_input)?;
+    print_stdout(&table::render(&summary, &out.display().to_string()));
+    if !args.quiet {
+        eprintln!(
+            "simulated {} devices, {} events in {:.2} s ({} threads)",
+            table::grouped(u64::from(model.scenario.fleet.devices)),
+            table::grouped(outcome.events),
+            elapsed.as_secs_f64(),
+            if threads == 0 { rayon::current_num_threads() } else { threads }
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,150 @@
+//! The engine: generates the fleet in fixed chunks, steps them in parallel epoch by epoch, resolves the
+//! couplings (rollout gates, collection evaluation) serially at epoch boundaries, and merges the results in
+//! chunk order.
+//!
+//! An epoch is one collection evaluation interval (`timers.collection_eval`): gates are checked at every
+//! evaluation, and a pilot's new members become effective at it, so nothing couples devices more often.
+//! Every input of a boundary decision is a sum over chunks, and every draw is addressed by device
+//! (`crate::rng`): results are byte-identical for any thread count.
+
+pub mod chunk;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::metrics::histogram::Distribution;
+use crate::metrics::names::{METRIC_COUNT, Metric};
+use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};
+use crate::model::Model;
+use crate::model::device::{Env, Path};
+use crate::model::rollout::{GateCounts, Rollout, StageStatus};
+use crate::model::time::Time;
+use chunk::{CHUNK_SIZE, Chunk};
+
+/// Everything a run produces, in memory; `report` turns it into files.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// One distribution per metric, index = `Metric::index`.
+    pub distributions: Vec<Distribution>,
+    /// Hourly snapshots of the tracked timeline columns.
+    pub timeline: Vec<[i64; TRACKED_COLUMNS]>,
+    /// Devices per final state and other end-of-run counts (names are the `counts` contract).
+    pub counts: BTreeMap<String, u64>,
+    /// Final status of each stage.
+    pub stages: Vec<StageStatus>,
+    /// Whether every stage started and every gated stage passed.
+    pub completed: bool,
+    /// Device events processed (a measure of work, for throughput figures).
+    pub events: u64,
+}
+
+/// Runs the simulation on the current rayon pool. `progress` is called with the simulated time reached after
+/// each epoch.
+pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
+    let scenario = &model.scenario;
+    let n = scenario.fleet.devices;
+    let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE)).map(|c| c * CHUNK_SIZE).collect();
+    let mut chunks: Vec<Chunk> = starts
+        .par_iter()
+        .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model))
+        .collect();
+
+    let epoch = scenario.timers.collection_eval;
+    let duration = scenario.duration;
+    let mut rollout = Rollout::new(&scenario.stages, epoch);
+    let mut now: Time = 0;
+    loop {
+        let mut counts = GateCounts::new(scenario.stages.len());
+        for chunk in &chunks {
+            counts.add(&chunk.tally.gate);
+        }
+        let at_end = now >= duration;
+        let changed = rollout.evaluate(now, now.saturating_add(epoch), &counts, !at_end);
+        if at_end {
+            break;
+        }
+        let env = Env {
+            model,
+            plan: rollout.plan(),
+        };
+        if changed {
+            chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
+        }
+        let end = now.saturating_add(epoch).min(duration);
+        if chunks.iter().any(|c| c.next_time() < end) {
+            chunks.par_iter_mut().for_each(|c| c.step(end, &env));
+        }
+        now = end;
+        progress(now);
+    }
+
+    let highest = u64::from(duration.max(2));
+    let distributions: Vec<Distribution> = (0..METRIC_COUNT)
+        .into_par_iter()
+        .map(|m| {
+            let mut d = Distribution::new(highest);
+            for chunk in &chunks {
+                d.record_all(&chunk.tally.samples[m]);
+            }
+            d
+        })
+        .collect();
+    let timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
+    let counts = final_counts(&chunks);
+    Outcome {
+        distributions,
+        timeline,
+        counts,
+        stages: rollout.status().to_vec(),
+        completed: rollout.completed(),
+        events: chunks.iter().map(|c| c.events).sum(),
+    }
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (0 = one per core).
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        // A pool that cannot be built (the OS refused a thread) still leaves the global pool.
+        Err(_) => f(),
+    }
+}
+
+fn final_counts(chunks: &[Chunk]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for m in Milestone::ALL {
+        counts.insert(m.name().to_string(), 0);
+    }
+    for key in [
+        "path.existing_client",
+        "path.new_internet",
+        "failed_at.hybrid_join",
+        "failed_at.mdm_enrollment",
+        "failed_at.client_install",
+    ] {
+        counts.insert(key.to_string(), 0);
+    }
+    for device in chunks.iter().flat_map(|c| &c.devices) {
+        *counts.entry(device.milestone().name().to_string()).or_default() += 1;
+        let path = match device.path() {
+            Path::ExistingClient => "path.existing_client",
+            Path::NewInternet => "path.new_internet",
+        };
+        *counts.entry(path.to_string()).or_default() += 1;
+        if device.milestone() == Milestone::Failed {
+            let step = match (device.path(), device.fail_step()) {
+                (Path::ExistingClient, Some(1)) => "failed_at.hybrid_join",
+                (Path::NewInternet, Some(2)) => "failed_at.client_install",
+                _ => "failed_at.mdm_enrollment",
+            };
+            *counts.entry(step.to_string()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// The metric a distribution index stands for.
+pub fn metric_at(index: usize) -> Metric {
+    Metric::all()[index]
+}

@@ -1,0 +1,22 @@
+//! `cofleet` binary: parse the command line, dispatch, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cofleet::cli::{Cli, Command};
+use cofleet::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => cmd::run::run(args),
+        Command::Check(args) => cmd::check::check(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}

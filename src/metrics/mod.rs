@@ -1,0 +1,5 @@
+//! Metrics: the metric-name contract, per-chunk tallies, and merged histograms.
+
+pub mod histogram;
+pub mod names;
+pub mod tally;

@@ -1,0 +1,109 @@
+//! The metric contract: names that `summary.json`, `percentiles.csv`, thresholds and the CI gate rely on.
+//! Renaming one is a breaking change; the README documents each.
+
+use crate::model::workload::Workload;
+
+/// A latency metric (seconds), one sample per device that went through the measured interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    /// Path 1: from t = 0 (co-management enabled) to co-managed.
+    TimeToComanagedExistingClient,
+    /// Path 2: from the device's arrival to co-managed.
+    TimeToComanagedNewInternet,
+    /// Path 1: hybrid Azure AD join, from the first registration attempt to success (incl. retries).
+    HybridJoin,
+    /// MDM enrollment, from its first attempt to success (incl. retries and waits between rounds).
+    MdmEnrollment,
+    /// Path 2: ConfigMgr client install + registration through the CMG (incl. failed attempts).
+    ClientInstall,
+    /// From the later of the stage start and the device becoming co-managed to the device's switch of
+    /// this workload to Intune.
+    SwitchLatency(Workload),
+    /// Same origin as the compliance workload's switch latency, to the device's compliance report.
+    ComplianceLatency,
+    /// From the compliance workload's switch to the compliance report.
+    SwitchToCompliance,
+}
+
+/// Number of metrics.
+pub const METRIC_COUNT: usize = 14;
+
+impl Metric {
+    /// All metrics, in output order; `index()` is the position here.
+    pub fn all() -> [Metric; METRIC_COUNT] {
+        let w = Workload::ALL;
+        [
+            Metric::TimeToComanagedExistingClient,
+            Metric::TimeToComanagedNewInternet,
+            Metric::HybridJoin,
+            Metric::MdmEnrollment,
+            Metric::ClientInstall,
+            Metric::SwitchLatency(w[0]),
+            Metric::SwitchLatency(w[1]),
+            Metric::SwitchLatency(w[2]),
+            Metric::SwitchLatency(w[3]),
+            Metric::SwitchLatency(w[4]),
+            Metric::SwitchLatency(w[5]),
+            Metric::SwitchLatency(w[6]),
+            Metric::ComplianceLatency,
+            Metric::SwitchToCompliance,
+        ]
+    }
+
+    /// Position in [`Metric::all`].
+    pub fn index(self) -> usize {
+        match self {
+            Metric::TimeToComanagedExistingClient => 0,
+            Metric::TimeToComanagedNewInternet => 1,
+            Metric::HybridJoin => 2,
+            Metric::MdmEnrollment => 3,
+            Metric::ClientInstall => 4,
+            Metric::SwitchLatency(w) => 5 + w.index(),
+            Metric::ComplianceLatency => 12,
+            Metric::SwitchToCompliance => 13,
+        }
+    }
+
+    /// The metric's name in every output.
+    pub fn name(self) -> String {
+        match self {
+            Metric::TimeToComanagedExistingClient => "time_to_comanaged.existing_client".into(),
+            Metric::TimeToComanagedNewInternet => "time_to_comanaged.new_internet".into(),
+            Metric::HybridJoin => "hybrid_join".into(),
+            Metric::MdmEnrollment => "mdm_enrollment".into(),
+            Metric::ClientInstall => "client_install".into(),
+            Metric::SwitchLatency(w) => format!("switch_latency.{}", w.name()),
+            Metric::ComplianceLatency => "compliance_latency".into(),
+            Metric::SwitchToCompliance => "switch_to_compliance".into(),
+        }
+    }
+
+    /// Looks a metric up by name.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::all().into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Statistics reported per metric, in output order.
+pub const STATS: [&str; 7] = ["count", "mean", "p50", "p90", "p95", "p99", "max"];
+
+/// Percentiles written to `percentiles.csv`.
+pub const PERCENTILES: [f64; 11] = [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_and_names_are_consistent() {
+        for (i, m) in Metric::all().into_iter().enumerate() {
+            assert_eq!(m.index(), i);
+            assert_eq!(Metric::from_name(&m.name()), Some(m));
+        }
+        assert_eq!(
+            Metric::from_name("switch_latency.compliance_policies"),
+            Some(Metric::SwitchLatency(Workload::CompliancePolicies))
+        );
+        assert_eq!(Metric::from_name("switch_latency"), None);
+    }
+}

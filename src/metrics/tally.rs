@@ -1,0 +1,193 @@
+//! What one chunk of devices records while it steps: latency samples, timeline transitions and gate counts.
+//!
+//! Everything here is a sum or a multiset, so merging chunk tallies in any order gives the same result; the
+//! engine still merges in chunk order (DESIGN.md, principle 3). Timelines are difference arrays over hourly
+//! snapshots (principle 6): a transition at `t` changes every snapshot at or after `t`.
+
+use super::names::METRIC_COUNT;
+use crate::model::rollout::GateCounts;
+use crate::model::time::{HOUR, Time};
+use crate::model::workload::Workload;
+
+/// How far a device has come on its path (the fleet-flow states of the timeline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Milestone {
+    /// Path 2: not delivered yet.
+    NotArrived,
+    /// Waiting for its enrollment to start (path 1) / being set up (path 2).
+    NotStarted,
+    /// Hybrid Azure AD joined (path 1) or Azure AD joined (path 2).
+    Joined,
+    /// Enrolled in Intune.
+    Enrolled,
+    /// Co-managed (ConfigMgr client and MDM enrollment, co-management policy applied).
+    CoManaged,
+    /// Hit a permanent configuration error.
+    Failed,
+}
+
+impl Milestone {
+    /// All milestones, in column order.
+    pub const ALL: [Milestone; 6] = [
+        Milestone::NotArrived,
+        Milestone::NotStarted,
+        Milestone::Joined,
+        Milestone::Enrolled,
+        Milestone::CoManaged,
+        Milestone::Failed,
+    ];
+
+    /// Output name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Milestone::NotArrived => "not_arrived",
+            Milestone::NotStarted => "not_started",
+            Milestone::Joined => "joined",
+            Milestone::Enrolled => "enrolled",
+            Milestone::CoManaged => "co_managed",
+            Milestone::Failed => "failed",
+        }
+    }
+}
+
+/// A device's compliance as Intune reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplianceState {
+    /// No report on Intune (compliance still on ConfigMgr, or no sync yet).
+    Unknown,
+    /// Reported compliant.
+    Compliant,
+    /// Reported noncompliant, inside the `noncompliant_grace` period.
+    InGrace,
+    /// Reported noncompliant and past the grace period.
+    Noncompliant,
+}
+
+/// Timeline columns tracked by difference arrays: milestones, Intune authority per workload, and the three
+/// reported compliance states (unknown is derived as the rest).
+pub const TRACKED_COLUMNS: usize = 6 + 7 + 3;
+
+fn milestone_col(m: Milestone) -> usize {
+    m as usize
+}
+
+fn authority_col(w: Workload) -> usize {
+    6 + w.index()
+}
+
+fn compliance_col(c: ComplianceState) -> Option<usize> {
+    match c {
+        ComplianceState::Unknown => None,
+        ComplianceState::Compliant => Some(13),
+        ComplianceState::InGrace => Some(14),
+        ComplianceState::Noncompliant => Some(15),
+    }
+}
+
+/// One chunk's records.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    rows: usize,
+    diff: Vec<i32>,
+    /// Latency samples per metric (index = `Metric::index`), in seconds.
+    pub samples: Vec<Vec<u32>>,
+    /// Counts the rollout gates read.
+    pub gate: GateCounts,
+}
+
+impl Tally {
+    /// An empty tally for a run of `duration` seconds and `stages` stages.
+    pub fn new(duration: Time, stages: usize) -> Self {
+        let rows = timeline_rows(duration);
+        Tally {
+            rows,
+            diff: vec![0; TRACKED_COLUMNS * rows],
+            samples: vec![Vec::new(); METRIC_COUNT],
+            gate: GateCounts::new(stages),
+        }
+    }
+
+    fn shift(&mut self, t: Time, col: usize, delta: i32) {
+        let row = t.div_ceil(HOUR) as usize;
+        if row < self.rows {
+            self.diff[col * self.rows + row] += delta;
+        }
+    }
+
+    /// Records a latency sample.
+    pub fn sample(&mut self, metric: usize, seconds: Time) {
+        self.samples[metric].push(seconds);
+    }
+
+    /// A device reached milestone `to` at `t` (coming from `from`, or newly counted).
+    pub fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone) {
+        if let Some(from) = from {
+            self.shift(t, milestone_col(from), -1);
+        }
+        self.shift(t, milestone_col(to), 1);
+    }
+
+    /// A device moved `w` to Intune (`+1`) or back to ConfigMgr (`-1`) at `t`.
+    pub fn authority(&mut self, t: Time, w: Workload, delta: i32) {
+        self.shift(t, authority_col(w), delta);
+    }
+
+    /// A device's reported compliance changed at `t`.
+    pub fn compliance(&mut self, t: Time, from: ComplianceState, to: ComplianceState) {
+        if let Some(c) = compliance_col(from) {
+            self.shift(t, c, -1);
+        }
+        if let Some(c) = compliance_col(to) {
+            self.shift(t, c, 1);
+        }
+    }
+
+}
+
+/// The merged timeline of several chunk tallies (of one run) as counts: one row per hourly snapshot, row `h`
+/// being the state at `h` hours.
+pub fn merged_timeline<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Vec<[i64; TRACKED_COLUMNS]> {
+    let mut rows: Vec<[i64; TRACKED_COLUMNS]> = Vec::new();
+    for tally in tallies {
+        if rows.is_empty() {
+            rows = vec![[0; TRACKED_COLUMNS]; tally.rows];
+        }
+        for (col, diffs) in tally.diff.chunks_exact(tally.rows).enumerate() {
+            for (row, d) in diffs.iter().enumerate() {
+                rows[row][col] += i64::from(*d);
+            }
+        }
+    }
+    for row in 1..rows.len() {
+        for col in 0..TRACKED_COLUMNS {
+            rows[row][col] += rows[row - 1][col];
+        }
+    }
+    rows
+}
+
+/// Hourly snapshots from t = 0 to the end inclusive.
+pub fn timeline_rows(duration: Time) -> usize {
+    (duration / HOUR) as usize + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_show_from_the_next_snapshot_on() {
+        let mut t = Tally::new(3 * HOUR, 1);
+        t.milestone(0, None, Milestone::NotStarted);
+        t.milestone(HOUR, Some(Milestone::NotStarted), Milestone::Joined);
+        t.milestone(HOUR + 1, Some(Milestone::Joined), Milestone::Enrolled);
+        let rows = merged_timeline([&t]);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0][1], 1);
+        assert_eq!(rows[1][1], 0);
+        assert_eq!(rows[1][2], 1);
+        assert_eq!(rows[2][2], 0);
+        assert_eq!(rows[2][3], 1);
+        assert_eq!(rows[3][3], 1);
+    }
+}

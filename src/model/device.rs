@@ -1,0 +1,620 @@
+//! One virtual device: its compact hot state and its state machine along either path to co-management, then
+//! its workload switches and compliance reports.
+//!
+//! **Path 1, existing ConfigMgr client** (MD memdocs/configmgr/comanage/quickstart-paths.md): co-management is
+//! enabled at t = 0; ConfigMgr schedules the device's auto-enrollment at a uniform random time within
+//! `enrollment_spread` (MD includes/enable-co-management-1906-2107.md). At that time (or when the device is next
+//! online) the device starts its hybrid Azure AD join: the first registration attempt writes the device's
+//! certificate to its AD computer object and fails; the object reaches Azure AD at the next Azure AD Connect
+//! sync cycle; the hourly Automatic-Device-Join task then retries until an attempt succeeds (SA
+//! troubleshoot-co-management-auto-enrolling.md, error 0x801c03f2). ConfigMgr then enrolls the device in Intune:
+//! `enrollment_attempts` attempts `enrollment_retry` apart, then a wait for the next machine policy evaluation
+//! before the next round. Finally the co-management policy arrives at the next ConfigMgr policy poll, and the
+//! device is co-managed.
+//!
+//! **Path 2, new internet device** (MD quickstart-paths.md, autopilot-enrollment.md): the device arrives and
+//! is first switched on in one of its online windows; Autopilot joins it to Azure AD and enrolls it in Intune
+//! (a failed attempt is retried after `enrollment_retry`); the Enrollment Status Page then installs the
+//! ConfigMgr client through the CMG, which registers and applies the co-management policy. An install attempt
+//! that fails, or takes longer than `esp_timeout`, ends at the ESP timeout and is retried. During provisioning
+//! the user is at the device, so it is online until the ESP finishes.
+//!
+//! **Workloads.** A co-managed device moves a workload to the authority the rollout plan asks for at its first
+//! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in domain-facts §2);
+//! the poll that makes it co-managed already carries the current workload settings. When the compliance
+//! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
+//! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize[s] MDM policy").
+//!
+//! **Permanent failures**: a device drawn to fail (`failures.permanent`) fails at the first attempt of one of its
+//! path's two retried steps (chosen evenly), and never finishes.
+
+use super::availability::{Online, Profile};
+use super::rollout::{Member, Plan};
+use super::schedule::{MdmSchedule, Periodic, next_run};
+use super::time::{NEVER, Time, after};
+use super::workload::{Authority, Workload, WorkloadSet};
+use super::Model;
+use crate::metrics::names::Metric;
+use crate::metrics::tally::{ComplianceState, Milestone, Tally};
+use crate::rng::slot;
+
+/// The two paths to co-management.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// An existing ConfigMgr client: hybrid Azure AD join, then Intune auto-enrollment.
+    ExistingClient,
+    /// A new internet-based device: Autopilot / Azure AD join, Intune, then the ConfigMgr client via the CMG.
+    NewInternet,
+}
+
+/// Where a device is in its state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Path 2: not delivered yet; the next event is its first boot.
+    NotArrived,
+    /// Path 1: waiting for its scheduled auto-enrollment.
+    Scheduled,
+    /// Path 1: hybrid Azure AD join in progress; the next event is a registration attempt.
+    HybridJoining,
+    /// MDM enrollment in progress; the next event is an attempt.
+    Enrolling,
+    /// Path 1: enrolled; the next event is the policy poll that brings the co-management policy.
+    AwaitingPolicy,
+    /// Path 2: a client install attempt that will succeed ends at the next event.
+    Installing,
+    /// Path 2: a client install attempt that will fail ends (at the ESP timeout) at the next event.
+    InstallFailing,
+    /// Co-managed; the next event is a policy poll or Intune check-in that matters.
+    CoManaged,
+    /// A permanent configuration error: the device never finishes its path.
+    Failed,
+}
+
+/// Flag bit: the device meets the compliance policy.
+const COMPLIANT: u8 = 1;
+/// Flag bits 1–2: the step (1 or 2 of its path) at which the device fails permanently; 0 = never.
+const FAIL_STEP_SHIFT: u8 = 1;
+
+/// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
+#[derive(Debug, Clone, Copy)]
+pub struct Device {
+    /// When the device next does something that matters.
+    pub next_event: Time,
+    /// Path 1: scheduled enrollment time; path 2: arrival.
+    origin: Time,
+    /// Start of the current retried step (for step-duration metrics).
+    step_start: Time,
+    /// When it became co-managed.
+    comanaged_at: Time,
+    /// When it enrolled in Intune (start of the check-in bursts); `NEVER` if before t = 0.
+    enrolled_at: Time,
+    /// ConfigMgr policy poll phase in `[0, policy_poll)`.
+    poll_phase: Time,
+    /// Intune steady check-in phase in `[0, mdm_sync)`.
+    sync_phase: Time,
+    /// Automatic-Device-Join task phase in `[0, hybrid_join_retry)`.
+    task_phase: Time,
+    /// Pilot rank: member of every pilot collection whose share bound exceeds it.
+    pilot_rank: u32,
+    /// Origin of the pending/last compliance latency.
+    comp_origin: Time,
+    /// When the compliance workload last switched to Intune.
+    comp_switch: Time,
+    /// When compliance was last reported.
+    report_at: Time,
+    /// Next policy poll that will change something.
+    poll_wake: Time,
+    /// Next Intune check-in that will report compliance.
+    sync_wake: Time,
+    /// Attempts made in the current retried step.
+    attempt: u16,
+    /// State machine position.
+    pub state: State,
+    profile: Profile,
+    path: Path,
+    flags: u8,
+    /// Workloads currently on Intune.
+    pub intune: WorkloadSet,
+    compliance: ComplianceState,
+}
+
+/// The per-run context a device reads: the precomputed model and the rollout plan as known so far.
+pub struct Env<'a> {
+    /// Precomputed scenario.
+    pub model: &'a Model,
+    /// Slider history.
+    pub plan: &'a Plan,
+}
+
+impl Device {
+    /// Generates device `id` from its random stream and records its initial timeline state.
+    pub fn generate(id: u32, model: &Model, tally: &mut Tally) -> Device {
+        let s = &model.scenario;
+        let t = &s.timers;
+        let mut rng = model.seeds.stream(id, slot::GENERATION);
+        // Fixed draw order, the same for every device whatever its path, so that changing one share does not
+        // shift the other draws.
+        let u_path = rng.uniform();
+        let u_profile = rng.uniform();
+        let u_comanaged = rng.uniform();
+        let u_time = rng.uniform();
+        let poll_phase = rng.below(t.policy_poll);
+        let sync_phase = rng.below(t.mdm_sync);
+        let task_phase = rng.below(t.hybrid_join_retry);
+        let pilot_rank = rng.next_u32();
+        let u_os = rng.uniform();
+        let bitlocker = rng.chance(s.fleet.attributes.bitlocker);
+        let firewall = rng.chance(s.fleet.attributes.firewall);
+        let defender = rng.chance(s.fleet.attributes.defender);
+        let permanent = rng.chance(s.failures.permanent);
+        let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
+
+        let path = if u_path < s.fleet.existing_client_share {
+            Path::ExistingClient
+        } else {
+            Path::NewInternet
+        };
+        let mix = s.fleet.availability;
+        let profile = if u_profile < mix.always_on {
+            Profile::AlwaysOn
+        } else if u_profile < mix.always_on + mix.office_hours {
+            Profile::OfficeHours
+        } else {
+            Profile::Intermittent
+        };
+        let os_build = model.os_build(u_os);
+        let c = &s.compliance;
+        let compliant = os_build >= c.min_os_build
+            && (bitlocker || !c.require_bitlocker)
+            && (firewall || !c.require_firewall)
+            && (defender || !c.require_defender);
+        let mut flags = if compliant { COMPLIANT } else { 0 };
+        let comanaged_now = path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
+        if permanent && !comanaged_now {
+            flags |= fail_step << FAIL_STEP_SHIFT;
+        }
+
+        let mut d = Device {
+            next_event: NEVER,
+            origin: 0,
+            step_start: 0,
+            comanaged_at: NEVER,
+            enrolled_at: NEVER,
+            poll_phase,
+            sync_phase,
+            task_phase,
+            pilot_rank,
+            comp_origin: 0,
+            comp_switch: 0,
+            report_at: NEVER,
+            poll_wake: NEVER,
+            sync_wake: NEVER,
+            attempt: 0,
+            state: State::Scheduled,
+            profile,
+            path,
+            flags,
+            intune: WorkloadSet::EMPTY,
+            compliance: ComplianceState::Unknown,
+        };
+        match path {
+            Path::ExistingClient if comanaged_now => {
+                d.state = State::CoManaged;
+                d.comanaged_at = 0;
+                tally.milestone(0, None, Milestone::CoManaged);
+                d.count_targeted(model, tally);
+                d.update_switched(model, None, WorkloadSet::EMPTY, tally);
+            }
+            Path::ExistingClient => {
+                d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
+                d.state = State::Scheduled;
+                tally.milestone(0, None, Milestone::NotStarted);
+                d.next_event = d.online(id, model).online_from(d.origin);
+            }
+            Path::NewInternet => {
+                d.origin = (u_time * f64::from(s.fleet.new_device_arrival)) as Time;
+                d.state = State::NotArrived;
+                tally.milestone(0, None, Milestone::NotArrived);
+                d.next_event = d.online(id, model).online_from(d.origin);
+            }
+        }
+        d
+    }
+
+    /// The device's path.
+    pub fn path(&self) -> Path {
+        self.path
+    }
+
+    /// The device's availability profile.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// When it became co-managed (`NEVER` if not yet).
+    pub fn comanaged_at(&self) -> Time {
+        self.comanaged_at
+    }
+
+    /// Its current milestone.
+    pub fn milestone(&self) -> Milestone {
+        match self.state {
+            State::NotArrived => Milestone::NotArrived,
+            State::Scheduled | State::HybridJoining => Milestone::NotStarted,
+            State::Enrolling => Milestone::Joined,
+            State::AwaitingPolicy | State::Installing | State::InstallFailing => Milestone::Enrolled,
+            State::CoManaged => Milestone::CoManaged,
+            State::Failed => Milestone::Failed,
+        }
+    }
+
+    /// The step (1 or 2) of its path at which the device fails permanently, if it does.
+    pub fn fail_step(&self) -> Option<u8> {
+        match (self.flags >> FAIL_STEP_SHIFT) & 3 {
+            0 => None,
+            step => Some(step),
+        }
+    }
+
+    /// Whether the device meets the compliance policy.
+    pub fn compliant(&self) -> bool {
+        self.flags & COMPLIANT != 0
+    }
+
+    /// Whether this device is a member of stage `stage`'s target (its pilot collection, or everyone).
+    fn member_of(&self, model: &Model, stage: usize) -> bool {
+        u64::from(self.pilot_rank) < model.stage_targets[stage].pilot_below
+    }
+
+    fn online(&self, id: u32, model: &Model) -> Online {
+        Online::new(self.profile, model.seeds.device_key(id), model.scenario.duration)
+    }
+
+    fn poll_ticks(&self, model: &Model) -> Periodic {
+        Periodic {
+            phase: self.poll_phase,
+            period: model.scenario.timers.policy_poll,
+        }
+    }
+
+    fn member(&self) -> Member {
+        Member {
+            comanaged_at: self.comanaged_at,
+            pilot_rank: self.pilot_rank,
+        }
+    }
+
+    /// Processes the event at `self.next_event` and schedules the next one.
+    pub fn handle(&mut self, id: u32, env: &Env<'_>, tally: &mut Tally) {
+        let t = self.next_event;
+        let model = env.model;
+        let timers = &model.scenario.timers;
+        match self.state {
+            State::NotArrived => {
+                // First boot: Autopilot joins the device to Azure AD, then enrolls it.
+                tally.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
+                self.begin_step(State::Enrolling, t);
+                self.enrollment_attempt(id, t, env, tally);
+            }
+            State::Scheduled => {
+                if self.fail_step() == Some(1) {
+                    return self.fail(t, Milestone::NotStarted, tally);
+                }
+                // The first registration attempt writes the certificate and fails; the object syncs at the next
+                // Azure AD Connect cycle; the hourly task then retries.
+                self.begin_step(State::HybridJoining, t);
+                let synced = (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
+                let task = Periodic {
+                    phase: self.task_phase,
+                    period: timers.hybrid_join_retry,
+                };
+                self.next_event = next_run(&self.online(id, model), &task, synced);
+            }
+            State::HybridJoining => {
+                let failed = model
+                    .seeds
+                    .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
+                    .chance(model.scenario.failures.hybrid_join);
+                if failed {
+                    self.attempt = self.attempt.saturating_add(1);
+                    let task = Periodic {
+                        phase: self.task_phase,
+                        period: timers.hybrid_join_retry,
+                    };
+                    self.next_event = next_run(&self.online(id, model), &task, t + 1);
+                } else {
+                    tally.sample(Metric::HybridJoin.index(), t - self.step_start);
+                    tally.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
+                    self.begin_step(State::Enrolling, t);
+                    self.enrollment_attempt(id, t, env, tally);
+                }
+            }
+            State::Enrolling => self.enrollment_attempt(id, t, env, tally),
+            State::AwaitingPolicy => {
+                tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                self.become_comanaged(id, t, env, tally);
+            }
+            State::Installing => {
+                tally.sample(Metric::ClientInstall.index(), t - self.step_start);
+                tally.sample(Metric::TimeToComanagedNewInternet.index(), t - self.origin);
+                self.become_comanaged(id, t, env, tally);
+            }
+            State::InstallFailing => {
+                self.attempt = self.attempt.saturating_add(1);
+                self.install_attempt(id, t, model);
+            }
+            State::CoManaged => {
+                if self.poll_wake <= t {
+                    self.apply_policy(id, t, env, tally);
+                }
+                if self.sync_wake <= t {
+                    self.report_compliance(t, model, tally);
+                }
+                self.next_event = self.poll_wake.min(self.sync_wake);
+            }
+            State::Failed => self.next_event = NEVER,
+        }
+    }
+
+    /// The rollout plan changed at `now`: wake up at the first poll that sees a change.
+    pub fn replan(&mut self, id: u32, now: Time, env: &Env<'_>) {
+        if self.state != State::CoManaged {
+            return;
+        }
+        let change = env.plan.next_change(self.member(), self.intune, now);
+        if change != NEVER {
+            let wake = next_run(&self.online(id, env.model), &self.poll_ticks(env.model), change);
+            self.poll_wake = self.poll_wake.min(wake);
+            self.next_event = self.poll_wake.min(self.sync_wake);
+        }
+    }
+
+    fn begin_step(&mut self, state: State, t: Time) {
+        self.state = state;
+        self.step_start = t;
+        self.attempt = 0;
+    }
+
+    fn fail(&mut self, t: Time, from: Milestone, tally: &mut Tally) {
+        tally.milestone(t, Some(from), Milestone::Failed);
+        self.state = State::Failed;
+        self.next_event = NEVER;
+    }
+
+    fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+        let model = env.model;
+        let timers = &model.scenario.timers;
+        let fatal_step = if self.path == Path::ExistingClient { 2 } else { 1 };
+        if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
+            return self.fail(t, Milestone::Joined, tally);
+        }
+        let failed = model
+            .seeds
+            .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
+            .chance(model.scenario.failures.mdm_enrollment);
+        if failed {
+            self.attempt = self.attempt.saturating_add(1);
+            self.next_event = match self.path {
+                Path::ExistingClient
+                    if u32::from(self.attempt) % timers.enrollment_attempts == 0 =>
+                {
+                    // Round exhausted: wait for the next machine policy evaluation.
+                    next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
+                }
+                Path::ExistingClient => {
+                    self.online(id, model).online_from(after(t, timers.enrollment_retry))
+                }
+                // In the ESP the user is at the device and retries.
+                Path::NewInternet => after(t, timers.enrollment_retry),
+            };
+            return;
+        }
+        tally.sample(Metric::MdmEnrollment.index(), t - self.step_start);
+        tally.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
+        self.enrolled_at = t;
+        match self.path {
+            Path::ExistingClient => {
+                self.state = State::AwaitingPolicy;
+                self.next_event = next_run(&self.online(id, model), &self.poll_ticks(model), t + 1);
+            }
+            Path::NewInternet => {
+                self.begin_step(State::Installing, t);
+                if self.fail_step() == Some(2) {
+                    return self.fail(t, Milestone::Enrolled, tally);
+                }
+                self.install_attempt(id, t, model);
+            }
+        }
+    }
+
+    /// Starts a client install attempt at `t` (path 2, inside the ESP).
+    fn install_attempt(&mut self, id: u32, t: Time, model: &Model) {
+        let timers = &model.scenario.timers;
+        let mut rng = model
+            .seeds
+            .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
+        let failed = rng.chance(model.scenario.failures.client_install);
+        let mean = timers.client_install_time;
+        let duration = mean / 2 + rng.below(mean + 1);
+        if failed || duration > timers.esp_timeout {
+            self.state = State::InstallFailing;
+            self.next_event = after(t, timers.esp_timeout);
+        } else {
+            self.state = State::Installing;
+            self.next_event = after(t, duration);
+        }
+    }
+
+    fn count_targeted(&self, model: &Model, tally: &mut Tally) {
+        for stage in 0..model.stage_targets.len() {
+            if self.member_of(model, stage) {
+                tally.gate.targeted[stage] += 1;
+            }
+        }
+    }
+
+    /// Updates the per-stage "switched" gate counts for a change of the Intune set from `before` (`None`: the
+    /// device was not counted yet) to `after`.
+    fn update_switched(
+        &self,
+        model: &Model,
+        before: Option<WorkloadSet>,
+        after: WorkloadSet,
+        tally: &mut Tally,
+    ) {
+        for (stage, target) in model.stage_targets.iter().enumerate() {
+            if !self.member_of(model, stage) {
+                continue;
+            }
+            let done = |set: WorkloadSet| match target.authority {
+                Authority::ConfigMgr => set.0 & target.workloads.0 == 0,
+                _ => set.includes(target.workloads),
+            };
+            let was = before.is_some_and(done);
+            let is = done(after);
+            if is && !was {
+                tally.gate.switched[stage] += 1;
+            } else if was && !is {
+                tally.gate.switched[stage] -= 1;
+            }
+        }
+    }
+
+    fn become_comanaged(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+        tally.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
+        self.state = State::CoManaged;
+        self.comanaged_at = t;
+        self.count_targeted(env.model, tally);
+        self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
+        // The poll that brought the co-management policy carries the current workload settings.
+        self.apply_policy(id, t, env, tally);
+        if self.sync_wake <= t {
+            self.report_compliance(t, env.model, tally);
+        }
+        self.next_event = self.poll_wake.min(self.sync_wake);
+    }
+
+    /// A policy poll at `t`: move every workload to the authority the plan asks for, then find the next poll
+    /// that will change something.
+    fn apply_policy(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+        let model = env.model;
+        let timers = &model.scenario.timers;
+        let member = self.member();
+        let desired = env.plan.desired(member, t);
+        let online = self.online(id, model);
+        if desired != self.intune {
+            let before = self.intune;
+            for w in Workload::ALL {
+                match (before.contains(w), desired.contains(w)) {
+                    (false, true) => {
+                        let origin = env.plan.switch_origin(w, member, t);
+                        tally.sample(Metric::SwitchLatency(w).index(), t - origin);
+                        tally.authority(t, w, 1);
+                        if w == Workload::CompliancePolicies {
+                            self.comp_origin = origin;
+                            self.comp_switch = t;
+                            self.sync_wake = if timers.sync_on_switch {
+                                t
+                            } else {
+                                let schedule = MdmSchedule {
+                                    enrolled_at: self.enrolled_at,
+                                    bursts: &timers.mdm_sync_after_enroll,
+                                    steady: Periodic {
+                                        phase: self.sync_phase,
+                                        period: timers.mdm_sync,
+                                    },
+                                };
+                                next_run(&online, &schedule, t + 1)
+                            };
+                        }
+                    }
+                    (true, false) => {
+                        tally.authority(t, w, -1);
+                        if w == Workload::CompliancePolicies {
+                            self.withdraw_compliance(t, model, tally);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            self.update_switched(model, Some(before), desired, tally);
+            self.intune = desired;
+        }
+        let change = env.plan.next_change(member, self.intune, t + 1);
+        self.poll_wake = if change == NEVER {
+            NEVER
+        } else {
+            next_run(&online, &self.poll_ticks(model), change)
+        };
+    }
+
+    fn grace_end(&self, model: &Model) -> Time {
+        after(self.report_at, model.scenario.compliance.noncompliant_grace)
+    }
+
+    /// The Intune check-in after the compliance workload switched: the device reports its compliance.
+    fn report_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+        self.sync_wake = NEVER;
+        if !self.intune.contains(Workload::CompliancePolicies) {
+            return;
+        }
+        tally.sample(Metric::ComplianceLatency.index(), t - self.comp_origin);
+        tally.sample(Metric::SwitchToCompliance.index(), t - self.comp_switch);
+        let grace = model.scenario.compliance.noncompliant_grace;
+        let state = if self.compliant() {
+            ComplianceState::Compliant
+        } else if grace > 0 {
+            ComplianceState::InGrace
+        } else {
+            ComplianceState::Noncompliant
+        };
+        tally.compliance(t, self.compliance, state);
+        self.compliance = state;
+        self.report_at = t;
+        if state == ComplianceState::InGrace {
+            tally.compliance(
+                self.grace_end(model),
+                ComplianceState::InGrace,
+                ComplianceState::Noncompliant,
+            );
+        }
+        tally.gate.reported += 1;
+        if !self.compliant() {
+            tally.gate.noncompliant += 1;
+        }
+    }
+
+    /// The compliance workload moved back to ConfigMgr at `t`: Intune's report no longer counts.
+    fn withdraw_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+        self.sync_wake = NEVER;
+        let mut current = self.compliance;
+        if current == ComplianceState::Unknown {
+            return;
+        }
+        if current == ComplianceState::InGrace {
+            let end = self.grace_end(model);
+            if t < end {
+                // Cancel the scheduled end of the grace period.
+                tally.compliance(end, ComplianceState::Noncompliant, ComplianceState::InGrace);
+            } else {
+                current = ComplianceState::Noncompliant;
+            }
+        }
+        tally.compliance(t, current, ComplianceState::Unknown);
+        tally.gate.reported -= 1;
+        if !self.compliant() {
+            tally.gate.noncompliant -= 1;
+        }
+        self.compliance = ComplianceState::Unknown;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_state_is_at_most_64_bytes() {
+        assert!(std::mem::size_of::<Device>() <= 64, "{}", std::mem::size_of::<Device>());
+    }
+}

@@ -1,0 +1,83 @@
+//! The domain model: devices on their two paths, workloads and their authority, the rollout plan, availability
+//! and the product timers. Nothing here knows of files, TOML or the terminal.
+
+pub mod availability;
+pub mod device;
+pub mod rollout;
+pub mod scenario;
+pub mod schedule;
+pub mod time;
+pub mod workload;
+
+use crate::rng::SeedKey;
+use rollout::pilot_bound;
+use scenario::Scenario;
+use workload::{Authority, WorkloadSet};
+
+/// Who a stage targets and what "switched" means for it, precomputed for the gate counts.
+#[derive(Debug, Clone, Copy)]
+pub struct StageTarget {
+    /// Devices whose pilot rank is below this are targeted (`2^32` = everyone).
+    pub pilot_below: u64,
+    /// The stage's workloads.
+    pub workloads: WorkloadSet,
+    /// The authority it moves them to.
+    pub authority: Authority,
+}
+
+/// A scenario with everything the hot path needs precomputed once per run.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Key material of the scenario seed.
+    pub seeds: SeedKey,
+    /// Per stage, who it targets.
+    pub stage_targets: Vec<StageTarget>,
+    /// OS builds with cumulative shares, ascending.
+    os_cumulative: Vec<(u32, f64)>,
+}
+
+impl Model {
+    /// Precomputes `scenario`.
+    pub fn new(scenario: Scenario) -> Self {
+        let stage_targets = scenario
+            .stages
+            .iter()
+            .map(|s| StageTarget {
+                pilot_below: match s.authority {
+                    Authority::PilotIntune => pilot_bound(s.pilot),
+                    _ => 1 << 32,
+                },
+                workloads: s.workloads,
+                authority: s.authority,
+            })
+            .collect();
+        let mut acc = 0.0;
+        let os_cumulative = scenario
+            .fleet
+            .attributes
+            .os_build
+            .iter()
+            .map(|&(build, share)| {
+                acc += share;
+                (build, acc)
+            })
+            .collect();
+        Model {
+            seeds: SeedKey::new(scenario.seed),
+            scenario,
+            stage_targets,
+            os_cumulative,
+        }
+    }
+
+    /// The OS build for a uniform draw `u` (the last build absorbs rounding).
+    pub fn os_build(&self, u: f64) -> u32 {
+        self.os_cumulative
+            .iter()
+            .find(|&&(_, cum)| u < cum)
+            .or(self.os_cumulative.last())
+            .map_or(0, |&(b, _)| b)
+    }
+}

@@ -1,0 +1,307 @@
+//! The validated scenario: everything a simulation needs, in domain units (seconds, shares, enums), free of
+//! TOML and files. `scenario::load` builds it from a file; tests and benches may build it directly.
+//!
+//! Every default lives here, with the product behaviour it models and its source (`../shared/domain-facts.md`
+//! abbreviations: MD = MicrosoftDocs/memdocs, SA = SupportArticles-docs, AZ = azure-docs).
+
+use super::time::{DAY, HOUR, MINUTE, Time};
+use super::workload::{Authority, WorkloadSet};
+
+/// One complete, validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Scenario name; results go to `results/<name>/` by default.
+    pub name: String,
+    /// Root of every random stream: same scenario + seed ⇒ byte-identical results.
+    pub seed: u64,
+    /// Simulated span in seconds; t = 0 is a Monday 00:00 site-local time.
+    pub duration: Time,
+    /// Who the devices are and when they are online.
+    pub fleet: Fleet,
+    /// Product timers.
+    pub timers: Timers,
+    /// Per-attempt failure probabilities.
+    pub failures: Failures,
+    /// Management points and the cloud management gateway.
+    pub infrastructure: Infrastructure,
+    /// The Intune compliance policy the Compliance policies workload brings.
+    pub compliance: CompliancePolicy,
+    /// Rollout stages, in order.
+    pub stages: Vec<Stage>,
+    /// CI thresholds, as written (evaluated by the gate).
+    pub thresholds: Vec<Threshold>,
+}
+
+/// The fleet: size, path mix, arrivals, sites, availability and attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fleet {
+    /// Total virtual devices (both paths).
+    pub devices: u32,
+    /// Share of devices on path 1 (existing ConfigMgr clients); the rest are new internet devices.
+    pub existing_client_share: f64,
+    /// Share of path-1 devices already co-managed at t = 0 (a fleet in steady state).
+    pub comanaged_at_start: f64,
+    /// Path-2 devices arrive uniformly over `[0, new_device_arrival)`.
+    pub new_device_arrival: Time,
+    /// ConfigMgr sites (boundary groups); devices are spread evenly over them.
+    pub sites: u32,
+    /// Share of devices per online profile.
+    pub availability: AvailabilityMix,
+    /// Share of devices with each compliance-relevant attribute.
+    pub attributes: Attributes,
+}
+
+/// Share of devices per availability profile; sums to 1.
+///
+/// No published duty cycle exists (domain-facts §5, "NOT FOUND: a published fraction of laptops online"),
+/// so the profiles are stated assumptions; see `model::availability` for their exact shapes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AvailabilityMix {
+    /// Desktops and kiosks, online all the time.
+    pub always_on: f64,
+    /// Online Monday–Friday about 08:00–18:00, jittered per device and day.
+    pub office_hours: f64,
+    /// Online in a few short windows a week.
+    pub intermittent: f64,
+}
+
+/// Per-device attribute shares that the compliance policy is evaluated against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attributes {
+    /// OS build numbers with their shares (sum 1), ascending by build.
+    pub os_build: Vec<(u32, f64)>,
+    /// Share of devices with BitLocker on.
+    pub bitlocker: f64,
+    /// Share of devices with the firewall on.
+    pub firewall: f64,
+    /// Share of devices with Defender antimalware on.
+    pub defender: f64,
+}
+
+/// A check-in burst right after MDM enrollment: every `interval` for `span`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Burst {
+    /// Time between check-ins during the burst.
+    pub interval: Time,
+    /// How long the burst lasts.
+    pub span: Time,
+}
+
+/// Product timers; each default is the product default where one exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timers {
+    /// ConfigMgr machine policy retrieval interval; default 60 min, uniform random phase per device.
+    /// Source: MD memdocs/configmgr/core/clients/deploy/about-client-settings.md ("Client policy polling
+    /// interval"). Accepted range 3–1440 min, the range commonly quoted for the setting (unverified in docs).
+    pub policy_poll: Time,
+    /// Incremental collection evaluation interval; default 5 min. A pilot collection's new members become
+    /// effective at the next evaluation, and rollout gates are checked at every evaluation.
+    /// Source: MD memdocs/configmgr/core/clients/manage/collections/collection-evaluation.md.
+    pub collection_eval: Time,
+    /// Azure AD Connect sync cycle; default 30 min, also the fastest supported interval. A hybrid join
+    /// completes only after the computer object has been synced.
+    /// Source: AZ articles/active-directory/hybrid/how-to-connect-sync-feature-scheduler.md.
+    pub aad_connect_sync: Time,
+    /// Automatic-Device-Join task retry: the registration trigger "runs every hour".
+    /// Source: SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md.
+    pub hybrid_join_retry: Time,
+    /// ConfigMgr spreads auto-enrollment of existing clients at random over this span ("for 100,000 clients
+    /// enrollment occurs over several days"); default 2 d.
+    /// Source: MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md.
+    pub enrollment_spread: Time,
+    /// ConfigMgr-triggered MDM enrollment retry interval; default 15 min (MDMEnrollmentRetryInterval).
+    /// Source: [secondary] "Co-management Auto-enrollment Process Flow" KB (domain-facts §1.1).
+    pub enrollment_retry: Time,
+    /// Enrollment attempts per round (MDMEnrollmentRetries, default 3: "Try #1 out of 3"); after a failed
+    /// round the client waits for its next machine policy evaluation. Source: as `enrollment_retry`.
+    pub enrollment_attempts: u32,
+    /// Intune steady-state check-in interval: "about every 8 hours", uniform random phase per device.
+    /// Source: MD memdocs/intune/configuration/device-profile-troubleshoot.md.
+    pub mdm_sync: Time,
+    /// Check-in bursts right after enrollment: every 3 min for 15 min, then every 15 min for 2 h.
+    /// Source: MD device-profile-troubleshoot.md (03/07/2022 revision).
+    pub mdm_sync_after_enroll: Vec<Burst>,
+    /// "When you switch a co-management workload, the co-managed devices automatically synchronize MDM
+    /// policy from Microsoft Intune"; default true. Source: MD memdocs/configmgr/comanage/how-to-switch-workloads.md.
+    pub sync_on_switch: bool,
+    /// Autopilot Enrollment Status Page timeout; default 60 min. Path 2: the ConfigMgr client install through
+    /// the CMG must finish within it, or the attempt fails (error 0x800705b4).
+    /// Source: MD memdocs/intune/enrollment/windows-enrollment-status.md; MD memdocs/configmgr/comanage/autopilot-enrollment.md.
+    pub esp_timeout: Time,
+    /// Mean duration of one ConfigMgr client install + registration through the CMG during the ESP
+    /// (path 2); each attempt takes a uniform time in [½, 1½] of it. [assumption] No published figure
+    /// exists (domain-facts lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
+    /// ESP timeout, as Microsoft's guidance for the ESP expects.
+    pub client_install_time: Time,
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            policy_poll: 60 * MINUTE,
+            collection_eval: 5 * MINUTE,
+            aad_connect_sync: 30 * MINUTE,
+            hybrid_join_retry: HOUR,
+            enrollment_spread: 2 * DAY,
+            enrollment_retry: 15 * MINUTE,
+            enrollment_attempts: 3,
+            mdm_sync: 8 * HOUR,
+            mdm_sync_after_enroll: vec![
+                Burst {
+                    interval: 3 * MINUTE,
+                    span: 15 * MINUTE,
+                },
+                Burst {
+                    interval: 15 * MINUTE,
+                    span: 2 * HOUR,
+                },
+            ],
+            sync_on_switch: true,
+            esp_timeout: 60 * MINUTE,
+            client_install_time: 20 * MINUTE,
+        }
+    }
+}
+
+/// Probability that one attempt of a step fails. No failure rate is published for any of these steps
+/// (domain-facts §1.1: "NOT FOUND: any published failure RATE"); the defaults are the reference's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Failures {
+    /// One hybrid Azure AD join registration attempt fails (transient; retried by the hourly task).
+    pub hybrid_join: f64,
+    /// One MDM enrollment attempt fails (transient error codes such as 0x8018002B; retried).
+    pub mdm_enrollment: f64,
+    /// One ConfigMgr client install + registration through the CMG fails (path 2; retried).
+    pub client_install: f64,
+    /// Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never
+    /// finish their path.
+    pub permanent: f64,
+}
+
+impl Default for Failures {
+    fn default() -> Self {
+        Failures {
+            hybrid_join: 0.02,
+            mdm_enrollment: 0.03,
+            client_install: 0.02,
+            permanent: 0.005,
+        }
+    }
+}
+
+/// Infrastructure sizing; defaults from MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md
+/// and MD includes/scale-cmg.md. The core engine validates and records these; load and capacity use them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Infrastructure {
+    /// Management points per site (a primary site supports at most 15).
+    pub management_points_per_site: u32,
+    /// CMG VM instances (at most 16 per CMG).
+    pub cmg_instances: u32,
+    /// Concurrent clients per CMG VM: 6,000 for Standard A2_v2 (10,000 for Large A4_v2).
+    pub cmg_clients_per_instance: u32,
+}
+
+impl Default for Infrastructure {
+    fn default() -> Self {
+        Infrastructure {
+            management_points_per_site: 2,
+            cmg_instances: 2,
+            cmg_clients_per_instance: 6_000,
+        }
+    }
+}
+
+/// The Intune compliance policy that the Compliance policies workload brings to a device.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompliancePolicy {
+    /// Minimum OS build (19045 = Windows 10 22H2).
+    pub min_os_build: u32,
+    /// Require BitLocker.
+    pub require_bitlocker: bool,
+    /// Require the firewall.
+    pub require_firewall: bool,
+    /// Require Defender antimalware.
+    pub require_defender: bool,
+    /// Intune "Mark device noncompliant" action schedule: 0 days (immediate) by default, 0–365 days.
+    /// Source: MD memdocs/intune/protect/actions-for-noncompliance.md.
+    pub noncompliant_grace: Time,
+}
+
+impl Default for CompliancePolicy {
+    fn default() -> Self {
+        CompliancePolicy {
+            min_os_build: 19_045,
+            require_bitlocker: true,
+            require_firewall: true,
+            require_defender: true,
+            noncompliant_grace: 0,
+        }
+    }
+}
+
+/// What a gate does when it has not passed by its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFail {
+    /// Stop the rollout: no later stage starts; this stage's workloads stay where they are.
+    Halt,
+    /// Move this stage's workloads back to ConfigMgr, then stop the rollout.
+    Rollback,
+}
+
+/// A rollout gate: conditions on measured results, checked at every collection evaluation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    /// Share of targeted, co-managed devices that have switched every workload of the stage.
+    pub min_switched: Option<f64>,
+    /// Largest share of devices with a compliance report that may be noncompliant.
+    pub max_noncompliant: Option<f64>,
+    /// The stage must have run at least this long.
+    pub min_age: Time,
+    /// Not passed by then ⇒ `on_fail`; `None` waits for ever.
+    pub timeout: Option<Time>,
+    /// What happens at the timeout.
+    pub on_fail: OnFail,
+}
+
+/// One rollout stage: move some workloads to an authority.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// Unique, non-empty name.
+    pub name: String,
+    /// Fixed start time; `None` = as soon as the previous stage's gate passes (or at t = 0 for the first).
+    pub start: Option<Time>,
+    /// The workloads the stage moves.
+    pub workloads: WorkloadSet,
+    /// The authority it moves them to.
+    pub authority: Authority,
+    /// Pilot collection share (only with `PilotIntune`; 1 otherwise).
+    pub pilot: f64,
+    /// Optional gate on the stage's results.
+    pub gate: Option<Gate>,
+}
+
+/// Comparison operator of a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+}
+
+/// A CI threshold: `"<metric>.<stat>" = "<op> <value>"`, e.g. `"switch_latency.compliance_policies.p95" = "< 4h"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// The key as written.
+    pub key: String,
+    /// Comparison.
+    pub op: ThresholdOp,
+    /// Right-hand side, in seconds for durations.
+    pub value: f64,
+}

@@ -1,0 +1,217 @@
+//! Periodic client tasks and when they actually run on a device that is not always online.
+//!
+//! The ConfigMgr policy poll, the Intune check-in and the Automatic-Device-Join task are periodic. A device
+//! runs such a task at each tick while it is online; a tick that falls while it is offline is *missed*, and a
+//! missed task runs as soon as the device comes back online (as the real clients' schedulers do). The engine
+//! never ticks these timers one by one (DESIGN.md, principle 5): [`next_run`] computes the next run directly
+//! from the task's phase and the device's online windows.
+
+use super::availability::Online;
+use super::scenario::Burst;
+use super::time::{DAY, NEVER, Time};
+
+/// A set of tick instants.
+pub trait Ticks {
+    /// The first tick at or after `t` ([`NEVER`] if none).
+    fn next_tick(&self, t: Time) -> Time;
+    /// The longest gap between two ticks (how far back a missed tick can be).
+    fn max_gap(&self) -> Time;
+}
+
+/// Ticks at `phase + k·period` for every integer k (a timer that has run since before t = 0).
+#[derive(Debug, Clone, Copy)]
+pub struct Periodic {
+    /// Offset of the ticks in `[0, period)`.
+    pub phase: Time,
+    /// Interval between ticks (> 0).
+    pub period: Time,
+}
+
+impl Ticks for Periodic {
+    fn next_tick(&self, t: Time) -> Time {
+        if t <= self.phase {
+            return self.phase;
+        }
+        let k = (t - self.phase).div_ceil(self.period);
+        self.phase.saturating_add(k.saturating_mul(self.period))
+    }
+
+    fn max_gap(&self) -> Time {
+        self.period
+    }
+}
+
+/// The Intune check-in schedule of an enrolled device: the post-enrollment bursts, then the steady interval.
+#[derive(Debug, Clone, Copy)]
+pub struct MdmSchedule<'a> {
+    /// When the device enrolled ([`NEVER`] if it enrolled before t = 0: no burst).
+    pub enrolled_at: Time,
+    /// Bursts, in order (`mdm_sync_after_enroll`).
+    pub bursts: &'a [Burst],
+    /// Steady-state check-ins.
+    pub steady: Periodic,
+}
+
+impl Ticks for MdmSchedule<'_> {
+    fn next_tick(&self, t: Time) -> Time {
+        let mut best = self.steady.next_tick(t);
+        if self.enrolled_at == NEVER {
+            return best;
+        }
+        let mut base = self.enrolled_at;
+        for burst in self.bursts {
+            let last = base.saturating_add(burst.span - burst.span % burst.interval);
+            if t <= last {
+                let k = if t <= base {
+                    1
+                } else {
+                    (t - base).div_ceil(burst.interval).max(1)
+                };
+                best = best.min(base.saturating_add(k * burst.interval));
+                break;
+            }
+            base = base.saturating_add(burst.span);
+        }
+        best
+    }
+
+    fn max_gap(&self) -> Time {
+        self.steady.period
+    }
+}
+
+/// When a periodic task next runs on a device, at or after `t`: the first tick at which the device is online,
+/// or the moment it comes back online after missing a tick, whichever is first. A device that has never been
+/// seen online before (no window within the look-back) counts as having missed a tick: it runs the task when it
+/// first comes online. [`NEVER`] if the device is not online again before the horizon.
+pub fn next_run(online: &Online, ticks: &impl Ticks, t: Time) -> Time {
+    let lookback = ticks.max_gap().saturating_add(DAY);
+    let mut t = t;
+    loop {
+        let Some((a, b)) = online.window_from(t) else {
+            return NEVER;
+        };
+        if a > t {
+            // Offline at t: did the device miss a tick during the gap that ends at `a`?
+            let missed = match online.prev_end(a, lookback) {
+                Some(gap_start) => ticks.next_tick(gap_start) < a,
+                None => true,
+            };
+            if missed {
+                return a;
+            }
+            t = a;
+        }
+        let tick = ticks.next_tick(t);
+        if tick < b {
+            return tick;
+        }
+        if b == NEVER {
+            return NEVER;
+        }
+        // The tick falls after this window closes: it is missed if it falls before the next window opens.
+        match online.window_from(b) {
+            None => return NEVER,
+            Some((a2, _)) if tick < a2 => return a2,
+            Some((a2, _)) => t = a2,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::availability::Profile;
+    use crate::model::time::{HOUR, MINUTE};
+
+    #[test]
+    fn periodic_ticks() {
+        let p = Periodic {
+            phase: 600,
+            period: 3_600,
+        };
+        assert_eq!(p.next_tick(0), 600);
+        assert_eq!(p.next_tick(600), 600);
+        assert_eq!(p.next_tick(601), 4_200);
+        assert_eq!(p.next_tick(4_200), 4_200);
+    }
+
+    #[test]
+    fn bursts_then_steady() {
+        let bursts = [
+            Burst {
+                interval: 3 * MINUTE,
+                span: 15 * MINUTE,
+            },
+            Burst {
+                interval: 15 * MINUTE,
+                span: 2 * HOUR,
+            },
+        ];
+        let s = MdmSchedule {
+            enrolled_at: 1_000,
+            bursts: &bursts,
+            steady: Periodic {
+                phase: 5 * HOUR,
+                period: 8 * HOUR,
+            },
+        };
+        assert_eq!(s.next_tick(1_000), 1_000 + 180);
+        assert_eq!(s.next_tick(1_181), 1_000 + 360);
+        assert_eq!(s.next_tick(1_000 + 900), 1_000 + 900);
+        assert_eq!(s.next_tick(1_000 + 901), 1_000 + 1_800);
+        assert_eq!(s.next_tick(1_000 + 15 * MINUTE + 2 * HOUR), 1_000 + 135 * MINUTE);
+        assert_eq!(s.next_tick(1_000 + 135 * MINUTE + 1), 5 * HOUR);
+        let no_burst = MdmSchedule {
+            enrolled_at: NEVER,
+            ..s
+        };
+        assert_eq!(no_burst.next_tick(1_000), 5 * HOUR);
+    }
+
+    #[test]
+    fn always_on_runs_at_ticks() {
+        let o = Online::new(Profile::AlwaysOn, 1, 30 * DAY);
+        let p = Periodic {
+            phase: 100,
+            period: 3_600,
+        };
+        assert_eq!(next_run(&o, &p, 0), 100);
+        assert_eq!(next_run(&o, &p, 101), 3_700);
+    }
+
+    #[test]
+    fn missed_ticks_run_when_the_device_returns() {
+        let o = Online::new(Profile::OfficeHours, 4242, 30 * DAY);
+        let p = Periodic {
+            phase: 100,
+            period: 3_600,
+        };
+        // Monday 02:00, offline: the overnight gap missed ticks, so it runs when the device comes online.
+        let first = o.window_on(0).unwrap().0;
+        assert_eq!(next_run(&o, &p, 2 * HOUR), first);
+        // Noon, online: the next tick.
+        assert_eq!(next_run(&o, &p, 12 * HOUR), p.next_tick(12 * HOUR));
+        // Just before the window closes with the next tick after it: runs next morning.
+        let (_, b) = o.window_on(0).unwrap();
+        let t = b - 1;
+        if p.next_tick(t) >= b {
+            assert_eq!(next_run(&o, &p, t), o.window_on(1).unwrap().0);
+        }
+        // Friday evening -> Monday morning.
+        let fri_night = 4 * DAY + 22 * HOUR;
+        assert_eq!(next_run(&o, &p, fri_night), o.window_on(7).unwrap().0);
+    }
+
+    #[test]
+    fn long_period_task_is_not_always_missed_overnight() {
+        // A weekly task with its tick on Wednesday noon: Tuesday morning's return does not run it.
+        let o = Online::new(Profile::OfficeHours, 7, 30 * DAY);
+        let p = Periodic {
+            phase: 2 * DAY + 12 * HOUR,
+            period: 7 * DAY,
+        };
+        let tue_morning = DAY + 2 * HOUR;
+        assert_eq!(next_run(&o, &p, tue_morning), 2 * DAY + 12 * HOUR);
+    }
+}

@@ -1,0 +1,59 @@
+//! `percentiles.csv` and `timeline.csv`, as bytes (written to disk in one place, `report::write`).
+
+use crate::engine::{Outcome, metric_at};
+use crate::metrics::names::PERCENTILES;
+use crate::metrics::tally::Milestone;
+use crate::model::time::HOUR;
+use crate::model::workload::Workload;
+
+/// `metric,percentile,seconds`: every metric with samples, at the percentiles in `PERCENTILES`.
+pub fn percentiles_csv(outcome: &Outcome) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["metric", "percentile", "seconds"])
+        .expect("writing to memory cannot fail");
+    for (i, d) in outcome.distributions.iter().enumerate() {
+        for p in PERCENTILES {
+            if let Some(v) = d.percentile(p) {
+                w.write_record([metric_at(i).name(), format!("{p}"), v.to_string()])
+                    .expect("writing to memory cannot fail");
+            }
+        }
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// Column names of `timeline.csv`, in order.
+pub fn timeline_header() -> Vec<String> {
+    let mut cols = vec!["hour".to_string(), "time_s".to_string()];
+    cols.extend(Milestone::ALL.iter().map(|m| m.name().to_string()));
+    for w in Workload::ALL {
+        cols.push(format!("{}.configmgr", w.name()));
+        cols.push(format!("{}.intune", w.name()));
+    }
+    cols.extend(["compliant", "in_grace", "noncompliant", "unknown"].map(String::from));
+    cols
+}
+
+/// One row per simulated hour (snapshot at the start of the hour): devices per path state; per workload, the
+/// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
+/// Intune compliance report).
+pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(timeline_header())
+        .expect("writing to memory cannot fail");
+    for (hour, row) in outcome.timeline.iter().enumerate() {
+        let mut rec = vec![hour.to_string(), (hour as u64 * u64::from(HOUR)).to_string()];
+        rec.extend(row[..6].iter().map(i64::to_string));
+        let comanaged = row[Milestone::CoManaged as usize];
+        for wl in Workload::ALL {
+            let intune = row[6 + wl.index()];
+            rec.push((comanaged - intune).to_string());
+            rec.push(intune.to_string());
+        }
+        let reported: i64 = row[13..16].iter().sum();
+        rec.extend(row[13..16].iter().map(i64::to_string));
+        rec.push((i64::from(devices) - reported).to_string());
+        w.write_record(rec).expect("writing to memory cannot fail");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}

@@ -1,0 +1,24 @@
+//! Results at the edge: `summary.json`, CSVs and the stdout table, built as bytes and written atomically.
+
+pub mod csv_out;
+pub mod summary;
+pub mod table;
+pub mod write;
+
+use crate::engine::Outcome;
+use crate::model::scenario::Scenario;
+use summary::Summary;
+
+/// Every file of a run's results folder, as (relative path, bytes).
+pub fn run_files(scenario: &Scenario, outcome: &Outcome) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
+    let summary = Summary::new(scenario, outcome);
+    let files = vec![
+        ("summary.json", summary.to_json()),
+        ("percentiles.csv", csv_out::percentiles_csv(outcome)),
+        (
+            "timeline.csv",
+            csv_out::timeline_csv(outcome, scenario.fleet.devices),
+        ),
+    ];
+    (summary, files)
+}

@@ -1,0 +1,95 @@
+//! The readable summary a run prints on stdout (deterministic: same scenario + seed ⇒ same text).
+
+use std::fmt::Write;
+
+use super::summary::Summary;
+use crate::metrics::names::Metric;
+use crate::scenario::duration::human_seconds;
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_string(), |s| human_seconds(s as f64))
+}
+
+/// Thousands separators: `1234567` → `"1,234,567"`.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The summary table.
+pub fn render(summary: &Summary, results_dir: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · seed {} · {} devices · {} simulated\n",
+        summary.scenario,
+        summary.seed,
+        grouped(u64::from(summary.devices)),
+        human_seconds(f64::from(summary.duration_s))
+    );
+    let _ = writeln!(
+        out,
+        "{:<42} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "metric", "count", "mean", "p50", "p95", "p99", "max"
+    );
+    for m in Metric::all() {
+        let name = m.name();
+        let Some(s) = summary.metrics.get(&name) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<42} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            name,
+            grouped(s.count),
+            s.mean.map_or_else(|| "-".to_string(), human_seconds),
+            opt(s.p50),
+            opt(s.p95),
+            opt(s.p99),
+            opt(s.max)
+        );
+    }
+    let states = ["not_arrived", "not_started", "joined", "enrolled", "co_managed", "failed"];
+    let parts: Vec<String> = states
+        .iter()
+        .map(|k| format!("{k} {}", grouped(summary.counts.get(*k).copied().unwrap_or(0))))
+        .collect();
+    let _ = writeln!(out, "\nfinal state: {}", parts.join(" · "));
+    let _ = writeln!(
+        out,
+        "rollout: {}",
+        if summary.rollout.completed == 1 { "completed" } else { "NOT completed" }
+    );
+    for s in &summary.rollout.stages {
+        let started = s
+            .started_at_s
+            .map_or_else(|| "never started".to_string(), |t| format!("started {}", human_seconds(f64::from(t))));
+        let gate = s
+            .gate_passed_at_s
+            .map(|t| format!(", gate passed {}", human_seconds(f64::from(t))))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {:<32} {}{} [{}]", s.name, started, gate, s.outcome);
+    }
+    let _ = writeln!(out, "\nresults: {results_dir}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+}

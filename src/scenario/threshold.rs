@@ -1,0 +1,117 @@
+//! CI thresholds: `"<metric>.<stat>" = "<op> <value>"` (k6-style), checked at `check` time so that a threshold
+//! on a metric that does not exist is an error, never a silent pass.
+
+use super::duration::parse_duration;
+use crate::metrics::names::{Metric, STATS};
+use crate::metrics::tally::Milestone;
+use crate::model::scenario::{Threshold, ThresholdOp};
+
+/// Parses one threshold; the error says what is allowed.
+pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
+    let kind = key_kind(key)?;
+    let v = value.trim();
+    let (op, rest) = [
+        ("<=", ThresholdOp::Le),
+        (">=", ThresholdOp::Ge),
+        ("==", ThresholdOp::Eq),
+        ("<", ThresholdOp::Lt),
+        (">", ThresholdOp::Gt),
+    ]
+    .into_iter()
+    .find_map(|(text, op)| v.strip_prefix(text).map(|rest| (op, rest.trim())))
+    .ok_or_else(|| {
+        format!("\"{value}\" must start with an operator <, <=, >, >= or == (e.g. \"< 4h\")")
+    })?;
+    if rest.is_empty() {
+        return Err(format!("\"{value}\" has an operator but no value"));
+    }
+    let number = match rest.parse::<f64>() {
+        Ok(n) if n.is_finite() => n,
+        Ok(_) => return Err(format!("\"{value}\": the value must be a finite number")),
+        Err(_) if kind == Kind::Duration => parse_duration(rest)
+            .map(|s| s as f64)
+            .map_err(|e| format!("\"{value}\": the value must be a duration or a number of seconds: {e}"))?,
+        Err(_) => return Err(format!("\"{value}\": the value must be a plain number")),
+    };
+    if kind == Kind::Flag && !(number == 0.0 || number == 1.0) {
+        return Err(format!("\"{value}\": rollout.completed is 0 or 1"));
+    }
+    if number < 0.0 {
+        return Err(format!("\"{value}\": the value must not be negative"));
+    }
+    Ok(Threshold {
+        key: key.to_string(),
+        op,
+        value: number,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Duration,
+    Count,
+    Flag,
+}
+
+fn key_kind(key: &str) -> Result<Kind, String> {
+    if key == "rollout.completed" {
+        return Ok(Kind::Flag);
+    }
+    if let Some(state) = key.strip_prefix("counts.") {
+        let known: Vec<&str> = Milestone::ALL.iter().map(|m| m.name()).collect();
+        return if known.contains(&state) {
+            Ok(Kind::Count)
+        } else {
+            Err(format!("unknown count \"{state}\"; expected one of: {}", known.join(", ")))
+        };
+    }
+    let Some((metric, stat)) = key.rsplit_once('.') else {
+        return Err(format!(
+            "\"{key}\" is not \"<metric>.<statistic>\", \"counts.<state>\" or \"rollout.completed\""
+        ));
+    };
+    if Metric::from_name(metric).is_none() {
+        let names: Vec<String> = Metric::all().iter().map(|m| m.name()).collect();
+        return Err(format!(
+            "unknown metric \"{metric}\"; expected one of: {}",
+            names.join(", ")
+        ));
+    }
+    if !STATS.contains(&stat) {
+        return Err(format!(
+            "unknown statistic \"{stat}\"; expected one of: {}",
+            STATS.join(", ")
+        ));
+    }
+    Ok(if stat == "count" { Kind::Count } else { Kind::Duration })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_thresholds_parse() {
+        let t = parse_threshold("switch_latency.compliance_policies.p95", "< 4h").unwrap();
+        assert_eq!(t.op, ThresholdOp::Lt);
+        assert_eq!(t.value, 14_400.0);
+        let t = parse_threshold("time_to_comanaged.existing_client.p99", "< 6d").unwrap();
+        assert_eq!(t.value, 518_400.0);
+        let t = parse_threshold("rollout.completed", "== 1").unwrap();
+        assert_eq!(t.op, ThresholdOp::Eq);
+        assert_eq!(parse_threshold("counts.failed", "<= 500").unwrap().value, 500.0);
+        assert_eq!(parse_threshold("hybrid_join.count", ">= 10").unwrap().op, ThresholdOp::Ge);
+    }
+
+    #[test]
+    fn unknown_metrics_stats_and_bad_values_are_errors() {
+        assert!(parse_threshold("switch_latency.compliance.p95", "< 4h").unwrap_err().contains("unknown metric"));
+        assert!(parse_threshold("hybrid_join.p97", "< 4h").unwrap_err().contains("unknown statistic"));
+        assert!(parse_threshold("rollout.completed", "== 2").is_err());
+        assert!(parse_threshold("hybrid_join.p95", "4h").is_err());
+        assert!(parse_threshold("hybrid_join.p95", "< ").is_err());
+        assert!(parse_threshold("hybrid_join.count", "< 4h").is_err());
+        assert!(parse_threshold("counts.bogus", "< 4").is_err());
+        assert!(parse_threshold("nodot", "< 4").is_err());
+    }
+}
