@@ -103,7 +103,10 @@ impl DeviceStream {
 
 /// A pure hash of (device key, day) for day-level availability jitter.
 pub fn day_hash(device_key: u64, day: u32) -> u64 {
-    mix64(device_key ^ mix64(u64::from(day).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03))
+    mix64(
+        device_key
+            ^ mix64(u64::from(day).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03),
+    )
 }
 
 #[cfg(test)]

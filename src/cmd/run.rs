@@ -35,9 +35,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             ProgressDrawTarget::stderr(),
         );
         bar.set_style(
-            ProgressStyle::with_template("{spinner} simulating [{bar:40}] {pos}/{len} h  {elapsed}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {pos}/{len} h  {elapsed}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
         );
         Some(bar)
     } else {
@@ -66,7 +68,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             table::grouped(u64::from(model.scenario.fleet.devices)),
             table::grouped(outcome.events),
             elapsed.as_secs_f64(),
-            if threads == 0 { rayon::current_num_threads() } else { threads }
+            if threads == 0 {
+                rayon::current_num_threads()
+            } else {
+                threads
+            }
         );
     }
     Ok(0)

@@ -44,7 +44,9 @@ pub struct Outcome {
 pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
     let scenario = &model.scenario;
     let n = scenario.fleet.devices;
-    let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE)).map(|c| c * CHUNK_SIZE).collect();
+    let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
+        .map(|c| c * CHUNK_SIZE)
+        .collect();
     let mut chunks: Vec<Chunk> = starts
         .par_iter()
         .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model))
@@ -126,7 +128,9 @@ fn final_counts(chunks: &[Chunk]) -> BTreeMap<String, u64> {
         counts.insert(key.to_string(), 0);
     }
     for device in chunks.iter().flat_map(|c| &c.devices) {
-        *counts.entry(device.milestone().name().to_string()).or_default() += 1;
+        *counts
+            .entry(device.milestone().name().to_string())
+            .or_default() += 1;
         let path = match device.path() {
             Path::ExistingClient => "path.existing_client",
             Path::NewInternet => "path.new_internet",

@@ -11,6 +11,7 @@ pub struct Distribution {
     hist: Histogram<u64>,
     count: u64,
     sum: u128,
+    min: u64,
     max: u64,
 }
 
@@ -23,6 +24,7 @@ impl Distribution {
             hist,
             count: 0,
             sum: 0,
+            min: u64::MAX,
             max: 0,
         }
     }
@@ -36,6 +38,7 @@ impl Distribution {
             self.hist.saturating_record(v.min(high));
             self.count += 1;
             self.sum += u128::from(v);
+            self.min = self.min.min(v);
             self.max = self.max.max(v);
         }
     }
@@ -48,6 +51,11 @@ impl Distribution {
     /// Exact mean in seconds (`None` when empty).
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0).then(|| self.sum as f64 / self.count as f64)
+    }
+
+    /// Exact minimum (`None` when empty).
+    pub fn min(&self) -> Option<u64> {
+        (self.count > 0).then_some(self.min)
     }
 
     /// Exact maximum (`None` when empty).

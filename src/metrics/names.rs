@@ -85,10 +85,12 @@ impl Metric {
 }
 
 /// Statistics reported per metric, in output order.
-pub const STATS: [&str; 7] = ["count", "mean", "p50", "p90", "p95", "p99", "max"];
+pub const STATS: [&str; 8] = ["count", "mean", "min", "p50", "p90", "p95", "p99", "max"];
 
 /// Percentiles written to `percentiles.csv`.
-pub const PERCENTILES: [f64; 11] = [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0];
+pub const PERCENTILES: [f64; 11] = [
+    1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0,
+];
 
 #[cfg(test)]
 mod tests {

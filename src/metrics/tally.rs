@@ -141,12 +141,13 @@ impl Tally {
             self.shift(t, c, 1);
         }
     }
-
 }
 
 /// The merged timeline of several chunk tallies (of one run) as counts: one row per hourly snapshot, row `h`
 /// being the state at `h` hours.
-pub fn merged_timeline<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Vec<[i64; TRACKED_COLUMNS]> {
+pub fn merged_timeline<'a>(
+    tallies: impl IntoIterator<Item = &'a Tally>,
+) -> Vec<[i64; TRACKED_COLUMNS]> {
     let mut rows: Vec<[i64; TRACKED_COLUMNS]> = Vec::new();
     for tally in tallies {
         if rows.is_empty() {
@@ -159,8 +160,9 @@ pub fn merged_timeline<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Vec<
         }
     }
     for row in 1..rows.len() {
-        for col in 0..TRACKED_COLUMNS {
-            rows[row][col] += rows[row - 1][col];
+        let previous = rows[row - 1];
+        for (value, before) in rows[row].iter_mut().zip(previous) {
+            *value += before;
         }
     }
     rows

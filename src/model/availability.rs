@@ -29,7 +29,11 @@ pub enum Profile {
 
 impl Profile {
     /// All profiles, in scenario-file order.
-    pub const ALL: [Profile; 3] = [Profile::AlwaysOn, Profile::OfficeHours, Profile::Intermittent];
+    pub const ALL: [Profile; 3] = [
+        Profile::AlwaysOn,
+        Profile::OfficeHours,
+        Profile::Intermittent,
+    ];
 
     /// Scenario-file name.
     pub fn name(self) -> &'static str {

@@ -28,12 +28,12 @@
 //! **Permanent failures**: a device drawn to fail (`failures.permanent`) fails at the first attempt of one of its
 //! path's two retried steps (chosen evenly), and never finishes.
 
+use super::Model;
 use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
 use super::schedule::{MdmSchedule, Periodic, next_run};
 use super::time::{NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
-use super::Model;
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{ComplianceState, Milestone, Tally};
 use crate::rng::slot;
@@ -169,7 +169,8 @@ impl Device {
             && (firewall || !c.require_firewall)
             && (defender || !c.require_defender);
         let mut flags = if compliant { COMPLIANT } else { 0 };
-        let comanaged_now = path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
+        let comanaged_now =
+            path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
         if permanent && !comanaged_now {
             flags |= fail_step << FAIL_STEP_SHIFT;
         }
@@ -242,7 +243,9 @@ impl Device {
             State::NotArrived => Milestone::NotArrived,
             State::Scheduled | State::HybridJoining => Milestone::NotStarted,
             State::Enrolling => Milestone::Joined,
-            State::AwaitingPolicy | State::Installing | State::InstallFailing => Milestone::Enrolled,
+            State::AwaitingPolicy | State::Installing | State::InstallFailing => {
+                Milestone::Enrolled
+            }
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
         }
@@ -267,7 +270,11 @@ impl Device {
     }
 
     fn online(&self, id: u32, model: &Model) -> Online {
-        Online::new(self.profile, model.seeds.device_key(id), model.scenario.duration)
+        Online::new(
+            self.profile,
+            model.seeds.device_key(id),
+            model.scenario.duration,
+        )
     }
 
     fn poll_ticks(&self, model: &Model) -> Periodic {
@@ -303,7 +310,8 @@ impl Device {
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
                 self.begin_step(State::HybridJoining, t);
-                let synced = (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
+                let synced =
+                    (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
                 let task = Periodic {
                     phase: self.task_phase,
                     period: timers.hybrid_join_retry,
@@ -363,7 +371,11 @@ impl Device {
         }
         let change = env.plan.next_change(self.member(), self.intune, now);
         if change != NEVER {
-            let wake = next_run(&self.online(id, env.model), &self.poll_ticks(env.model), change);
+            let wake = next_run(
+                &self.online(id, env.model),
+                &self.poll_ticks(env.model),
+                change,
+            );
             self.poll_wake = self.poll_wake.min(wake);
             self.next_event = self.poll_wake.min(self.sync_wake);
         }
@@ -384,7 +396,11 @@ impl Device {
     fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
         let model = env.model;
         let timers = &model.scenario.timers;
-        let fatal_step = if self.path == Path::ExistingClient { 2 } else { 1 };
+        let fatal_step = if self.path == Path::ExistingClient {
+            2
+        } else {
+            1
+        };
         if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
             return self.fail(t, Milestone::Joined, tally);
         }
@@ -401,9 +417,9 @@ impl Device {
                     // Round exhausted: wait for the next machine policy evaluation.
                     next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
                 }
-                Path::ExistingClient => {
-                    self.online(id, model).online_from(after(t, timers.enrollment_retry))
-                }
+                Path::ExistingClient => self
+                    .online(id, model)
+                    .online_from(after(t, timers.enrollment_retry)),
                 // In the ESP the user is at the device and retries.
                 Path::NewInternet => after(t, timers.enrollment_retry),
             };
@@ -615,6 +631,10 @@ mod tests {
 
     #[test]
     fn hot_state_is_at_most_64_bytes() {
-        assert!(std::mem::size_of::<Device>() <= 64, "{}", std::mem::size_of::<Device>());
+        assert!(
+            std::mem::size_of::<Device>() <= 64,
+            "{}",
+            std::mem::size_of::<Device>()
+        );
     }
 }

@@ -76,7 +76,10 @@ impl Plan {
 
     /// The assignment of `workload` in force at `t`.
     fn active(&self, workload: Workload, t: Time) -> Option<&Assignment> {
-        self.moves[workload.index()].iter().rev().find(|a| a.since <= t)
+        self.moves[workload.index()]
+            .iter()
+            .rev()
+            .find(|a| a.since <= t)
     }
 
     /// When `assignment` applies to device `m` (or `None` if it never does).
@@ -277,9 +280,10 @@ impl Rollout {
     /// Whether a gate with a pending decision could still change the plan.
     pub fn has_pending_decisions(&self) -> bool {
         !self.halted
-            && self.status.iter().any(|s| {
-                matches!(s, StageStatus::NotStarted | StageStatus::Running { .. })
-            })
+            && self
+                .status
+                .iter()
+                .any(|s| matches!(s, StageStatus::NotStarted | StageStatus::Running { .. }))
     }
 
     /// The collection evaluation at `now` (an epoch boundary): checks running gates against `counts`, then
@@ -348,8 +352,7 @@ impl Rollout {
         };
         let age = now - since;
         let switched_ok = gate.min_switched.is_none_or(|min| {
-            counts.targeted[i] > 0
-                && counts.switched[i] as f64 >= min * counts.targeted[i] as f64
+            counts.targeted[i] > 0 && counts.switched[i] as f64 >= min * counts.targeted[i] as f64
         });
         let compliance_ok = gate.max_noncompliant.is_none_or(|max| {
             counts.reported > 0 && counts.noncompliant as f64 <= max * counts.reported as f64
@@ -396,7 +399,13 @@ mod tests {
     use crate::model::scenario::Gate;
     use crate::model::time::{DAY, HOUR, MINUTE};
 
-    fn stage(name: &str, start: Option<Time>, w: Workload, authority: Authority, pilot: f64) -> Stage {
+    fn stage(
+        name: &str,
+        start: Option<Time>,
+        w: Workload,
+        authority: Authority,
+        pilot: f64,
+    ) -> Stage {
         let mut set = WorkloadSet::EMPTY;
         set.insert(w);
         Stage {
@@ -443,7 +452,13 @@ mod tests {
 
     #[test]
     fn gated_stages_follow_each_other_and_halt() {
-        let mut s0 = stage("a", Some(HOUR), Workload::CompliancePolicies, Authority::PilotIntune, 0.1);
+        let mut s0 = stage(
+            "a",
+            Some(HOUR),
+            Workload::CompliancePolicies,
+            Authority::PilotIntune,
+            0.1,
+        );
         s0.gate = Some(Gate {
             min_switched: Some(0.9),
             max_noncompliant: None,
@@ -470,13 +485,25 @@ mod tests {
                 at: Some(2 * HOUR)
             }
         );
-        assert_eq!(r.status()[1], StageStatus::Passed { since: 2 * HOUR, at: None });
+        assert_eq!(
+            r.status()[1],
+            StageStatus::Passed {
+                since: 2 * HOUR,
+                at: None
+            }
+        );
         assert!(r.completed());
     }
 
     #[test]
     fn rollback_moves_workloads_back() {
-        let mut s0 = stage("a", Some(0), Workload::CompliancePolicies, Authority::Intune, 1.0);
+        let mut s0 = stage(
+            "a",
+            Some(0),
+            Workload::CompliancePolicies,
+            Authority::Intune,
+            1.0,
+        );
         s0.gate = Some(Gate {
             min_switched: Some(1.0),
             max_noncompliant: None,
@@ -484,7 +511,13 @@ mod tests {
             timeout: Some(HOUR),
             on_fail: OnFail::Rollback,
         });
-        let s1 = stage("b", Some(2 * HOUR), Workload::ClientApps, Authority::Intune, 1.0);
+        let s1 = stage(
+            "b",
+            Some(2 * HOUR),
+            Workload::ClientApps,
+            Authority::Intune,
+            1.0,
+        );
         let mut r = Rollout::new(&[s0, s1], 5 * MINUTE);
         let counts = GateCounts::new(2);
         r.evaluate(0, 300, &counts, true);
@@ -492,9 +525,15 @@ mod tests {
             comanaged_at: 0,
             pilot_rank: 0,
         };
-        assert_eq!(r.plan().desired(m, 10).0, Workload::CompliancePolicies.bit());
+        assert_eq!(
+            r.plan().desired(m, 10).0,
+            Workload::CompliancePolicies.bit()
+        );
         assert!(r.evaluate(HOUR, HOUR + 300, &counts, true));
-        assert_eq!(r.status()[0], StageStatus::RolledBack { since: 0, at: HOUR });
+        assert_eq!(
+            r.status()[0],
+            StageStatus::RolledBack { since: 0, at: HOUR }
+        );
         assert_eq!(r.plan().desired(m, HOUR), WorkloadSet::EMPTY);
         // Halted: the fixed-start stage never starts.
         r.evaluate(2 * HOUR, 2 * HOUR + 300, &counts, true);

@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(s.next_tick(1_181), 1_000 + 360);
         assert_eq!(s.next_tick(1_000 + 900), 1_000 + 900);
         assert_eq!(s.next_tick(1_000 + 901), 1_000 + 1_800);
-        assert_eq!(s.next_tick(1_000 + 15 * MINUTE + 2 * HOUR), 1_000 + 135 * MINUTE);
+        assert_eq!(
+            s.next_tick(1_000 + 15 * MINUTE + 2 * HOUR),
+            1_000 + 135 * MINUTE
+        );
         assert_eq!(s.next_tick(1_000 + 135 * MINUTE + 1), 5 * HOUR);
         let no_burst = MdmSchedule {
             enrolled_at: NEVER,

@@ -117,9 +117,13 @@ impl Authority {
 
     /// Parses the scenario-file spelling.
     pub fn from_name(name: &str) -> Option<Authority> {
-        [Authority::ConfigMgr, Authority::PilotIntune, Authority::Intune]
-            .into_iter()
-            .find(|a| a.name() == name)
+        [
+            Authority::ConfigMgr,
+            Authority::PilotIntune,
+            Authority::Intune,
+        ]
+        .into_iter()
+        .find(|a| a.name() == name)
     }
 }
 
@@ -133,7 +137,11 @@ mod tests {
             assert_eq!(Workload::from_name(w.name()), Some(w));
         }
         assert_eq!(Workload::from_name("compliance"), None);
-        for a in [Authority::ConfigMgr, Authority::PilotIntune, Authority::Intune] {
+        for a in [
+            Authority::ConfigMgr,
+            Authority::PilotIntune,
+            Authority::Intune,
+        ] {
             assert_eq!(Authority::from_name(a.name()), Some(a));
         }
     }

@@ -42,7 +42,10 @@ pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
     w.write_record(timeline_header())
         .expect("writing to memory cannot fail");
     for (hour, row) in outcome.timeline.iter().enumerate() {
-        let mut rec = vec![hour.to_string(), (hour as u64 * u64::from(HOUR)).to_string()];
+        let mut rec = vec![
+            hour.to_string(),
+            (hour as u64 * u64::from(HOUR)).to_string(),
+        ];
         rec.extend(row[..6].iter().map(i64::to_string));
         let comanaged = row[Milestone::CoManaged as usize];
         for wl in Workload::ALL {

@@ -10,7 +10,10 @@ use crate::model::scenario::Scenario;
 use summary::Summary;
 
 /// Every file of a run's results folder, as (relative path, bytes).
-pub fn run_files(scenario: &Scenario, outcome: &Outcome) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
+pub fn run_files(
+    scenario: &Scenario,
+    outcome: &Outcome,
+) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
     let summary = Summary::new(scenario, outcome);
     let files = vec![
         ("summary.json", summary.to_json()),

@@ -15,6 +15,8 @@ pub struct MetricStats {
     pub count: u64,
     /// Exact mean (rounded to the millisecond).
     pub mean: Option<f64>,
+    /// Exact minimum.
+    pub min: Option<u64>,
     /// Median, from the histogram (≤ 0.1 % relative error).
     pub p50: Option<u64>,
     /// 90th percentile.
@@ -33,6 +35,7 @@ impl MetricStats {
         MetricStats {
             count: d.count(),
             mean: d.mean().map(|m| (m * 1000.0).round() / 1000.0),
+            min: d.min(),
             p50: d.percentile(50.0),
             p90: d.percentile(90.0),
             p95: d.percentile(95.0),

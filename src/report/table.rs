@@ -15,7 +15,7 @@ pub fn grouped(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -56,21 +56,38 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             opt(s.max)
         );
     }
-    let states = ["not_arrived", "not_started", "joined", "enrolled", "co_managed", "failed"];
+    let states = [
+        "not_arrived",
+        "not_started",
+        "joined",
+        "enrolled",
+        "co_managed",
+        "failed",
+    ];
     let parts: Vec<String> = states
         .iter()
-        .map(|k| format!("{k} {}", grouped(summary.counts.get(*k).copied().unwrap_or(0))))
+        .map(|k| {
+            format!(
+                "{k} {}",
+                grouped(summary.counts.get(*k).copied().unwrap_or(0))
+            )
+        })
         .collect();
     let _ = writeln!(out, "\nfinal state: {}", parts.join(" · "));
     let _ = writeln!(
         out,
         "rollout: {}",
-        if summary.rollout.completed == 1 { "completed" } else { "NOT completed" }
+        if summary.rollout.completed == 1 {
+            "completed"
+        } else {
+            "NOT completed"
+        }
     );
     for s in &summary.rollout.stages {
-        let started = s
-            .started_at_s
-            .map_or_else(|| "never started".to_string(), |t| format!("started {}", human_seconds(f64::from(t))));
+        let started = s.started_at_s.map_or_else(
+            || "never started".to_string(),
+            |t| format!("started {}", human_seconds(f64::from(t))),
+        );
         let gate = s
             .gate_passed_at_s
             .map(|t| format!(", gate passed {}", human_seconds(f64::from(t))))

@@ -40,7 +40,8 @@ pub fn write_results(target: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Wri
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(io(&parent, "cannot create the results folder's parent"))?;
+    fs::create_dir_all(&parent)
+        .map_err(io(&parent, "cannot create the results folder's parent"))?;
     let base = target
         .file_name()
         .map_or_else(|| "results".into(), |n| n.to_string_lossy().into_owned());
@@ -61,11 +62,14 @@ pub fn write_results(target: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Wri
         }
         if target.exists() {
             let old = parent.join(format!(".{base}.old-{}", std::process::id()));
-            fs::rename(target, &old).map_err(io(target, "cannot move the previous results aside"))?;
-            fs::rename(&tmp, target).map_err(io(target, "cannot move the new results into place"))?;
+            fs::rename(target, &old)
+                .map_err(io(target, "cannot move the previous results aside"))?;
+            fs::rename(&tmp, target)
+                .map_err(io(target, "cannot move the new results into place"))?;
             fs::remove_dir_all(&old).map_err(io(&old, "cannot remove the previous results"))?;
         } else {
-            fs::rename(&tmp, target).map_err(io(target, "cannot move the new results into place"))?;
+            fs::rename(&tmp, target)
+                .map_err(io(target, "cannot move the new results into place"))?;
         }
         Ok(())
     })();

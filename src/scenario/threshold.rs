@@ -28,9 +28,11 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
     let number = match rest.parse::<f64>() {
         Ok(n) if n.is_finite() => n,
         Ok(_) => return Err(format!("\"{value}\": the value must be a finite number")),
-        Err(_) if kind == Kind::Duration => parse_duration(rest)
-            .map(|s| s as f64)
-            .map_err(|e| format!("\"{value}\": the value must be a duration or a number of seconds: {e}"))?,
+        Err(_) if kind == Kind::Duration => {
+            parse_duration(rest).map(|s| s as f64).map_err(|e| {
+                format!("\"{value}\": the value must be a duration or a number of seconds: {e}")
+            })?
+        }
         Err(_) => return Err(format!("\"{value}\": the value must be a plain number")),
     };
     if kind == Kind::Flag && !(number == 0.0 || number == 1.0) {
@@ -62,7 +64,10 @@ fn key_kind(key: &str) -> Result<Kind, String> {
         return if known.contains(&state) {
             Ok(Kind::Count)
         } else {
-            Err(format!("unknown count \"{state}\"; expected one of: {}", known.join(", ")))
+            Err(format!(
+                "unknown count \"{state}\"; expected one of: {}",
+                known.join(", ")
+            ))
         };
     }
     let Some((metric, stat)) = key.rsplit_once('.') else {
@@ -83,7 +88,11 @@ fn key_kind(key: &str) -> Result<Kind, String> {
             STATS.join(", ")
         ));
     }
-    Ok(if stat == "count" { Kind::Count } else { Kind::Duration })
+    Ok(if stat == "count" {
+        Kind::Count
+    } else {
+        Kind::Duration
+    })
 }
 
 #[cfg(test)]
@@ -99,14 +108,28 @@ mod tests {
         assert_eq!(t.value, 518_400.0);
         let t = parse_threshold("rollout.completed", "== 1").unwrap();
         assert_eq!(t.op, ThresholdOp::Eq);
-        assert_eq!(parse_threshold("counts.failed", "<= 500").unwrap().value, 500.0);
-        assert_eq!(parse_threshold("hybrid_join.count", ">= 10").unwrap().op, ThresholdOp::Ge);
+        assert_eq!(
+            parse_threshold("counts.failed", "<= 500").unwrap().value,
+            500.0
+        );
+        assert_eq!(
+            parse_threshold("hybrid_join.count", ">= 10").unwrap().op,
+            ThresholdOp::Ge
+        );
     }
 
     #[test]
     fn unknown_metrics_stats_and_bad_values_are_errors() {
-        assert!(parse_threshold("switch_latency.compliance.p95", "< 4h").unwrap_err().contains("unknown metric"));
-        assert!(parse_threshold("hybrid_join.p97", "< 4h").unwrap_err().contains("unknown statistic"));
+        assert!(
+            parse_threshold("switch_latency.compliance.p95", "< 4h")
+                .unwrap_err()
+                .contains("unknown metric")
+        );
+        assert!(
+            parse_threshold("hybrid_join.p97", "< 4h")
+                .unwrap_err()
+                .contains("unknown statistic")
+        );
         assert!(parse_threshold("rollout.completed", "== 2").is_err());
         assert!(parse_threshold("hybrid_join.p95", "4h").is_err());
         assert!(parse_threshold("hybrid_join.p95", "< ").is_err());

@@ -46,7 +46,11 @@ impl Checker<'_> {
         let Some(v) = field else { return default };
         let x = *v.get_ref();
         if !x.is_finite() || x < min || x > max {
-            self.at(v, key, format!("must be a number from {min} to {max}, got {x}"));
+            self.at(
+                v,
+                key,
+                format!("must be a number from {min} to {max}, got {x}"),
+            );
             return default;
         }
         x
@@ -56,20 +60,37 @@ impl Checker<'_> {
         let Some(v) = field else { return default };
         let x = *v.get_ref();
         if x < min || x > max {
-            self.at(v, key, format!("must be a whole number from {min} to {max}, got {x}"));
+            self.at(
+                v,
+                key,
+                format!("must be a whole number from {min} to {max}, got {x}"),
+            );
             return default;
         }
         x
     }
 
-    fn duration(&mut self, field: &Field<String>, key: &str, default: Time, min: Time, max: Time) -> Time {
+    fn duration(
+        &mut self,
+        field: &Field<String>,
+        key: &str,
+        default: Time,
+        min: Time,
+        max: Time,
+    ) -> Time {
         match field {
             None => default,
             Some(v) => self.duration_value(v, key, min, max).unwrap_or(default),
         }
     }
 
-    fn duration_value(&mut self, v: &Spanned<String>, key: &str, min: Time, max: Time) -> Option<Time> {
+    fn duration_value(
+        &mut self,
+        v: &Spanned<String>,
+        key: &str,
+        min: Time,
+        max: Time,
+    ) -> Option<Time> {
         match parse_duration(v.get_ref()) {
             Err(e) => {
                 self.at(v, key, e);
@@ -103,7 +124,8 @@ pub fn parse(text: &str) -> Result<Scenario, Vec<Problem>> {
         return Err(vec![Problem {
             place: None,
             key: String::new(),
-            message: "the file is empty; a scenario needs at least `name` and `[fleet] devices`".into(),
+            message: "the file is empty; a scenario needs at least `name` and `[fleet] devices`"
+                .into(),
         }]);
     }
     let wire: WireScenario = match toml::from_str(text) {
@@ -146,7 +168,10 @@ fn key_at(text: &str, offset: usize) -> String {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
         let in_line = offset >= pos && offset < pos + line.len();
-        if let Some(header) = trimmed.strip_prefix("[[").and_then(|h| h.split("]]").next()) {
+        if let Some(header) = trimmed
+            .strip_prefix("[[")
+            .and_then(|h| h.split("]]").next())
+        {
             let header = header.trim();
             if header == "stage" {
                 stage_index = Some(stage_index.map_or(0, |i| i + 1));
@@ -181,12 +206,18 @@ fn key_at(text: &str, offset: usize) -> String {
 fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
     let name = match &w.name {
         None => {
-            c.report(None, "name", "missing required key (results go to results/<name>/)".into());
+            c.report(
+                None,
+                "name",
+                "missing required key (results go to results/<name>/)".into(),
+            );
             String::new()
         }
         Some(v) => {
             let n = v.get_ref();
-            let ok_chars = n.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
+            let ok_chars = n
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
             if n.is_empty() || n.len() > 100 || !ok_chars || n.starts_with('.') {
                 c.at(
                     v,
@@ -205,7 +236,11 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
 
     let fleet = match &w.fleet {
         None => {
-            c.report(None, "fleet.devices", "missing required key: add a [fleet] table with `devices`".into());
+            c.report(
+                None,
+                "fleet.devices",
+                "missing required key: add a [fleet] table with `devices`".into(),
+            );
             default_fleet()
         }
         Some(f) => convert_fleet(c, f, duration),
@@ -221,11 +256,15 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
     let infrastructure = w
         .infrastructure
         .as_ref()
-        .map_or_else(Infrastructure::default, |i| convert_infrastructure(c, i.get_ref()));
+        .map_or_else(Infrastructure::default, |i| {
+            convert_infrastructure(c, i.get_ref())
+        });
     let compliance = w
         .compliance
         .as_ref()
-        .map_or_else(CompliancePolicy::default, |p| convert_compliance(c, p.get_ref()));
+        .map_or_else(CompliancePolicy::default, |p| {
+            convert_compliance(c, p.get_ref())
+        });
     let stages = convert_stages(c, &w.stage, duration);
     let mut thresholds = Vec::new();
     if let Some(table) = &w.thresholds {
@@ -280,21 +319,43 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
     let w = f.get_ref();
     let devices = match &w.devices {
         None => {
-            c.report(Some(f.span()), "fleet.devices", "missing required key (total virtual devices)".into());
+            c.report(
+                Some(f.span()),
+                "fleet.devices",
+                "missing required key (total virtual devices)".into(),
+            );
             1
         }
         Some(_) => c.int(&w.devices, "fleet.devices", 1, 1, MAX_DEVICES) as u32,
     };
-    let arrival = c.duration(&w.new_device_arrival, "fleet.new_device_arrival", d.new_device_arrival, 0, MAX_SPAN);
+    let arrival = c.duration(
+        &w.new_device_arrival,
+        "fleet.new_device_arrival",
+        d.new_device_arrival,
+        0,
+        MAX_SPAN,
+    );
     let _ = duration;
     let availability = match &w.availability {
         None => d.availability,
         Some(a) => {
             let x = a.get_ref();
             let mix = AvailabilityMix {
-                always_on: c.share(&x.always_on, "fleet.availability.always_on", d.availability.always_on),
-                office_hours: c.share(&x.office_hours, "fleet.availability.office_hours", d.availability.office_hours),
-                intermittent: c.share(&x.intermittent, "fleet.availability.intermittent", d.availability.intermittent),
+                always_on: c.share(
+                    &x.always_on,
+                    "fleet.availability.always_on",
+                    d.availability.always_on,
+                ),
+                office_hours: c.share(
+                    &x.office_hours,
+                    "fleet.availability.office_hours",
+                    d.availability.office_hours,
+                ),
+                intermittent: c.share(
+                    &x.intermittent,
+                    "fleet.availability.intermittent",
+                    d.availability.intermittent,
+                ),
             };
             let sum = mix.always_on + mix.office_hours + mix.intermittent;
             if (sum - 1.0).abs() > SUM_TOLERANCE {
@@ -317,8 +378,16 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
     };
     Fleet {
         devices,
-        existing_client_share: c.share(&w.existing_client_share, "fleet.existing_client_share", d.existing_client_share),
-        comanaged_at_start: c.share(&w.comanaged_at_start, "fleet.comanaged_at_start", d.comanaged_at_start),
+        existing_client_share: c.share(
+            &w.existing_client_share,
+            "fleet.existing_client_share",
+            d.existing_client_share,
+        ),
+        comanaged_at_start: c.share(
+            &w.comanaged_at_start,
+            "fleet.comanaged_at_start",
+            d.comanaged_at_start,
+        ),
         new_device_arrival: arrival,
         sites: c.int(&w.sites, "fleet.sites", 4, 1, 1_000) as u32,
         availability,
@@ -337,7 +406,11 @@ fn convert_attributes(c: &mut Checker<'_>, a: &Spanned<WireAttributes>) -> Attri
             for (build, share) in map.get_ref() {
                 let key = format!("fleet.attributes.os_build.{}", build.get_ref());
                 let Ok(b) = build.get_ref().parse::<u32>() else {
-                    c.at(build, &key, "an OS build must be a whole number such as 19045".into());
+                    c.at(
+                        build,
+                        &key,
+                        "an OS build must be a whole number such as 19045".into(),
+                    );
                     continue;
                 };
                 let s = c.share(&Some(share.clone()), &key, 0.0);
@@ -346,9 +419,17 @@ fn convert_attributes(c: &mut Checker<'_>, a: &Spanned<WireAttributes>) -> Attri
             }
             builds.sort_by_key(|&(b, _)| b);
             if builds.is_empty() {
-                c.at(map, "fleet.attributes.os_build", "needs at least one build with a share".into());
+                c.at(
+                    map,
+                    "fleet.attributes.os_build",
+                    "needs at least one build with a share".into(),
+                );
             } else if (sum - 1.0).abs() > SUM_TOLERANCE {
-                c.at(map, "fleet.attributes.os_build", format!("shares must sum to 1, got {sum}"));
+                c.at(
+                    map,
+                    "fleet.attributes.os_build",
+                    format!("shares must sum to 1, got {sum}"),
+                );
             }
             builds
         }
@@ -367,7 +448,11 @@ fn convert_timers(c: &mut Checker<'_>, w: &WireTimers) -> Timers {
         None => d.mdm_sync_after_enroll.clone(),
         Some(list) => {
             if list.get_ref().len() > 10 {
-                c.at(list, "timers.mdm_sync_after_enroll", "at most 10 bursts".into());
+                c.at(
+                    list,
+                    "timers.mdm_sync_after_enroll",
+                    "at most 10 bursts".into(),
+                );
             }
             list.get_ref()
                 .iter()
@@ -377,18 +462,72 @@ fn convert_timers(c: &mut Checker<'_>, w: &WireTimers) -> Timers {
         }
     };
     Timers {
-        policy_poll: c.duration(&w.policy_poll, "timers.policy_poll", d.policy_poll, 3 * MINUTE, DAY),
-        collection_eval: c.duration(&w.collection_eval, "timers.collection_eval", d.collection_eval, MINUTE, DAY),
-        aad_connect_sync: c.duration(&w.aad_connect_sync, "timers.aad_connect_sync", d.aad_connect_sync, 30 * MINUTE, 7 * DAY),
-        hybrid_join_retry: c.duration(&w.hybrid_join_retry, "timers.hybrid_join_retry", d.hybrid_join_retry, MINUTE, DAY),
-        enrollment_spread: c.duration(&w.enrollment_spread, "timers.enrollment_spread", d.enrollment_spread, 0, 365 * DAY),
-        enrollment_retry: c.duration(&w.enrollment_retry, "timers.enrollment_retry", d.enrollment_retry, MINUTE, DAY),
-        enrollment_attempts: c.int(&w.enrollment_attempts, "timers.enrollment_attempts", 3, 1, 100) as u32,
+        policy_poll: c.duration(
+            &w.policy_poll,
+            "timers.policy_poll",
+            d.policy_poll,
+            3 * MINUTE,
+            DAY,
+        ),
+        collection_eval: c.duration(
+            &w.collection_eval,
+            "timers.collection_eval",
+            d.collection_eval,
+            MINUTE,
+            DAY,
+        ),
+        aad_connect_sync: c.duration(
+            &w.aad_connect_sync,
+            "timers.aad_connect_sync",
+            d.aad_connect_sync,
+            30 * MINUTE,
+            7 * DAY,
+        ),
+        hybrid_join_retry: c.duration(
+            &w.hybrid_join_retry,
+            "timers.hybrid_join_retry",
+            d.hybrid_join_retry,
+            MINUTE,
+            DAY,
+        ),
+        enrollment_spread: c.duration(
+            &w.enrollment_spread,
+            "timers.enrollment_spread",
+            d.enrollment_spread,
+            0,
+            365 * DAY,
+        ),
+        enrollment_retry: c.duration(
+            &w.enrollment_retry,
+            "timers.enrollment_retry",
+            d.enrollment_retry,
+            MINUTE,
+            DAY,
+        ),
+        enrollment_attempts: c.int(
+            &w.enrollment_attempts,
+            "timers.enrollment_attempts",
+            3,
+            1,
+            100,
+        ) as u32,
         mdm_sync: c.duration(&w.mdm_sync, "timers.mdm_sync", d.mdm_sync, MINUTE, 7 * DAY),
         mdm_sync_after_enroll: bursts,
         sync_on_switch: Checker::flag(&w.sync_on_switch, d.sync_on_switch),
-        esp_timeout: c.duration(&w.esp_timeout, "timers.esp_timeout", d.esp_timeout, MINUTE, DAY),
-        client_install_time: c.duration(&w.client_install_time, "timers.client_install_time", d.client_install_time, MINUTE, DAY),
+        esp_timeout: c.duration(
+            &w.esp_timeout,
+            "timers.esp_timeout",
+            d.esp_timeout,
+            MINUTE,
+            DAY,
+        ),
+        client_install_time: c.duration(
+            &w.client_install_time,
+            "timers.client_install_time",
+            d.client_install_time,
+            MINUTE,
+            DAY,
+        ),
     }
 }
 
@@ -396,12 +535,24 @@ fn convert_timers(c: &mut Checker<'_>, w: &WireTimers) -> Timers {
 fn parse_burst(c: &mut Checker<'_>, item: &Spanned<String>, i: usize) -> Option<Burst> {
     let key = format!("timers.mdm_sync_after_enroll.{i}");
     let Some((interval, span)) = item.get_ref().split_once(" for ") else {
-        c.at(item, &key, format!("\"{}\" must read \"<interval> for <span>\", e.g. \"3m for 15m\"", item.get_ref()));
+        c.at(
+            item,
+            &key,
+            format!(
+                "\"{}\" must read \"<interval> for <span>\", e.g. \"3m for 15m\"",
+                item.get_ref()
+            ),
+        );
         return None;
     };
     let parse = |text: &str| parse_duration(text.trim());
     match (parse(interval), parse(span)) {
-        (Ok(iv), Ok(sp)) if iv >= u64::from(MINUTE) && iv <= u64::from(DAY) && sp >= iv && sp <= u64::from(7 * DAY) => {
+        (Ok(iv), Ok(sp))
+            if iv >= u64::from(MINUTE)
+                && iv <= u64::from(DAY)
+                && sp >= iv
+                && sp <= u64::from(7 * DAY) =>
+        {
             Some(Burst {
                 interval: iv as Time,
                 span: sp as Time,
@@ -425,9 +576,27 @@ fn convert_failures(c: &mut Checker<'_>, w: &WireFailures) -> Failures {
     let d = Failures::default();
     // A transient failure probability of 1 would retry for ever.
     Failures {
-        hybrid_join: c.number(&w.hybrid_join, "failures.hybrid_join", d.hybrid_join, 0.0, 0.99),
-        mdm_enrollment: c.number(&w.mdm_enrollment, "failures.mdm_enrollment", d.mdm_enrollment, 0.0, 0.99),
-        client_install: c.number(&w.client_install, "failures.client_install", d.client_install, 0.0, 0.99),
+        hybrid_join: c.number(
+            &w.hybrid_join,
+            "failures.hybrid_join",
+            d.hybrid_join,
+            0.0,
+            0.99,
+        ),
+        mdm_enrollment: c.number(
+            &w.mdm_enrollment,
+            "failures.mdm_enrollment",
+            d.mdm_enrollment,
+            0.0,
+            0.99,
+        ),
+        client_install: c.number(
+            &w.client_install,
+            "failures.client_install",
+            d.client_install,
+            0.0,
+            0.99,
+        ),
         permanent: c.share(&w.permanent, "failures.permanent", d.permanent),
     }
 }
@@ -435,26 +604,60 @@ fn convert_failures(c: &mut Checker<'_>, w: &WireFailures) -> Failures {
 fn convert_infrastructure(c: &mut Checker<'_>, w: &WireInfrastructure) -> Infrastructure {
     let d = Infrastructure::default();
     Infrastructure {
-        management_points_per_site: c.int(&w.management_points_per_site, "infrastructure.management_points_per_site", 2, 1, 15) as u32,
-        cmg_instances: c.int(&w.cmg_instances, "infrastructure.cmg_instances", u64::from(d.cmg_instances), 1, 16) as u32,
-        cmg_clients_per_instance: c.int(&w.cmg_clients_per_instance, "infrastructure.cmg_clients_per_instance", 6_000, 1, 10_000) as u32,
+        management_points_per_site: c.int(
+            &w.management_points_per_site,
+            "infrastructure.management_points_per_site",
+            2,
+            1,
+            15,
+        ) as u32,
+        cmg_instances: c.int(
+            &w.cmg_instances,
+            "infrastructure.cmg_instances",
+            u64::from(d.cmg_instances),
+            1,
+            16,
+        ) as u32,
+        cmg_clients_per_instance: c.int(
+            &w.cmg_clients_per_instance,
+            "infrastructure.cmg_clients_per_instance",
+            6_000,
+            1,
+            10_000,
+        ) as u32,
     }
 }
 
 fn convert_compliance(c: &mut Checker<'_>, w: &WireCompliance) -> CompliancePolicy {
     let d = CompliancePolicy::default();
     CompliancePolicy {
-        min_os_build: c.int(&w.min_os_build, "compliance.min_os_build", 19_045, 0, 1_000_000) as u32,
+        min_os_build: c.int(
+            &w.min_os_build,
+            "compliance.min_os_build",
+            19_045,
+            0,
+            1_000_000,
+        ) as u32,
         require_bitlocker: Checker::flag(&w.require_bitlocker, d.require_bitlocker),
         require_firewall: Checker::flag(&w.require_firewall, d.require_firewall),
         require_defender: Checker::flag(&w.require_defender, d.require_defender),
-        noncompliant_grace: c.duration(&w.noncompliant_grace, "compliance.noncompliant_grace", 0, 0, 365 * DAY),
+        noncompliant_grace: c.duration(
+            &w.noncompliant_grace,
+            "compliance.noncompliant_grace",
+            0,
+            0,
+            365 * DAY,
+        ),
     }
 }
 
 fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Time) -> Vec<Stage> {
     if list.len() > MAX_STAGES {
-        c.at(&list[MAX_STAGES], "stage", format!("at most {MAX_STAGES} stages, got {}", list.len()));
+        c.at(
+            &list[MAX_STAGES],
+            "stage",
+            format!("at most {MAX_STAGES} stages, got {}", list.len()),
+        );
     }
     let mut names = BTreeSet::new();
     let mut compliance_moved = false;
@@ -464,7 +667,11 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Ti
         let k = |field: &str| format!("stage.{i}.{field}");
         let name = match &w.name {
             None => {
-                c.at(s, &k("name"), "missing required key: every stage needs a unique name".into());
+                c.at(
+                    s,
+                    &k("name"),
+                    "missing required key: every stage needs a unique name".into(),
+                );
                 String::new()
             }
             Some(n) if n.get_ref().trim().is_empty() => {
@@ -473,34 +680,54 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Ti
             }
             Some(n) => {
                 if !names.insert(n.get_ref().clone()) {
-                    c.at(n, &k("name"), format!("duplicate stage name \"{}\"; names must be unique", n.get_ref()));
+                    c.at(
+                        n,
+                        &k("name"),
+                        format!(
+                            "duplicate stage name \"{}\"; names must be unique",
+                            n.get_ref()
+                        ),
+                    );
                 }
                 n.get_ref().clone()
             }
         };
-        let start = w.start.as_ref().and_then(|v| {
-            c.duration_value(v, &k("start"), 0, duration.saturating_sub(1))
-        });
+        let start = w
+            .start
+            .as_ref()
+            .and_then(|v| c.duration_value(v, &k("start"), 0, duration.saturating_sub(1)));
         let mut workloads = WorkloadSet::EMPTY;
         match &w.workloads {
-            None => c.at(s, &k("workloads"), "missing required key: the workloads this stage moves".into()),
-            Some(list) if list.get_ref().is_empty() => {
-                c.at(list, &k("workloads"), "must name at least one workload".into())
-            }
+            None => c.at(
+                s,
+                &k("workloads"),
+                "missing required key: the workloads this stage moves".into(),
+            ),
+            Some(list) if list.get_ref().is_empty() => c.at(
+                list,
+                &k("workloads"),
+                "must name at least one workload".into(),
+            ),
             Some(list) => {
                 for item in list.get_ref() {
                     match Workload::from_name(item.get_ref()) {
                         None => {
                             let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
-                            c.at(item, &k("workloads"), format!(
-                                "unknown workload \"{}\"; expected one of: {}",
-                                item.get_ref(),
-                                names.join(", ")
-                            ));
+                            c.at(
+                                item,
+                                &k("workloads"),
+                                format!(
+                                    "unknown workload \"{}\"; expected one of: {}",
+                                    item.get_ref(),
+                                    names.join(", ")
+                                ),
+                            );
                         }
-                        Some(wl) if workloads.contains(wl) => {
-                            c.at(item, &k("workloads"), format!("workload \"{}\" is listed twice", item.get_ref()))
-                        }
+                        Some(wl) if workloads.contains(wl) => c.at(
+                            item,
+                            &k("workloads"),
+                            format!("workload \"{}\" is listed twice", item.get_ref()),
+                        ),
                         Some(wl) => workloads.insert(wl),
                     }
                 }
@@ -523,12 +750,21 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Ti
             (Some(p), Authority::PilotIntune) => {
                 let x = *p.get_ref();
                 if !x.is_finite() || x <= 0.0 || x > 1.0 {
-                    c.at(p, &k("pilot"), format!("must be a share above 0 and at most 1, got {x}"));
+                    c.at(
+                        p,
+                        &k("pilot"),
+                        format!("must be a share above 0 and at most 1, got {x}"),
+                    );
                 }
                 x
             }
             (None, Authority::PilotIntune) => {
-                c.at(s, &k("pilot"), "missing required key: a pilot_intune stage needs its pilot share (0 to 1]".into());
+                c.at(
+                    s,
+                    &k("pilot"),
+                    "missing required key: a pilot_intune stage needs its pilot share (0 to 1]"
+                        .into(),
+                );
                 0.0
             }
             (Some(p), _) => {
@@ -543,7 +779,10 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Ti
         if authority != Authority::ConfigMgr && workloads.contains(Workload::CompliancePolicies) {
             compliance_moved = true;
         }
-        let gate = w.gate.as_ref().map(|g| convert_gate(c, g, i, compliance_moved));
+        let gate = w
+            .gate
+            .as_ref()
+            .map(|g| convert_gate(c, g, i, compliance_moved));
         stages.push(Stage {
             name,
             start,
@@ -556,27 +795,47 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Ti
     stages
 }
 
-fn convert_gate(c: &mut Checker<'_>, g: &Spanned<WireGate>, i: usize, compliance_moved: bool) -> Gate {
+fn convert_gate(
+    c: &mut Checker<'_>,
+    g: &Spanned<WireGate>,
+    i: usize,
+    compliance_moved: bool,
+) -> Gate {
     let w = g.get_ref();
     let k = |field: &str| format!("stage.{i}.gate.{field}");
-    let min_switched = w.min_switched.as_ref().map(|v| c.share(&Some(v.clone()), &k("min_switched"), 0.0));
+    let min_switched = w
+        .min_switched
+        .as_ref()
+        .map(|v| c.share(&Some(v.clone()), &k("min_switched"), 0.0));
     let max_noncompliant = w.max_noncompliant.as_ref().map(|v| {
         if !compliance_moved {
-            c.at(v, &k("max_noncompliant"), "can never be evaluated: no stage up to this one moves \
-                 compliance_policies to Intune, so no device reports compliance".into());
+            c.at(
+                v,
+                &k("max_noncompliant"),
+                "can never be evaluated: no stage up to this one moves \
+                 compliance_policies to Intune, so no device reports compliance"
+                    .into(),
+            );
         }
         c.share(&Some(v.clone()), &k("max_noncompliant"), 1.0)
     });
     let min_age = c.duration(&w.min_age, &k("min_age"), 0, 0, MAX_SPAN);
-    let timeout = w.timeout.as_ref().and_then(|v| c.duration_value(v, &k("timeout"), MINUTE, MAX_SPAN));
+    let timeout = w
+        .timeout
+        .as_ref()
+        .and_then(|v| c.duration_value(v, &k("timeout"), MINUTE, MAX_SPAN));
     if let (Some(t), Some(v)) = (timeout, &w.timeout)
         && t < min_age
     {
-        c.at(v, &k("timeout"), format!(
-            "the timeout ({}) is shorter than min_age ({}): the gate could never pass",
-            format_duration(u64::from(t)),
-            format_duration(u64::from(min_age))
-        ));
+        c.at(
+            v,
+            &k("timeout"),
+            format!(
+                "the timeout ({}) is shorter than min_age ({}): the gate could never pass",
+                format_duration(u64::from(t)),
+                format_duration(u64::from(min_age))
+            ),
+        );
     }
     let on_fail = match &w.on_fail {
         None => OnFail::Halt,
@@ -584,7 +843,11 @@ fn convert_gate(c: &mut Checker<'_>, g: &Spanned<WireGate>, i: usize, compliance
             "halt" => OnFail::Halt,
             "rollback" => OnFail::Rollback,
             other => {
-                c.at(v, &k("on_fail"), format!("unknown action \"{other}\"; expected \"halt\" or \"rollback\""));
+                c.at(
+                    v,
+                    &k("on_fail"),
+                    format!("unknown action \"{other}\"; expected \"halt\" or \"rollback\""),
+                );
                 OnFail::Halt
             }
         },
@@ -624,7 +887,10 @@ mod tests {
         assert_eq!(g.timeout, Some(5 * DAY));
         assert_eq!(g.max_noncompliant, Some(0.15));
         assert_eq!(s.thresholds.len(), 3);
-        assert_eq!(s.fleet.attributes.os_build, vec![(19_044, 0.10), (19_045, 0.50), (22_631, 0.40)]);
+        assert_eq!(
+            s.fleet.attributes.os_build,
+            vec![(19_044, 0.10), (19_045, 0.50), (22_631, 0.40)]
+        );
     }
 
     #[test]
@@ -663,7 +929,10 @@ mod tests {
             "name = \"x\"\n[fleet]\ndevices = 0\n[timers]\npolicy_poll = \"1m\"\nmdm_sync = \"8\"\n",
         );
         let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["fleet.devices", "timers.policy_poll", "timers.mdm_sync"]);
+        assert_eq!(
+            keys,
+            ["fleet.devices", "timers.policy_poll", "timers.mdm_sync"]
+        );
     }
 
     #[test]
@@ -673,11 +942,27 @@ mod tests {
             "{base}[[stage]]\nname = \"a\"\nworkloads = [\"compliance\"]\nauthority = \"intune\"\n\
              [[stage]]\nname = \"a\"\nworkloads = []\nauthority = \"pilot_intune\"\n"
         ));
-        let msgs: Vec<String> = p.iter().map(|p| format!("{}: {}", p.key, p.message)).collect();
-        assert!(msgs[0].starts_with("stage.0.workloads: unknown workload \"compliance\""), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("duplicate stage name")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("stage.1.workloads: must name")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("stage.1.pilot: missing")), "{msgs:?}");
+        let msgs: Vec<String> = p
+            .iter()
+            .map(|p| format!("{}: {}", p.key, p.message))
+            .collect();
+        assert!(
+            msgs[0].starts_with("stage.0.workloads: unknown workload \"compliance\""),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("duplicate stage name")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("stage.1.workloads: must name")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.starts_with("stage.1.pilot: missing")),
+            "{msgs:?}"
+        );
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! The model checked against results computable by hand (DESIGN.md, "Checking the model against truth").
+//! Each case uses ≥ 100k devices so that sampling error is far below the 2 % tolerance.
+
+mod common;
+use common::*;
+
+const N: u32 = 100_000;
+
+/// Co-managed, always-online devices; one stage moves compliance to Intune at 1 d. A device switches at its
+/// first policy poll after the stage starts: switch latency ~ Uniform(0, P). Without sync-on-switch, the report
+/// waits for the next Intune check-in: compliance latency ~ Uniform(0, P) + Uniform(0, S).
+fn switch_case(poll: &str, sync: &str, sync_on_switch: bool) -> Run {
+    let scenario = format!(
+        r#"name = "closed-form"
+seed = 11
+duration = "3d"
+{fleet}
+[timers]
+policy_poll = "{poll}"
+mdm_sync = "{sync}"
+sync_on_switch = {sync_on_switch}
+
+[[stage]]
+name = "compliance to intune"
+start = "1d"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        fleet = ideal_fleet(N, 1.0, 1.0)
+    );
+    run_scenario(&scenario, &[])
+}
+
+#[test]
+fn switch_latency_is_uniform_over_the_poll_interval() {
+    for (poll, p) in [("60m", 3_600.0), ("30m", 1_800.0)] {
+        let run = switch_case(poll, "8h", true);
+        let m = "switch_latency.compliance_policies";
+        assert_eq!(run.stat(m, "count"), f64::from(N));
+        assert_close("mean", run.stat(m, "mean"), p / 2.0, 0.02);
+        assert_close("p50", run.stat(m, "p50"), p / 2.0, 0.02);
+        assert_close("p95", run.stat(m, "p95"), 0.95 * p, 0.02);
+        assert!(run.stat(m, "max") < p);
+        // With sync-on-switch the report lands at the switch.
+        assert_eq!(run.stat("switch_to_compliance", "max"), 0.0);
+    }
+}
+
+#[test]
+fn compliance_latency_is_poll_plus_sync_without_sync_on_switch() {
+    let run = switch_case("60m", "8h", false);
+    let (p, s) = (1.0_f64, 8.0_f64); // hours
+    // Uniform(0, 1 h) + Uniform(0, 8 h): mean 4.5 h; median 4.5 h; p95 where 1 - (9 - x)^2 / 16 = 0.95.
+    let p95 = p + s - (2.0 * p * s * 0.05).sqrt();
+    let m = "compliance_latency";
+    assert_close("mean", run.stat(m, "mean"), 4.5 * 3_600.0, 0.02);
+    assert_close("p50", run.stat(m, "p50"), 4.5 * 3_600.0, 0.02);
+    assert_close("p95", run.stat(m, "p95"), p95 * 3_600.0, 0.02);
+    assert_close(
+        "switch_to_compliance mean",
+        run.stat("switch_to_compliance", "mean"),
+        4.0 * 3_600.0,
+        0.02,
+    );
+}
+
+/// Path 1 with always-online devices and no failures: enrollment starts at U(0, spread); the first
+/// registration fails, the object syncs at the next 30-min Azure AD Connect cycle (U(0, 30m) away) and the
+/// hourly task registers it at its next run (U(0, 60m) later); enrollment succeeds at once; the co-management
+/// policy arrives at the next poll (U(0, 60m)).
+#[test]
+fn existing_client_path_timing() {
+    let scenario = format!(
+        "name = \"path1\"\nseed = 3\nduration = \"5d\"\n{}\n[timers]\nenrollment_spread = \"2d\"\n",
+        ideal_fleet(N, 1.0, 0.0)
+    );
+    let run = run_scenario(&scenario, &[]);
+    assert_close(
+        "hybrid_join mean",
+        run.stat("hybrid_join", "mean"),
+        900.0 + 1_800.0,
+        0.02,
+    );
+    assert_eq!(run.stat("mdm_enrollment", "max"), 0.0);
+    assert_close(
+        "time_to_comanaged mean",
+        run.stat("time_to_comanaged.existing_client", "mean"),
+        86_400.0 + 2_700.0 + 1_800.0,
+        0.02,
+    );
+    assert_eq!(run.summary()["counts"]["co_managed"], N);
+}
+
+/// Path 2 with always-online devices: a client install attempt takes U(10m, 30m); a failed one (p) ends at the
+/// 60-min ESP timeout and is retried, so the install takes 20m + p/(1-p) · 60m on average. A failed enrollment
+/// attempt is retried after 15 min: p/(1-p) · 15m on average.
+#[test]
+fn new_internet_path_retries() {
+    let fleet = ideal_fleet(N, 0.0, 0.0)
+        .replace("mdm_enrollment = 0.0", "mdm_enrollment = 0.2")
+        .replace("client_install = 0.0", "client_install = 0.2")
+        .replace("[fleet]\n", "[fleet]\nnew_device_arrival = \"5d\"\n");
+    let scenario = format!("name = \"path2\"\nseed = 5\nduration = \"10d\"\n{fleet}");
+    let run = run_scenario(&scenario, &[]);
+    let odds = 0.2 / 0.8;
+    assert_close(
+        "client_install mean",
+        run.stat("client_install", "mean"),
+        1_200.0 + odds * 3_600.0,
+        0.02,
+    );
+    assert_close(
+        "mdm_enrollment mean",
+        run.stat("mdm_enrollment", "mean"),
+        odds * 900.0,
+        0.03,
+    );
+    assert_close(
+        "time_to_comanaged mean",
+        run.stat("time_to_comanaged.new_internet", "mean"),
+        1_200.0 + odds * 3_600.0 + odds * 900.0,
+        0.02,
+    );
+    // Nobody is co-managed sooner than the shortest possible install after arrival.
+    assert!(run.stat("time_to_comanaged.new_internet", "min") >= 600.0);
+}

@@ -1,0 +1,131 @@
+//! The bundled scenarios: all valid, the reference identical to the shared contract, and `run` writing the
+//! documented results.
+
+mod common;
+use common::*;
+
+#[test]
+fn every_bundled_scenario_checks() {
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    let out = cofleet().arg("check").args(&files).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        files.len()
+    );
+}
+
+#[test]
+fn reference_is_the_shared_contract_verbatim() {
+    let shared = std::path::Path::new("../shared/scenario-reference.toml");
+    if !shared.exists() {
+        eprintln!("skipped: ../shared/scenario-reference.toml is not beside the project");
+        return;
+    }
+    assert_eq!(
+        std::fs::read(shared).unwrap(),
+        std::fs::read("scenarios/reference.toml").unwrap(),
+        "scenarios/reference.toml must stay a verbatim copy of the contract"
+    );
+}
+
+#[test]
+fn reference_run_writes_the_documented_results() {
+    let text = std::fs::read_to_string("scenarios/reference.toml").unwrap();
+    let run = run_scenario(&text, &[]);
+    let s = run.summary();
+    assert_eq!(s["scenario"], "reference");
+    assert_eq!(s["seed"], 42);
+    assert_eq!(s["devices"], 100_000);
+    assert_eq!(s["duration_s"], 21 * 86_400);
+    assert_eq!(s["complete"], true);
+    assert!(s["cofleet_version"].is_string());
+    let metrics = s["metrics"].as_object().unwrap();
+    let mut names: Vec<&str> = metrics.keys().map(String::as_str).collect();
+    names.sort();
+    let mut expected = vec![
+        "time_to_comanaged.existing_client",
+        "time_to_comanaged.new_internet",
+        "hybrid_join",
+        "mdm_enrollment",
+        "client_install",
+        "compliance_latency",
+        "switch_to_compliance",
+    ];
+    for w in [
+        "compliance_policies",
+        "windows_update_policies",
+        "resource_access",
+        "endpoint_protection",
+        "device_configuration",
+        "office_click_to_run",
+        "client_apps",
+    ] {
+        expected.push(Box::leak(format!("switch_latency.{w}").into_boxed_str()));
+    }
+    expected.sort();
+    assert_eq!(names, expected);
+    for stat in ["count", "mean", "p50", "p90", "p95", "p99", "max"] {
+        assert!(metrics["hybrid_join"].get(stat).is_some(), "missing {stat}");
+    }
+    let counts = s["counts"].as_object().unwrap();
+    let total: u64 = [
+        "not_arrived",
+        "not_started",
+        "joined",
+        "enrolled",
+        "co_managed",
+        "failed",
+    ]
+    .iter()
+    .map(|k| counts[*k].as_u64().unwrap())
+    .sum();
+    assert_eq!(total, 100_000);
+    // The reference plan halts at its pilot gate: ~21% of devices are noncompliant under its attribute mix
+    // (1 − 0.90 · 0.92 · 0.98 · 0.97), above the gate's 15%.
+    let stages = s["rollout"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 3);
+    assert_eq!(stages[0]["name"], "pilot compliance");
+    assert_eq!(stages[0]["started_at_s"], 3 * 86_400);
+    assert_eq!(stages[0]["outcome"], "halted");
+    assert_eq!(s["rollout"]["completed"], 0);
+
+    let percentiles = std::fs::read_to_string(run.out.join("percentiles.csv")).unwrap();
+    assert!(percentiles.starts_with("metric,percentile,seconds\n"));
+    let (header, rows) = run.timeline();
+    assert_eq!(header[0], "hour");
+    assert_eq!(rows.len(), 21 * 24 + 1);
+    assert!(run.stdout().contains("time_to_comanaged.existing_client"));
+}
+
+#[test]
+fn the_committed_example_is_what_quickstart_writes() {
+    let run = run_scenario(
+        &std::fs::read_to_string("scenarios/quickstart.toml").unwrap(),
+        &[],
+    );
+    let fresh = read_tree(&run.out);
+    let committed = read_tree(std::path::Path::new("results/quickstart"));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&fresh),
+        names(&committed),
+        "re-run `cofleet run scenarios/quickstart.toml`"
+    );
+    for ((name, a), (_, b)) in fresh.iter().zip(&committed) {
+        assert!(
+            a == b,
+            "results/quickstart/{name} is stale: re-run `cargo run --release -- run scenarios/quickstart.toml`"
+        );
+    }
+}
