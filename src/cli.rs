@@ -21,6 +21,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate scenario files; every problem names the file, line, column, key and allowed range.
     Check(CheckArgs),
+    /// Export a run's simulated request-rate curve for a component as a k6 script or a rate CSV.
+    ExportLoad(ExportLoadArgs),
 }
 
 /// `cofleet run`.
@@ -45,4 +47,32 @@ pub struct CheckArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+}
+
+/// `cofleet export-load`.
+#[derive(Debug, clap::Args)]
+pub struct ExportLoadArgs {
+    /// A results folder written by `cofleet run` (it must contain load.csv).
+    pub results: PathBuf,
+    /// Component whose load to export: management_point, cmg, intune or azure_ad.
+    #[arg(long)]
+    pub component: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "k6")]
+    pub format: ExportFormat,
+    /// Replay this many times faster than simulated time (the total number of requests is kept).
+    #[arg(long, default_value_t = 60)]
+    pub speedup: u32,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Formats of `export-load`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A k6 script with a ramping-arrival-rate scenario.
+    K6,
+    /// `seconds,requests_per_s` rows (e.g. for Locust's LoadTestShape).
+    Csv,
 }

@@ -14,3 +14,4 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod load;

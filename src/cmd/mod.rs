@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns an exit code or a [`Failure`] that `main` prints.
 
 pub mod check;
+pub mod export_load;
 pub mod run;
 
 use std::fmt;

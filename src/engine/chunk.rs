@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::load::book::LoadBook;
 use crate::metrics::tally::Tally;
 use crate::model::Model;
 use crate::model::device::{Device, Env};
@@ -29,10 +30,10 @@ pub struct Chunk {
 
 impl Chunk {
     /// Generates devices `first..first + count`.
-    pub fn generate(first: u32, count: u32, model: &Model) -> Chunk {
+    pub fn generate(first: u32, count: u32, model: &Model, load: Option<&LoadBook>) -> Chunk {
         let mut tally = Tally::new(model.scenario.duration, model.scenario.stages.len());
         let devices: Vec<Device> = (first..first + count)
-            .map(|id| Device::generate(id, model, &mut tally))
+            .map(|id| Device::generate(id, model, load, &mut tally))
             .collect();
         let queue = devices
             .iter()

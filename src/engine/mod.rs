@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::load::book::LoadBook;
+use crate::load::queue::{Pressure, Queue, component_requests};
+use crate::load::Component;
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::{METRIC_COUNT, Metric};
 use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};
@@ -37,6 +40,41 @@ pub struct Outcome {
     pub completed: bool,
     /// Device events processed (a measure of work, for throughput figures).
     pub events: u64,
+    /// Load on the infrastructure (`None` when `[load] enabled = false`).
+    pub load: Option<LoadOutcome>,
+}
+
+/// The load a run put on the infrastructure.
+#[derive(Debug, Clone)]
+pub struct LoadOutcome {
+    /// Bucket length in seconds.
+    pub bucket: Time,
+    /// Per bucket, requests per type (index: `Request::index`).
+    pub counts: Vec<[u64; 7]>,
+    /// Per component (index: `Component::index`), its queue over the run.
+    pub queues: Vec<Queue>,
+}
+
+/// The queues of the modelled infrastructure, from the scenario's capacities.
+fn queues_for(model: &Model) -> Vec<Queue> {
+    let s = &model.scenario;
+    let infra = &s.infrastructure;
+    Component::ALL
+        .iter()
+        .map(|&c| {
+            let rate = match c {
+                Component::ManagementPoint => Some(
+                    infra.mp_requests_per_s()
+                        * f64::from(infra.management_points_per_site)
+                        * f64::from(s.fleet.sites),
+                ),
+                Component::Cmg => Some(infra.cmg_requests_per_s() * f64::from(infra.cmg_instances)),
+                Component::Intune => infra.intune_requests_per_s,
+                Component::AzureAd => None,
+            };
+            Queue::new(c, rate, s.load.queue_limit, s.duration)
+        })
+        .collect()
 }
 
 /// Runs the simulation on the current rayon pool. `progress` is called with the simulated time reached after
@@ -47,14 +85,24 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
         .map(|c| c * CHUNK_SIZE)
         .collect();
+    let mut book = scenario.load.enabled.then(|| {
+        LoadBook::new(
+            scenario.duration,
+            scenario.load.bucket,
+            scenario.timers.policy_poll,
+            scenario.timers.mdm_sync,
+        )
+    });
+    let mut queues = queues_for(model);
     let mut chunks: Vec<Chunk> = starts
         .par_iter()
-        .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model))
+        .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
         .collect();
 
     let epoch = scenario.timers.collection_eval;
     let duration = scenario.duration;
     let mut rollout = Rollout::new(&scenario.stages, epoch);
+    let mut pressure = Pressure::default();
     let mut now: Time = 0;
     loop {
         let mut counts = GateCounts::new(scenario.stages.len());
@@ -69,6 +117,8 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         let env = Env {
             model,
             plan: rollout.plan(),
+            load: book.as_ref(),
+            pressure,
         };
         if changed {
             chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
@@ -77,12 +127,34 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         if chunks.iter().any(|c| c.next_time() < end) {
             chunks.par_iter_mut().for_each(|c| c.step(end, &env));
         }
+        if let Some(book) = book.as_mut() {
+            // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
+            let first = book.counts().len();
+            let complete = if end >= duration {
+                book.buckets()
+            } else {
+                (end / book.bucket()) as usize
+            };
+            book.finalize(complete);
+            for row in &book.counts()[first..] {
+                for q in queues.iter_mut() {
+                    q.serve(component_requests(row, q.component()), book.bucket());
+                }
+            }
+            if scenario.load.feedback {
+                for q in &queues {
+                    let (delay, reject) = q.pressure(first);
+                    pressure.delay[q.component().index()] = delay;
+                    pressure.reject_below[q.component().index()] = reject;
+                }
+            }
+        }
         now = end;
         progress(now);
     }
 
     let highest = u64::from(duration.max(2));
-    let distributions: Vec<Distribution> = (0..METRIC_COUNT)
+    let mut distributions: Vec<Distribution> = (0..METRIC_COUNT)
         .into_par_iter()
         .map(|m| {
             let mut d = Distribution::new(highest);
@@ -92,6 +164,11 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
             d
         })
         .collect();
+    for q in &queues {
+        if q.rate().is_some() {
+            distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
+        }
+    }
     let timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
     let counts = final_counts(&chunks);
     Outcome {
@@ -101,6 +178,11 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         stages: rollout.status().to_vec(),
         completed: rollout.completed(),
         events: chunks.iter().map(|c| c.events).sum(),
+        load: book.map(|b| LoadOutcome {
+            bucket: b.bucket(),
+            counts: b.counts().to_vec(),
+            queues,
+        }),
     }
 }
 

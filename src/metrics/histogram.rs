@@ -43,6 +43,19 @@ impl Distribution {
         }
     }
 
+    /// Records `n` samples of the same value.
+    pub fn record_n(&mut self, value: u32, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let v = u64::from(value);
+        self.hist.saturating_record_n(v.min(self.hist.high()), n);
+        self.count += n;
+        self.sum += u128::from(v) * u128::from(n);
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
     /// Number of samples.
     pub fn count(&self) -> u64 {
         self.count

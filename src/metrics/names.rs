@@ -1,6 +1,7 @@
 //! The metric contract: names that `summary.json`, `percentiles.csv`, thresholds and the CI gate rely on.
 //! Renaming one is a breaking change; the README documents each.
 
+use crate::load::Component;
 use crate::model::workload::Workload;
 
 /// A latency metric (seconds), one sample per device that went through the measured interval.
@@ -23,10 +24,13 @@ pub enum Metric {
     ComplianceLatency,
     /// From the compliance workload's switch to the compliance report.
     SwitchToCompliance,
+    /// Time a request waited in a component's queue (one sample per request; components with a capacity:
+    /// management points, CMG, Intune when `intune_requests_per_s` is set).
+    QueueDelay(Component),
 }
 
 /// Number of metrics.
-pub const METRIC_COUNT: usize = 14;
+pub const METRIC_COUNT: usize = 17;
 
 impl Metric {
     /// All metrics, in output order; `index()` is the position here.
@@ -47,6 +51,9 @@ impl Metric {
             Metric::SwitchLatency(w[6]),
             Metric::ComplianceLatency,
             Metric::SwitchToCompliance,
+            Metric::QueueDelay(Component::ManagementPoint),
+            Metric::QueueDelay(Component::Cmg),
+            Metric::QueueDelay(Component::Intune),
         ]
     }
 
@@ -61,6 +68,10 @@ impl Metric {
             Metric::SwitchLatency(w) => 5 + w.index(),
             Metric::ComplianceLatency => 12,
             Metric::SwitchToCompliance => 13,
+            Metric::QueueDelay(Component::ManagementPoint) => 14,
+            Metric::QueueDelay(Component::Cmg) => 15,
+            // Azure AD has no modelled capacity, so `all()` never lists its queue.
+            Metric::QueueDelay(Component::Intune | Component::AzureAd) => 16,
         }
     }
 
@@ -75,6 +86,7 @@ impl Metric {
             Metric::SwitchLatency(w) => format!("switch_latency.{}", w.name()),
             Metric::ComplianceLatency => "compliance_latency".into(),
             Metric::SwitchToCompliance => "switch_to_compliance".into(),
+            Metric::QueueDelay(c) => format!("queue_delay.{}", c.name()),
         }
     }
 

@@ -137,6 +137,16 @@ impl Online {
         None
     }
 
+    /// The windows whose end is after `t`, in order (each day's hash computed once).
+    pub fn windows_from(&self, t: Time) -> Windows<'_> {
+        Windows {
+            online: self,
+            day: t / DAY,
+            after: t,
+            done: false,
+        }
+    }
+
     /// Whether the device is online at `t`.
     pub fn is_online(&self, t: Time) -> bool {
         matches!(self.window_from(t), Some((a, _)) if a <= t)
@@ -169,6 +179,39 @@ impl Online {
             }
             day -= 1;
         }
+    }
+}
+
+/// Iterator over a device's online windows (see [`Online::windows_from`]).
+pub struct Windows<'a> {
+    online: &'a Online,
+    day: u32,
+    after: Time,
+    done: bool,
+}
+
+impl Iterator for Windows<'_> {
+    type Item = (Time, Time);
+
+    fn next(&mut self) -> Option<(Time, Time)> {
+        if self.done {
+            return None;
+        }
+        if self.online.profile == Profile::AlwaysOn {
+            self.done = true;
+            return Some((0, NEVER));
+        }
+        while self.day <= self.online.last_day {
+            let day = self.day;
+            self.day += 1;
+            if let Some((a, b)) = self.online.window_on(day)
+                && b > self.after
+            {
+                return Some((a, b));
+            }
+        }
+        self.done = true;
+        None
     }
 }
 
@@ -226,6 +269,10 @@ mod tests {
         assert_eq!(o.prev_end(a2, 2 * DAY), Some(b));
         assert_eq!(o.prev_end(a2, 60), None);
         assert_eq!(o.prev_end(o.online_from(0), 10 * DAY), None);
+        let listed: Vec<_> = o.windows_from(DAY + 12 * HOUR).take(3).collect();
+        assert_eq!(listed[0], o.window_from(DAY + 12 * HOUR).unwrap());
+        assert_eq!(listed[1], o.window_from(listed[0].1).unwrap());
+        assert_eq!(listed[2], o.window_from(listed[1].1).unwrap());
         let always = Online::new(Profile::AlwaysOn, 1, DAY);
         assert_eq!(always.online_from(77), 77);
         assert_eq!(always.window_from(5), Some((0, NEVER)));

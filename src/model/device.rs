@@ -29,6 +29,10 @@
 //! path's two retried steps (chosen evenly), and never finishes.
 
 use super::Model;
+use super::scenario::PhaseMode;
+use crate::load::book::LoadBook;
+use crate::load::queue::Pressure;
+use crate::load::{Component, Request};
 use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
 use super::schedule::{MdmSchedule, Periodic, next_run};
@@ -36,7 +40,7 @@ use super::time::{NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{ComplianceState, Milestone, Tally};
-use crate::rng::slot;
+use crate::rng::{day_hash, slot};
 
 /// The two paths to co-management.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +78,14 @@ pub enum State {
 const COMPLIANT: u8 = 1;
 /// Flag bits 1–2: the step (1 or 2 of its path) at which the device fails permanently; 0 = never.
 const FAIL_STEP_SHIFT: u8 = 1;
+/// Flag bit: the device's ConfigMgr traffic goes through the CMG (path 2, or an internet path-1 client).
+const INTERNET: u8 = 1 << 3;
+/// Flag bit: a policy request is waiting in a queue; the next event is its answer.
+const POLL_IN_FLIGHT: u8 = 1 << 4;
+/// Flag bit: a compliance check-in is waiting in a queue; the next event is its answer.
+const SYNC_IN_FLIGHT: u8 = 1 << 5;
+/// Flag bit: a successful enrollment is waiting in a queue; the next event is its answer.
+const ENROLL_IN_FLIGHT: u8 = 1 << 6;
 
 /// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
 #[derive(Debug, Clone, Copy)]
@@ -124,11 +136,23 @@ pub struct Env<'a> {
     pub model: &'a Model,
     /// Slider history.
     pub plan: &'a Plan,
+    /// The request ledger (`None` when load is not modelled).
+    pub load: Option<&'a LoadBook>,
+    /// What the infrastructure does to this epoch's requests.
+    pub pressure: Pressure,
+}
+
+impl Env<'_> {
+    fn count(&self, request: Request, t: Time) {
+        if let Some(book) = self.load {
+            book.count(request, t);
+        }
+    }
 }
 
 impl Device {
     /// Generates device `id` from its random stream and records its initial timeline state.
-    pub fn generate(id: u32, model: &Model, tally: &mut Tally) -> Device {
+    pub fn generate(id: u32, model: &Model, load: Option<&LoadBook>, tally: &mut Tally) -> Device {
         let s = &model.scenario;
         let t = &s.timers;
         let mut rng = model.seeds.stream(id, slot::GENERATION);
@@ -148,6 +172,11 @@ impl Device {
         let defender = rng.chance(s.fleet.attributes.defender);
         let permanent = rng.chance(s.failures.permanent);
         let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
+        let internet = rng.chance(s.fleet.internet_share);
+        let (poll_phase, sync_phase) = match t.phase {
+            PhaseMode::Random => (poll_phase, sync_phase),
+            PhaseMode::Aligned => (0, 0),
+        };
 
         let path = if u_path < s.fleet.existing_client_share {
             Path::ExistingClient
@@ -174,6 +203,9 @@ impl Device {
         if permanent && !comanaged_now {
             flags |= fail_step << FAIL_STEP_SHIFT;
         }
+        if path == Path::NewInternet || internet {
+            flags |= INTERNET;
+        }
 
         let mut d = Device {
             next_event: NEVER,
@@ -198,6 +230,10 @@ impl Device {
             intune: WorkloadSet::EMPTY,
             compliance: ComplianceState::Unknown,
         };
+        if let (Some(book), Path::ExistingClient) = (load, path) {
+            // Every existing ConfigMgr client polls for policy from t = 0.
+            book.periodic(d.poll_request(), &d.online(id, model), &d.poll_ticks(model), 0);
+        }
         match path {
             Path::ExistingClient if comanaged_now => {
                 d.state = State::CoManaged;
@@ -205,6 +241,9 @@ impl Device {
                 tally.milestone(0, None, Milestone::CoManaged);
                 d.count_targeted(model, tally);
                 d.update_switched(model, None, WorkloadSet::EMPTY, tally);
+                if let Some(book) = load {
+                    book.mdm_checkins(&d.online(id, model), &d.mdm_schedule(model), 0);
+                }
             }
             Path::ExistingClient => {
                 d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
@@ -284,6 +323,67 @@ impl Device {
         }
     }
 
+    fn mdm_schedule<'m>(&self, model: &'m Model) -> MdmSchedule<'m> {
+        let timers = &model.scenario.timers;
+        MdmSchedule {
+            enrolled_at: self.enrolled_at,
+            bursts: &timers.mdm_sync_after_enroll,
+            steady: Periodic {
+                phase: self.sync_phase,
+                period: timers.mdm_sync,
+            },
+        }
+    }
+
+    /// Where this device's ConfigMgr traffic goes.
+    fn configmgr_component(&self) -> Component {
+        if self.flags & INTERNET != 0 {
+            Component::Cmg
+        } else {
+            Component::ManagementPoint
+        }
+    }
+
+    fn poll_request(&self) -> Request {
+        match self.configmgr_component() {
+            Component::Cmg => Request::CmgPolicyPoll,
+            _ => Request::MpPolicyPoll,
+        }
+    }
+
+    /// A request to `component` at `t` whose answer the device waits for. `None`: answered now. `Some(at)`:
+    /// the answer comes at `at` (queue delay; the device is called again then with `flag` set) or the request
+    /// was rejected and the client retries at its next run, `retry()`.
+    fn admit(
+        &mut self,
+        id: u32,
+        flag: u8,
+        component: Component,
+        t: Time,
+        env: &Env<'_>,
+        retry: impl FnOnce(&Self) -> Time,
+    ) -> Option<Time> {
+        if self.flags & flag != 0 {
+            self.flags &= !flag;
+            return None;
+        }
+        let c = component.index();
+        let reject_below = env.pressure.reject_below[c];
+        if reject_below > 0 {
+            // A pure hash of (seed, device, time, component): which requests the full queue turns away.
+            let key = env.model.seeds.device_key(id) ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+            if (day_hash(key, t) >> 32) < u64::from(reject_below) {
+                return Some(retry(self));
+            }
+        }
+        let delay = env.pressure.delay[c];
+        if delay > 0 {
+            self.flags |= flag;
+            return Some(after(t, delay));
+        }
+        None
+    }
+
     fn member(&self) -> Member {
         Member {
             comanaged_at: self.comanaged_at,
@@ -309,6 +409,7 @@ impl Device {
                 }
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
+                env.count(Request::DeviceRegistration, t);
                 self.begin_step(State::HybridJoining, t);
                 let synced =
                     (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
@@ -319,6 +420,7 @@ impl Device {
                 self.next_event = next_run(&self.online(id, model), &task, synced);
             }
             State::HybridJoining => {
+                env.count(Request::DeviceRegistration, t);
                 let failed = model
                     .seeds
                     .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
@@ -339,24 +441,41 @@ impl Device {
             }
             State::Enrolling => self.enrollment_attempt(id, t, env, tally),
             State::AwaitingPolicy => {
+                let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
+                if let Some(at) = self.admit(id, POLL_IN_FLIGHT, self.configmgr_component(), t, env, retry) {
+                    self.next_event = at;
+                    return;
+                }
                 tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
                 self.become_comanaged(id, t, env, tally);
             }
             State::Installing => {
+                env.count(Request::CmgRegistration, t);
+                if let Some(book) = env.load {
+                    book.periodic(Request::CmgPolicyPoll, &self.online(id, model), &self.poll_ticks(model), t + 1);
+                }
                 tally.sample(Metric::ClientInstall.index(), t - self.step_start);
                 tally.sample(Metric::TimeToComanagedNewInternet.index(), t - self.origin);
                 self.become_comanaged(id, t, env, tally);
             }
             State::InstallFailing => {
                 self.attempt = self.attempt.saturating_add(1);
-                self.install_attempt(id, t, model);
+                self.install_attempt(id, t, env);
             }
             State::CoManaged => {
                 if self.poll_wake <= t {
-                    self.apply_policy(id, t, env, tally);
+                    let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
+                    match self.admit(id, POLL_IN_FLIGHT, self.configmgr_component(), t, env, retry) {
+                        Some(at) => self.poll_wake = at,
+                        None => self.apply_policy(id, t, env, tally),
+                    }
                 }
                 if self.sync_wake <= t {
-                    self.report_compliance(t, model, tally);
+                    let retry = |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
+                    match self.admit(id, SYNC_IN_FLIGHT, Component::Intune, t, env, retry) {
+                        Some(at) => self.sync_wake = at,
+                        None => self.report_compliance(t, model, tally),
+                    }
                 }
                 self.next_event = self.poll_wake.min(self.sync_wake);
             }
@@ -404,6 +523,9 @@ impl Device {
         if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
             return self.fail(t, Milestone::Joined, tally);
         }
+        if self.flags & ENROLL_IN_FLIGHT == 0 {
+            env.count(Request::MdmEnrollment, t);
+        }
         let failed = model
             .seeds
             .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
@@ -425,9 +547,20 @@ impl Device {
             };
             return;
         }
+        // Intune answers the successful attempt after its queue delay (enrollment is not retried for a queue).
+        let delay = env.pressure.delay[Component::Intune.index()];
+        if self.flags & ENROLL_IN_FLIGHT == 0 && delay > 0 {
+            self.flags |= ENROLL_IN_FLIGHT;
+            self.next_event = after(t, delay);
+            return;
+        }
+        self.flags &= !ENROLL_IN_FLIGHT;
         tally.sample(Metric::MdmEnrollment.index(), t - self.step_start);
         tally.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         self.enrolled_at = t;
+        if let Some(book) = env.load {
+            book.mdm_checkins(&self.online(id, model), &self.mdm_schedule(model), t + 1);
+        }
         match self.path {
             Path::ExistingClient => {
                 self.state = State::AwaitingPolicy;
@@ -438,20 +571,23 @@ impl Device {
                 if self.fail_step() == Some(2) {
                     return self.fail(t, Milestone::Enrolled, tally);
                 }
-                self.install_attempt(id, t, model);
+                self.install_attempt(id, t, env);
             }
         }
     }
 
     /// Starts a client install attempt at `t` (path 2, inside the ESP).
-    fn install_attempt(&mut self, id: u32, t: Time, model: &Model) {
+    fn install_attempt(&mut self, id: u32, t: Time, env: &Env<'_>) {
+        let model = env.model;
         let timers = &model.scenario.timers;
+        env.count(Request::CmgContentDownload, t);
         let mut rng = model
             .seeds
             .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
         let failed = rng.chance(model.scenario.failures.client_install);
         let mean = timers.client_install_time;
-        let duration = mean / 2 + rng.below(mean + 1);
+        // The content download waits in the CMG's queue like any other request.
+        let duration = mean / 2 + rng.below(mean + 1) + env.pressure.delay[Component::Cmg.index()];
         if failed || duration > timers.esp_timeout {
             self.state = State::InstallFailing;
             self.next_event = after(t, timers.esp_timeout);
@@ -502,11 +638,9 @@ impl Device {
         self.comanaged_at = t;
         self.count_targeted(env.model, tally);
         self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
-        // The poll that brought the co-management policy carries the current workload settings.
+        // The poll that brought the co-management policy carries the current workload settings; a check-in it
+        // triggers is handled as the co-managed device's next event (at `t` itself with sync-on-switch).
         self.apply_policy(id, t, env, tally);
-        if self.sync_wake <= t {
-            self.report_compliance(t, env.model, tally);
-        }
         self.next_event = self.poll_wake.min(self.sync_wake);
     }
 
@@ -530,17 +664,11 @@ impl Device {
                             self.comp_origin = origin;
                             self.comp_switch = t;
                             self.sync_wake = if timers.sync_on_switch {
+                                // The extra check-in the switch triggers (scheduled ones are counted in aggregate).
+                                env.count(Request::MdmCheckin, t);
                                 t
                             } else {
-                                let schedule = MdmSchedule {
-                                    enrolled_at: self.enrolled_at,
-                                    bursts: &timers.mdm_sync_after_enroll,
-                                    steady: Periodic {
-                                        phase: self.sync_phase,
-                                        period: timers.mdm_sync,
-                                    },
-                                };
-                                next_run(&online, &schedule, t + 1)
+                                next_run(&online, &self.mdm_schedule(model), t + 1)
                             };
                         }
                     }

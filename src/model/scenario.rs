@@ -26,6 +26,8 @@ pub struct Scenario {
     pub infrastructure: Infrastructure,
     /// The Intune compliance policy the Compliance policies workload brings.
     pub compliance: CompliancePolicy,
+    /// How load is counted and fed back.
+    pub load: LoadModel,
     /// Rollout stages, in order.
     pub stages: Vec<Stage>,
     /// CI thresholds, as written (evaluated by the gate).
@@ -41,6 +43,10 @@ pub struct Fleet {
     pub existing_client_share: f64,
     /// Share of path-1 devices already co-managed at t = 0 (a fleet in steady state).
     pub comanaged_at_start: f64,
+    /// Share of path-1 devices that are on the internet (remote workers): their ConfigMgr traffic goes
+    /// through the CMG instead of their site's management points. Path-2 devices always use the CMG.
+    /// Default 0 (every existing client on the corporate network).
+    pub internet_share: f64,
     /// Path-2 devices arrive uniformly over `[0, new_device_arrival)`.
     pub new_device_arrival: Time,
     /// ConfigMgr sites (boundary groups); devices are spread evenly over them.
@@ -133,6 +139,18 @@ pub struct Timers {
     /// exists (domain-facts lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
     /// ESP timeout, as Microsoft's guidance for the ESP expects.
     pub client_install_time: Time,
+    /// How devices' timer phases are drawn: `Random` (uniform per device, as the real clients randomise) or
+    /// `Aligned` (every device at phase 0: the thundering herd the randomisation exists to avoid).
+    pub phase: PhaseMode,
+}
+
+/// How periodic timers' phases are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseMode {
+    /// Uniform random phase per device (the product behaviour).
+    Random,
+    /// Every device at phase 0 (a what-if: synchronised clients).
+    Aligned,
 }
 
 impl Default for Timers {
@@ -159,6 +177,7 @@ impl Default for Timers {
             sync_on_switch: true,
             esp_timeout: 60 * MINUTE,
             client_install_time: 20 * MINUTE,
+            phase: PhaseMode::Random,
         }
     }
 }
@@ -199,6 +218,57 @@ pub struct Infrastructure {
     pub cmg_instances: u32,
     /// Concurrent clients per CMG VM: 6,000 for Standard A2_v2 (10,000 for Large A4_v2).
     pub cmg_clients_per_instance: u32,
+    /// Windows clients one management point supports: 25,000 (MD size-and-scale-numbers.md), a figure that
+    /// assumes the default client settings, i.e. one policy request per client per 60 min.
+    pub clients_per_management_point: u32,
+    /// Intune check-in/enrollment capacity in requests per second for the tenant. `None` (the default): no
+    /// figure is published for device traffic (Graph's throttling limits are for admin apps), so Intune load
+    /// is counted but never delays anything.
+    pub intune_requests_per_s: Option<f64>,
+}
+
+impl Infrastructure {
+    /// Policy requests per second one management point is sized for: its supported clients at the default
+    /// 60-min poll (25,000 / 3,600 s ≈ 6.94/s). Utilisation 100 % is the published sizing point, not a
+    /// measured saturation throughput.
+    pub fn mp_requests_per_s(&self) -> f64 {
+        f64::from(self.clients_per_management_point) / 3_600.0
+    }
+
+    /// Requests per second one CMG VM is sized for: its concurrent clients at one policy request per 60 min
+    /// (6,000 / 3,600 s ≈ 1.67/s for Standard A2_v2). Over capacity "the CMG still answers, with delay"
+    /// (MD includes/scale-cmg.md).
+    pub fn cmg_requests_per_s(&self) -> f64 {
+        f64::from(self.cmg_clients_per_instance) / 3_600.0
+    }
+}
+
+/// How load is counted and fed back into timing (`[load]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoadModel {
+    /// Count load and model capacity at all (off: the pure timing model, slightly faster).
+    pub enabled: bool,
+    /// Time bucket of `load.csv` and of the queue model; divides an hour. Default 1 min.
+    pub bucket: Time,
+    /// Whether queue delays and rejections feed back into device timing (off: count and report only).
+    pub feedback: bool,
+    /// A request that would wait longer than this is rejected and retried at the client's next run.
+    /// [assumption] No published client timeout for policy requests; 10 min is a conservative HTTP wait.
+    pub queue_limit: Time,
+    /// Peak utilisation the headroom verdict aims for; default 70 %.
+    pub headroom_target: f64,
+}
+
+impl Default for LoadModel {
+    fn default() -> Self {
+        LoadModel {
+            enabled: true,
+            bucket: MINUTE,
+            feedback: true,
+            queue_limit: 10 * MINUTE,
+            headroom_target: 0.7,
+        }
+    }
 }
 
 impl Default for Infrastructure {
@@ -207,6 +277,8 @@ impl Default for Infrastructure {
             management_points_per_site: 2,
             cmg_instances: 2,
             cmg_clients_per_instance: 6_000,
+            clients_per_management_point: 25_000,
+            intune_requests_per_s: None,
         }
     }
 }

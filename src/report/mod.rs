@@ -1,6 +1,7 @@
 //! Results at the edge: `summary.json`, CSVs and the stdout table, built as bytes and written atomically.
 
 pub mod csv_out;
+pub mod load_out;
 pub mod summary;
 pub mod table;
 pub mod write;
@@ -15,7 +16,7 @@ pub fn run_files(
     outcome: &Outcome,
 ) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
     let summary = Summary::new(scenario, outcome);
-    let files = vec![
+    let mut files = vec![
         ("summary.json", summary.to_json()),
         ("percentiles.csv", csv_out::percentiles_csv(outcome)),
         (
@@ -23,5 +24,8 @@ pub fn run_files(
             csv_out::timeline_csv(outcome, scenario.fleet.devices),
         ),
     ];
+    if let Some(load) = &outcome.load {
+        files.push(("load.csv", load_out::load_csv(load, scenario.load.queue_limit)));
+    }
     (summary, files)
 }

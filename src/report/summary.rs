@@ -88,6 +88,9 @@ pub struct Summary {
     pub counts: BTreeMap<String, u64>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
+    /// Load on the infrastructure and the headroom verdict (absent when load is not modelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<super::load_out::LoadSummary>,
 }
 
 impl Summary {
@@ -126,6 +129,10 @@ impl Summary {
                 completed: u8::from(outcome.completed),
                 stages,
             },
+            load: outcome
+                .load
+                .as_ref()
+                .map(|l| super::load_out::load_summary(scenario, l)),
         }
     }
 

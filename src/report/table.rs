@@ -94,6 +94,26 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  {:<32} {}{} [{}]", s.name, started, gate, s.outcome);
     }
+    if let Some(load) = &summary.load {
+        let _ = writeln!(
+            out,
+            "\n{:<18} {:>12} {:>11} {:>10} {:>10} {:>10}",
+            "load", "requests", "peak/s", "at", "capacity/s", "peak util"
+        );
+        for (name, c) in &load.components {
+            let _ = writeln!(
+                out,
+                "{:<18} {:>12} {:>11.2} {:>10} {:>10} {:>10}",
+                name,
+                grouped(c.total_requests),
+                c.peak_requests_per_s,
+                human_seconds(f64::from(c.peak_at_s)),
+                c.capacity_per_s.map_or_else(|| "-".to_string(), |x| format!("{x:.2}")),
+                c.peak_utilisation.map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0)),
+            );
+        }
+        let _ = writeln!(out, "headroom: {}", load.headroom.verdict);
+    }
     let _ = writeln!(out, "\nresults: {results_dir}");
     out
 }

@@ -265,6 +265,27 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
         .map_or_else(CompliancePolicy::default, |p| {
             convert_compliance(c, p.get_ref())
         });
+    let load = w
+        .load
+        .as_ref()
+        .map_or_else(LoadModel::default, |l| convert_load(c, l.get_ref()));
+    if load.enabled {
+        for (key, period, field) in [
+            ("timers.policy_poll", timers.policy_poll, w.timers.as_ref().and_then(|t| t.get_ref().policy_poll.clone())),
+            ("timers.mdm_sync", timers.mdm_sync, w.timers.as_ref().and_then(|t| t.get_ref().mdm_sync.clone())),
+        ] {
+            if period % load.bucket != 0 {
+                let message = format!(
+                    "must be a whole number of load buckets ([load] bucket = {}) to count its requests exactly",
+                    format_duration(u64::from(load.bucket))
+                );
+                match &field {
+                    Some(v) => c.at(v, key, message),
+                    None => c.report(None, key, message),
+                }
+            }
+        }
+    }
     let stages = convert_stages(c, &w.stage, duration);
     let mut thresholds = Vec::new();
     if let Some(table) = &w.thresholds {
@@ -284,8 +305,32 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
         failures,
         infrastructure,
         compliance,
+        load,
         stages,
         thresholds,
+    }
+}
+
+fn convert_load(c: &mut Checker<'_>, w: &WireLoad) -> LoadModel {
+    let d = LoadModel::default();
+    let bucket = c.duration(&w.bucket, "load.bucket", d.bucket, 1, HOUR);
+    let bucket = if HOUR % bucket == 0 {
+        bucket
+    } else {
+        if let Some(v) = &w.bucket {
+            c.at(v, "load.bucket", format!(
+                "must divide an hour (e.g. \"10s\", \"1m\", \"5m\", \"15m\"), got \"{}\"",
+                v.get_ref()
+            ));
+        }
+        d.bucket
+    };
+    LoadModel {
+        enabled: Checker::flag(&w.enabled, d.enabled),
+        bucket,
+        feedback: Checker::flag(&w.feedback, d.feedback),
+        queue_limit: c.duration(&w.queue_limit, "load.queue_limit", d.queue_limit, 1, DAY),
+        headroom_target: c.number(&w.headroom_target, "load.headroom_target", d.headroom_target, 0.05, 1.0),
     }
 }
 
@@ -294,6 +339,7 @@ fn default_fleet() -> Fleet {
         devices: 1,
         existing_client_share: 0.8,
         comanaged_at_start: 0.0,
+        internet_share: 0.0,
         new_device_arrival: 14 * DAY,
         sites: 4,
         availability: AvailabilityMix {
@@ -378,6 +424,7 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
     };
     Fleet {
         devices,
+        internet_share: c.share(&w.internet_share, "fleet.internet_share", d.internet_share),
         existing_client_share: c.share(
             &w.existing_client_share,
             "fleet.existing_client_share",
@@ -528,6 +575,21 @@ fn convert_timers(c: &mut Checker<'_>, w: &WireTimers) -> Timers {
             MINUTE,
             DAY,
         ),
+        phase: match &w.phase {
+            None => d.phase,
+            Some(v) => match v.get_ref().as_str() {
+                "random" => PhaseMode::Random,
+                "aligned" => PhaseMode::Aligned,
+                other => {
+                    c.at(
+                        v,
+                        "timers.phase",
+                        format!("unknown phase mode \"{other}\"; expected \"random\" or \"aligned\""),
+                    );
+                    d.phase
+                }
+            },
+        },
     }
 }
 
@@ -625,6 +687,22 @@ fn convert_infrastructure(c: &mut Checker<'_>, w: &WireInfrastructure) -> Infras
             1,
             10_000,
         ) as u32,
+        clients_per_management_point: c.int(
+            &w.clients_per_management_point,
+            "infrastructure.clients_per_management_point",
+            25_000,
+            1,
+            100_000,
+        ) as u32,
+        intune_requests_per_s: w.intune_requests_per_s.as_ref().map(|v| {
+            c.number(
+                &Some(v.clone()),
+                "infrastructure.intune_requests_per_s",
+                1.0,
+                0.001,
+                1e9,
+            )
+        }),
     }
 }
 

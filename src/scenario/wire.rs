@@ -24,6 +24,7 @@ pub struct WireScenario {
     pub failures: Field<WireFailures>,
     pub infrastructure: Field<WireInfrastructure>,
     pub compliance: Field<WireCompliance>,
+    pub load: Field<WireLoad>,
     #[serde(default)]
     pub stage: Vec<Spanned<WireStage>>,
     pub thresholds: Field<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -36,6 +37,7 @@ pub struct WireFleet {
     pub devices: Field<u64>,
     pub existing_client_share: Field<f64>,
     pub comanaged_at_start: Field<f64>,
+    pub internet_share: Field<f64>,
     pub new_device_arrival: Field<String>,
     pub sites: Field<u64>,
     pub availability: Field<WireAvailability>,
@@ -77,6 +79,7 @@ pub struct WireTimers {
     pub sync_on_switch: Field<bool>,
     pub esp_timeout: Field<String>,
     pub client_install_time: Field<String>,
+    pub phase: Field<String>,
 }
 
 /// `[failures]`.
@@ -96,6 +99,19 @@ pub struct WireInfrastructure {
     pub management_points_per_site: Field<u64>,
     pub cmg_instances: Field<u64>,
     pub cmg_clients_per_instance: Field<u64>,
+    pub clients_per_management_point: Field<u64>,
+    pub intune_requests_per_s: Field<f64>,
+}
+
+/// `[load]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireLoad {
+    pub enabled: Field<bool>,
+    pub bucket: Field<String>,
+    pub feedback: Field<bool>,
+    pub queue_limit: Field<String>,
+    pub headroom_target: Field<f64>,
 }
 
 /// `[compliance]`.

@@ -1,0 +1,82 @@
+//! `cofleet export-load`: turn a run's simulated request-rate curve into a k6 script or a rate CSV.
+
+use std::path::Path;
+
+use super::{Failure, print_stdout};
+use crate::cli::{ExportFormat, ExportLoadArgs};
+use crate::load::Component;
+use crate::load::export::{Step, k6_script, rate_csv};
+use crate::report::write::write_file;
+
+/// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
+pub fn export_load(args: &ExportLoadArgs) -> Result<u8, Failure> {
+    let component = Component::from_name(&args.component).ok_or_else(|| {
+        let names: Vec<&str> = Component::ALL.iter().map(|c| c.name()).collect();
+        Failure::bad_input(format!(
+            "--component: unknown component \"{}\"; expected one of: {}",
+            args.component,
+            names.join(", ")
+        ))
+    })?;
+    if args.speedup == 0 {
+        return Err(Failure::bad_input("--speedup must be a whole number from 1"));
+    }
+    let file = args.results.join("load.csv");
+    let (bucket, steps) = read_steps(&file, component)?;
+    let title = args.results.display().to_string();
+    let text = match args.format {
+        ExportFormat::K6 => k6_script(&title, component.name(), &steps, bucket, args.speedup),
+        ExportFormat::Csv => rate_csv(&steps, bucket, args.speedup),
+    };
+    match &args.out {
+        Some(path) => write_file(path, text.as_bytes()).map_err(Failure::bad_input)?,
+        None => print_stdout(&text),
+    }
+    Ok(0)
+}
+
+/// The per-bucket requests of `component` from a `load.csv`, with the bucket length.
+fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Failure> {
+    if !file.exists() {
+        return Err(Failure::bad_input(format!(
+            "{}: no load data in this results folder (was it run with [load] enabled = false, or is it not a \
+             cofleet results folder?)",
+            file.display()
+        )));
+    }
+    let bad = |line: usize, what: &str| Failure::bad_input(format!("{}:{line}: {what}", file.display()));
+    let mut reader = csv::Reader::from_path(file)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
+    let headers = reader.headers().map_err(|e| bad(1, &e.to_string()))?.clone();
+    if headers.get(0) != Some("bucket_start_s") || headers.get(1) != Some("component") || headers.get(3) != Some("requests") {
+        return Err(bad(1, "not a cofleet load.csv (expected bucket_start_s,component,request_type,requests,…)"));
+    }
+    let mut per_bucket: Vec<(u64, u64)> = Vec::new();
+    let mut starts: Vec<u64> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| bad(line, &e.to_string()))?;
+        let start: u64 = record.get(0).and_then(|v| v.parse().ok()).ok_or_else(|| bad(line, "bucket_start_s is not a whole number"))?;
+        let requests: u64 = record.get(3).and_then(|v| v.parse().ok()).ok_or_else(|| bad(line, "requests is not a whole number"))?;
+        if starts.last() != Some(&start) {
+            if starts.last().is_some_and(|&s| s > start) {
+                return Err(bad(line, "rows are not in bucket order"));
+            }
+            starts.push(start);
+        }
+        if record.get(1) == Some(component.name()) {
+            match per_bucket.last_mut() {
+                Some((s, n)) if *s == start => *n += requests,
+                _ => per_bucket.push((start, requests)),
+            }
+        }
+    }
+    // The bucket is the smallest gap between distinct bucket starts (all starts are multiples of it).
+    let bucket = starts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(60).max(1);
+    let buckets = starts.last().map_or(0, |s| s / bucket + 1) as usize;
+    let mut steps = vec![Step { requests: 0 }; buckets];
+    for (start, requests) in per_bucket {
+        steps[(start / bucket) as usize].requests += requests;
+    }
+    Ok((bucket as u32, steps))
+}

@@ -1,0 +1,310 @@
+//! The request ledger: per request type and time bucket, exact counts, filled concurrently by all chunks.
+//!
+//! Each worker thread adds into its own shard of integer counters (no contention on the hot morning buckets);
+//! a bucket's count is the sum over shards. Integer additions commute, so the totals are identical whatever
+//! the thread count or the order chunks run in (DESIGN.md, principle 3). A bucket is read only after every
+//! chunk has finished the epoch that contains it ([`LoadBook::finalize`]), and a device only ever adds to
+//! buckets at or after its own current time, so a finalized bucket never changes again.
+
+use std::sync::{Mutex, MutexGuard};
+
+use super::Request;
+use crate::model::availability::Online;
+use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
+use crate::model::time::{DAY, NEVER, Time};
+
+/// Request types whose periodic part is counted with strided difference arrays.
+const PERIODIC: [Request; 3] = [Request::MpPolicyPoll, Request::CmgPolicyPoll, Request::MdmCheckin];
+
+fn periodic_slot(r: Request) -> usize {
+    match r {
+        Request::MpPolicyPoll => 0,
+        Request::CmgPolicyPoll => 1,
+        Request::MdmCheckin => 2,
+        other => unreachable!("{other:?} is not a periodic request"),
+    }
+}
+
+/// One thread's counters.
+struct Shard {
+    /// Strided difference arrays of the periodic requests (index: `periodic_slot`).
+    strided: [Vec<i32>; 3],
+    /// One-off requests per type and bucket.
+    direct: Vec<Vec<u32>>,
+}
+
+/// Per-bucket request counts of a run.
+pub struct LoadBook {
+    bucket: Time,
+    horizon: Time,
+    buckets: usize,
+    /// Stride (period in buckets) of each strided array.
+    stride: [usize; 3],
+    /// One shard per worker thread.
+    shards: Vec<Mutex<Shard>>,
+    /// Finalized counts: per bucket, per request type.
+    counts: Vec<[u64; 7]>,
+    /// Finalized periodic counts (the strided prefix sums), per periodic slot.
+    periodic_counts: [Vec<i64>; 3],
+}
+
+impl LoadBook {
+    /// A ledger for a run of `horizon` seconds in buckets of `bucket` seconds, where policy polls tick every
+    /// `policy_poll` and steady check-ins every `mdm_sync` (both multiples of `bucket`).
+    pub fn new(horizon: Time, bucket: Time, policy_poll: Time, mdm_sync: Time) -> Self {
+        let buckets = horizon.div_ceil(bucket) as usize;
+        let poll = (policy_poll / bucket) as usize;
+        let shard = || {
+            Mutex::new(Shard {
+                strided: [vec![0; buckets], vec![0; buckets], vec![0; buckets]],
+                direct: Request::ALL.iter().map(|_| vec![0; buckets]).collect(),
+            })
+        };
+        LoadBook {
+            bucket,
+            horizon,
+            buckets,
+            stride: [poll, poll, (mdm_sync / bucket) as usize],
+            shards: (0..rayon::current_num_threads().max(1)).map(|_| shard()).collect(),
+            counts: Vec::with_capacity(buckets),
+            periodic_counts: [Vec::new(), Vec::new(), Vec::new()],
+        }
+    }
+
+    /// Bucket length in seconds.
+    pub fn bucket(&self) -> Time {
+        self.bucket
+    }
+
+    /// Number of buckets in the run.
+    pub fn buckets(&self) -> usize {
+        self.buckets
+    }
+
+    /// The calling thread's shard.
+    fn shard(&self) -> MutexGuard<'_, Shard> {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.shards.len();
+        // A poisoned lock means another thread panicked mid-add; the process is failing anyway.
+        self.shards[i].lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One request of type `r` at `t` (ignored past the horizon).
+    pub fn count(&self, r: Request, t: Time) {
+        self.add(&mut self.shard(), r, t);
+    }
+
+    fn add(&self, shard: &mut Shard, r: Request, t: Time) {
+        if t < self.horizon {
+            shard.direct[r.index()][(t / self.bucket) as usize] += 1;
+        }
+    }
+
+    /// Every tick of `ticks` in `[lo, hi)`, as one strided pair. Tick k is at `phase + k·period`, in bucket
+    /// `phase / bucket + k·stride` (the period is a whole number of buckets).
+    #[inline]
+    fn ticks_between(&self, shard: &mut Shard, r: Request, ticks: &Periodic, lo: Time, hi: Time) {
+        let hi = hi.min(self.horizon);
+        if hi <= lo || hi <= ticks.phase {
+            return;
+        }
+        let first_k = lo.saturating_sub(ticks.phase).div_ceil(ticks.period);
+        let last_k = (hi - 1 - ticks.phase) / ticks.period;
+        if first_k > last_k {
+            return;
+        }
+        let slot = periodic_slot(r);
+        let stride = self.stride[slot];
+        let base = (ticks.phase / self.bucket) as usize;
+        shard.strided[slot][base + first_k as usize * stride] += 1;
+        let end = base + (last_k as usize + 1) * stride;
+        if end < self.buckets {
+            shard.strided[slot][end] -= 1;
+        }
+    }
+
+    /// Every run of a periodic task from `from` to the horizon on a device with windows `online`: the ticks
+    /// inside online windows, and one catch-up request when the device returns after missing a tick (the
+    /// rule of `model::schedule::next_run`).
+    pub fn periodic(&self, r: Request, online: &Online, ticks: &Periodic, from: Time) {
+        self.periodic_in(&mut self.shard(), r, online, ticks, from);
+    }
+
+    fn periodic_in(&self, shard: &mut Shard, r: Request, online: &Online, ticks: &Periodic, from: Time) {
+        let lookback = ticks.max_gap().saturating_add(DAY);
+        let mut previous_end: Option<Time> = None;
+        for (a, e) in online.windows_from(from) {
+            if a >= self.horizon {
+                return;
+            }
+            let mut lo = from.max(a);
+            if a > from {
+                let gap_start = previous_end.or_else(|| online.prev_end(a, lookback));
+                // A gap at least one period long always holds a tick (no division needed).
+                let missed = gap_start
+                    .is_none_or(|g| a - g >= ticks.period || ticks.next_tick(g) < a);
+                if missed {
+                    self.add(shard, r, a);
+                    lo = a + 1;
+                }
+            }
+            self.ticks_between(shard, r, ticks, lo, e);
+            if e >= self.horizon {
+                return;
+            }
+            previous_end = Some(e);
+        }
+    }
+
+    /// Every Intune check-in of a device enrolled per `schedule`, from `from` on: the post-enrollment bursts
+    /// run by run, then the steady interval in aggregate.
+    pub fn mdm_checkins(&self, online: &Online, schedule: &MdmSchedule<'_>, from: Time) {
+        let mut shard = self.shard();
+        if schedule.enrolled_at == NEVER {
+            return self.periodic_in(&mut shard, Request::MdmCheckin, online, &schedule.steady, from);
+        }
+        let burst_end = schedule
+            .bursts
+            .iter()
+            .fold(schedule.enrolled_at, |t, b| t.saturating_add(b.span));
+        // Walk the windows once, run by run, until the first run after the bursts; the rest is the steady
+        // schedule in aggregate. (The same runs as `next_run`, without searching the windows again per run.)
+        let lookback = schedule.max_gap().saturating_add(DAY);
+        let mut previous_end: Option<Time> = None;
+        let mut t = from;
+        for (a, e) in online.windows_from(from) {
+            if a >= self.horizon {
+                return;
+            }
+            if a > t {
+                let gap_start = previous_end.or_else(|| online.prev_end(a, lookback));
+                let missed = gap_start.is_none_or(|g| schedule.next_tick(g) < a);
+                t = a;
+                if missed {
+                    self.add(&mut shard, Request::MdmCheckin, a);
+                    if a > burst_end {
+                        let steady = schedule.steady;
+                        return self.periodic_in(&mut shard, Request::MdmCheckin, online, &steady, a + 1);
+                    }
+                    t = a + 1;
+                }
+            }
+            loop {
+                let tick = schedule.next_tick(t);
+                if tick >= e || tick >= self.horizon {
+                    break;
+                }
+                self.add(&mut shard, Request::MdmCheckin, tick);
+                if tick > burst_end {
+                    let steady = schedule.steady;
+                    return self.periodic_in(&mut shard, Request::MdmCheckin, online, &steady, tick + 1);
+                }
+                t = tick + 1;
+            }
+            if e >= self.horizon {
+                return;
+            }
+            previous_end = Some(e);
+            t = e;
+        }
+    }
+
+    /// Makes buckets `[finalized, up_to)` readable: every chunk has finished the epoch containing them.
+    pub fn finalize(&mut self, up_to: usize) {
+        let up_to = up_to.min(self.buckets);
+        let shards: Vec<MutexGuard<'_, Shard>> = self
+            .shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        for b in self.counts.len()..up_to {
+            let mut row = [0u64; 7];
+            for r in Request::ALL {
+                row[r.index()] = shards.iter().map(|s| u64::from(s.direct[r.index()][b])).sum();
+            }
+            for (slot, r) in PERIODIC.iter().enumerate() {
+                let stride = self.stride[slot];
+                let previous = if b >= stride {
+                    self.periodic_counts[slot][b - stride]
+                } else {
+                    0
+                };
+                let added: i64 = shards.iter().map(|s| i64::from(s.strided[slot][b])).sum();
+                let running = previous + added;
+                self.periodic_counts[slot].push(running);
+                row[r.index()] += u64::try_from(running).unwrap_or(0);
+            }
+            self.counts.push(row);
+        }
+    }
+
+    /// Finalized per-bucket counts (index = bucket, then `Request::index`).
+    pub fn counts(&self) -> &[[u64; 7]] {
+        &self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schedule::next_run;
+    use crate::model::availability::Profile;
+    use crate::model::scenario::Burst;
+    use crate::model::time::{HOUR, MINUTE};
+
+    /// The aggregate count equals the runs `next_run` produces one by one.
+    fn runs_one_by_one(online: &Online, ticks: &impl Ticks, from: Time, horizon: Time, bucket: Time) -> Vec<u64> {
+        let mut counts = vec![0u64; horizon.div_ceil(bucket) as usize];
+        let mut t = from;
+        loop {
+            let run = next_run(online, ticks, t);
+            if run >= horizon {
+                return counts;
+            }
+            counts[(run / bucket) as usize] += 1;
+            t = run + 1;
+        }
+    }
+
+    #[test]
+    fn aggregate_periodic_counts_equal_the_runs() {
+        let horizon = 21 * DAY;
+        for profile in Profile::ALL {
+            for (key, phase, from) in [(1u64, 0, 0), (77, 1_234, 5 * HOUR + 7), (9_001, 3_599, 3 * DAY)] {
+                let online = Online::new(profile, key, horizon);
+                let ticks = Periodic { phase, period: HOUR };
+                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                book.periodic(Request::MpPolicyPoll, &online, &ticks, from);
+                book.finalize(usize::MAX);
+                let got: Vec<u64> = book.counts().iter().map(|r| r[Request::MpPolicyPoll.index()]).collect();
+                let want = runs_one_by_one(&online, &ticks, from, horizon, MINUTE);
+                assert_eq!(got, want, "{profile:?} key {key} phase {phase} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn aggregate_checkins_equal_the_runs() {
+        let horizon = 14 * DAY;
+        let bursts = [
+            Burst { interval: 3 * MINUTE, span: 15 * MINUTE },
+            Burst { interval: 15 * MINUTE, span: 2 * HOUR },
+        ];
+        for profile in Profile::ALL {
+            for (key, enrolled) in [(3u64, 10 * HOUR + 17), (4, 2 * DAY + 20 * HOUR), (5, NEVER)] {
+                let online = Online::new(profile, key, horizon);
+                let schedule = MdmSchedule {
+                    enrolled_at: enrolled,
+                    bursts: &bursts,
+                    steady: Periodic { phase: 4_321, period: 8 * HOUR },
+                };
+                let from = if enrolled == NEVER { 0 } else { enrolled };
+                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                book.mdm_checkins(&online, &schedule, from);
+                book.finalize(usize::MAX);
+                let got: Vec<u64> = book.counts().iter().map(|r| r[Request::MdmCheckin.index()]).collect();
+                let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
+                assert_eq!(got, want, "{profile:?} enrolled {enrolled}");
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! `load.csv` and the `load` section of `summary.json`: what the rollout did to the infrastructure, and the
+//! headroom verdict.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::LoadOutcome;
+use crate::load::queue::component_requests;
+use crate::load::{Component, Request};
+use crate::model::scenario::Scenario;
+
+/// Per-component load figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentLoad {
+    /// Requests over the whole run.
+    pub total_requests: u64,
+    /// Requests per type.
+    pub requests_by_type: BTreeMap<String, u64>,
+    /// Capacity in requests/s (`null`: not modelled, counted only).
+    pub capacity_per_s: Option<f64>,
+    /// Highest bucket rate, requests/s.
+    pub peak_requests_per_s: f64,
+    /// Start of the first bucket with that rate, seconds.
+    pub peak_at_s: u32,
+    /// Peak rate over capacity (`null` without capacity).
+    pub peak_utilisation: Option<f64>,
+    /// Requests turned away because the queue was full (rounded).
+    pub rejected: u64,
+}
+
+/// The smallest infrastructure that keeps the peak of this run's demand under the target utilisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Headroom {
+    /// The utilisation aimed for (`[load] headroom_target`).
+    pub target_utilisation: f64,
+    /// Management points per site needed (at most 15 per primary site: above that, add a site).
+    pub management_points_per_site: u32,
+    /// CMG VM instances needed (at most 16 per CMG: above that, add a CMG).
+    pub cmg_instances: u32,
+    /// Whether the scenario's infrastructure already meets the target.
+    pub enough: bool,
+    /// The verdict in words.
+    pub verdict: String,
+}
+
+/// The `load` section of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadSummary {
+    /// Bucket length in seconds.
+    pub bucket_s: u32,
+    /// Per component.
+    pub components: BTreeMap<String, ComponentLoad>,
+    /// Headroom verdict.
+    pub headroom: Headroom,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Summarises a run's load.
+pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
+    let bucket = f64::from(load.bucket);
+    let mut components = BTreeMap::new();
+    for queue in &load.queues {
+        let c = queue.component();
+        let mut requests_by_type = BTreeMap::new();
+        for r in Request::ALL.iter().filter(|r| r.component() == c) {
+            let total: u64 = load.counts.iter().map(|row| row[r.index()]).sum();
+            requests_by_type.insert(r.name().to_string(), total);
+        }
+        let (peak_bucket, peak) = load
+            .counts
+            .iter()
+            .map(|row| component_requests(row, c))
+            .enumerate()
+            .fold((0, 0), |best, (i, n)| if n > best.1 { (i, n) } else { best });
+        let peak_rate = peak as f64 / bucket;
+        components.insert(
+            c.name().to_string(),
+            ComponentLoad {
+                total_requests: requests_by_type.values().sum(),
+                requests_by_type,
+                capacity_per_s: queue.rate().map(round3),
+                peak_requests_per_s: round3(peak_rate),
+                peak_at_s: peak_bucket as u32 * load.bucket,
+                peak_utilisation: queue.rate().map(|r| round3(peak_rate / r)),
+                rejected: queue.rejected.round() as u64,
+            },
+        );
+    }
+    let headroom = headroom(scenario, &components);
+    LoadSummary {
+        bucket_s: load.bucket,
+        components,
+        headroom,
+    }
+}
+
+fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -> Headroom {
+    let infra = &scenario.infrastructure;
+    let target = scenario.load.headroom_target;
+    let peak = |c: Component| components[c.name()].peak_requests_per_s;
+    let per_site = infra.mp_requests_per_s() * f64::from(scenario.fleet.sites) * target;
+    let mps = ((peak(Component::ManagementPoint) / per_site).ceil() as u32).max(1);
+    let cmgs = ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
+    let enough = mps <= infra.management_points_per_site && cmgs <= infra.cmg_instances;
+    let mut words = format!(
+        "to keep peak utilisation under {:.0}%: {mps} management point(s) per site (have {}), {cmgs} CMG instance(s) (have {})",
+        target * 100.0,
+        infra.management_points_per_site,
+        infra.cmg_instances
+    );
+    if mps > 15 {
+        words.push_str("; more than 15 MPs per primary site is unsupported: add a site");
+    }
+    if cmgs > 16 {
+        words.push_str("; more than 16 VMs per CMG is unsupported: add a CMG");
+    }
+    words.push_str(if enough { " — enough" } else { " — NOT enough" });
+    Headroom {
+        target_utilisation: target,
+        management_points_per_site: mps,
+        cmg_instances: cmgs,
+        enough,
+        verdict: words,
+    }
+}
+
+/// `load.csv`: one row per bucket, component and request type with at least one request:
+/// `bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s`.
+/// `capacity_per_s`, `utilisation` and the delays are the component's (empty when it has no capacity);
+/// a missing row means no request of that type in that bucket.
+pub fn load_csv(load: &LoadOutcome, queue_limit: u32) -> Vec<u8> {
+    use std::fmt::Write as _;
+    // Written by hand rather than through `csv`: no field needs quoting, and this file has a row per bucket,
+    // component and request type (hundreds of thousands for a month at 1-minute buckets).
+    let mut out = String::from(
+        "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n",
+    );
+    let limit = f64::from(queue_limit);
+    let capacities: Vec<String> = load
+        .queues
+        .iter()
+        .map(|q| q.rate().map_or_else(String::new, |r| format!("{}", round3(r))))
+        .collect();
+    let mut queue_columns = String::new();
+    for (b, row) in load.counts.iter().enumerate() {
+        let start = b as u64 * u64::from(load.bucket);
+        for (queue, capacity) in load.queues.iter().zip(&capacities) {
+            let mut columns_ready = false;
+            for r in Request::ALL.iter().filter(|r| r.component() == queue.component()) {
+                let n = row[r.index()];
+                if n == 0 {
+                    continue;
+                }
+                if !columns_ready {
+                    queue_columns.clear();
+                    if let Some(rate) = queue.rate() {
+                        let bucket_load = &queue.buckets[b];
+                        let _ = write!(
+                            queue_columns,
+                            "{},{},{}",
+                            round3(bucket_load.utilisation().unwrap_or(0.0)),
+                            bucket_load.delay_at(0.5, rate, limit).round(),
+                            bucket_load.delay_at(0.95, rate, limit).round()
+                        );
+                    } else {
+                        queue_columns.push_str(",,");
+                    }
+                    columns_ready = true;
+                }
+                let _ = writeln!(
+                    out,
+                    "{start},{},{},{n},{capacity},{queue_columns}",
+                    queue.component().name(),
+                    r.name()
+                );
+            }
+        }
+    }
+    out.into_bytes()
+}
