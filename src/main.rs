@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),
+        Command::Gate(args) => cmd::gate::gate(args),
+        Command::Baseline(args) => cmd::baseline::baseline(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,6 +2,9 @@
 
 pub mod check;
 pub mod run;
+// CI gate (issue 6)
+pub mod baseline;
+pub mod gate;
 
 use std::fmt;
 
