@@ -82,11 +82,16 @@ pub struct GateOptions {
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
     /// Allowed relative worsening of any statistic against the baseline.
-    #[arg(long, value_name = "PERCENT", default_value = "5%")]
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value = "5%",
+        allow_hyphen_values = true
+    )]
     pub max_regression: String,
     /// Per-statistic limit overriding --max-regression: a glob (`*` spans dots) and a percentage; repeatable,
     /// the last match wins.
-    #[arg(long, value_name = "PATTERN=PERCENT")]
+    #[arg(long, value_name = "PATTERN=PERCENT", allow_hyphen_values = true)]
     pub metric_regression: Vec<String>,
     /// A latency change smaller than this never counts as a regression.
     #[arg(long, value_name = "DURATION", default_value = "60s")]

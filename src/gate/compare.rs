@@ -162,7 +162,7 @@ pub fn judge(key: &str, baseline: Option<f64>, current: Option<f64>, policy: &Po
                         format!(
                             "worse by {}, within the noise floor of {}",
                             amount(delta.abs(), unit),
-                            amount(floor, unit)
+                            amount_exact(floor, unit)
                         ),
                     )
                 } else if change.is_some_and(|r| r.abs() <= limit) {
@@ -205,6 +205,16 @@ pub fn amount(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Seconds => human_seconds(value),
         Unit::Count | Unit::Flag => format!("{}", value.round() as i64),
+    }
+}
+
+/// Like [`amount`], but a whole-unit duration keeps its exact form (`"1d"`, `"4h"`) so the limit reads as
+/// the user wrote it.
+pub fn amount_exact(value: f64, unit: Unit) -> String {
+    if unit == Unit::Seconds && value.fract() == 0.0 && value >= 0.0 {
+        crate::scenario::duration::format_duration(value as u64)
+    } else {
+        amount(value, unit)
     }
 }
 

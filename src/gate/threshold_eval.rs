@@ -1,7 +1,7 @@
 //! Thresholds (`[thresholds]` of the scenario) evaluated against a summary. A threshold on a statistic with
 //! no samples fails with that reason: an empty metric must never pass silently.
 
-use super::compare::{amount, stat_value};
+use super::compare::{amount, amount_exact, stat_value};
 use super::policy::classify;
 use super::{Check, Row, Unit, Verdict};
 use crate::model::scenario::{Threshold, ThresholdOp};
@@ -80,16 +80,6 @@ fn op_symbol(op: ThresholdOp) -> &'static str {
         ThresholdOp::Gt => ">",
         ThresholdOp::Ge => ">=",
         ThresholdOp::Eq => "==",
-    }
-}
-
-/// Like [`amount`], but a whole-unit duration keeps its exact form (`"1d"`, `"4h"`) so the limit reads as
-/// the user wrote it.
-fn amount_exact(value: f64, unit: Unit) -> String {
-    if unit == Unit::Seconds && value.fract() == 0.0 && value >= 0.0 {
-        crate::scenario::duration::format_duration(value as u64)
-    } else {
-        amount(value, unit)
     }
 }
 
