@@ -204,6 +204,7 @@ pub fn percent(fraction: f64) -> String {
 pub fn amount(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Seconds => human_seconds(value),
+        Unit::Count if value >= 0.0 => crate::report::table::grouped(value.round() as u64),
         Unit::Count | Unit::Flag => format!("{}", value.round() as i64),
     }
 }

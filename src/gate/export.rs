@@ -46,8 +46,7 @@ pub fn markdown(report: &Report) -> String {
             row.key,
             value(row, row.baseline, true),
             value(row, row.current, false),
-            row.change
-                .map_or_else(|| "—".to_string(), |c| signed_percent(c)),
+            row.change.map_or_else(|| "—".to_string(), signed_percent),
             row.limit,
             verdict_cell(row),
         );

@@ -3,7 +3,7 @@
 
 use super::compare::{amount, amount_exact, stat_value};
 use super::policy::classify;
-use super::{Check, Row, Unit, Verdict};
+use super::{Check, Row, Verdict};
 use crate::model::scenario::{Threshold, ThresholdOp};
 use crate::report::summary::Summary;
 
