@@ -23,6 +23,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Export a run's simulated request-rate curve for a component as a k6 script or a rate CSV.
     ExportLoad(ExportLoadArgs),
+    // --- CI gate (issue 6) ---
+    /// CI gate: check a results folder against its thresholds and a baseline run; exit 1 on a failure.
+    Gate(GateArgs),
+    /// Manage baselines for the CI gate.
+    Baseline(BaselineArgs),
 }
 
 /// `cofleet run`.
@@ -39,6 +44,13 @@ pub struct RunArgs {
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    // --- CI gate (issue 6) ---
+    /// After the run, gate it (thresholds, and the baseline if given); the exit code is the gate's.
+    #[arg(long)]
+    pub gate: bool,
+    /// Gate options (only with --gate).
+    #[command(flatten)]
+    pub gate_options: GateOptions,
 }
 
 /// `cofleet check`.
@@ -75,4 +87,83 @@ pub enum ExportFormat {
     K6,
     /// `seconds,requests_per_s` rows (e.g. for Locust's LoadTestShape).
     Csv,
+}
+
+// --- CI gate (issue 6) ---
+
+/// `cofleet gate`.
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// The results folder of the run to check.
+    #[arg(long, value_name = "DIR")]
+    pub current: PathBuf,
+    /// Take the thresholds from this scenario file instead of those recorded in the run's summary.json.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Gate options.
+    #[command(flatten)]
+    pub options: GateOptions,
+}
+
+/// What the gate checks and how strictly; shared by `cofleet gate` and `cofleet run --gate`.
+#[derive(Debug, clap::Args)]
+pub struct GateOptions {
+    /// Baseline results folder (e.g. results/baselines/<scenario>) to compare every statistic with.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+    /// Allowed relative worsening of any statistic against the baseline.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value = "5%",
+        allow_hyphen_values = true
+    )]
+    pub max_regression: String,
+    /// Per-statistic limit overriding --max-regression: a glob (`*` spans dots) and a percentage; repeatable,
+    /// the last match wins.
+    #[arg(long, value_name = "PATTERN=PERCENT", allow_hyphen_values = true)]
+    pub metric_regression: Vec<String>,
+    /// A latency change smaller than this never counts as a regression.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub noise_floor: String,
+    /// A count change smaller than this many devices never counts as a regression.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub count_noise_floor: u64,
+    /// Compare with a baseline of a different scenario (seed, fleet, timers, …) instead of refusing.
+    #[arg(long)]
+    pub allow_scenario_change: bool,
+    /// Skip the thresholds; only compare with the baseline.
+    #[arg(long)]
+    pub no_thresholds: bool,
+    /// Also write the verdicts as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the verdicts as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// `cofleet baseline`.
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    /// What to do with baselines.
+    #[command(subcommand)]
+    pub action: BaselineAction,
+}
+
+/// `cofleet baseline` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// Save a finished run as the baseline the gate compares with.
+    Save(BaselineSaveArgs),
+}
+
+/// `cofleet baseline save`.
+#[derive(Debug, clap::Args)]
+pub struct BaselineSaveArgs {
+    /// The results folder of a finished run.
+    pub results: PathBuf,
+    /// Baseline folder (default: results/baselines/<scenario name>/).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
 }

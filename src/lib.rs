@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod engine;
+pub mod gate;
 pub mod metrics;
 pub mod model;
 pub mod report;

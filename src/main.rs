@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),
         Command::ExportLoad(args) => cmd::export_load::export_load(args),
+        Command::Gate(args) => cmd::gate::gate(args),
+        Command::Baseline(args) => cmd::baseline::baseline(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

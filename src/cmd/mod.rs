@@ -3,6 +3,9 @@
 pub mod check;
 pub mod export_load;
 pub mod run;
+// CI gate (issue 6)
+pub mod baseline;
+pub mod gate;
 
 use std::fmt;
 

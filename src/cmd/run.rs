@@ -16,6 +16,11 @@ use crate::scenario;
 
 /// Runs the scenario.
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {
+    if !args.gate && super::gate::any_option_given(&args.gate_options) {
+        return Err(Failure::bad_input(
+            "--baseline, --junit, --json and the other gate options need --gate",
+        ));
+    }
     let scenario = scenario::load(&args.scenario).map_err(Failure::bad_input)?;
     let out = args
         .out
@@ -74,6 +79,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
                 threads
             }
         );
+    }
+    if args.gate {
+        // The summary just written carries the scenario's thresholds: gate exactly what a later
+        // `cofleet gate --current <out>` would see.
+        return super::gate::gate_results(&out, None, &args.gate_options);
     }
     Ok(0)
 }

@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
+
+/// Version of the `summary.json` layout. Readers (the gate, `baseline save`) refuse any other value, so a file
+/// from an incompatible cofleet is an error rather than a silently wrong comparison. Bump it when a field is
+/// renamed, removed or changes meaning; adding a field keeps it.
+pub const SCHEMA: u32 = 1;
 
 /// Statistics of one latency metric, in seconds; all but `count` are `null` when there are no samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,8 +75,13 @@ pub struct RolloutSummary {
 /// The whole `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Layout version ([`SCHEMA`]); the first field so that readers can check it before anything else.
+    pub schema: u32,
     /// Scenario name.
     pub scenario: String,
+    /// [`scenario_hash`] of the scenario that was run: two runs with the same hash simulated the same thing,
+    /// so the gate compares them; different hashes mean a different scenario (or model parameters).
+    pub scenario_hash: String,
     /// Seed.
     pub seed: u64,
     /// Fleet size.
@@ -91,6 +101,10 @@ pub struct Summary {
     /// Load on the infrastructure and the headroom verdict (absent when load is not modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load_out::LoadSummary>,
+    /// The scenario's CI thresholds, key → `"<op> <value>"` with the value in seconds for durations (the
+    /// form `[thresholds]` accepts), so that `cofleet gate` can check a results folder or a baseline without
+    /// the scenario file.
+    pub thresholds: BTreeMap<String, String>,
 }
 
 impl Summary {
@@ -117,7 +131,9 @@ impl Summary {
             })
             .collect();
         Summary {
+            schema: SCHEMA,
             scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(scenario),
             seed: scenario.seed,
             devices: scenario.fleet.devices,
             duration_s: scenario.duration,
@@ -133,6 +149,11 @@ impl Summary {
                 .load
                 .as_ref()
                 .map(|l| super::load_out::load_summary(scenario, l)),
+            thresholds: scenario
+                .thresholds
+                .iter()
+                .map(|t| (t.key.clone(), threshold_text(t)))
+                .collect(),
         }
     }
 
@@ -141,5 +162,67 @@ impl Summary {
         let mut out = serde_json::to_vec_pretty(self).expect("a summary always serialises");
         out.push(b'\n');
         out
+    }
+}
+
+/// A threshold's right-hand side as `[thresholds]` accepts it: `"< 86400"`.
+fn threshold_text(t: &Threshold) -> String {
+    let op = match t.op {
+        ThresholdOp::Lt => "<",
+        ThresholdOp::Le => "<=",
+        ThresholdOp::Gt => ">",
+        ThresholdOp::Ge => ">=",
+        ThresholdOp::Eq => "==",
+    };
+    format!("{op} {}", t.value)
+}
+
+/// A stable 64-bit fingerprint (16 hex digits) of what a scenario simulates.
+///
+/// Canonical form: the `Debug` rendering of the validated [`Scenario`] with `name` and `thresholds` blanked —
+/// neither changes what is simulated, so renaming a scenario or tightening a threshold keeps its baselines
+/// comparable. Everything else (seed, fleet, timers, failures, infrastructure, compliance, stages) is in it,
+/// with defaults filled in, so a scenario file that only adds comments or spells a default out hashes the
+/// same. Hash: FNV-1a 64, which is fixed by its definition (unlike `std`'s `DefaultHasher`). A new model
+/// parameter changes every hash: re-run `scripts/update-baselines.sh` then.
+pub fn scenario_hash(scenario: &Scenario) -> String {
+    let canonical = Scenario {
+        name: String::new(),
+        thresholds: Vec::new(),
+        ..scenario.clone()
+    };
+    format!("{:016x}", fnv1a64(format!("{canonical:?}").as_bytes()))
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_matches_the_published_test_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn the_hash_ignores_name_and_thresholds_but_not_parameters() {
+        let text =
+            "name = \"a\"\n[fleet]\ndevices = 10\n[thresholds]\n\"rollout.completed\" = \"== 1\"\n";
+        let a = crate::scenario::parse(text, "a.toml").unwrap();
+        let renamed =
+            crate::scenario::parse("name = \"b\"\n[fleet]\ndevices = 10\n", "b.toml").unwrap();
+        let other_seed =
+            crate::scenario::parse("name = \"a\"\nseed = 1\n[fleet]\ndevices = 10\n", "c.toml")
+                .unwrap();
+        assert_eq!(scenario_hash(&a), scenario_hash(&renamed));
+        assert_ne!(scenario_hash(&a), scenario_hash(&other_seed));
+        assert_eq!(scenario_hash(&a).len(), 16);
     }
 }

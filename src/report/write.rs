@@ -79,6 +79,37 @@ pub fn write_results(target: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Wri
     result
 }
 
+/// Writes one file atomically: the bytes go to a temporary file beside `target`, renamed into place when
+/// complete, so a reader (a CI job collecting a JUnit report) never sees half a file.
+pub fn write_file(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    if target.is_dir() {
+        return Err(WriteError::Io {
+            path: target.to_path_buf(),
+            what: "cannot write a file",
+            source: std::io::Error::other("it is a folder"),
+        });
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io(&parent, "cannot create the file's folder"))?;
+    let base = target
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp, "cannot create"))?;
+        f.write_all(bytes).map_err(io(&tmp, "cannot write"))?;
+        f.sync_all().map_err(io(&tmp, "cannot flush"))?;
+        fs::rename(&tmp, target).map_err(io(target, "cannot move the file into place"))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,37 @@
+//! `cofleet baseline save`: copy a finished run's `summary.json` (all the gate reads: statistics, the
+//! scenario hash and the thresholds) into a baseline folder, after checking it is a complete summary of this
+//! schema — a baseline that cannot be read back would only fail later, in CI.
+
+use std::path::PathBuf;
+
+use super::{Failure, print_stdout};
+use crate::cli::{BaselineAction, BaselineArgs};
+use crate::gate::input;
+use crate::report::write::write_results;
+
+/// Runs a `baseline` subcommand.
+pub fn baseline(args: &BaselineArgs) -> Result<u8, Failure> {
+    match &args.action {
+        BaselineAction::Save(save) => {
+            let summary =
+                input::read_summary(&save.results, "RESULTS_DIR").map_err(Failure::bad_input)?;
+            let file = input::summary_path(&save.results);
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::bad_input(format!("{}: cannot read: {e}", file.display())))?;
+            let to = save.to.clone().unwrap_or_else(|| {
+                PathBuf::from("results")
+                    .join("baselines")
+                    .join(&summary.scenario)
+            });
+            write_results(&to, &[("summary.json", bytes)])
+                .map_err(|e| Failure::bad_input(format!("--to: {e}")))?;
+            print_stdout(&format!(
+                "saved baseline of {} (scenario_hash {}) to {}\n",
+                summary.scenario,
+                summary.scenario_hash,
+                to.display()
+            ));
+            Ok(0)
+        }
+    }
+}

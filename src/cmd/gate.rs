@@ -1,0 +1,153 @@
+//! `cofleet gate` (and `run --gate`): turn the flags into a [`Policy`], read the summaries, let
+//! [`crate::gate`] decide, print the markdown table, write `--junit`/`--json`. Exit 0 pass, 1 a threshold or
+//! regression failed, 2 bad input or incompatible runs.
+
+use std::path::Path;
+
+use super::{Failure, print_stdout};
+use crate::cli::{GateArgs, GateOptions};
+use crate::gate::policy::{Policy, parse_override, parse_percent};
+use crate::gate::{Report, compare, export, input, threshold_eval};
+use crate::model::scenario::Threshold;
+use crate::report::summary::Summary;
+use crate::report::write::write_file;
+use crate::scenario::{self, duration::parse_duration, parse_threshold};
+
+/// `cofleet gate --current DIR …`.
+pub fn gate(args: &GateArgs) -> Result<u8, Failure> {
+    if args.scenario.is_some() && args.options.no_thresholds {
+        return Err(Failure::bad_input(
+            "--scenario gives thresholds and --no-thresholds skips them: pass one of them",
+        ));
+    }
+    let thresholds = match &args.scenario {
+        Some(path) => Some(scenario::load(path).map_err(Failure::bad_input)?.thresholds),
+        None => None,
+    };
+    gate_results(&args.current, thresholds, &args.options)
+}
+
+/// Gates the results folder `current`; `thresholds` overrides those recorded in its summary.
+pub fn gate_results(
+    current: &Path,
+    thresholds: Option<Vec<Threshold>>,
+    options: &GateOptions,
+) -> Result<u8, Failure> {
+    let policy = policy(options)?;
+    let current_summary = input::read_summary(current, "--current").map_err(Failure::bad_input)?;
+    let thresholds = if options.no_thresholds {
+        Vec::new()
+    } else {
+        match thresholds {
+            Some(t) => t,
+            None => recorded_thresholds(&current_summary, current)?,
+        }
+    };
+    if thresholds.is_empty() && options.baseline.is_none() {
+        return Err(Failure::bad_input(format!(
+            "{}: nothing to gate: no thresholds (none in the scenario, or --no-thresholds) and no --baseline",
+            current.display()
+        )));
+    }
+    let mut report = Report {
+        scenario: current_summary.scenario.clone(),
+        current: current.display().to_string(),
+        baseline: options.baseline.as_ref().map(|b| b.display().to_string()),
+        scenario_changes: Vec::new(),
+        rows: threshold_eval::evaluate(&thresholds, &current_summary),
+    };
+    if let Some(dir) = &options.baseline {
+        let baseline = input::read_summary(dir, "--baseline").map_err(Failure::bad_input)?;
+        let differences = compare::scenario_differences(&baseline, &current_summary);
+        if !differences.is_empty() && !options.allow_scenario_change {
+            return Err(Failure::bad_input(format!(
+                "{} and baseline {} ran different scenarios, so their results are not comparable:\n  {}\n\
+                 (re-save the baseline with `cofleet baseline save`, or pass --allow-scenario-change)",
+                current.display(),
+                dir.display(),
+                differences.join("\n  ")
+            )));
+        }
+        report.scenario_changes = differences;
+        let rows = compare::compare(&baseline, &current_summary, &policy);
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        let unmatched = policy.unmatched_overrides(&keys);
+        if !unmatched.is_empty() {
+            return Err(Failure::bad_input(format!(
+                "--metric-regression: pattern {} matches no statistic; statistics are \
+                 \"<metric>.<stat>\" (stats count, mean, min, p50, p90, p95, p99, max), \"counts.<name>\" \
+                 and \"rollout.completed\"",
+                unmatched
+                    .iter()
+                    .map(|p| format!("\"{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        report.rows.extend(rows);
+    } else if !options.metric_regression.is_empty() {
+        return Err(Failure::bad_input(
+            "--metric-regression needs --baseline: limits apply to changes against a baseline",
+        ));
+    }
+
+    print_stdout(&export::markdown(&report));
+    if let Some(path) = &options.junit {
+        write_file(path, &export::junit(&report))
+            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
+    }
+    if let Some(path) = &options.json {
+        write_file(path, &export::json(&report))
+            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
+    }
+    Ok(report.exit_code())
+}
+
+/// Whether any gate option was given, so `run` can refuse them without `--gate` instead of ignoring them.
+pub fn any_option_given(options: &GateOptions) -> bool {
+    options.baseline.is_some()
+        || !options.metric_regression.is_empty()
+        || options.allow_scenario_change
+        || options.no_thresholds
+        || options.junit.is_some()
+        || options.json.is_some()
+}
+
+fn policy(options: &GateOptions) -> Result<Policy, Failure> {
+    let max_regression = parse_percent(&options.max_regression)
+        .map_err(|e| Failure::bad_input(format!("--max-regression {e}")))?;
+    let overrides = options
+        .metric_regression
+        .iter()
+        .map(|o| {
+            parse_override(o).map_err(|e| Failure::bad_input(format!("--metric-regression {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let noise_floor_s = parse_duration(&options.noise_floor).map_err(|e| {
+        Failure::bad_input(format!(
+            "--noise-floor: {e}; write a duration such as \"60s\", \"5m\" or \"0s\""
+        ))
+    })? as f64;
+    Ok(Policy {
+        max_regression,
+        overrides,
+        noise_floor_s,
+        count_noise_floor: options.count_noise_floor as f64,
+    })
+}
+
+/// The thresholds recorded in a summary, re-validated as if written in a scenario.
+fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, Failure> {
+    summary
+        .thresholds
+        .iter()
+        .map(|(key, value)| {
+            parse_threshold(key, value).map_err(|e| {
+                Failure::bad_input(format!(
+                    "{}: thresholds.\"{key}\": {e}",
+                    input::summary_path(dir).display()
+                ))
+            })
+        })
+        .collect()
+}
