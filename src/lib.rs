@@ -14,3 +14,5 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+// Plan variants, seed replicas and parameter sweeps (`cofleet sweep`).
+pub mod sweep;
