@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod run;
+pub mod sweep;
 
 use std::fmt;
 

@@ -332,7 +332,9 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
                 message: if name == BASE {
                     format!("\"{BASE}\" is the scenario without overrides; choose another name")
                 } else {
-                    format!("\"{name}\" is already the name of an earlier variant; names must be unique")
+                    format!(
+                        "\"{name}\" is already the name of an earlier variant; names must be unique"
+                    )
                 },
             });
         } else {
@@ -486,7 +488,13 @@ mod tests {
 
     #[test]
     fn build_validates_and_names_the_override() {
-        let s = build(BASE_TEXT, "f.toml", "variant `v`", &[o("fleet.devices", 7.into())]).unwrap();
+        let s = build(
+            BASE_TEXT,
+            "f.toml",
+            "variant `v`",
+            &[o("fleet.devices", 7.into())],
+        )
+        .unwrap();
         assert_eq!(s.fleet.devices, 7);
         let e = build(
             BASE_TEXT,
@@ -500,16 +508,26 @@ mod tests {
             e.contains("variant `v`, override `stage.0.pilot` = 1.5") && e.contains("1.5"),
             "{e}"
         );
-        let e = build(BASE_TEXT, "f.toml", "--set", &[o("timers.polcy_poll", "1h".into())])
-            .unwrap_err()
-            .to_string();
+        let e = build(
+            BASE_TEXT,
+            "f.toml",
+            "--set",
+            &[o("timers.polcy_poll", "1h".into())],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("timers.polcy_poll") && e.contains("unknown field"),
             "{e}"
         );
-        let e = build(BASE_TEXT, "f.toml", "--set", &[o("fleet.devices", "many".into())])
-            .unwrap_err()
-            .to_string();
+        let e = build(
+            BASE_TEXT,
+            "f.toml",
+            "--set",
+            &[o("fleet.devices", "many".into())],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("override `fleet.devices`"), "{e}");
     }
 

@@ -143,10 +143,14 @@ fn columns(s: &SweepStats) -> Vec<Column> {
                 .iter()
                 .map(|v| find(v, metric, statistic).map(|e| e.mean))
                 .collect();
-            let best_value = means.iter().flatten().copied().reduce(|a, b| match better {
-                Better::Lower => a.min(b),
-                Better::Higher => a.max(b),
-            })?;
+            let best_value = means
+                .iter()
+                .flatten()
+                .copied()
+                .reduce(|a, b| match better {
+                    Better::Lower => a.min(b),
+                    Better::Higher => a.max(b),
+                })?;
             let best = means
                 .iter()
                 .enumerate()
@@ -177,7 +181,10 @@ struct Versus {
 
 fn versus(col: &Column, reference: &Estimate, e: &Estimate) -> Versus {
     let diff = e.mean - reference.mean;
-    let word = match (col.better, col.metric.starts_with("counts.") || col.statistic == "value") {
+    let word = match (
+        col.better,
+        col.metric.starts_with("counts.") || col.statistic == "value",
+    ) {
         (_, true) if diff >= 0.0 => "higher",
         (_, true) => "lower",
         (_, false) if diff <= 0.0 => "faster",
@@ -189,10 +196,7 @@ fn versus(col: &Column, reference: &Estimate, e: &Estimate) -> Versus {
     let text = if diff == 0.0 {
         "the same".to_string()
     } else {
-        format!(
-            "{word} by {}{rel}",
-            human(col.metric, col.statistic, diff)
-        )
+        format!("{word} by {}{rel}", human(col.metric, col.statistic, diff))
     };
     Versus {
         text,
@@ -211,8 +215,15 @@ pub fn comparison_csv(s: &SweepStats) -> Vec<u8> {
     for c in &cols {
         let k = column_name(c.metric, c.statistic);
         header.extend(
-            ["", ".ci_low", ".ci_high", ".vs_base_pct", ".significant", ".best"]
-                .map(|suffix| format!("{k}{suffix}")),
+            [
+                "",
+                ".ci_low",
+                ".ci_high",
+                ".vs_base_pct",
+                ".significant",
+                ".best",
+            ]
+            .map(|suffix| format!("{k}{suffix}")),
         );
     }
     let mut rows = vec![header];
@@ -309,7 +320,7 @@ pub fn comparison_md(s: &SweepStats) -> String {
                     if c.best.contains(&i) {
                         cell = format!("**{cell}**");
                     }
-                    if let Some((lo, hi)) = e.ci {
+                    if let Some((lo, hi)) = e.ci.filter(|(lo, hi)| lo < hi) {
                         let _ = write!(
                             cell,
                             " [{}, {}]",
@@ -348,10 +359,9 @@ pub fn comparison_md(s: &SweepStats) -> String {
                     let vs = versus(c, r, e);
                     let name = column_name(c.metric, c.statistic);
                     Some(match vs.significant {
-                        Some(true) => format!(
-                            "{name}: {} (CI of the difference excludes zero)",
-                            vs.text
-                        ),
+                        Some(true) => {
+                            format!("{name}: {} (CI of the difference excludes zero)", vs.text)
+                        }
                         Some(false) => format!("{name}: no significant difference"),
                         None => format!("{name}: {} (one replica: not assessed)", vs.text),
                     })
@@ -394,15 +404,26 @@ mod tests {
     fn comparison_marks_best_and_significance() {
         let s = stats(
             3,
-            &[&[1800.0, 1810.0, 1790.0], &[900.0, 905.0, 895.0], &[1801.0, 1795.0, 1809.0]],
+            &[
+                &[1800.0, 1810.0, 1790.0],
+                &[900.0, 905.0, 895.0],
+                &[1801.0, 1795.0, 1809.0],
+            ],
         );
         let md = comparison_md(&s);
         assert!(md.contains("| `v1` | 1 | **15.0m**"), "{md}");
         assert!(md.contains("- `v1`: switch_latency.compliance_policies.mean: faster by 15.0m (-50.0 %) (CI of the difference excludes zero)"), "{md}");
-        assert!(md.contains("- `v2`: switch_latency.compliance_policies.mean: no significant difference"), "{md}");
+        assert!(
+            md.contains(
+                "- `v2`: switch_latency.compliance_policies.mean: no significant difference"
+            ),
+            "{md}"
+        );
         let csv = String::from_utf8(comparison_csv(&s)).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert!(lines[0].starts_with("variant,k,replicas,switch_latency.compliance_policies.mean,"));
+        assert!(
+            lines[0].starts_with("variant,k,replicas,switch_latency.compliance_policies.mean,")
+        );
         assert!(lines[2].ends_with(",-50,true,true"), "{csv}");
         assert!(lines[3].ends_with(",false,false"), "{csv}");
     }

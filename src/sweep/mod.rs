@@ -240,7 +240,8 @@ mod tests {
     #[test]
     fn replica_zero_keeps_the_seed_and_the_others_differ() {
         assert_eq!(replica_seed(42, 0), 42);
-        let seeds: std::collections::BTreeSet<u64> = (0..100).map(|k| replica_seed(42, k)).collect();
+        let seeds: std::collections::BTreeSet<u64> =
+            (0..100).map(|k| replica_seed(42, k)).collect();
         assert_eq!(seeds.len(), 100);
         assert_eq!(replica_seed(42, 3), replica_seed(42, 3));
     }
@@ -250,7 +251,10 @@ mod tests {
         let v = plan(
             TEXT,
             "f.toml",
-            &[set("timers.policy_poll", &["30m", "60m"]), set("seed", &["1"])],
+            &[
+                set("timers.policy_poll", &["30m", "60m"]),
+                set("seed", &["1"]),
+            ],
         )
         .unwrap();
         let names: Vec<_> = v.iter().map(|v| v.name.as_str()).collect();
@@ -268,7 +272,10 @@ mod tests {
         assert_eq!(v[3].params, ["60m", "1"]);
         let plain = plan(TEXT, "f.toml", &[]).unwrap();
         assert_eq!(plain[0].name, "base");
-        assert_eq!(plain[0].scenario, crate::scenario::parse(TEXT, "f").unwrap());
+        assert_eq!(
+            plain[0].scenario,
+            crate::scenario::parse(TEXT, "f").unwrap()
+        );
     }
 
     #[test]
@@ -278,7 +285,10 @@ mod tests {
             .to_string();
         assert!(e.contains("4 problems"), "{e}");
         assert!(e.contains("--set fleet.devices=0"), "{e}");
-        assert!(e.contains("variant `big` with --set fleet.devices=x"), "{e}");
+        assert!(
+            e.contains("variant `big` with --set fleet.devices=x"),
+            "{e}"
+        );
         let e = plan(TEXT, "f.toml", &[set("duration", &["1d", "\"1d\""])])
             .unwrap_err()
             .to_string();
