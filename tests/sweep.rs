@@ -266,6 +266,19 @@ fn bad_overrides_and_flags_exit_2() {
         &sweep(&variant, &[]),
         &["scenario.toml:", "variant `wide`, override `stage.0.pilot`"],
     );
+    // `cofleet check` applies the variants too.
+    let checked = cofleet()
+        .arg("check")
+        .arg(
+            sweep(&variant, &["--replicas", "0"])
+                .dir
+                .path()
+                .join("scenario.toml"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(checked.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&checked.stderr).contains("variant `wide`"));
     let typo = format!("{base}\n[[variant]]\nname = \"typo\"\n\"fleet.devicez\" = 2\n");
     bad(&sweep(&typo, &[]), &["variant `typo`", "devicez"]);
     let dup = format!("{base}\n[[variant]]\nname = \"x\"\n[[variant]]\nname = \"x\"\n");
