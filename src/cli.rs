@@ -28,6 +28,8 @@ pub enum Command {
     Gate(GateArgs),
     /// Manage baselines for the CI gate.
     Baseline(BaselineArgs),
+    /// Run a scenario's variants × --set values × seed replicas in parallel; compare them with 95 % CIs.
+    Sweep(SweepArgs),
 }
 
 /// `cofleet run`.
@@ -166,4 +168,30 @@ pub struct BaselineSaveArgs {
     /// Baseline folder (default: results/baselines/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub to: Option<PathBuf>,
+}
+
+/// `cofleet sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML), with optional [[variant]] tables.
+    pub scenario: PathBuf,
+    /// A parameter and its values, KEY=V1,V2,... (dotted key path, e.g. timers.policy_poll=30m,60m);
+    /// repeat for a cartesian product.
+    #[arg(long = "set", value_name = "KEY=V1,V2")]
+    pub set: Vec<String>,
+    /// Seed replicas per variant (replica 0 uses the scenario's seed).
+    #[arg(long, default_value_t = 1, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicas: u32,
+    /// Results folder (default: results/<scenario name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads shared by all runs (default: one per core). Results are identical for any value.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Run even above 64 runs or the machine's memory (estimated).
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no timing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -16,3 +16,5 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod load;
+// Plan variants, seed replicas and parameter sweeps (`cofleet sweep`).
+pub mod sweep;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::ExportLoad(args) => cmd::export_load::export_load(args),
         Command::Gate(args) => cmd::gate::gate(args),
         Command::Baseline(args) => cmd::baseline::baseline(args),
+        Command::Sweep(args) => cmd::sweep::sweep(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

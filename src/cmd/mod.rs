@@ -6,6 +6,7 @@ pub mod run;
 // CI gate (issue 6)
 pub mod baseline;
 pub mod gate;
+pub mod sweep;
 
 use std::fmt;
 

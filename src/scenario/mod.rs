@@ -5,6 +5,7 @@
 //! the README's "Scenario format" section lists every key with its default and range.
 
 pub mod duration;
+pub mod overrides;
 mod threshold;
 mod validate;
 mod wire;
@@ -80,6 +81,12 @@ impl std::error::Error for ScenarioError {}
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Reads a scenario file as UTF-8 text (for callers that apply overrides before validating).
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
         file: file.clone(),
@@ -96,7 +103,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             ),
         }],
     })?;
-    parse(&text, &file)
+    Ok(text)
 }
 
 /// Validates scenario text; `file` names it in errors.
@@ -105,6 +112,17 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         file: file.to_string(),
         problems,
     })
+}
+
+/// Validates scenario text after applying `overrides` (see [`overrides`]); `label` names the variant or
+/// `--set` combination in errors.
+pub fn parse_with_overrides(
+    text: &str,
+    file: &str,
+    label: &str,
+    overrides: &[overrides::Override],
+) -> Result<Scenario, ScenarioError> {
+    overrides::build(text, file, label, overrides)
 }
 
 /// 1-based (line, column) of a byte offset.

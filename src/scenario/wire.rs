@@ -28,6 +28,10 @@ pub struct WireScenario {
     #[serde(default)]
     pub stage: Vec<Spanned<WireStage>>,
     pub thresholds: Field<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// `[[variant]]`: plan variants for `cofleet sweep`, read and checked by `scenario::overrides`; a single
+    /// run ignores them (it runs the base scenario).
+    #[serde(default, rename = "variant")]
+    pub _variant: serde::de::IgnoredAny,
 }
 
 /// `[fleet]`.

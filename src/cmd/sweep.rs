@@ -1,0 +1,233 @@
+//! `cofleet sweep`: every variant of a scenario × the `--set` product × seed replicas, all on one rayon pool;
+//! one results folder written atomically (each run's folder, `comparison.csv`, `comparison.md`,
+//! `sweep.csv`); `comparison.md` on stdout.
+//!
+//! Runs are independent and each is deterministic, so running them concurrently (the outer `par_iter` and
+//! the engine's own parallelism share the pool; rayon's work stealing nests them) changes no byte: every
+//! run folder equals what `cofleet run` writes for that scenario and seed.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::{Failure, print_stdout};
+use crate::cli::SweepArgs;
+use crate::engine::{simulate, with_threads};
+use crate::model::Model;
+use crate::model::scenario::Scenario;
+use crate::model::time::DAY;
+use crate::report::{run_files, write::write_results};
+use crate::scenario::{self, overrides};
+use crate::sweep::export::{SweepStats, VariantStats, comparison_csv, comparison_md, sweep_csv};
+use crate::sweep::{SetParam, aggregate, plan, replica_seed};
+
+/// Most runs a sweep starts without `--force`.
+pub const MAX_RUNS: usize = 64;
+/// Peak memory per simulated device, measured for the current engine (bench-1m: 138 MB for 1M devices).
+pub const BYTES_PER_DEVICE: f64 = 140.0;
+/// CPU time per device-day, a deliberately round upper figure for the current engine (a release build
+/// measured 0.07 µs on bench-1m; debug builds are ~10× slower).
+pub const SECONDS_PER_DEVICE_DAY: f64 = 1e-6;
+
+/// Runs the sweep.
+pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
+    let mut sets: Vec<SetParam> = Vec::new();
+    for arg in &args.set {
+        let (key, values) = overrides::parse_set(arg).map_err(Failure::bad_input)?;
+        if sets.iter().any(|s| s.key == key) {
+            return Err(Failure::bad_input(format!(
+                "--set {arg}: `{key}` is already set by an earlier --set; give all its values in one"
+            )));
+        }
+        sets.push(SetParam { key, values });
+    }
+    let file = args.scenario.display().to_string();
+    let text = scenario::read_text(&args.scenario).map_err(Failure::bad_input)?;
+    let variants = plan(&text, &file, &sets).map_err(Failure::bad_input)?;
+    let base = &variants[0].scenario;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&base.name));
+    if out.exists() && !out.is_dir() {
+        return Err(Failure::bad_input(format!(
+            "{}: --out exists and is not a folder",
+            out.display()
+        )));
+    }
+
+    let replicas = args.replicas;
+    let jobs: Vec<(usize, u32, Scenario)> = variants
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| {
+            (0..replicas).map(move |k| {
+                let mut s = v.scenario.clone();
+                s.seed = replica_seed(v.scenario.seed, k);
+                (i, k, s)
+            })
+        })
+        .collect();
+    let threads = args.threads.map_or(0, usize::from);
+    let pool_threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    };
+    let cost = Estimate::of(&jobs, pool_threads);
+    let machine = machine_memory();
+    let too_much_memory = machine.is_some_and(|m| cost.peak_bytes > m as f64);
+    if !args.force && (jobs.len() > MAX_RUNS || too_much_memory) {
+        let why = if jobs.len() > MAX_RUNS {
+            format!("{} runs is above the limit of {MAX_RUNS}", jobs.len())
+        } else {
+            format!(
+                "the estimated peak memory is above the machine's {:.1} GB",
+                machine.unwrap_or(0) as f64 / 1e9
+            )
+        };
+        return Err(Failure::bad_input(format!(
+            "refusing to sweep without --force: {why} ({} variant{} × {replicas} replica{}). {}",
+            variants.len(),
+            if variants.len() == 1 { "" } else { "s" },
+            if replicas == 1 { "" } else { "s" },
+            cost.describe(pool_threads)
+        )));
+    }
+
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar =
+            ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} sweeping [{bar:40}] {pos}/{len} runs  {elapsed}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let started = Instant::now();
+    let outcomes = with_threads(threads, || {
+        jobs.par_iter()
+            .map(|(_, _, s)| {
+                let model = Model::new(s.clone());
+                let outcome = simulate(&model, &|_| {});
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                outcome
+            })
+            .collect::<Vec<_>>()
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut summaries = vec![Vec::new(); variants.len()];
+    for ((i, k, s), outcome) in jobs.iter().zip(&outcomes) {
+        let (summary, run) = run_files(s, outcome);
+        let folder = run_folder(&variants[*i].name, *k);
+        files.extend(
+            run.into_iter()
+                .map(|(name, bytes)| (format!("{folder}/{name}"), bytes)),
+        );
+        summaries[*i].push(summary);
+    }
+    let stats = SweepStats {
+        scenario: base.name.clone(),
+        param_keys: sets.iter().map(|s| s.key.clone()).collect(),
+        replicas,
+        devices: base.fleet.devices,
+        variants: variants
+            .iter()
+            .zip(&summaries)
+            .map(|(v, runs)| VariantStats {
+                name: v.name.clone(),
+                params: v.params.clone(),
+                rows: aggregate(runs),
+            })
+            .collect(),
+    };
+    let md = comparison_md(&stats);
+    files.push(("comparison.md".into(), md.clone().into_bytes()));
+    files.push(("comparison.csv".into(), comparison_csv(&stats)));
+    files.push(("sweep.csv".into(), sweep_csv(&stats)));
+    let refs: Vec<(&str, Vec<u8>)> = files
+        .iter_mut()
+        .map(|(name, bytes)| (name.as_str(), std::mem::take(bytes)))
+        .collect();
+    write_results(&out, &refs).map_err(Failure::bad_input)?;
+    print_stdout(&md);
+    if !args.quiet {
+        eprintln!(
+            "{} runs in {:.2} s on {pool_threads} threads; results in {}",
+            jobs.len(),
+            elapsed.as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(0)
+}
+
+/// Where a run's folder goes inside the sweep folder: replica 0 (the scenario's own seed) is the variant's
+/// folder itself; replica k ≥ 1 goes below it in `replicas/<k>/`.
+pub fn run_folder(variant: &str, replica: u32) -> String {
+    if replica == 0 {
+        format!("variants/{variant}")
+    } else {
+        format!("variants/{variant}/replicas/{replica}")
+    }
+}
+
+/// What a sweep is expected to cost, from fleet sizes and durations (an estimate, not a measurement).
+struct Estimate {
+    /// CPU seconds over all runs.
+    cpu_seconds: f64,
+    /// Peak bytes: as many of the largest runs as there are threads, in memory at once.
+    peak_bytes: f64,
+}
+
+impl Estimate {
+    fn of(jobs: &[(usize, u32, Scenario)], threads: usize) -> Estimate {
+        let device_days: f64 = jobs
+            .iter()
+            .map(|(_, _, s)| f64::from(s.fleet.devices) * f64::from(s.duration) / f64::from(DAY))
+            .sum();
+        let largest = jobs
+            .iter()
+            .map(|(_, _, s)| s.fleet.devices)
+            .max()
+            .unwrap_or(0);
+        Estimate {
+            cpu_seconds: device_days * SECONDS_PER_DEVICE_DAY,
+            peak_bytes: BYTES_PER_DEVICE
+                * f64::from(largest)
+                * threads.min(jobs.len()).max(1) as f64,
+        }
+    }
+
+    fn describe(&self, threads: usize) -> String {
+        format!(
+            "Estimated (~1 µs of CPU per device-day, ~140 bytes per device): {:.0} s of CPU, about {:.0} s on \
+             {threads} thread{}, {:.0} MB peak memory.",
+            self.cpu_seconds,
+            self.cpu_seconds / threads as f64,
+            if threads == 1 { "" } else { "s" },
+            self.peak_bytes / 1e6
+        )
+    }
+}
+
+/// Total memory of the machine from /proc/meminfo (Linux); `None` elsewhere, and the memory check is skipped.
+fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

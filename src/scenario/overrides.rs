@@ -1,0 +1,564 @@
+//! Overrides: a dotted key path into the scenario document and a value, applied to the parsed TOML *before*
+//! validation — so every key the format has (now and later) can be overridden without per-key code, and a
+//! typo or a bad value is caught by the same validator, with the same messages, as a file.
+//!
+//! Grammar: a key is dot-separated segments (`timers.policy_poll`, `stage.0.pilot`); a numeric segment
+//! indexes an array of tables (`stage.0` is the first `[[stage]]`). A missing table on the way is created
+//! (`timers.policy_poll` works in a file without `[timers]`); a table value is merged key by key, any other
+//! value replaces what was there. Overrides come from `[[variant]]` tables in the scenario file and from
+//! `cofleet sweep --set key=v1,v2`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use toml::{Spanned, Table, Value};
+
+use super::{Problem, ScenarioError, line_col, validate};
+use crate::model::scenario::Scenario;
+
+/// The name the scenario without overrides takes among the variants.
+pub const BASE: &str = "base";
+/// Longest variant name (it names a folder).
+pub const MAX_NAME: usize = 100;
+
+/// One key set to one value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Dotted key path (`stage.0.pilot`).
+    pub key: String,
+    /// The value it takes.
+    pub value: Value,
+    /// Where the override is written in the scenario file (`None` for `--set`).
+    pub place: Option<(usize, usize)>,
+}
+
+/// A named set of overrides: a plan variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantSpec {
+    /// Folder-safe name, unique in the file; the base scenario is [`BASE`].
+    pub name: String,
+    /// Its overrides, in file order.
+    pub overrides: Vec<Override>,
+}
+
+/// A value as the command line gives it: parsed as TOML when it is a TOML value (`0.1`, `3`, `true`,
+/// `"30m"`, `["a", "b"]`), otherwise taken as a bare string (so `30m` needs no quotes).
+pub fn parse_value(text: &str) -> Value {
+    let text = text.trim();
+    if let Ok(mut table) = format!("v = {text}").parse::<Table>()
+        && table.len() == 1
+        && let Some(value) = table.remove("v")
+    {
+        return value;
+    }
+    Value::String(text.to_string())
+}
+
+/// How a value reads in a variant name or a CSV column: strings without quotes, the rest as TOML.
+pub fn value_label(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Parses `key=v1,v2,...` (`--set`): the key and its values in order. Commas inside quotes or brackets do
+/// not split.
+pub fn parse_set(arg: &str) -> Result<(String, Vec<Value>), String> {
+    let Some((key, values)) = arg.split_once('=') else {
+        return Err(format!(
+            "--set {arg}: expected key=value[,value...], e.g. timers.policy_poll=30m,60m"
+        ));
+    };
+    let key = key.trim();
+    check_key(key).map_err(|e| format!("--set {arg}: {e}"))?;
+    let mut out = Vec::new();
+    for item in split_values(values) {
+        if item.trim().is_empty() {
+            return Err(format!(
+                "--set {arg}: empty value; give one or more comma-separated values after `=`"
+            ));
+        }
+        out.push(parse_value(&item));
+    }
+    Ok((key.to_string(), out))
+}
+
+fn split_values(text: &str) -> Vec<String> {
+    let mut items = vec![String::new()];
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    for ch in text.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(ch),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth -= 1,
+            (None, ',') if depth <= 0 => {
+                items.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        items.last_mut().expect("never empty").push(ch);
+    }
+    items
+}
+
+fn check_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.split('.').any(|s| s.trim().is_empty()) {
+        return Err(format!(
+            "`{key}` is not a key path; write dot-separated keys such as timers.policy_poll or stage.0.pilot"
+        ));
+    }
+    if key == "variant" || key.starts_with("variant.") {
+        return Err("[[variant]] itself cannot be overridden".to_string());
+    }
+    Ok(())
+}
+
+/// Sets `key` to `value` in `doc`, creating missing tables; explains why when the path cannot exist.
+pub fn apply(doc: &mut Table, key: &str, value: Value) -> Result<(), String> {
+    check_key(key)?;
+    let segments: Vec<&str> = key.split('.').map(str::trim).collect();
+    set_in_table(doc, &segments, 0, value)
+}
+
+fn set_in_table(table: &mut Table, segs: &[&str], at: usize, value: Value) -> Result<(), String> {
+    let seg = segs[at];
+    let walked = segs[..=at].join(".");
+    if at + 1 == segs.len() {
+        match (table.get_mut(seg), value) {
+            (Some(Value::Table(existing)), Value::Table(new)) => merge(existing, new),
+            (_, value) => {
+                table.insert(seg.to_string(), value);
+            }
+        }
+        return Ok(());
+    }
+    if !table.contains_key(seg) {
+        if segs[at + 1].parse::<usize>().is_ok() {
+            return Err(format!(
+                "`{walked}` is not set, so `{walked}.{}` does not exist",
+                segs[at + 1]
+            ));
+        }
+        table.insert(seg.to_string(), Value::Table(Table::new()));
+    }
+    match table.get_mut(seg).expect("present") {
+        Value::Table(inner) => set_in_table(inner, segs, at + 1, value),
+        Value::Array(items) => set_in_array(items, segs, at + 1, value, &walked),
+        other => Err(format!(
+            "`{walked}` is a {}, not a table, so `{}` does not exist",
+            other.type_str(),
+            segs.join(".")
+        )),
+    }
+}
+
+fn set_in_array(
+    items: &mut [Value],
+    segs: &[&str],
+    at: usize,
+    value: Value,
+    walked: &str,
+) -> Result<(), String> {
+    let seg = segs[at];
+    let Ok(index) = seg.parse::<usize>() else {
+        return Err(format!(
+            "`{walked}` is an array: index it with a number (`{walked}.0`), not `{seg}`"
+        ));
+    };
+    let len = items.len();
+    let Some(item) = items.get_mut(index) else {
+        return Err(format!(
+            "`{walked}` has {len} entr{} (indices 0 to {}), so `{walked}.{index}` does not exist",
+            if len == 1 { "y" } else { "ies" },
+            len.saturating_sub(1)
+        ));
+    };
+    let here = format!("{walked}.{index}");
+    if at + 1 == segs.len() {
+        match (item, value) {
+            (Value::Table(existing), Value::Table(new)) => merge(existing, new),
+            (item, value) => *item = value,
+        }
+        return Ok(());
+    }
+    match item {
+        Value::Table(inner) => set_in_table(inner, segs, at + 1, value),
+        Value::Array(inner) => set_in_array(inner, segs, at + 1, value, &here),
+        other => Err(format!(
+            "`{here}` is a {}, not a table, so `{}` does not exist",
+            other.type_str(),
+            segs.join(".")
+        )),
+    }
+}
+
+fn merge(existing: &mut Table, new: Table) {
+    for (k, v) in new {
+        match (existing.get_mut(&k), v) {
+            (Some(Value::Table(e)), Value::Table(n)) => merge(e, n),
+            (_, v) => {
+                existing.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Flattens a variant's value into dotted leaves: `timers = {policy_poll = "30m"}` (what the unquoted key
+/// `timers.policy_poll = "30m"` parses to) becomes `timers.policy_poll`. Arrays stay whole.
+fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Table(t) if !t.is_empty() => {
+            for (k, v) in t {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        v => out.push((prefix.to_string(), v)),
+    }
+}
+
+type WireVariant = BTreeMap<Spanned<String>, Spanned<Value>>;
+
+/// Only the `[[variant]]` array, with places; every other key is left to the scenario validator.
+#[derive(Deserialize)]
+struct VariantDoc {
+    variant: Option<Spanned<Vec<Spanned<WireVariant>>>>,
+}
+
+/// Whether a name can be a variant (and folder) name.
+pub fn is_folder_safe(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.=+".contains(c))
+}
+
+/// The variants of a scenario text: [`BASE`] (no overrides) first, then each `[[variant]]` in file order.
+/// Checks names (present, folder-safe, unique, not `base`) and override keys' syntax, with line and column.
+pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, ScenarioError> {
+    let invalid = |problems| ScenarioError::Invalid {
+        file: file.to_string(),
+        problems,
+    };
+    let doc: VariantDoc = toml::from_str(text).map_err(|e| {
+        invalid(vec![Problem {
+            place: e.span().map(|s| line_col(text, s.start)),
+            key: "variant".into(),
+            message: format!(
+                "{} ([[variant]] is an array of tables, each with `name` and override keys)",
+                e.message().trim()
+            ),
+        }])
+    })?;
+    let mut out = vec![VariantSpec {
+        name: BASE.to_string(),
+        overrides: Vec::new(),
+    }];
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::from([BASE.to_string()]);
+    for (i, wire) in doc
+        .variant
+        .map(Spanned::into_inner)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let table_place = line_col(text, wire.span().start);
+        let mut name = None;
+        let mut overrides = Vec::new();
+        for (key, value) in wire.into_inner() {
+            let place = line_col(text, key.span().start);
+            let value_place = line_col(text, value.span().start);
+            let key = key.into_inner();
+            if key == "name" {
+                name = Some((value.into_inner(), value_place));
+                continue;
+            }
+            let mut leaves = Vec::new();
+            flatten(&key, value.into_inner(), &mut leaves);
+            for (k, v) in leaves {
+                if let Err(e) = check_key(&k) {
+                    problems.push(Problem {
+                        place: Some(place),
+                        key: format!("variant.{i}.{k}"),
+                        message: e,
+                    });
+                }
+                overrides.push(Override {
+                    key: k,
+                    value: v,
+                    place: Some(place),
+                });
+            }
+        }
+        let key = format!("variant.{i}.name");
+        let name = match name {
+            None => {
+                problems.push(Problem {
+                    place: Some(table_place),
+                    key,
+                    message: "missing required key: every [[variant]] needs a `name`".into(),
+                });
+                continue;
+            }
+            Some((Value::String(s), place)) => (s, place),
+            Some((other, place)) => {
+                problems.push(Problem {
+                    place: Some(place),
+                    key,
+                    message: format!("must be a string, got a {}", other.type_str()),
+                });
+                continue;
+            }
+        };
+        let (name, place) = name;
+        if !is_folder_safe(&name) {
+            problems.push(Problem {
+                place: Some(place),
+                key,
+                message: format!(
+                    "\"{name}\" must be 1–{MAX_NAME} letters, digits or `-_.=+` (it names a results folder), and not `.` or `..`"
+                ),
+            });
+        } else if !seen.insert(name.clone()) {
+            problems.push(Problem {
+                place: Some(place),
+                key,
+                message: if name == BASE {
+                    format!("\"{BASE}\" is the scenario without overrides; choose another name")
+                } else {
+                    format!(
+                        "\"{name}\" is already the name of an earlier variant; names must be unique"
+                    )
+                },
+            });
+        } else {
+            out.push(VariantSpec { name, overrides });
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+/// The scenario of `text` with `overrides` applied, validated. `label` names the variant (or `--set`) in
+/// errors, each of which also names the override that caused it. Without overrides this is exactly
+/// [`super::parse`].
+pub fn build(
+    text: &str,
+    file: &str,
+    label: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    if overrides.is_empty() {
+        return super::parse(text, file);
+    }
+    let invalid = |problems| ScenarioError::Invalid {
+        file: file.to_string(),
+        problems,
+    };
+    let mut doc: Table = text.parse().map_err(|e: toml::de::Error| {
+        invalid(vec![Problem {
+            place: e.span().map(|s| line_col(text, s.start)),
+            key: String::new(),
+            message: e.message().trim().to_string(),
+        }])
+    })?;
+    doc.remove("variant");
+    let mut problems = Vec::new();
+    for o in overrides {
+        if let Err(e) = apply(&mut doc, &o.key, o.value.clone()) {
+            problems.push(Problem {
+                place: o.place,
+                key: String::new(),
+                message: format!("{label}, override `{}`: {e}", o.key),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let rewritten = toml::to_string(&doc).map_err(|e| {
+        invalid(vec![Problem {
+            place: None,
+            key: String::new(),
+            message: format!("{label}: the overridden scenario cannot be written as TOML: {e}"),
+        }])
+    })?;
+    validate::parse(&rewritten).map_err(|found| {
+        invalid(
+            found
+                .into_iter()
+                .map(|p| attribute(p, label, overrides))
+                .collect(),
+        )
+    })
+}
+
+/// Points a validation problem of the rewritten document at the override that caused it (its place in the
+/// file, if any), or at the variant as a whole when no single override did.
+fn attribute(p: Problem, label: &str, overrides: &[Override]) -> Problem {
+    let related = |o: &&Override| {
+        !p.key.is_empty()
+            && (p.key == o.key
+                || p.key.starts_with(&format!("{}.", o.key))
+                || o.key.starts_with(&format!("{}.", p.key)))
+    };
+    let what = if p.key.is_empty() {
+        p.message.clone()
+    } else {
+        format!("{}: {}", p.key, p.message)
+    };
+    match overrides.iter().rev().find(related) {
+        Some(o) => Problem {
+            place: o.place,
+            key: String::new(),
+            message: format!(
+                "{label}, override `{}` = {}: {what}",
+                o.key,
+                value_label(&o.value)
+            ),
+        },
+        None => Problem {
+            place: None,
+            key: String::new(),
+            message: format!("{label} (with its overrides): {what}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE_TEXT: &str = "name = \"t\"\n[fleet]\ndevices = 100\n\n[[stage]]\nname = \"p\"\nworkloads = [\"compliance_policies\"]\nauthority = \"pilot_intune\"\npilot = 0.05\nstart = \"1d\"\n";
+
+    fn o(key: &str, value: Value) -> Override {
+        Override {
+            key: key.into(),
+            value,
+            place: None,
+        }
+    }
+
+    #[test]
+    fn values_parse_as_toml_or_bare_strings() {
+        assert_eq!(parse_value("0.1"), Value::Float(0.1));
+        assert_eq!(parse_value("3"), Value::Integer(3));
+        assert_eq!(parse_value("true"), Value::Boolean(true));
+        assert_eq!(parse_value("\"30m\""), Value::String("30m".into()));
+        assert_eq!(parse_value("30m"), Value::String("30m".into()));
+        assert_eq!(parse_value("1\nx = 2"), Value::String("1\nx = 2".into()));
+    }
+
+    #[test]
+    fn set_splits_values_but_not_inside_quotes_or_brackets() {
+        let (k, v) = parse_set("stage.0.workloads=[\"a\",\"b\"],\"x,y\",7").unwrap();
+        assert_eq!(k, "stage.0.workloads");
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[1], Value::String("x,y".into()));
+        assert!(parse_set("a=").unwrap_err().contains("empty value"));
+        assert!(parse_set("a=1,,2").unwrap_err().contains("empty value"));
+        assert!(parse_set("novalue").unwrap_err().contains("key=value"));
+        assert!(parse_set("a..b=1").unwrap_err().contains("not a key path"));
+    }
+
+    #[test]
+    fn apply_creates_tables_indexes_arrays_and_explains_impossible_paths() {
+        let mut doc: Table = BASE_TEXT.parse().unwrap();
+        apply(&mut doc, "timers.policy_poll", "30m".into()).unwrap();
+        assert_eq!(doc["timers"]["policy_poll"].as_str(), Some("30m"));
+        apply(&mut doc, "stage.0.pilot", Value::Float(0.1)).unwrap();
+        assert_eq!(doc["stage"][0]["pilot"].as_float(), Some(0.1));
+        let e = apply(&mut doc, "stage.3.pilot", Value::Float(0.1)).unwrap_err();
+        assert!(e.contains("has 1 entry") && e.contains("stage.3"), "{e}");
+        let e = apply(&mut doc, "name.x", Value::Integer(1)).unwrap_err();
+        assert!(e.contains("`name` is a string"), "{e}");
+        let e = apply(&mut doc, "stage.first.pilot", Value::Integer(1)).unwrap_err();
+        assert!(e.contains("index it with a number"), "{e}");
+        assert!(apply(&mut doc, "variant.0.name", "x".into()).is_err());
+    }
+
+    #[test]
+    fn build_validates_and_names_the_override() {
+        let s = build(
+            BASE_TEXT,
+            "f.toml",
+            "variant `v`",
+            &[o("fleet.devices", 7.into())],
+        )
+        .unwrap();
+        assert_eq!(s.fleet.devices, 7);
+        let e = build(
+            BASE_TEXT,
+            "f.toml",
+            "variant `v`",
+            &[o("stage.0.pilot", Value::Float(1.5))],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("variant `v`, override `stage.0.pilot` = 1.5") && e.contains("1.5"),
+            "{e}"
+        );
+        let e = build(
+            BASE_TEXT,
+            "f.toml",
+            "--set",
+            &[o("timers.polcy_poll", "1h".into())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("timers.polcy_poll") && e.contains("unknown field"),
+            "{e}"
+        );
+        let e = build(
+            BASE_TEXT,
+            "f.toml",
+            "--set",
+            &[o("fleet.devices", "many".into())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("override `fleet.devices`"), "{e}");
+    }
+
+    #[test]
+    fn rewriting_without_changes_gives_the_same_scenario() {
+        let same = build(
+            BASE_TEXT,
+            "f.toml",
+            "v",
+            &[o("fleet.devices", Value::Integer(100))],
+        )
+        .unwrap();
+        assert_eq!(same, super::super::parse(BASE_TEXT, "f.toml").unwrap());
+    }
+
+    #[test]
+    fn variants_are_read_in_order_with_checked_names() {
+        let text = format!(
+            "{BASE_TEXT}\n[[variant]]\nname = \"pilot-10\"\n\"stage.0.pilot\" = 0.10\n\n[[variant]]\nname = \"fast\"\ntimers.policy_poll = \"30m\"\n"
+        );
+        let v = file_variants(&text, "f.toml").unwrap();
+        let names: Vec<_> = v.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["base", "pilot-10", "fast"]);
+        assert_eq!(v[2].overrides[0].key, "timers.policy_poll");
+        assert_eq!(v[1].overrides[0].place, Some((14, 1)));
+        let bad = format!(
+            "{BASE_TEXT}\n[[variant]]\nname = \"a/b\"\n[[variant]]\nname = \"base\"\n[[variant]]\nx = 1\n"
+        );
+        let e = file_variants(&bad, "f.toml").unwrap_err().to_string();
+        assert!(e.contains("3 problems"), "{e}");
+        assert!(e.contains("f.toml:13:8: variant.0.name"), "{e}");
+        assert!(e.contains("variant.2.name: missing"), "{e}");
+    }
+}

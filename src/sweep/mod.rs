@@ -1,0 +1,306 @@
+//! Sweeps: a scenario's plan variants (`[[variant]]`) × the cartesian product of `--set` values × seed
+//! replicas, as a list of runs in a fixed order, and the statistics across replicas of each variant.
+//!
+//! This module decides *what* runs and *what it means*; `cmd::sweep` runs them on one rayon pool and
+//! [`export`] turns the statistics into `comparison.csv`, `comparison.md` and `sweep.csv`.
+
+pub mod export;
+pub mod stats;
+
+use toml::Value;
+
+use crate::model::scenario::Scenario;
+use crate::report::summary::Summary;
+use crate::rng::mix64;
+use crate::scenario::overrides::{self, BASE, Override, value_label};
+use crate::scenario::{Problem, ScenarioError};
+use stats::Estimate;
+
+/// One `--set key=v1,v2,...`: a parameter and the values it takes, in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetParam {
+    /// Dotted key path.
+    pub key: String,
+    /// Its values (at least one).
+    pub values: Vec<Value>,
+}
+
+/// One variant of the sweep: a validated scenario and how it differs from the file.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Folder-safe, unique name (see [`combination_name`]).
+    pub name: String,
+    /// The value label of each `--set` parameter, in `--set` order (empty without `--set`).
+    pub params: Vec<String>,
+    /// The scenario of replica 0 (the seed is the file's, or the variant's if it overrides `seed`).
+    pub scenario: Scenario,
+}
+
+/// The seed of replica `k` of a scenario with seed `seed`: replica 0 is the scenario's own seed (so it is
+/// exactly `cofleet run`), replica k ≥ 1 is the k-th output of a SplitMix64 generator started at `seed`
+/// (`mix64(seed + k · 0x9E3779B97F4A7C15)`): well spread, and the same for every variant, so variants are
+/// compared on the same random streams.
+pub fn replica_seed(seed: u64, k: u32) -> u64 {
+    if k == 0 {
+        seed
+    } else {
+        mix64(seed.wrapping_add(u64::from(k).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    }
+}
+
+/// Replaces every character that is not a letter, digit or `-_.=+` with `_`, so a name can be a folder.
+pub fn folder_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.=+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The name of a file variant combined with one `--set` combination: `key=value` parts joined with `+`,
+/// after the file variant's name unless it is the base (`timers.policy_poll=30m+fleet.devices=5000`,
+/// `pilot-10+timers.policy_poll=30m`), made [`folder_safe`].
+pub fn combination_name(file_variant: &str, parts: &[(String, String)]) -> String {
+    let set: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let name = match (file_variant, set.is_empty()) {
+        (_, true) => file_variant.to_string(),
+        (BASE, false) => set.join("+"),
+        (_, false) => format!("{file_variant}+{}", set.join("+")),
+    };
+    folder_safe(&name)
+}
+
+/// Every variant of a sweep, validated, in order: the file's variants (base first), each with the
+/// cartesian product of the `--set` values (last parameter varying fastest). Every problem of every
+/// variant is reported, each naming its variant and override.
+pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, ScenarioError> {
+    let base = crate::scenario::parse(text, file)?;
+    let file_variants = overrides::file_variants(text, file)?;
+    let combos = cartesian(sets);
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut variants: Vec<Variant> = Vec::new();
+    for fv in &file_variants {
+        for combo in &combos {
+            let parts: Vec<(String, String)> = sets
+                .iter()
+                .zip(combo)
+                .map(|(s, v)| (s.key.clone(), value_label(v)))
+                .collect();
+            let name = combination_name(&fv.name, &parts);
+            let mut all = fv.overrides.clone();
+            all.extend(sets.iter().zip(combo).map(|(s, v)| Override {
+                key: s.key.clone(),
+                value: v.clone(),
+                place: None,
+            }));
+            let set_label = parts
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let label = match (fv.name.as_str(), parts.is_empty()) {
+                (BASE, _) => format!("--set {set_label}"),
+                (n, true) => format!("variant `{n}`"),
+                (n, false) => format!("variant `{n}` with --set {set_label}"),
+            };
+            let scenario = if all.is_empty() {
+                Ok(base.clone())
+            } else {
+                overrides::build(text, file, &label, &all)
+            };
+            match scenario {
+                Ok(scenario) => {
+                    if variants.iter().any(|v| v.name == name) {
+                        problems.push(Problem {
+                            place: None,
+                            key: String::new(),
+                            message: format!(
+                                "{label}: its name `{name}` is the name of an earlier variant (names are made folder-safe); give distinct values or variant names"
+                            ),
+                        });
+                    }
+                    variants.push(Variant {
+                        name,
+                        params: parts.into_iter().map(|(_, v)| v).collect(),
+                        scenario,
+                    });
+                }
+                Err(ScenarioError::Invalid { problems: p, .. }) => problems.extend(p),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(variants)
+    } else {
+        Err(ScenarioError::Invalid {
+            file: file.to_string(),
+            problems,
+        })
+    }
+}
+
+fn cartesian(sets: &[SetParam]) -> Vec<Vec<Value>> {
+    let mut combos: Vec<Vec<Value>> = vec![Vec::new()];
+    for set in sets {
+        combos = combos
+            .into_iter()
+            .flat_map(|prefix| {
+                set.values.iter().map(move |v| {
+                    let mut c = prefix.clone();
+                    c.push(v.clone());
+                    c
+                })
+            })
+            .collect();
+    }
+    combos
+}
+
+/// One statistic of one variant across its replicas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// `metrics` name (`switch_latency.compliance_policies`), `counts.<key>` or `rollout.completed`.
+    pub metric: String,
+    /// `count`, `mean`, `p50`, `p95`, `p99` for latency metrics; `value` for counts and the rollout.
+    pub statistic: &'static str,
+    /// Across replicas; `None` when no replica had a value (a metric without samples).
+    pub estimate: Option<Estimate>,
+}
+
+/// Latency statistics compared across replicas.
+pub const LATENCY_STATISTICS: [&str; 5] = ["count", "mean", "p50", "p95", "p99"];
+
+/// The values a summary contributes, in output order: each metric's [`LATENCY_STATISTICS`] (in seconds,
+/// `None` without samples), every count, and `rollout.completed`.
+pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>)> {
+    let mut out = Vec::new();
+    for (name, m) in &summary.metrics {
+        let as_f = |v: Option<u64>| v.map(|v| v as f64);
+        let values = [
+            Some(m.count as f64),
+            m.mean,
+            as_f(m.p50),
+            as_f(m.p95),
+            as_f(m.p99),
+        ];
+        for (stat, v) in LATENCY_STATISTICS.into_iter().zip(values) {
+            out.push((name.clone(), stat, v));
+        }
+    }
+    for (name, v) in &summary.counts {
+        out.push((format!("counts.{name}"), "value", Some(*v as f64)));
+    }
+    out.push((
+        "rollout.completed".into(),
+        "value",
+        Some(f64::from(summary.rollout.completed)),
+    ));
+    out
+}
+
+/// The statistics of one variant across its replicas' summaries (replica order; all from the same build, so
+/// they list the same statistics).
+pub fn aggregate(replicas: &[Summary]) -> Vec<Row> {
+    let per: Vec<_> = replicas.iter().map(observations).collect();
+    let Some(first) = per.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .enumerate()
+        .map(|(i, (metric, statistic, _))| {
+            let values: Vec<f64> = per.iter().filter_map(|obs| obs[i].2).collect();
+            Row {
+                metric: metric.clone(),
+                statistic,
+                estimate: Estimate::of(&values),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "name = \"t\"\n[fleet]\ndevices = 100\n[[variant]]\nname = \"big\"\n\"fleet.devices\" = 200\n";
+
+    fn set(key: &str, values: &[&str]) -> SetParam {
+        SetParam {
+            key: key.into(),
+            values: values.iter().map(|v| overrides::parse_value(v)).collect(),
+        }
+    }
+
+    #[test]
+    fn replica_zero_keeps_the_seed_and_the_others_differ() {
+        assert_eq!(replica_seed(42, 0), 42);
+        let seeds: std::collections::BTreeSet<u64> =
+            (0..100).map(|k| replica_seed(42, k)).collect();
+        assert_eq!(seeds.len(), 100);
+        assert_eq!(replica_seed(42, 3), replica_seed(42, 3));
+    }
+
+    #[test]
+    fn plan_orders_file_variants_then_the_product() {
+        let v = plan(
+            TEXT,
+            "f.toml",
+            &[
+                set("timers.policy_poll", &["30m", "60m"]),
+                set("seed", &["1"]),
+            ],
+        )
+        .unwrap();
+        let names: Vec<_> = v.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "timers.policy_poll=30m+seed=1",
+                "timers.policy_poll=60m+seed=1",
+                "big+timers.policy_poll=30m+seed=1",
+                "big+timers.policy_poll=60m+seed=1",
+            ]
+        );
+        assert_eq!(v[2].scenario.fleet.devices, 200);
+        assert_eq!(v[1].scenario.timers.policy_poll, 3_600);
+        assert_eq!(v[3].params, ["60m", "1"]);
+        let plain = plan(TEXT, "f.toml", &[]).unwrap();
+        assert_eq!(plain[0].name, "base");
+        assert_eq!(
+            plain[0].scenario,
+            crate::scenario::parse(TEXT, "f").unwrap()
+        );
+    }
+
+    #[test]
+    fn plan_reports_every_bad_variant() {
+        let e = plan(TEXT, "f.toml", &[set("fleet.devices", &["0", "x"])])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("4 problems"), "{e}");
+        assert!(e.contains("--set fleet.devices=0"), "{e}");
+        assert!(
+            e.contains("variant `big` with --set fleet.devices=x"),
+            "{e}"
+        );
+        let e = plan(TEXT, "f.toml", &[set("duration", &["1d", "\"1d\""])])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("earlier variant"), "{e}");
+    }
+
+    #[test]
+    fn names_are_folder_safe() {
+        assert_eq!(folder_safe("a/b c=\"x\""), "a_b_c=_x_");
+        assert_eq!(
+            combination_name("base", &[("k".into(), "[1, 2]".into())]),
+            "k=_1__2_"
+        );
+    }
+}
