@@ -10,11 +10,11 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod gate;
+pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
-pub mod load;
 // Plan variants, seed replicas and parameter sweeps (`cofleet sweep`).
 pub mod sweep;

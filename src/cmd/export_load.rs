@@ -19,7 +19,9 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<u8, Failure> {
         ))
     })?;
     if args.speedup == 0 {
-        return Err(Failure::bad_input("--speedup must be a whole number from 1"));
+        return Err(Failure::bad_input(
+            "--speedup must be a whole number from 1",
+        ));
     }
     let file = args.results.join("load.csv");
     let (bucket, steps) = read_steps(&file, component)?;
@@ -44,20 +46,36 @@ fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Fai
             file.display()
         )));
     }
-    let bad = |line: usize, what: &str| Failure::bad_input(format!("{}:{line}: {what}", file.display()));
+    let bad =
+        |line: usize, what: &str| Failure::bad_input(format!("{}:{line}: {what}", file.display()));
     let mut reader = csv::Reader::from_path(file)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
-    let headers = reader.headers().map_err(|e| bad(1, &e.to_string()))?.clone();
-    if headers.get(0) != Some("bucket_start_s") || headers.get(1) != Some("component") || headers.get(3) != Some("requests") {
-        return Err(bad(1, "not a cofleet load.csv (expected bucket_start_s,component,request_type,requests,…)"));
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(1, &e.to_string()))?
+        .clone();
+    if headers.get(0) != Some("bucket_start_s")
+        || headers.get(1) != Some("component")
+        || headers.get(3) != Some("requests")
+    {
+        return Err(bad(
+            1,
+            "not a cofleet load.csv (expected bucket_start_s,component,request_type,requests,…)",
+        ));
     }
     let mut per_bucket: Vec<(u64, u64)> = Vec::new();
     let mut starts: Vec<u64> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| bad(line, &e.to_string()))?;
-        let start: u64 = record.get(0).and_then(|v| v.parse().ok()).ok_or_else(|| bad(line, "bucket_start_s is not a whole number"))?;
-        let requests: u64 = record.get(3).and_then(|v| v.parse().ok()).ok_or_else(|| bad(line, "requests is not a whole number"))?;
+        let start: u64 = record
+            .get(0)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| bad(line, "bucket_start_s is not a whole number"))?;
+        let requests: u64 = record
+            .get(3)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| bad(line, "requests is not a whole number"))?;
         if starts.last() != Some(&start) {
             if starts.last().is_some_and(|&s| s > start) {
                 return Err(bad(line, "rows are not in bucket order"));
@@ -72,7 +90,12 @@ fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Fai
         }
     }
     // The bucket is the smallest gap between distinct bucket starts (all starts are multiples of it).
-    let bucket = starts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(60).max(1);
+    let bucket = starts
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .min()
+        .unwrap_or(60)
+        .max(1);
     let buckets = starts.last().map_or(0, |s| s / bucket + 1) as usize;
     let mut steps = vec![Step { requests: 0 }; buckets];
     for (start, requests) in per_bucket {

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::load::Component;
 use crate::load::book::LoadBook;
 use crate::load::queue::{Pressure, Queue, component_requests};
-use crate::load::Component;
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::{METRIC_COUNT, Metric};
 use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};

@@ -118,6 +118,7 @@ mod tests {
                 completed: 0,
                 stages: vec![],
             },
+            load: None,
             thresholds: BTreeMap::new(),
         }
     }

@@ -14,7 +14,11 @@ use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, NEVER, Time};
 
 /// Request types whose periodic part is counted with strided difference arrays.
-const PERIODIC: [Request; 3] = [Request::MpPolicyPoll, Request::CmgPolicyPoll, Request::MdmCheckin];
+const PERIODIC: [Request; 3] = [
+    Request::MpPolicyPoll,
+    Request::CmgPolicyPoll,
+    Request::MdmCheckin,
+];
 
 fn periodic_slot(r: Request) -> usize {
     match r {
@@ -65,7 +69,9 @@ impl LoadBook {
             horizon,
             buckets,
             stride: [poll, poll, (mdm_sync / bucket) as usize],
-            shards: (0..rayon::current_num_threads().max(1)).map(|_| shard()).collect(),
+            shards: (0..rayon::current_num_threads().max(1))
+                .map(|_| shard())
+                .collect(),
             counts: Vec::with_capacity(buckets),
             periodic_counts: [Vec::new(), Vec::new(), Vec::new()],
         }
@@ -129,7 +135,14 @@ impl LoadBook {
         self.periodic_in(&mut self.shard(), r, online, ticks, from);
     }
 
-    fn periodic_in(&self, shard: &mut Shard, r: Request, online: &Online, ticks: &Periodic, from: Time) {
+    fn periodic_in(
+        &self,
+        shard: &mut Shard,
+        r: Request,
+        online: &Online,
+        ticks: &Periodic,
+        from: Time,
+    ) {
         let lookback = ticks.max_gap().saturating_add(DAY);
         let mut previous_end: Option<Time> = None;
         for (a, e) in online.windows_from(from) {
@@ -140,8 +153,8 @@ impl LoadBook {
             if a > from {
                 let gap_start = previous_end.or_else(|| online.prev_end(a, lookback));
                 // A gap at least one period long always holds a tick (no division needed).
-                let missed = gap_start
-                    .is_none_or(|g| a - g >= ticks.period || ticks.next_tick(g) < a);
+                let missed =
+                    gap_start.is_none_or(|g| a - g >= ticks.period || ticks.next_tick(g) < a);
                 if missed {
                     self.add(shard, r, a);
                     lo = a + 1;
@@ -160,7 +173,13 @@ impl LoadBook {
     pub fn mdm_checkins(&self, online: &Online, schedule: &MdmSchedule<'_>, from: Time) {
         let mut shard = self.shard();
         if schedule.enrolled_at == NEVER {
-            return self.periodic_in(&mut shard, Request::MdmCheckin, online, &schedule.steady, from);
+            return self.periodic_in(
+                &mut shard,
+                Request::MdmCheckin,
+                online,
+                &schedule.steady,
+                from,
+            );
         }
         let burst_end = schedule
             .bursts
@@ -183,7 +202,13 @@ impl LoadBook {
                     self.add(&mut shard, Request::MdmCheckin, a);
                     if a > burst_end {
                         let steady = schedule.steady;
-                        return self.periodic_in(&mut shard, Request::MdmCheckin, online, &steady, a + 1);
+                        return self.periodic_in(
+                            &mut shard,
+                            Request::MdmCheckin,
+                            online,
+                            &steady,
+                            a + 1,
+                        );
                     }
                     t = a + 1;
                 }
@@ -196,7 +221,13 @@ impl LoadBook {
                 self.add(&mut shard, Request::MdmCheckin, tick);
                 if tick > burst_end {
                     let steady = schedule.steady;
-                    return self.periodic_in(&mut shard, Request::MdmCheckin, online, &steady, tick + 1);
+                    return self.periodic_in(
+                        &mut shard,
+                        Request::MdmCheckin,
+                        online,
+                        &steady,
+                        tick + 1,
+                    );
                 }
                 t = tick + 1;
             }
@@ -219,7 +250,10 @@ impl LoadBook {
         for b in self.counts.len()..up_to {
             let mut row = [0u64; 7];
             for r in Request::ALL {
-                row[r.index()] = shards.iter().map(|s| u64::from(s.direct[r.index()][b])).sum();
+                row[r.index()] = shards
+                    .iter()
+                    .map(|s| u64::from(s.direct[r.index()][b]))
+                    .sum();
             }
             for (slot, r) in PERIODIC.iter().enumerate() {
                 let stride = self.stride[slot];
@@ -246,13 +280,19 @@ impl LoadBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::schedule::next_run;
     use crate::model::availability::Profile;
     use crate::model::scenario::Burst;
+    use crate::model::schedule::next_run;
     use crate::model::time::{HOUR, MINUTE};
 
     /// The aggregate count equals the runs `next_run` produces one by one.
-    fn runs_one_by_one(online: &Online, ticks: &impl Ticks, from: Time, horizon: Time, bucket: Time) -> Vec<u64> {
+    fn runs_one_by_one(
+        online: &Online,
+        ticks: &impl Ticks,
+        from: Time,
+        horizon: Time,
+        bucket: Time,
+    ) -> Vec<u64> {
         let mut counts = vec![0u64; horizon.div_ceil(bucket) as usize];
         let mut t = from;
         loop {
@@ -269,13 +309,24 @@ mod tests {
     fn aggregate_periodic_counts_equal_the_runs() {
         let horizon = 21 * DAY;
         for profile in Profile::ALL {
-            for (key, phase, from) in [(1u64, 0, 0), (77, 1_234, 5 * HOUR + 7), (9_001, 3_599, 3 * DAY)] {
+            for (key, phase, from) in [
+                (1u64, 0, 0),
+                (77, 1_234, 5 * HOUR + 7),
+                (9_001, 3_599, 3 * DAY),
+            ] {
                 let online = Online::new(profile, key, horizon);
-                let ticks = Periodic { phase, period: HOUR };
+                let ticks = Periodic {
+                    phase,
+                    period: HOUR,
+                };
                 let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
                 book.periodic(Request::MpPolicyPoll, &online, &ticks, from);
                 book.finalize(usize::MAX);
-                let got: Vec<u64> = book.counts().iter().map(|r| r[Request::MpPolicyPoll.index()]).collect();
+                let got: Vec<u64> = book
+                    .counts()
+                    .iter()
+                    .map(|r| r[Request::MpPolicyPoll.index()])
+                    .collect();
                 let want = runs_one_by_one(&online, &ticks, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} key {key} phase {phase} from {from}");
             }
@@ -286,8 +337,14 @@ mod tests {
     fn aggregate_checkins_equal_the_runs() {
         let horizon = 14 * DAY;
         let bursts = [
-            Burst { interval: 3 * MINUTE, span: 15 * MINUTE },
-            Burst { interval: 15 * MINUTE, span: 2 * HOUR },
+            Burst {
+                interval: 3 * MINUTE,
+                span: 15 * MINUTE,
+            },
+            Burst {
+                interval: 15 * MINUTE,
+                span: 2 * HOUR,
+            },
         ];
         for profile in Profile::ALL {
             for (key, enrolled) in [(3u64, 10 * HOUR + 17), (4, 2 * DAY + 20 * HOUR), (5, NEVER)] {
@@ -295,13 +352,20 @@ mod tests {
                 let schedule = MdmSchedule {
                     enrolled_at: enrolled,
                     bursts: &bursts,
-                    steady: Periodic { phase: 4_321, period: 8 * HOUR },
+                    steady: Periodic {
+                        phase: 4_321,
+                        period: 8 * HOUR,
+                    },
                 };
                 let from = if enrolled == NEVER { 0 } else { enrolled };
                 let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
                 book.mdm_checkins(&online, &schedule, from);
                 book.finalize(usize::MAX);
-                let got: Vec<u64> = book.counts().iter().map(|r| r[Request::MdmCheckin.index()]).collect();
+                let got: Vec<u64> = book
+                    .counts()
+                    .iter()
+                    .map(|r| r[Request::MdmCheckin.index()])
+                    .collect();
                 let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} enrolled {enrolled}");
             }

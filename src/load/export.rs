@@ -28,7 +28,13 @@ fn runs(steps: &[Step]) -> Vec<(u64, u64)> {
 /// stage pair: a `0s` jump to its rate, then a hold — so k6's linear ramps do not change the total. The
 /// arrival rate is expressed per `bucket` seconds of *simulated* time compressed to `bucket / speedup`, so
 /// every target is a whole number of iterations.
-pub fn k6_script(title: &str, component: &str, steps: &[Step], bucket: u32, speedup: u32) -> String {
+pub fn k6_script(
+    title: &str,
+    component: &str,
+    steps: &[Step],
+    bucket: u32,
+    speedup: u32,
+) -> String {
     let hold_ms = (u64::from(bucket) * 1_000).div_ceil(u64::from(speedup));
     let peak = steps.iter().map(|s| s.requests).max().unwrap_or(0);
     // Virtual users: enough for the peak rate if each request took up to a second.
@@ -41,7 +47,10 @@ pub fn k6_script(title: &str, component: &str, steps: &[Step], bucket: u32, spee
         "// The {component} request rate of the simulated rollout, {speedup}x faster than simulated time."
     );
     let _ = writeln!(out, "// Replay it against an endpoint you own:");
-    let _ = writeln!(out, "//   k6 run -e TARGET_URL=https://your-test-endpoint.example/ this-file.js");
+    let _ = writeln!(
+        out,
+        "//   k6 run -e TARGET_URL=https://your-test-endpoint.example/ this-file.js"
+    );
     let _ = writeln!(out, "import http from 'k6/http';\n");
     let _ = writeln!(out, "export const options = {{");
     let _ = writeln!(out, "  scenarios: {{");
@@ -54,7 +63,11 @@ pub fn k6_script(title: &str, component: &str, steps: &[Step], bucket: u32, spee
     let _ = writeln!(out, "      stages: [");
     for (requests, n) in runs(steps) {
         let _ = writeln!(out, "        {{ target: {requests}, duration: '0s' }},");
-        let _ = writeln!(out, "        {{ target: {requests}, duration: '{}ms' }},", hold_ms * n);
+        let _ = writeln!(
+            out,
+            "        {{ target: {requests}, duration: '{}ms' }},",
+            hold_ms * n
+        );
     }
     let _ = writeln!(out, "      ],");
     let _ = writeln!(out, "    }},");
@@ -90,9 +103,28 @@ mod tests {
         assert!(script.contains("timeUnit: '6000ms'"));
         // Integrate target × duration / timeUnit over the hold stages.
         let mut total = 0u64;
-        for line in script.lines().filter(|l| l.contains("target:") && !l.contains("'0s'")) {
-            let target: u64 = line.split("target: ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
-            let ms: u64 = line.split("duration: '").nth(1).unwrap().split("ms").next().unwrap().parse().unwrap();
+        for line in script
+            .lines()
+            .filter(|l| l.contains("target:") && !l.contains("'0s'"))
+        {
+            let target: u64 = line
+                .split("target: ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let ms: u64 = line
+                .split("duration: '")
+                .nth(1)
+                .unwrap()
+                .split("ms")
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             total += target * ms / 6_000;
         }
         assert_eq!(total, 43);
@@ -101,6 +133,9 @@ mod tests {
     #[test]
     fn csv_rates() {
         let steps = [Step { requests: 60 }, Step { requests: 0 }];
-        assert_eq!(rate_csv(&steps, 60, 2), "seconds,requests_per_s\n0,2\n30,0\n");
+        assert_eq!(
+            rate_csv(&steps, 60, 2),
+            "seconds,requests_per_s\n0,2\n30,0\n"
+        );
     }
 }

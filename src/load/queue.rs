@@ -134,8 +134,14 @@ impl Queue {
         let delay = (self.backlog / rate).ceil() as Time;
         let (arrived, rejected) = self.buckets[since.min(self.buckets.len())..]
             .iter()
-            .fold((0.0, 0.0), |(a, r), b| (a + b.requests as f64, r + b.rejected));
-        let share = if arrived > 0.0 { (rejected / arrived).min(1.0) } else { 0.0 };
+            .fold((0.0, 0.0), |(a, r), b| {
+                (a + b.requests as f64, r + b.rejected)
+            });
+        let share = if arrived > 0.0 {
+            (rejected / arrived).min(1.0)
+        } else {
+            0.0
+        };
         (delay, (share * f64::from(u32::MAX)) as u32)
     }
 }
@@ -175,7 +181,10 @@ mod tests {
         assert_eq!(q.rejected, 60.0);
         let (delay, reject) = q.pressure(2);
         assert_eq!(delay, 120);
-        assert!(reject > u32::MAX / 3 && reject < u32::MAX / 2 + 1, "{reject}");
+        assert!(
+            reject > u32::MAX / 3 && reject < u32::MAX / 2 + 1,
+            "{reject}"
+        );
         q.serve(0, 60);
         assert_eq!(q.pressure(3).0, 60);
     }

@@ -29,15 +29,15 @@
 //! path's two retried steps (chosen evenly), and never finishes.
 
 use super::Model;
-use super::scenario::PhaseMode;
-use crate::load::book::LoadBook;
-use crate::load::queue::Pressure;
-use crate::load::{Component, Request};
 use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
+use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
 use super::time::{NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
+use crate::load::book::LoadBook;
+use crate::load::queue::Pressure;
+use crate::load::{Component, Request};
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{ComplianceState, Milestone, Tally};
 use crate::rng::{day_hash, slot};
@@ -232,7 +232,12 @@ impl Device {
         };
         if let (Some(book), Path::ExistingClient) = (load, path) {
             // Every existing ConfigMgr client polls for policy from t = 0.
-            book.periodic(d.poll_request(), &d.online(id, model), &d.poll_ticks(model), 0);
+            book.periodic(
+                d.poll_request(),
+                &d.online(id, model),
+                &d.poll_ticks(model),
+                0,
+            );
         }
         match path {
             Path::ExistingClient if comanaged_now => {
@@ -371,7 +376,8 @@ impl Device {
         let reject_below = env.pressure.reject_below[c];
         if reject_below > 0 {
             // A pure hash of (seed, device, time, component): which requests the full queue turns away.
-            let key = env.model.seeds.device_key(id) ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+            let key =
+                env.model.seeds.device_key(id) ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407);
             if (day_hash(key, t) >> 32) < u64::from(reject_below) {
                 return Some(retry(self));
             }
@@ -442,7 +448,14 @@ impl Device {
             State::Enrolling => self.enrollment_attempt(id, t, env, tally),
             State::AwaitingPolicy => {
                 let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
-                if let Some(at) = self.admit(id, POLL_IN_FLIGHT, self.configmgr_component(), t, env, retry) {
+                if let Some(at) = self.admit(
+                    id,
+                    POLL_IN_FLIGHT,
+                    self.configmgr_component(),
+                    t,
+                    env,
+                    retry,
+                ) {
                     self.next_event = at;
                     return;
                 }
@@ -452,7 +465,12 @@ impl Device {
             State::Installing => {
                 env.count(Request::CmgRegistration, t);
                 if let Some(book) = env.load {
-                    book.periodic(Request::CmgPolicyPoll, &self.online(id, model), &self.poll_ticks(model), t + 1);
+                    book.periodic(
+                        Request::CmgPolicyPoll,
+                        &self.online(id, model),
+                        &self.poll_ticks(model),
+                        t + 1,
+                    );
                 }
                 tally.sample(Metric::ClientInstall.index(), t - self.step_start);
                 tally.sample(Metric::TimeToComanagedNewInternet.index(), t - self.origin);
@@ -464,14 +482,23 @@ impl Device {
             }
             State::CoManaged => {
                 if self.poll_wake <= t {
-                    let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
-                    match self.admit(id, POLL_IN_FLIGHT, self.configmgr_component(), t, env, retry) {
+                    let retry =
+                        |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
+                    match self.admit(
+                        id,
+                        POLL_IN_FLIGHT,
+                        self.configmgr_component(),
+                        t,
+                        env,
+                        retry,
+                    ) {
                         Some(at) => self.poll_wake = at,
                         None => self.apply_policy(id, t, env, tally),
                     }
                 }
                 if self.sync_wake <= t {
-                    let retry = |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
+                    let retry =
+                        |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
                     match self.admit(id, SYNC_IN_FLIGHT, Component::Intune, t, env, retry) {
                         Some(at) => self.sync_wake = at,
                         None => self.report_compliance(t, model, tally),

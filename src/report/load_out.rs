@@ -75,7 +75,10 @@ pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
             .iter()
             .map(|row| component_requests(row, c))
             .enumerate()
-            .fold((0, 0), |best, (i, n)| if n > best.1 { (i, n) } else { best });
+            .fold(
+                (0, 0),
+                |best, (i, n)| if n > best.1 { (i, n) } else { best },
+            );
         let peak_rate = peak as f64 / bucket;
         components.insert(
             c.name().to_string(),
@@ -104,7 +107,8 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     let peak = |c: Component| components[c.name()].peak_requests_per_s;
     let per_site = infra.mp_requests_per_s() * f64::from(scenario.fleet.sites) * target;
     let mps = ((peak(Component::ManagementPoint) / per_site).ceil() as u32).max(1);
-    let cmgs = ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
+    let cmgs =
+        ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
     let enough = mps <= infra.management_points_per_site && cmgs <= infra.cmg_instances;
     let mut words = format!(
         "to keep peak utilisation under {:.0}%: {mps} management point(s) per site (have {}), {cmgs} CMG instance(s) (have {})",
@@ -118,7 +122,11 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     if cmgs > 16 {
         words.push_str("; more than 16 VMs per CMG is unsupported: add a CMG");
     }
-    words.push_str(if enough { " — enough" } else { " — NOT enough" });
+    words.push_str(if enough {
+        " — enough"
+    } else {
+        " — NOT enough"
+    });
     Headroom {
         target_utilisation: target,
         management_points_per_site: mps,
@@ -143,14 +151,20 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: u32) -> Vec<u8> {
     let capacities: Vec<String> = load
         .queues
         .iter()
-        .map(|q| q.rate().map_or_else(String::new, |r| format!("{}", round3(r))))
+        .map(|q| {
+            q.rate()
+                .map_or_else(String::new, |r| format!("{}", round3(r)))
+        })
         .collect();
     let mut queue_columns = String::new();
     for (b, row) in load.counts.iter().enumerate() {
         let start = b as u64 * u64::from(load.bucket);
         for (queue, capacity) in load.queues.iter().zip(&capacities) {
             let mut columns_ready = false;
-            for r in Request::ALL.iter().filter(|r| r.component() == queue.component()) {
+            for r in Request::ALL
+                .iter()
+                .filter(|r| r.component() == queue.component())
+            {
                 let n = row[r.index()];
                 if n == 0 {
                     continue;

@@ -25,7 +25,10 @@ pub fn run_files(
         ),
     ];
     if let Some(load) = &outcome.load {
-        files.push(("load.csv", load_out::load_csv(load, scenario.load.queue_limit)));
+        files.push((
+            "load.csv",
+            load_out::load_csv(load, scenario.load.queue_limit),
+        ));
     }
     (summary, files)
 }

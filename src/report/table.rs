@@ -108,8 +108,10 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
                 grouped(c.total_requests),
                 c.peak_requests_per_s,
                 human_seconds(f64::from(c.peak_at_s)),
-                c.capacity_per_s.map_or_else(|| "-".to_string(), |x| format!("{x:.2}")),
-                c.peak_utilisation.map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0)),
+                c.capacity_per_s
+                    .map_or_else(|| "-".to_string(), |x| format!("{x:.2}")),
+                c.peak_utilisation
+                    .map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0)),
             );
         }
         let _ = writeln!(out, "headroom: {}", load.headroom.verdict);

@@ -271,8 +271,18 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
         .map_or_else(LoadModel::default, |l| convert_load(c, l.get_ref()));
     if load.enabled {
         for (key, period, field) in [
-            ("timers.policy_poll", timers.policy_poll, w.timers.as_ref().and_then(|t| t.get_ref().policy_poll.clone())),
-            ("timers.mdm_sync", timers.mdm_sync, w.timers.as_ref().and_then(|t| t.get_ref().mdm_sync.clone())),
+            (
+                "timers.policy_poll",
+                timers.policy_poll,
+                w.timers
+                    .as_ref()
+                    .and_then(|t| t.get_ref().policy_poll.clone()),
+            ),
+            (
+                "timers.mdm_sync",
+                timers.mdm_sync,
+                w.timers.as_ref().and_then(|t| t.get_ref().mdm_sync.clone()),
+            ),
         ] {
             if period % load.bucket != 0 {
                 let message = format!(
@@ -314,14 +324,18 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
 fn convert_load(c: &mut Checker<'_>, w: &WireLoad) -> LoadModel {
     let d = LoadModel::default();
     let bucket = c.duration(&w.bucket, "load.bucket", d.bucket, 1, HOUR);
-    let bucket = if HOUR % bucket == 0 {
+    let bucket = if HOUR.is_multiple_of(bucket) {
         bucket
     } else {
         if let Some(v) = &w.bucket {
-            c.at(v, "load.bucket", format!(
-                "must divide an hour (e.g. \"10s\", \"1m\", \"5m\", \"15m\"), got \"{}\"",
-                v.get_ref()
-            ));
+            c.at(
+                v,
+                "load.bucket",
+                format!(
+                    "must divide an hour (e.g. \"10s\", \"1m\", \"5m\", \"15m\"), got \"{}\"",
+                    v.get_ref()
+                ),
+            );
         }
         d.bucket
     };
@@ -330,7 +344,13 @@ fn convert_load(c: &mut Checker<'_>, w: &WireLoad) -> LoadModel {
         bucket,
         feedback: Checker::flag(&w.feedback, d.feedback),
         queue_limit: c.duration(&w.queue_limit, "load.queue_limit", d.queue_limit, 1, DAY),
-        headroom_target: c.number(&w.headroom_target, "load.headroom_target", d.headroom_target, 0.05, 1.0),
+        headroom_target: c.number(
+            &w.headroom_target,
+            "load.headroom_target",
+            d.headroom_target,
+            0.05,
+            1.0,
+        ),
     }
 }
 
@@ -584,7 +604,9 @@ fn convert_timers(c: &mut Checker<'_>, w: &WireTimers) -> Timers {
                     c.at(
                         v,
                         "timers.phase",
-                        format!("unknown phase mode \"{other}\"; expected \"random\" or \"aligned\""),
+                        format!(
+                            "unknown phase mode \"{other}\"; expected \"random\" or \"aligned\""
+                        ),
                     );
                     d.phase
                 }

@@ -1,0 +1,276 @@
+//! Load and capacity: request rates against closed forms, the thundering herd of aligned phases, overload
+//! feeding back into timing, and the k6 export.
+
+mod common;
+use common::*;
+
+const N: u32 = 30_000;
+
+fn steady_fleet(extra: &str) -> String {
+    format!(
+        "name = \"load\"\nseed = 13\nduration = \"2d\"\n{}\n{extra}",
+        ideal_fleet(N, 1.0, 1.0)
+    )
+}
+
+fn component(run: &Run, name: &str) -> serde_json::Value {
+    run.summary()["load"]["components"][name].clone()
+}
+
+/// N always-on devices polling every P with uniform phases put N/P requests/s on the management points;
+/// already enrolled devices check in with Intune at N/S.
+#[test]
+fn steady_request_rates_match_the_closed_form() {
+    let run = run_scenario(
+        &steady_fleet("[timers]\npolicy_poll = \"30m\"\nmdm_sync = \"8h\"\n"),
+        &[],
+    );
+    let duration = 2.0 * 86_400.0;
+    let mp = component(&run, "management_point");
+    let polls = mp["total_requests"].as_f64().unwrap();
+    assert_close(
+        "MP requests/s",
+        polls / duration,
+        f64::from(N) / 1_800.0,
+        0.01,
+    );
+    let intune = component(&run, "intune");
+    let checkins = intune["requests_by_type"]["mdm_checkin"].as_f64().unwrap();
+    assert_close(
+        "Intune check-ins/s",
+        checkins / duration,
+        f64::from(N) / 28_800.0,
+        0.01,
+    );
+    // No internet clients, no path-2 devices: the CMG sees nothing.
+    assert_eq!(component(&run, "cmg")["total_requests"], 0);
+    // Per-bucket rows add up to the totals.
+    let csv = std::fs::read_to_string(run.out.join("load.csv")).unwrap();
+    let mp_rows: u64 = csv
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",management_point,"))
+        .map(|l| l.split(',').nth(3).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(mp_rows as f64, polls);
+}
+
+/// Every device at phase 0: all N polls land in the first bucket — the thundering herd that the clients'
+/// randomised phases exist to avoid.
+#[test]
+fn aligned_phases_make_a_thundering_herd() {
+    let run = run_scenario(&steady_fleet("[timers]\nphase = \"aligned\"\n"), &[]);
+    let csv = std::fs::read_to_string(run.out.join("load.csv")).unwrap();
+    let first = csv
+        .lines()
+        .find(|l| l.starts_with("0,management_point,policy_poll,"))
+        .expect("a first-bucket row");
+    assert_eq!(first.split(',').nth(3).unwrap(), N.to_string());
+    let mp = component(&run, "management_point");
+    assert_eq!(
+        mp["peak_requests_per_s"].as_f64().unwrap(),
+        f64::from(N) / 60.0
+    );
+    assert_eq!(mp["peak_at_s"], 0);
+    let random = run_scenario(&steady_fleet(""), &[]);
+    assert!(
+        component(&random, "management_point")["peak_requests_per_s"]
+            .as_f64()
+            .unwrap()
+            < f64::from(N) / 600.0
+    );
+}
+
+fn switch_scenario(infrastructure: &str, load: &str) -> String {
+    format!(
+        r#"name = "overload"
+seed = 17
+duration = "3d"
+{}
+[infrastructure]
+{infrastructure}
+
+[load]
+{load}
+
+[[stage]]
+name = "compliance"
+start = "1d"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        ideal_fleet(N, 1.0, 1.0)
+    )
+}
+
+/// With capacity well below demand the queue delays requests and switches come later; with ample capacity the
+/// results are those of a run without capacity modelling.
+#[test]
+fn overload_delays_switches_and_ample_capacity_changes_nothing() {
+    let ample = run_scenario(&switch_scenario("management_points_per_site = 15", ""), &[]);
+    let off = run_scenario(
+        &switch_scenario("management_points_per_site = 15", "enabled = false"),
+        &[],
+    );
+    // 30k devices polling hourly = 8.3 requests/s; 1 site with 1 MP of 300 clients serves 0.083/s.
+    let starved = run_scenario(
+        &switch_scenario(
+            "management_points_per_site = 1\nclients_per_management_point = 300",
+            "queue_limit = \"30m\"",
+        )
+        .replace(
+            "existing_client_share = 1",
+            "sites = 1\nexisting_client_share = 1",
+        ),
+        &[],
+    );
+    let m = "switch_latency.compliance_policies";
+    assert_eq!(ample.stat("queue_delay.management_point", "max"), 0.0);
+    for stat in ["count", "mean", "p50", "p95", "max"] {
+        assert_eq!(ample.stat(m, stat), off.stat(m, stat), "{stat}");
+    }
+    assert_eq!(
+        std::fs::read(ample.out.join("timeline.csv")).unwrap(),
+        std::fs::read(off.out.join("timeline.csv")).unwrap()
+    );
+    assert!(!off.out.join("load.csv").exists());
+
+    assert!(starved.stat("queue_delay.management_point", "p50") > 600.0);
+    assert!(
+        starved.stat(m, "mean") > 2.0 * ample.stat(m, "mean"),
+        "starved {} vs ample {}",
+        starved.stat(m, "mean"),
+        ample.stat(m, "mean")
+    );
+    let mp = component(&starved, "management_point");
+    assert!(mp["peak_utilisation"].as_f64().unwrap() > 10.0);
+    assert!(mp["rejected"].as_u64().unwrap() > 0);
+    let headroom = &starved.summary()["load"]["headroom"];
+    assert_eq!(headroom["enough"], false);
+    assert!(starved.stdout().contains("headroom:"));
+}
+
+#[test]
+fn k6_export_integrates_to_the_simulated_total() {
+    let run = run_scenario(&steady_fleet("[timers]\npolicy_poll = \"30m\"\n"), &[]);
+    let total = component(&run, "management_point")["total_requests"]
+        .as_u64()
+        .unwrap();
+    let out = cofleet()
+        .arg("export-load")
+        .arg(&run.out)
+        .args(["--component", "management_point", "--speedup", "60"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("executor: 'ramping-arrival-rate'"));
+    let unit_ms: u64 = script
+        .split("timeUnit: '")
+        .nth(1)
+        .unwrap()
+        .split("ms")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut integral = 0u64;
+    for line in script
+        .lines()
+        .filter(|l| l.contains("target:") && !l.contains("'0s'"))
+    {
+        let target: u64 = line
+            .split("target: ")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ms: u64 = line
+            .split("duration: '")
+            .nth(1)
+            .unwrap()
+            .split("ms")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        integral += target * ms / unit_ms;
+    }
+    assert_eq!(integral, total);
+
+    let csv = cofleet()
+        .arg("export-load")
+        .arg(&run.out)
+        .args([
+            "--component",
+            "management_point",
+            "--format",
+            "csv",
+            "--speedup",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let sum: f64 = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap() * 60.0)
+        .sum();
+    assert!((sum - total as f64).abs() < 1e-6 * total as f64);
+}
+
+#[test]
+fn load_bad_inputs() {
+    let run = run_scenario(&steady_fleet(""), &[]);
+    let out = cofleet()
+        .arg("export-load")
+        .arg(&run.out)
+        .args(["--component", "dp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown component \"dp\""));
+
+    let off = run_scenario(&steady_fleet("[load]\nenabled = false\n"), &[]);
+    let out = cofleet()
+        .arg("export-load")
+        .arg(&off.out)
+        .args(["--component", "cmg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no load data"));
+
+    for (text, expected) in [
+        ("[load]\nbucket = \"7m\"\n", "must divide an hour"),
+        (
+            "[infrastructure]\ncmg_instances = 0\n",
+            "infrastructure.cmg_instances",
+        ),
+        (
+            "[infrastructure]\nintune_requests_per_s = -1.0\n",
+            "infrastructure.intune_requests_per_s",
+        ),
+        (
+            "[load]\nbucket = \"10m\"\n[timers]\npolicy_poll = \"45m\"\n",
+            "whole number of load buckets",
+        ),
+        ("[timers]\nphase = \"lockstep\"\n", "unknown phase mode"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        std::fs::write(&file, steady_fleet(text)).unwrap();
+        let out = cofleet().arg("check").arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{text}: {stderr}");
+    }
+}
