@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Check(args) => cmd::check::check(args),
+        Command::Plot(args) => cmd::plot::plot(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns an exit code or a [`Failure`] that `main` prints.
 
 pub mod check;
+pub mod plot;
 pub mod run;
 
 use std::fmt;
