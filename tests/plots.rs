@@ -5,12 +5,17 @@ mod common;
 
 use std::path::Path;
 
-use common::{cofleet, ideal_fleet, read_tree, run_scenario};
 use cofleet::plot::data::Results;
 use cofleet::plot::figures::{self, Style};
 use cofleet::plot::{Format, plot_files};
+use common::{cofleet, ideal_fleet, read_tree, run_scenario};
 
-const FIGURES: [&str; 4] = ["fleet_flow", "authority", "latency_switch", "latency_comanaged"];
+const FIGURES: [&str; 4] = [
+    "fleet_flow",
+    "authority",
+    "latency_switch",
+    "latency_comanaged",
+];
 
 fn small_rollout(devices: u32, existing_share: f64) -> String {
     format!(
@@ -55,17 +60,30 @@ fn the_reference_scenario_gets_every_plot_and_a_report() {
     }
     let html = std::fs::read_to_string(run.out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("reference (seed 42)"), "title names scenario and seed");
+    assert!(
+        html.contains("reference (seed 42)"),
+        "title names scenario and seed"
+    );
     assert!(html.contains("100,000 devices"));
     assert_eq!(html.matches("<svg").count(), FIGURES.len());
     for forbidden in ["<script", "http://", "https://", "<link", "@import", "url("] {
         let hits = html.matches(forbidden).count();
         // The only URL allowed is the SVG namespace, which is not fetched.
-        let allowed = if forbidden == "http://" { FIGURES.len() } else { 0 };
-        assert_eq!(hits, allowed, "report.html must be self-contained ({forbidden})");
+        let allowed = if forbidden == "http://" {
+            FIGURES.len()
+        } else {
+            0
+        };
+        assert_eq!(
+            hits, allowed,
+            "report.html must be self-contained ({forbidden})"
+        );
     }
     assert!(html.contains("time_to_comanaged.existing_client"));
-    assert!(html.contains("halted") || html.contains("passed"), "rollout stages are listed");
+    assert!(
+        html.contains("halted") || html.contains("passed"),
+        "rollout stages are listed"
+    );
 }
 
 #[test]
@@ -83,7 +101,10 @@ fn plotted_points_are_the_csv_data() {
     for i in [0, 30, 100, rows.len() - 1] {
         assert_eq!(bottom.points[i].0, rows[i][col("time_s")] as f64 / 86_400.0);
         assert_eq!(bottom.points[i].1, rows[i][col("co_managed")] as f64);
-        assert_eq!(flow.series[0].points[i].1, 3_000.0, "stack top = fleet size");
+        assert_eq!(
+            flow.series[0].points[i].1, 3_000.0,
+            "stack top = fleet size"
+        );
     }
     let tags: Vec<&str> = flow.markers.iter().map(|m| m.tag.as_str()).collect();
     assert_eq!(tags, ["S1", "G1", "S2"]);
@@ -91,7 +112,11 @@ fn plotted_points_are_the_csv_data() {
 
     // Authority: one line per workload, equal to its `.intune` column.
     let authority = figures::authority(&results);
-    let apps = authority.series.iter().find(|s| s.name == "client_apps").unwrap();
+    let apps = authority
+        .series
+        .iter()
+        .find(|s| s.name == "client_apps")
+        .unwrap();
     for i in [0, 50, rows.len() - 1] {
         assert_eq!(apps.points[i].1, rows[i][col("client_apps.intune")] as f64);
     }
@@ -108,7 +133,11 @@ fn plotted_points_are_the_csv_data() {
         })
         .collect();
     let switch = figures::switch_latency(&results);
-    let curve = switch.series.iter().find(|s| s.name == "client_apps").unwrap();
+    let curve = switch
+        .series
+        .iter()
+        .find(|s| s.name == "client_apps")
+        .unwrap();
     assert_eq!(curve.points.len(), expected.len());
     for (got, want) in curve.points.iter().zip(&expected) {
         assert_eq!(got.1, want.1);
@@ -116,8 +145,14 @@ fn plotted_points_are_the_csv_data() {
     }
     let marked: Vec<f64> = curve.marks.iter().map(|m| m.1).collect();
     assert_eq!(marked, [50.0, 95.0, 99.0]);
-    let p95 = results.summary.metrics["switch_latency.client_apps"].p95.unwrap();
-    assert!(curve.detail.contains(&cofleet::scenario::duration::human_seconds(p95 as f64)));
+    let p95 = results.summary.metrics["switch_latency.client_apps"]
+        .p95
+        .unwrap();
+    assert!(
+        curve
+            .detail
+            .contains(&cofleet::scenario::duration::human_seconds(p95 as f64))
+    );
 }
 
 #[test]
@@ -156,7 +191,11 @@ fn empty_metrics_say_no_data() {
     let run = run_scenario(&small_rollout(1_000, 1.0), &[]);
     let results = Results::read_dir(&run.out).unwrap();
     let fig = figures::time_to_comanaged(&results);
-    let new = fig.series.iter().find(|s| s.name.contains("new_internet")).unwrap();
+    let new = fig
+        .series
+        .iter()
+        .find(|s| s.name.contains("new_internet"))
+        .unwrap();
     assert!(new.points.is_empty());
     assert!(new.detail.starts_with("no data"));
     let svg = std::fs::read_to_string(run.out.join("plots/latency_comanaged.svg")).unwrap();
@@ -164,7 +203,10 @@ fn empty_metrics_say_no_data() {
 
     // No stage at all: no switch latency anywhere, the whole plot says so.
     let run = run_scenario(
-        &format!("name = \"nostage\"\nduration = \"2d\"\n{}", ideal_fleet(500, 1.0, 0.0)),
+        &format!(
+            "name = \"nostage\"\nduration = \"2d\"\n{}",
+            ideal_fleet(500, 1.0, 0.0)
+        ),
         &[],
     );
     let results = Results::read_dir(&run.out).unwrap();
@@ -206,8 +248,14 @@ fn a_load_csv_gives_one_load_plot_per_component() {
     let cmg = load.iter().find(|f| f.slug == "load_cmg").unwrap();
     // Buckets of 3600 s: (3600 + 3600) / 3600 = 2/s, then 5/s, then 2/s; capacity 5/s.
     let x = |s: f64| s / 86_400.0;
-    assert_eq!(cmg.series[0].points, [(x(0.0), 2.0), (x(3600.0), 5.0), (x(7200.0), 2.0)]);
-    assert_eq!(cmg.series[1].points, [(x(0.0), 5.0), (x(3600.0), 5.0), (x(7200.0), 5.0)]);
+    assert_eq!(
+        cmg.series[0].points,
+        [(x(0.0), 2.0), (x(3600.0), 5.0), (x(7200.0), 2.0)]
+    );
+    assert_eq!(
+        cmg.series[1].points,
+        [(x(0.0), 5.0), (x(3600.0), 5.0), (x(7200.0), 5.0)]
+    );
     assert_eq!(cmg.series[0].marks[0].1, 5.0, "the peak is marked");
     assert!(cmg.series[0].detail.contains("100% of capacity"));
     let html = std::fs::read_to_string(run.out.join("report.html")).unwrap();
@@ -219,7 +267,10 @@ fn assert_bad(dir: &Path, file: &str, why: &str) {
     let out = cofleet().arg("plot").arg(dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{why}: {stderr}");
-    assert!(stderr.contains(file), "{why}: the error names {file}: {stderr}");
+    assert!(
+        stderr.contains(file),
+        "{why}: the error names {file}: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -241,7 +292,11 @@ fn bad_results_folders_exit_2_naming_the_file() {
     assert_bad(&dir, "timeline.csv", "a truncated CSV");
 
     let dir = fresh("corrupt");
-    std::fs::write(dir.join("percentiles.csv"), "metric,percentile,seconds\nx,50,abc\n").unwrap();
+    std::fs::write(
+        dir.join("percentiles.csv"),
+        "metric,percentile,seconds\nx,50,abc\n",
+    )
+    .unwrap();
     assert_bad(&dir, "percentiles.csv", "a corrupt CSV");
 
     let dir = fresh("missing");
@@ -265,5 +320,9 @@ fn bad_results_folders_exit_2_naming_the_file() {
     std::fs::write(dir.join("load.csv"), "bucket_start_s,component\n0,cmg\n").unwrap();
     assert_bad(&dir, "load.csv", "a load.csv with the wrong header");
 
-    assert_bad(&run.dir.path().join("nowhere"), "nowhere", "a folder that does not exist");
+    assert_bad(
+        &run.dir.path().join("nowhere"),
+        "nowhere",
+        "a folder that does not exist",
+    );
 }

@@ -106,7 +106,11 @@ fn report_html_renders_in_headless_chromium() {
         ],
     );
     assert!(out.ok, "chromium failed: {}", out.stderr);
-    assert_eq!(console_errors(&out.stderr), Vec::<&str>::new(), "console errors");
+    assert_eq!(
+        console_errors(&out.stderr),
+        Vec::<&str>::new(),
+        "console errors"
+    );
 
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().expect("the screenshot is a PNG");
@@ -121,8 +125,14 @@ fn report_html_renders_in_headless_chromium() {
     let mean = luma.iter().sum::<f64>() / luma.len() as f64;
     let variance = luma.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / luma.len() as f64;
     let dark = luma.iter().filter(|&&v| v < 128.0).count();
-    assert!(variance > 100.0, "the screenshot looks blank (variance {variance:.1})");
-    assert!(dark > 5_000, "too little text or lines drawn ({dark} dark pixels)");
+    assert!(
+        variance > 100.0,
+        "the screenshot looks blank (variance {variance:.1})"
+    );
+    assert!(
+        dark > 5_000,
+        "too little text or lines drawn ({dark} dark pixels)"
+    );
 
     let out = chromium(
         &run.dir.path().join("profile-dom"),
@@ -130,7 +140,11 @@ fn report_html_renders_in_headless_chromium() {
     );
     let dom = &out.stdout;
     assert!(out.ok, "chromium --dump-dom failed: {}", out.stderr);
-    assert_eq!(console_errors(&out.stderr), Vec::<&str>::new(), "console errors");
+    assert_eq!(
+        console_errors(&out.stderr),
+        Vec::<&str>::new(),
+        "console errors"
+    );
     assert_eq!(dom.matches("<svg").count(), 4, "every plot is in the DOM");
     assert!(dom.contains("browser (seed 42)"));
 }

@@ -34,7 +34,10 @@ pub fn plot(args: &PlotArgs) -> Result<u8, Failure> {
     println!(
         "wrote {}/report.html and {} plot files",
         dir.display(),
-        files.iter().filter(|(n, _)| n.starts_with("plots/")).count()
+        files
+            .iter()
+            .filter(|(n, _)| n.starts_with("plots/"))
+            .count()
     );
     Ok(0)
 }
@@ -42,7 +45,8 @@ pub fn plot(args: &PlotArgs) -> Result<u8, Failure> {
 /// Every file of the folder (relative path, bytes) except `plots/` and `report.html`.
 fn kept_files(root: &Path, rel: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     let dir = root.join(rel);
-    let read_err = |e: std::io::Error| Failure::bad_input(format!("{}: cannot read: {e}", dir.display()));
+    let read_err =
+        |e: std::io::Error| Failure::bad_input(format!("{}: cannot read: {e}", dir.display()));
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .map_err(read_err)?
         .collect::<Result<_, _>>()

@@ -66,7 +66,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     let plot_elapsed = plot_started.elapsed();
     let files: Vec<(&str, Vec<u8>)> = files
         .into_iter()
-        .chain(plots.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())))
+        .chain(
+            plots
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone())),
+        )
         .collect();
     write_results(&out, &files).map_err(Failure::bad_input)?;
     print_stdout(&table::render(&summary, &out.display().to_string()));
@@ -82,10 +86,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
                 threads
             }
         );
-        eprintln!(
-            "plots and report in {:.2} s",
-            plot_elapsed.as_secs_f64()
-        );
+        eprintln!("plots and report in {:.2} s", plot_elapsed.as_secs_f64());
     }
     Ok(0)
 }

@@ -105,10 +105,15 @@ impl Results {
                 Err(source) => Err(DataError::Read { path, source }),
             }
         };
-        let files = ["summary.json", "timeline.csv", "percentiles.csv", "load.csv"]
-            .into_iter()
-            .map(|name| Ok((name, read(name)?)))
-            .collect::<Result<Vec<_>, DataError>>()?;
+        let files = [
+            "summary.json",
+            "timeline.csv",
+            "percentiles.csv",
+            "load.csv",
+        ]
+        .into_iter()
+        .map(|name| Ok((name, read(name)?)))
+        .collect::<Result<Vec<_>, DataError>>()?;
         Results::parse(dir, |name| {
             files
                 .iter()
@@ -148,16 +153,15 @@ fn invalid(path: &Path, detail: impl Into<String>) -> DataError {
 }
 
 fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, DataError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| invalid(path, format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid(path, format!("not valid JSON: {e}")))?;
     if value.get("complete") != Some(&serde_json::Value::Bool(true)) {
         return Err(invalid(
             path,
             "lacks \"complete\": true — the run did not finish; re-run it",
         ));
     }
-    serde_json::from_value(value)
-        .map_err(|e| invalid(path, format!("not a cofleet summary: {e}")))
+    serde_json::from_value(value).map_err(|e| invalid(path, format!("not a cofleet summary: {e}")))
 }
 
 /// Reads a CSV with a header into (header, rows of fields); a row with a different field count, a

@@ -242,7 +242,10 @@ pub fn authority(results: &Results) -> Figure {
     let tl = &results.timeline;
     let xs: Vec<f64> = tl.time_s.iter().map(|&t| t as f64 / unit).collect();
     let line = |values: &[i64]| -> Vec<(f64, f64)> {
-        xs.iter().zip(values).map(|(&x, &v)| (x, v as f64)).collect()
+        xs.iter()
+            .zip(values)
+            .map(|(&x, &v)| (x, v as f64))
+            .collect()
     };
     let mut series = vec![Series {
         name: "co-managed devices (upper bound)".into(),
@@ -253,9 +256,7 @@ pub fn authority(results: &Results) -> Figure {
         marks: Vec::new(),
     }];
     for (i, w) in Workload::ALL.iter().enumerate() {
-        let values = tl
-            .column(&format!("{}.intune", w.name()))
-            .unwrap_or(&[]);
+        let values = tl.column(&format!("{}.intune", w.name())).unwrap_or(&[]);
         series.push(Series {
             name: w.name().to_string(),
             detail: String::new(),
@@ -268,9 +269,10 @@ pub fn authority(results: &Results) -> Figure {
     Figure {
         slug: "authority".into(),
         title: format!("Workload authority on Intune — {}", subtitle(results)),
-        how_to_read: "Each line counts the co-managed devices that have switched that workload to Intune; \
+        how_to_read:
+            "Each line counts the co-managed devices that have switched that workload to Intune; \
                       the dashed line is all co-managed devices, the most any workload can reach."
-            .into(),
+                .into(),
         x: time_x(results, "time since co-management was enabled"),
         y: Axis {
             label: "co-managed devices with Intune authority".into(),
@@ -462,10 +464,15 @@ pub fn load(results: &Results) -> Vec<Figure> {
         .collect();
     let length = |start: u64| -> f64 {
         let i = starts.partition_point(|&s| s < start);
-        match (starts.get(i + 1), i.checked_sub(1).and_then(|j| starts.get(j))) {
+        match (
+            starts.get(i + 1),
+            i.checked_sub(1).and_then(|j| starts.get(j)),
+        ) {
             (Some(&next), _) => (next - start) as f64,
             (None, Some(&prev)) => (start - prev) as f64,
-            (None, None) => (u64::from(results.summary.duration_s).saturating_sub(start)).max(1) as f64,
+            (None, None) => {
+                (u64::from(results.summary.duration_s).saturating_sub(start)).max(1) as f64
+            }
         }
     };
     // component → bucket → (requests, capacity)
@@ -490,15 +497,13 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 .iter()
                 .map(|(&s, &(_, cap))| (s as f64 / unit, cap))
                 .collect();
-            let peak = rate
-                .iter()
-                .zip(&capacity)
-                .fold(None, |best: Option<((f64, f64), f64)>, (&p, &(_, cap))| {
-                    match best {
-                        Some((b, _)) if b.1 >= p.1 => best,
-                        _ => Some((p, cap)),
-                    }
-                });
+            let peak = rate.iter().zip(&capacity).fold(
+                None,
+                |best: Option<((f64, f64), f64)>, (&p, &(_, cap))| match best {
+                    Some((b, _)) if b.1 >= p.1 => best,
+                    _ => Some((p, cap)),
+                },
+            );
             let top = rate
                 .iter()
                 .chain(&capacity)
@@ -512,18 +517,16 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 } else {
                     String::new()
                 };
-                detail = format!(
-                    "peak {y:.1}/s at {}{share}",
-                    human_seconds(x * unit)
-                );
+                detail = format!("peak {y:.1}/s at {}{share}", human_seconds(x * unit));
                 marks.push((x, y, format!("peak {y:.1}/s")));
             }
             Figure {
                 slug: format!("load_{component}"),
                 title: format!("Load on {component} — {}", subtitle(results)),
-                how_to_read: "The solid line is the requests per second the component received (all request \
+                how_to_read:
+                    "The solid line is the requests per second the component received (all request \
                               types); the dashed line is its capacity; the dot marks the peak."
-                    .into(),
+                        .into(),
                 x: time_x(results, "time since co-management was enabled"),
                 y: Axis {
                     label: "requests per second".into(),

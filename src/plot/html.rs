@@ -107,7 +107,8 @@ pub fn overview(results: &Results) -> Section {
          </thead><tbody>\n",
     );
     for st in &s.rollout.stages {
-        let at = |t: Option<u32>| t.map_or_else(|| "–".to_string(), |t| human_seconds(f64::from(t)));
+        let at =
+            |t: Option<u32>| t.map_or_else(|| "–".to_string(), |t| human_seconds(f64::from(t)));
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -8,8 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
-use super::glyphs::GlyphBitMap;
 use super::figures::{Figure, Scale, Style, TickFormat};
+use super::glyphs::GlyphBitMap;
 use crate::report::table::grouped;
 use crate::scenario::duration::human_seconds;
 
@@ -96,8 +96,11 @@ pub fn png(figure: &Figure) -> Result<Vec<u8>, RenderError> {
     let font = ab_glyph::FontRef::try_from_slice(FONT_BYTES).map_err(|e| err(e.to_string()))?;
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
-        let root = GlyphBitMap::new(BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)), font)
-            .into_drawing_area();
+        let root = GlyphBitMap::new(
+            BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)),
+            font,
+        )
+        .into_drawing_area();
         draw(figure, &root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
@@ -163,7 +166,13 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
     draw_legend(figure, &legend).map_err(e)?;
 
     let log = figure.x.scale == Scale::Log;
-    let tx = |x: f64| if log { x.max(f64::MIN_POSITIVE).log10() } else { x };
+    let tx = |x: f64| {
+        if log {
+            x.max(f64::MIN_POSITIVE).log10()
+        } else {
+            x
+        }
+    };
     let (x0, x1) = (tx(figure.x.min), tx(figure.x.max));
     let (x1, y1) = (
         if x1 > x0 { x1 } else { x0 + 1.0 },
@@ -352,7 +361,11 @@ fn draw_legend<DB: DrawingBackend>(
     if !figure.markers.is_empty() {
         y += 10;
         for m in &figure.markers {
-            area.draw(&Text::new(shorten(&m.label, 50), (8, y), detail_font.clone()))?;
+            area.draw(&Text::new(
+                shorten(&m.label, 50),
+                (8, y),
+                detail_font.clone(),
+            ))?;
             y += 17;
         }
     }
