@@ -312,9 +312,8 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadRow>, DataError> {
             }
             let requests: f64 = field(path, row, 3, "requests")?;
             let capacity_per_s: f64 = field(path, row, 4, "capacity_per_s")?;
-            if !(requests.is_finite() && requests >= 0.0)
-                || !(capacity_per_s.is_finite() && capacity_per_s >= 0.0)
-            {
+            let valid = |v: f64| v.is_finite() && v >= 0.0;
+            if !valid(requests) || !valid(capacity_per_s) {
                 return Err(invalid(
                     path,
                     format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),
