@@ -343,7 +343,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("r/percentiles.csv: "), "{err}");
-        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("line: 3"), "{err}");
     }
 
     #[test]
