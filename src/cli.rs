@@ -17,7 +17,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario: print a summary table and write results/<name>/ (summary.json, CSVs).
+    /// Simulate a scenario: print a summary table and write results/<name>/ (summary.json, CSVs, plots, report).
     Run(RunArgs),
     /// Validate scenario files; every problem names the file, line, column, key and allowed range.
     Check(CheckArgs),
@@ -30,6 +30,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Run a scenario's variants × --set values × seed replicas in parallel; compare them with 95 % CIs.
     Sweep(SweepArgs),
+    /// Re-render plots/ and report.html of a results folder from its files (no simulation).
+    Plot(PlotArgs),
 }
 
 /// `cofleet run`.
@@ -194,4 +196,25 @@ pub struct SweepArgs {
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `cofleet plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// A results folder written by `cofleet run` (summary.json, timeline.csv, percentiles.csv).
+    pub results: PathBuf,
+    /// Image files to write under plots/ (report.html always inlines SVG).
+    #[arg(long, value_enum, default_value_t = PlotFormat::Both)]
+    pub format: PlotFormat,
+}
+
+/// Image formats of `cofleet plot --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlotFormat {
+    /// plots/*.svg only.
+    Svg,
+    /// plots/*.png only.
+    Png,
+    /// Both SVG and PNG.
+    Both,
 }

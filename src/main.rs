@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Gate(args) => cmd::gate::gate(args),
         Command::Baseline(args) => cmd::baseline::baseline(args),
         Command::Sweep(args) => cmd::sweep::sweep(args),
+        Command::Plot(args) => cmd::plot::plot(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod export_load;
+pub mod plot;
 pub mod run;
 // CI gate (issue 6)
 pub mod baseline;

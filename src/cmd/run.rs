@@ -65,6 +65,18 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     let elapsed = started.elapsed();
 
     let (summary, files) = run_files(&model.scenario, &outcome);
+    // Plots and report.html, drawn from the very bytes about to be written (as `cofleet plot` would).
+    let plot_started = Instant::now();
+    let plots = crate::plot::run_plot_files(&out, &files).map_err(Failure::bad_input)?;
+    let plot_elapsed = plot_started.elapsed();
+    let files: Vec<(&str, Vec<u8>)> = files
+        .into_iter()
+        .chain(
+            plots
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone())),
+        )
+        .collect();
     write_results(&out, &files).map_err(Failure::bad_input)?;
     print_stdout(&table::render(&summary, &out.display().to_string()));
     if !args.quiet {
@@ -79,6 +91,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
                 threads
             }
         );
+        eprintln!("plots and report in {:.2} s", plot_elapsed.as_secs_f64());
     }
     if args.gate {
         // The summary just written carries the scenario's thresholds: gate exactly what a later

@@ -99,9 +99,11 @@ impl Metric {
 /// Statistics reported per metric, in output order.
 pub const STATS: [&str; 8] = ["count", "mean", "min", "p50", "p90", "p95", "p99", "max"];
 
-/// Percentiles written to `percentiles.csv`.
-pub const PERCENTILES: [f64; 11] = [
-    1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0,
+/// Percentiles written to `percentiles.csv`: dense enough that the latency CDF plots (`cofleet plot`) are
+/// drawn from the file alone without visible corners, with extra points in the tail that gates care about.
+pub const PERCENTILES: [f64; 23] = [
+    1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 90.0,
+    95.0, 97.0, 98.0, 99.0, 99.5, 99.9, 100.0,
 ];
 
 #[cfg(test)]

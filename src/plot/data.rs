@@ -1,0 +1,365 @@
+//! Reading a results folder's files (`summary.json`, `timeline.csv`, `percentiles.csv`, optional `load.csv`)
+//! into typed, aggregated data — never per device. Plots are drawn only from this, so `cofleet plot` can
+//! re-render an old run from its files, and `cofleet run` renders from the very bytes it is about to write.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::report::summary::Summary;
+
+/// Why a results folder cannot be plotted. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// A required file is not in the folder.
+    #[error("{0}: missing (is this a cofleet results folder?)")]
+    Missing(PathBuf),
+    /// The file exists but cannot be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file's content is not what cofleet writes (corrupt, truncated, wrong columns).
+    #[error("{path}: {detail}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column where known.
+        detail: String,
+    },
+}
+
+/// The six path states of `timeline.csv`, bottom to top of the fleet-flow stack.
+pub const STATES: [&str; 6] = [
+    "co_managed",
+    "enrolled",
+    "joined",
+    "not_started",
+    "not_arrived",
+    "failed",
+];
+
+/// `timeline.csv`: one snapshot per hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Snapshot times in seconds.
+    pub time_s: Vec<u64>,
+    /// Column name → one value per snapshot (every numeric column but `hour` and `time_s`).
+    pub columns: BTreeMap<String, Vec<i64>>,
+}
+
+impl Timeline {
+    /// A column by name, if present.
+    pub fn column(&self, name: &str) -> Option<&[i64]> {
+        self.columns.get(name).map(Vec::as_slice)
+    }
+}
+
+/// One point of a latency distribution from `percentiles.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantile {
+    /// Percentile in (0, 100].
+    pub percentile: f64,
+    /// Latency at that percentile, seconds.
+    pub seconds: u64,
+}
+
+/// One row of `load.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadRow {
+    /// Start of the time bucket, seconds.
+    pub bucket_start_s: u64,
+    /// Component (`management_point`, `cmg`, `intune`, …).
+    pub component: String,
+    /// Request type (policy poll, sync, …).
+    pub request_type: String,
+    /// Requests in the bucket.
+    pub requests: f64,
+    /// The component's capacity, requests per second.
+    pub capacity_per_s: f64,
+}
+
+/// Everything a plot or the report may use.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// `summary.json`.
+    pub summary: Summary,
+    /// `timeline.csv`.
+    pub timeline: Timeline,
+    /// `percentiles.csv`: metric → quantiles in file order (metrics without samples are absent).
+    pub percentiles: BTreeMap<String, Vec<Quantile>>,
+    /// `load.csv` rows, when the run wrote one.
+    pub load: Option<Vec<LoadRow>>,
+}
+
+impl Results {
+    /// Reads the results folder `dir`.
+    pub fn read_dir(dir: &Path) -> Result<Results, DataError> {
+        let read = |name: &str| -> Result<Option<Vec<u8>>, DataError> {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(DataError::Read { path, source }),
+            }
+        };
+        let files = [
+            "summary.json",
+            "timeline.csv",
+            "percentiles.csv",
+            "load.csv",
+        ]
+        .into_iter()
+        .map(|name| Ok((name, read(name)?)))
+        .collect::<Result<Vec<_>, DataError>>()?;
+        Results::parse(dir, |name| {
+            files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, b)| b.as_deref())
+        })
+    }
+
+    /// Parses results from file bytes looked up by name (`file("timeline.csv")`); `dir` only names files in
+    /// errors.
+    pub fn parse<'a>(
+        dir: &Path,
+        file: impl Fn(&str) -> Option<&'a [u8]>,
+    ) -> Result<Results, DataError> {
+        let need = |name: &str| file(name).ok_or_else(|| DataError::Missing(dir.join(name)));
+        let summary = parse_summary(&dir.join("summary.json"), need("summary.json")?)?;
+        let timeline = parse_timeline(&dir.join("timeline.csv"), need("timeline.csv")?)?;
+        let percentiles =
+            parse_percentiles(&dir.join("percentiles.csv"), need("percentiles.csv")?)?;
+        let load = file("load.csv")
+            .map(|b| parse_load(&dir.join("load.csv"), b))
+            .transpose()?;
+        Ok(Results {
+            summary,
+            timeline,
+            percentiles,
+            load,
+        })
+    }
+}
+
+fn invalid(path: &Path, detail: impl Into<String>) -> DataError {
+    DataError::Invalid {
+        path: path.to_path_buf(),
+        detail: detail.into(),
+    }
+}
+
+fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, DataError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid(path, format!("not valid JSON: {e}")))?;
+    if value.get("complete") != Some(&serde_json::Value::Bool(true)) {
+        return Err(invalid(
+            path,
+            "lacks \"complete\": true — the run did not finish; re-run it",
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| invalid(path, format!("not a cofleet summary: {e}")))
+}
+
+/// Reads a CSV with a header into (header, rows of fields); a row with a different field count, a
+/// non-UTF-8 field or no data row at all is an error naming the line.
+fn read_csv(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<csv::StringRecord>), DataError> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(path, format!("{e} (truncated or corrupt?)")))?;
+    if rows.is_empty() {
+        return Err(invalid(path, "has a header but no data rows"));
+    }
+    if bytes.last() != Some(&b'\n') {
+        return Err(invalid(
+            path,
+            "does not end with a newline: the file is truncated",
+        ));
+    }
+    Ok((header, rows))
+}
+
+fn field<T: std::str::FromStr>(
+    path: &Path,
+    row: &csv::StringRecord,
+    col: usize,
+    name: &str,
+) -> Result<T, DataError> {
+    let line = row.position().map_or(0, |p| p.line());
+    let text = row.get(col).unwrap_or("");
+    text.parse().map_err(|_| {
+        invalid(
+            path,
+            format!("line {line}: column {name}: {text:?} is not a valid number"),
+        )
+    })
+}
+
+fn column_index(path: &Path, header: &[String], name: &str) -> Result<usize, DataError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| invalid(path, format!("no column {name:?} in the header")))
+}
+
+fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
+    let (header, rows) = read_csv(path, bytes)?;
+    let time_col = column_index(path, &header, "time_s")?;
+    for state in STATES {
+        column_index(path, &header, state)?;
+    }
+    let mut time_s = Vec::with_capacity(rows.len());
+    let mut columns: BTreeMap<String, Vec<i64>> = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| *i != time_col && h.as_str() != "hour")
+        .map(|(_, h)| (h.clone(), Vec::with_capacity(rows.len())))
+        .collect();
+    for row in &rows {
+        let t: u64 = field(path, row, time_col, "time_s")?;
+        if time_s.last().is_some_and(|&prev| t <= prev) {
+            let line = row.position().map_or(0, |p| p.line());
+            return Err(invalid(
+                path,
+                format!("line {line}: time_s {t} does not increase"),
+            ));
+        }
+        time_s.push(t);
+        for (i, name) in header.iter().enumerate() {
+            if let Some(values) = columns.get_mut(name) {
+                values.push(field(path, row, i, name)?);
+            }
+        }
+    }
+    Ok(Timeline { time_s, columns })
+}
+
+fn parse_percentiles(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<BTreeMap<String, Vec<Quantile>>, DataError> {
+    let (header, rows) = read_csv(path, bytes)?;
+    if header != ["metric", "percentile", "seconds"] {
+        return Err(invalid(
+            path,
+            format!("header is {header:?}, expected metric,percentile,seconds"),
+        ));
+    }
+    let mut out: BTreeMap<String, Vec<Quantile>> = BTreeMap::new();
+    for row in &rows {
+        let percentile: f64 = field(path, row, 1, "percentile")?;
+        if !(percentile > 0.0 && percentile <= 100.0) {
+            let line = row.position().map_or(0, |p| p.line());
+            return Err(invalid(
+                path,
+                format!("line {line}: percentile {percentile} is outside (0, 100]"),
+            ));
+        }
+        let seconds = field(path, row, 2, "seconds")?;
+        out.entry(row[0].to_string()).or_default().push(Quantile {
+            percentile,
+            seconds,
+        });
+    }
+    Ok(out)
+}
+
+/// The agreed `load.csv` header.
+pub const LOAD_HEADER: [&str; 8] = [
+    "bucket_start_s",
+    "component",
+    "request_type",
+    "requests",
+    "capacity_per_s",
+    "utilisation",
+    "queue_delay_p50_s",
+    "queue_delay_p95_s",
+];
+
+fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadRow>, DataError> {
+    let (header, rows) = read_csv(path, bytes)?;
+    if header != LOAD_HEADER {
+        return Err(invalid(
+            path,
+            format!("header is {header:?}, expected {}", LOAD_HEADER.join(",")),
+        ));
+    }
+    rows.iter()
+        .map(|row| {
+            let line = row.position().map_or(0, |p| p.line());
+            let component = row[1].to_string();
+            // The component names a plot file: keep it to safe characters.
+            if component.is_empty()
+                || !component
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(invalid(
+                    path,
+                    format!("line {line}: component {component:?} must be letters, digits, _ or -"),
+                ));
+            }
+            let requests: f64 = field(path, row, 3, "requests")?;
+            let capacity_per_s: f64 = field(path, row, 4, "capacity_per_s")?;
+            let valid = |v: f64| v.is_finite() && v >= 0.0;
+            if !valid(requests) || !valid(capacity_per_s) {
+                return Err(invalid(
+                    path,
+                    format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),
+                ));
+            }
+            Ok(LoadRow {
+                bucket_start_s: field(path, row, 0, "bucket_start_s")?,
+                component,
+                request_type: row[2].to_string(),
+                requests,
+                capacity_per_s,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_truncated_row_names_the_file_and_line() {
+        let err = parse_percentiles(
+            Path::new("r/percentiles.csv"),
+            b"metric,percentile,seconds\nhybrid_join,50,10\nhybrid_join,9",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("r/percentiles.csv: "), "{err}");
+        assert!(err.contains("line: 3"), "{err}");
+    }
+
+    #[test]
+    fn an_unfinished_summary_is_refused() {
+        let err = parse_summary(Path::new("s.json"), br#"{"complete": false}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"complete\": true"), "{err}");
+    }
+
+    #[test]
+    fn load_rows_parse() {
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n0,cmg,sync,3600,2,0.5,0,0\n";
+        let rows = parse_load(Path::new("load.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].component, "cmg");
+        assert_eq!(rows[0].requests, 3600.0);
+    }
+}

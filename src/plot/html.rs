@@ -1,0 +1,202 @@
+//! `report.html`: one self-contained page (inline CSS and SVG; no script, font or network request) that a
+//! reader can open from a results folder or attach to a ticket.
+//!
+//! The page is a list of [`Section`]s. [`sections`] builds the ones every run has (overview, then one per
+//! figure); a later addition such as a gate verdict is one more `Section` passed to [`page`], e.g. inserted
+//! after the overview — nothing here needs to change for it.
+
+use std::fmt::Write;
+
+use super::data::Results;
+use super::figures::Figure;
+use crate::metrics::names::Metric;
+use crate::report::table::grouped;
+use crate::scenario::duration::human_seconds;
+
+/// One part of the report: a heading and its HTML body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Anchor id (letters, digits, `_`).
+    pub id: String,
+    /// Heading text (escaped when written).
+    pub title: String,
+    /// Body, already HTML (escape user text with [`escape`]).
+    pub body: String,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn opt_seconds(v: Option<u64>) -> String {
+    v.map_or_else(|| "–".to_string(), |s| human_seconds(s as f64))
+}
+
+/// The overview: fleet, summary table of metrics, final states, rollout stages.
+pub fn overview(results: &Results) -> Section {
+    let s = &results.summary;
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<p>Scenario <b>{}</b> · seed {} · {} devices · {} simulated · cofleet {}</p>",
+        escape(&s.scenario),
+        s.seed,
+        grouped(u64::from(s.devices)),
+        human_seconds(f64::from(s.duration_s)),
+        escape(&s.cofleet_version)
+    );
+    body.push_str(
+        "<table><thead><tr><th>metric</th><th>count</th><th>mean</th><th>p50</th><th>p95</th>\
+         <th>p99</th><th>max</th></tr></thead><tbody>\n",
+    );
+    for m in Metric::all() {
+        let name = m.name();
+        let Some(st) = s.metrics.get(&name) else {
+            continue;
+        };
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&name),
+            grouped(st.count),
+            st.mean.map_or_else(|| "–".to_string(), human_seconds),
+            opt_seconds(st.p50),
+            opt_seconds(st.p95),
+            opt_seconds(st.p99),
+            opt_seconds(st.max)
+        );
+    }
+    body.push_str("</tbody></table>\n<h3>Final states</h3>\n<table><tbody>\n");
+    for state in [
+        "not_arrived",
+        "not_started",
+        "joined",
+        "enrolled",
+        "co_managed",
+        "failed",
+    ] {
+        let _ = writeln!(
+            body,
+            "<tr><td>{state}</td><td>{}</td></tr>",
+            grouped(s.counts.get(state).copied().unwrap_or(0))
+        );
+    }
+    let _ = writeln!(
+        body,
+        "</tbody></table>\n<h3>Rollout: {}</h3>",
+        if s.rollout.completed == 1 {
+            "completed"
+        } else {
+            "NOT completed"
+        }
+    );
+    body.push_str(
+        "<table><thead><tr><th>stage</th><th>started</th><th>gate passed</th><th>outcome</th></tr>\
+         </thead><tbody>\n",
+    );
+    for st in &s.rollout.stages {
+        let at =
+            |t: Option<u32>| t.map_or_else(|| "–".to_string(), |t| human_seconds(f64::from(t)));
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&st.name),
+            at(st.started_at_s),
+            at(st.gate_passed_at_s),
+            escape(&st.outcome)
+        );
+    }
+    body.push_str("</tbody></table>\n");
+    Section {
+        id: "overview".into(),
+        title: "Summary".into(),
+        body,
+    }
+}
+
+/// A figure's section: how to read it, then the inline SVG.
+pub fn figure_section(figure: &Figure, svg: &str) -> Section {
+    Section {
+        id: figure.slug.clone(),
+        title: figure
+            .title
+            .split(" — ")
+            .next()
+            .unwrap_or(&figure.title)
+            .to_string(),
+        body: format!(
+            "<p class=\"read\">{}</p>\n<figure>{}</figure>\n",
+            escape(&figure.how_to_read),
+            svg.trim()
+        ),
+    }
+}
+
+/// The sections every run's report has: overview, then each figure with its SVG.
+pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
+    let mut out = vec![overview(results)];
+    out.extend(figures.iter().map(|(f, svg)| figure_section(f, svg)));
+    out
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222}\
+table{border-collapse:collapse;margin:.5em 0 1em}th,td{padding:.25em .8em;border-bottom:1px solid #ddd;\
+text-align:right}th:first-child,td:first-child{text-align:left}thead th{background:#f4f4f4}\
+figure{margin:0}figure svg{max-width:100%;height:auto;border:1px solid #eee}.read{color:#444}";
+
+/// The whole page.
+pub fn page(results: &Results, sections: &[Section]) -> String {
+    let s = &results.summary;
+    let title = format!("cofleet report — {} (seed {})", s.scenario, s.seed);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>",
+        escape(&title),
+        escape(&title)
+    );
+    out.push_str("<nav><ul>\n");
+    for sec in sections {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#{}\">{}</a></li>",
+            escape(&sec.id),
+            escape(&sec.title)
+        );
+    }
+    out.push_str("</ul></nav>\n");
+    for sec in sections {
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>",
+            escape(&sec.id),
+            escape(&sec.title),
+            sec.body
+        );
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+}

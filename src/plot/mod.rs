@@ -1,0 +1,80 @@
+//! Plots and `report.html`, drawn only from a results folder's aggregated files (never from per-device
+//! state), so a run and a later `cofleet plot` of its folder give the same bytes.
+//!
+//! [`data`] parses the files, [`figures`] turns them into plain series, [`render`] draws series to SVG/PNG,
+//! [`html`] assembles the report. Nothing here knows about clap or the terminal.
+
+pub mod data;
+pub mod figures;
+mod glyphs;
+pub mod html;
+pub mod render;
+
+use data::Results;
+
+/// Which image files to write under `plots/` (report.html always inlines SVG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// `plots/*.svg` only.
+    Svg,
+    /// `plots/*.png` only.
+    Png,
+    /// Both (what `cofleet run` writes).
+    #[default]
+    Both,
+}
+
+/// `plots/<figure>.{svg,png}` and `report.html` for `results`, as (relative path, bytes) in a fixed order.
+pub fn plot_files(
+    results: &Results,
+    format: Format,
+) -> Result<Vec<(String, Vec<u8>)>, render::RenderError> {
+    let figures = figures::all(results);
+    let mut files = Vec::new();
+    let mut rendered = Vec::with_capacity(figures.len());
+    for figure in figures {
+        let svg = render::svg(&figure)?;
+        if format != Format::Png {
+            files.push((
+                format!("plots/{}.svg", figure.slug),
+                svg.clone().into_bytes(),
+            ));
+        }
+        if format != Format::Svg {
+            files.push((format!("plots/{}.png", figure.slug), render::png(&figure)?));
+        }
+        rendered.push((figure, svg));
+    }
+    let sections = html::sections(results, &rendered);
+    files.push((
+        "report.html".to_string(),
+        html::page(results, &sections).into_bytes(),
+    ));
+    Ok(files)
+}
+
+/// Why `cofleet run` could not draw its plots (its own files did not parse, or a figure failed to render).
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// A results file did not parse.
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+    /// A figure could not be drawn.
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+}
+
+/// The plot files of a run whose other files are `files` (name, bytes), all plot formats; `dir` only names
+/// files in errors.
+pub fn run_plot_files(
+    dir: &std::path::Path,
+    files: &[(&str, Vec<u8>)],
+) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    let results = Results::parse(dir, |name| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.as_slice())
+    })?;
+    Ok(plot_files(&results, Format::Both)?)
+}
