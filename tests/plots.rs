@@ -10,6 +10,8 @@ use cofleet::plot::figures::{self, Style};
 use cofleet::plot::{Format, plot_files};
 use common::{cofleet, ideal_fleet, read_tree, run_scenario};
 
+const LOAD_COMPONENTS: [&str; 4] = ["azure_ad", "cmg", "intune", "management_point"];
+
 const FIGURES: [&str; 4] = [
     "fleet_flow",
     "authority",
@@ -65,15 +67,16 @@ fn the_reference_scenario_gets_every_plot_and_a_report() {
         "title names scenario and seed"
     );
     assert!(html.contains("100,000 devices"));
-    assert_eq!(html.matches("<svg").count(), FIGURES.len());
+    // Plus one load figure per component of load.csv.
+    let figures = FIGURES.len() + LOAD_COMPONENTS.len();
+    for component in LOAD_COMPONENTS {
+        assert!(run.out.join(format!("plots/load_{component}.png")).exists());
+    }
+    assert_eq!(html.matches("<svg").count(), figures);
     for forbidden in ["<script", "http://", "https://", "<link", "@import", "url("] {
         let hits = html.matches(forbidden).count();
         // The only URL allowed is the SVG namespace, which is not fetched.
-        let allowed = if forbidden == "http://" {
-            FIGURES.len()
-        } else {
-            0
-        };
+        let allowed = if forbidden == "http://" { figures } else { 0 };
         assert_eq!(
             hits, allowed,
             "report.html must be self-contained ({forbidden})"

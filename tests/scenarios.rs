@@ -61,6 +61,9 @@ fn reference_run_writes_the_documented_results() {
         "client_install",
         "compliance_latency",
         "switch_to_compliance",
+        "queue_delay.management_point",
+        "queue_delay.cmg",
+        "queue_delay.intune",
     ];
     for w in [
         "compliance_policies",

@@ -77,8 +77,9 @@ pub struct LoadRow {
     pub request_type: String,
     /// Requests in the bucket.
     pub requests: f64,
-    /// The component's capacity, requests per second.
-    pub capacity_per_s: f64,
+    /// The component's capacity, requests per second (`None`: the component's capacity is not modelled,
+    /// an empty field in load.csv).
+    pub capacity_per_s: Option<f64>,
 }
 
 /// Everything a plot or the report may use.
@@ -166,7 +167,13 @@ fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, DataError> {
 
 /// Reads a CSV with a header into (header, rows of fields); a row with a different field count, a
 /// non-UTF-8 field or no data row at all is an error naming the line.
-fn read_csv(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<csv::StringRecord>), DataError> {
+/// Reads a CSV file; `rows_required`: a header alone is an error (a truncated file), otherwise it is a
+/// legitimate empty table (e.g. percentiles.csv of a run in which no metric has a sample).
+fn read_csv(
+    path: &Path,
+    bytes: &[u8],
+    rows_required: bool,
+) -> Result<(Vec<String>, Vec<csv::StringRecord>), DataError> {
     let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
@@ -178,7 +185,7 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<csv::StringRe
         .records()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(path, format!("{e} (truncated or corrupt?)")))?;
-    if rows.is_empty() {
+    if rows_required && rows.is_empty() {
         return Err(invalid(path, "has a header but no data rows"));
     }
     if bytes.last() != Some(&b'\n') {
@@ -214,7 +221,7 @@ fn column_index(path: &Path, header: &[String], name: &str) -> Result<usize, Dat
 }
 
 fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
-    let (header, rows) = read_csv(path, bytes)?;
+    let (header, rows) = read_csv(path, bytes, true)?;
     let time_col = column_index(path, &header, "time_s")?;
     for state in STATES {
         column_index(path, &header, state)?;
@@ -249,7 +256,7 @@ fn parse_percentiles(
     path: &Path,
     bytes: &[u8],
 ) -> Result<BTreeMap<String, Vec<Quantile>>, DataError> {
-    let (header, rows) = read_csv(path, bytes)?;
+    let (header, rows) = read_csv(path, bytes, false)?;
     if header != ["metric", "percentile", "seconds"] {
         return Err(invalid(
             path,
@@ -288,7 +295,7 @@ pub const LOAD_HEADER: [&str; 8] = [
 ];
 
 fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadRow>, DataError> {
-    let (header, rows) = read_csv(path, bytes)?;
+    let (header, rows) = read_csv(path, bytes, false)?;
     if header != LOAD_HEADER {
         return Err(invalid(
             path,
@@ -311,9 +318,13 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadRow>, DataError> {
                 ));
             }
             let requests: f64 = field(path, row, 3, "requests")?;
-            let capacity_per_s: f64 = field(path, row, 4, "capacity_per_s")?;
+            let capacity_per_s: Option<f64> = if row[4].is_empty() {
+                None
+            } else {
+                Some(field(path, row, 4, "capacity_per_s")?)
+            };
             let valid = |v: f64| v.is_finite() && v >= 0.0;
-            if !valid(requests) || !valid(capacity_per_s) {
+            if !valid(requests) || !capacity_per_s.is_none_or(valid) {
                 return Err(invalid(
                     path,
                     format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),

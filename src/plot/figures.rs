@@ -450,41 +450,49 @@ pub fn time_to_comanaged(results: &Results) -> Figure {
 
 /// Load vs capacity, one figure per component of `load.csv` (none when the run wrote no load.csv).
 pub fn load(results: &Results) -> Vec<Figure> {
-    let Some(rows) = &results.load else {
+    let Some(rows) = results.load.as_ref().filter(|rows| !rows.is_empty()) else {
         return Vec::new();
     };
     let (unit, _) = time_axis(results.summary.duration_s);
-    // Distinct bucket starts, and each bucket's length (to the next start; the last takes the one before
-    // it, or runs to the end of the simulation when there is a single bucket).
+    // Distinct bucket starts.
     let starts: Vec<u64> = rows
         .iter()
         .map(|r| r.bucket_start_s)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let length = |start: u64| -> f64 {
-        let i = starts.partition_point(|&s| s < start);
-        match (
-            starts.get(i + 1),
-            i.checked_sub(1).and_then(|j| starts.get(j)),
-        ) {
-            (Some(&next), _) => (next - start) as f64,
-            (None, Some(&prev)) => (start - prev) as f64,
-            (None, None) => {
-                (u64::from(results.summary.duration_s).saturating_sub(start)).max(1) as f64
-            }
+    // Every bucket has the same length: the smallest gap between distinct starts (a bucket without any
+    // request has no row in load.csv). A single bucket runs to the end of the simulation.
+    let bucket = starts
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .min()
+        .unwrap_or_else(|| u64::from(results.summary.duration_s).saturating_sub(starts[0]))
+        .max(1);
+    let length = |_start: u64| -> f64 { bucket as f64 };
+    // component → bucket → (requests, capacity); buckets without a row hold no request.
+    let mut by_component: BTreeMap<&str, BTreeMap<u64, (f64, Option<f64>)>> = BTreeMap::new();
+    for r in rows {
+        by_component.entry(&r.component).or_default();
+    }
+    for buckets in by_component.values_mut() {
+        let (first, last) = (starts[0], *starts.last().unwrap_or(&starts[0]));
+        let mut s = first;
+        while s <= last {
+            buckets.insert(s, (0.0, None));
+            s += bucket;
         }
-    };
-    // component → bucket → (requests, capacity)
-    let mut by_component: BTreeMap<&str, BTreeMap<u64, (f64, f64)>> = BTreeMap::new();
+    }
     for r in rows {
         let cell = by_component
             .entry(&r.component)
             .or_default()
             .entry(r.bucket_start_s)
-            .or_insert((0.0, 0.0));
+            .or_insert((0.0, None));
         cell.0 += r.requests;
-        cell.1 = cell.1.max(r.capacity_per_s);
+        if let Some(c) = r.capacity_per_s {
+            cell.1 = Some(cell.1.map_or(c, |old: f64| old.max(c)));
+        }
     }
     by_component
         .into_iter()
@@ -493,17 +501,17 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 .iter()
                 .map(|(&s, &(req, _))| (s as f64 / unit, req / length(s)))
                 .collect();
-            let capacity: Vec<(f64, f64)> = buckets
-                .iter()
-                .map(|(&s, &(_, cap))| (s as f64 / unit, cap))
-                .collect();
-            let peak = rate.iter().zip(&capacity).fold(
-                None,
-                |best: Option<((f64, f64), f64)>, (&p, &(_, cap))| match best {
-                    Some((b, _)) if b.1 >= p.1 => best,
-                    _ => Some((p, cap)),
-                },
-            );
+            // The capacity is constant over a run: carry it to the buckets that had no row.
+            let known = buckets.values().find_map(|&(_, cap)| cap);
+            let capacity: Vec<(f64, f64)> = match known {
+                Some(cap) => buckets.keys().map(|&s| (s as f64 / unit, cap)).collect(),
+                None => Vec::new(),
+            };
+            let cap = known.unwrap_or(0.0);
+            let peak = rate.iter().fold(None, |best: Option<((f64, f64), f64)>, &p| match best {
+                Some((b, _)) if b.1 >= p.1 => best,
+                _ => Some((p, cap)),
+            });
             let top = rate
                 .iter()
                 .chain(&capacity)
@@ -523,10 +531,15 @@ pub fn load(results: &Results) -> Vec<Figure> {
             Figure {
                 slug: format!("load_{component}"),
                 title: format!("Load on {component} — {}", subtitle(results)),
-                how_to_read:
+                how_to_read: if known.is_some() {
                     "The solid line is the requests per second the component received (all request \
-                              types); the dashed line is its capacity; the dot marks the peak."
-                        .into(),
+                     types); the dashed line is its capacity; the dot marks the peak."
+                        .into()
+                } else {
+                    "The line is the requests per second the component received (all request types); \
+                     no capacity is modelled for it (counted only); the dot marks the peak."
+                        .into()
+                },
                 x: time_x(results, "time since co-management was enabled"),
                 y: Axis {
                     label: "requests per second".into(),
@@ -536,24 +549,27 @@ pub fn load(results: &Results) -> Vec<Figure> {
                     format: TickFormat::Count,
                     ticks: Vec::new(),
                 },
-                series: vec![
-                    Series {
+                series: {
+                    let mut series = vec![Series {
                         name: "requests/s".into(),
                         detail,
                         color: 16,
                         style: Style::Line,
                         points: rate,
                         marks,
-                    },
-                    Series {
-                        name: "capacity/s".into(),
-                        detail: String::new(),
-                        color: 17,
-                        style: Style::Dashed,
-                        points: capacity,
-                        marks: Vec::new(),
-                    },
-                ],
+                    }];
+                    if !capacity.is_empty() {
+                        series.push(Series {
+                            name: "capacity/s".into(),
+                            detail: String::new(),
+                            color: 17,
+                            style: Style::Dashed,
+                            points: capacity,
+                            marks: Vec::new(),
+                        });
+                    }
+                    series
+                },
                 markers: stage_markers(results),
                 levels: Vec::new(),
             }

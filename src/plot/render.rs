@@ -246,6 +246,9 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
     for s in &figure.series {
         let c = color(s.color);
         let points = s.points.iter().map(|&(x, y)| (tx(x), y));
+        // Thick polylines get miter spikes at sharp reversals, which on a dense series (a month of 1-minute
+        // load buckets) draw values that are not in the data: dense series are drawn 1 px wide.
+        let width = if s.points.len() > 600 { 1 } else { 2 };
         match s.style {
             Style::Area => {
                 chart
@@ -256,7 +259,7 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
             }
             Style::Line => {
                 chart
-                    .draw_series(LineSeries::new(points, c.stroke_width(2)))
+                    .draw_series(LineSeries::new(points, c.stroke_width(width)))
                     .map_err(e)?;
             }
             Style::Dashed => {
