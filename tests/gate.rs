@@ -416,3 +416,30 @@ fn baseline_save_copies_the_summary_and_the_gate_reads_it_back() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn heavier_load_on_less_infrastructure_fails_the_gate() {
+    let base = scenario("60m", 1);
+    let baseline = run_scenario(&base, &[]);
+    // Same fleet and plan on one management point per site instead of two: the same demand is twice the
+    // utilisation of the sized capacity.
+    let fewer = base.replace("[timers]", "[infrastructure]\nmanagement_points_per_site = 1\n\n[timers]");
+    let current = run_scenario(&fewer, &[]);
+    let out = gate(&[
+        "--current",
+        path(&current.out),
+        "--baseline",
+        path(&baseline.out),
+        "--allow-scenario-change",
+        "--no-thresholds",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let table = stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.contains("load.management_point.peak_utilisation"))
+        .unwrap_or_else(|| panic!("no utilisation row in:\n{table}"));
+    assert!(row.contains("FAIL"), "{row}");
+    // The demand itself did not change: the request totals pass.
+    assert!(!table.lines().any(|l| l.contains("load.management_point.total_requests") && l.contains("FAIL")));
+}

@@ -284,3 +284,19 @@ fn bad_overrides_and_flags_exit_2() {
     let dup = format!("{base}\n[[variant]]\nname = \"x\"\n[[variant]]\nname = \"x\"\n");
     bad(&sweep(&dup, &[]), &["variant.1.name", "already the name"]);
 }
+
+#[test]
+fn sweeps_compare_load_and_headroom_too() {
+    // Twice the poll rate is twice the steady management-point load: N/P requests/s.
+    let s = sweep(
+        &closed_form(6_000, ""),
+        &["--set", "timers.policy_poll=30m,60m"],
+    );
+    ok(&s);
+    let variants = variant_order(&s.out);
+    let total = |v: &str| stat(&s.out, v, "load.management_point", "total_requests").0;
+    let (fast, slow) = (total(&variants[0]), total(&variants[1]));
+    assert!((fast / slow - 2.0).abs() < 0.01, "{fast} vs {slow}");
+    let headroom = stat(&s.out, &variants[0], "load.headroom", "management_points_per_site").0;
+    assert!(headroom >= 1.0);
+}

@@ -29,6 +29,13 @@ pub fn statistics(summary: &Summary) -> BTreeMap<String, Option<f64>> {
         "rollout.completed".into(),
         Some(f64::from(summary.rollout.completed)),
     );
+    if let Some(load) = &summary.load {
+        for (name, c) in &load.components {
+            out.insert(format!("load.{name}.total_requests"), Some(c.total_requests as f64));
+            out.insert(format!("load.{name}.peak_requests_per_s"), Some(c.peak_requests_per_s));
+            out.insert(format!("load.{name}.peak_utilisation"), c.peak_utilisation);
+        }
+    }
     out
 }
 
@@ -206,6 +213,8 @@ pub fn amount(value: f64, unit: Unit) -> String {
         Unit::Seconds => human_seconds(value),
         Unit::Count if value >= 0.0 => crate::report::table::grouped(value.round() as u64),
         Unit::Count | Unit::Flag => format!("{}", value.round() as i64),
+        Unit::Rate => format!("{value:.2}/s"),
+        Unit::Utilisation => format!("{:.0}%", value * 100.0),
     }
 }
 

@@ -30,6 +30,10 @@ pub enum Unit {
     Count,
     /// 0 or 1 (`rollout.completed`).
     Flag,
+    /// Requests per second (load peaks).
+    Rate,
+    /// A share of capacity (peak utilisation; 1 = 100 %).
+    Utilisation,
 }
 
 /// The outcome of one row.

@@ -9,6 +9,9 @@
 //! | `counts.{not_started,joined,enrolled,failed}`, `counts.failed_at.*` (devices stuck or lost) | lower | `--count-noise-floor` |
 //! | `counts.not_arrived`, `counts.path.*` (fixed by the scenario's arrivals and path mix) | — (info) | — |
 //! | `rollout.completed` | higher | none |
+//! | `load.<component>.total_requests` | lower | `--count-noise-floor` |
+//! | `load.<component>.peak_requests_per_s` | lower | 0.1 requests/s |
+//! | `load.<component>.peak_utilisation` | lower | 1 percentage point |
 
 use super::Unit;
 
@@ -27,6 +30,16 @@ pub enum Direction {
 pub fn classify(key: &str) -> (Direction, Unit) {
     if key == "rollout.completed" {
         return (Direction::HigherIsBetter, Unit::Flag);
+    }
+    if let Some(load) = key.strip_prefix("load.") {
+        let unit = if load.ends_with(".peak_utilisation") {
+            Unit::Utilisation
+        } else if load.ends_with(".peak_requests_per_s") {
+            Unit::Rate
+        } else {
+            Unit::Count
+        };
+        return (Direction::LowerIsBetter, unit);
     }
     if let Some(count) = key.strip_prefix("counts.") {
         let direction = match count {
@@ -73,6 +86,10 @@ impl Policy {
             Unit::Seconds => self.noise_floor_s,
             Unit::Count => self.count_noise_floor,
             Unit::Flag => 0.0,
+            // Load peaks move by whole requests per bucket; these floors ignore changes below what a
+            // capacity planner would act on.
+            Unit::Rate => 0.1,
+            Unit::Utilisation => 0.01,
         }
     }
 

@@ -200,6 +200,25 @@ pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>
         "value",
         Some(f64::from(summary.rollout.completed)),
     ));
+    if let Some(load) = &summary.load {
+        for (name, c) in &load.components {
+            let metric = format!("load.{name}");
+            out.push((metric.clone(), "total_requests", Some(c.total_requests as f64)));
+            out.push((metric.clone(), "peak_requests_per_s", Some(c.peak_requests_per_s)));
+            out.push((metric, "peak_utilisation", c.peak_utilisation));
+        }
+        let headroom = &load.headroom;
+        out.push((
+            "load.headroom".into(),
+            "management_points_per_site",
+            Some(f64::from(headroom.management_points_per_site)),
+        ));
+        out.push((
+            "load.headroom".into(),
+            "cmg_instances",
+            Some(f64::from(headroom.cmg_instances)),
+        ));
+    }
     out
 }
 
