@@ -423,7 +423,10 @@ fn heavier_load_on_less_infrastructure_fails_the_gate() {
     let baseline = run_scenario(&base, &[]);
     // Same fleet and plan on one management point per site instead of two: the same demand is twice the
     // utilisation of the sized capacity.
-    let fewer = base.replace("[timers]", "[infrastructure]\nmanagement_points_per_site = 1\n\n[timers]");
+    let fewer = base.replace(
+        "[timers]",
+        "[infrastructure]\nmanagement_points_per_site = 1\n\n[timers]",
+    );
     let current = run_scenario(&fewer, &[]);
     let out = gate(&[
         "--current",
@@ -441,5 +444,9 @@ fn heavier_load_on_less_infrastructure_fails_the_gate() {
         .unwrap_or_else(|| panic!("no utilisation row in:\n{table}"));
     assert!(row.contains("FAIL"), "{row}");
     // The demand itself did not change: the request totals pass.
-    assert!(!table.lines().any(|l| l.contains("load.management_point.total_requests") && l.contains("FAIL")));
+    assert!(
+        !table
+            .lines()
+            .any(|l| l.contains("load.management_point.total_requests") && l.contains("FAIL"))
+    );
 }

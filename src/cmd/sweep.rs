@@ -133,6 +133,17 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     for ((i, k, s), outcome) in jobs.iter().zip(&outcomes) {
         let (summary, run) = run_files(s, outcome);
         let folder = run_folder(&variants[*i].name, *k);
+        // A variant's folder is exactly what `cofleet run` writes, plots and report included; the extra
+        // replicas' folders carry the data files only (their plots would repeat the variant's).
+        if *k == 0 {
+            let plots = crate::plot::run_plot_files(&out.join(&folder), &run)
+                .map_err(Failure::bad_input)?;
+            files.extend(
+                plots
+                    .into_iter()
+                    .map(|(name, bytes)| (format!("{folder}/{name}"), bytes)),
+            );
+        }
         files.extend(
             run.into_iter()
                 .map(|(name, bytes)| (format!("{folder}/{name}"), bytes)),

@@ -31,8 +31,14 @@ pub fn statistics(summary: &Summary) -> BTreeMap<String, Option<f64>> {
     );
     if let Some(load) = &summary.load {
         for (name, c) in &load.components {
-            out.insert(format!("load.{name}.total_requests"), Some(c.total_requests as f64));
-            out.insert(format!("load.{name}.peak_requests_per_s"), Some(c.peak_requests_per_s));
+            out.insert(
+                format!("load.{name}.total_requests"),
+                Some(c.total_requests as f64),
+            );
+            out.insert(
+                format!("load.{name}.peak_requests_per_s"),
+                Some(c.peak_requests_per_s),
+            );
             out.insert(format!("load.{name}.peak_utilisation"), c.peak_utilisation);
         }
     }

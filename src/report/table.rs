@@ -36,7 +36,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<42} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{:<40} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "metric", "count", "mean", "p50", "p95", "p99", "max"
     );
     for m in Metric::all() {
@@ -46,7 +46,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<42} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "{:<40} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
             name,
             grouped(s.count),
             s.mean.map_or_else(|| "-".to_string(), human_seconds),

@@ -203,8 +203,16 @@ pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>
     if let Some(load) = &summary.load {
         for (name, c) in &load.components {
             let metric = format!("load.{name}");
-            out.push((metric.clone(), "total_requests", Some(c.total_requests as f64)));
-            out.push((metric.clone(), "peak_requests_per_s", Some(c.peak_requests_per_s)));
+            out.push((
+                metric.clone(),
+                "total_requests",
+                Some(c.total_requests as f64),
+            ));
+            out.push((
+                metric.clone(),
+                "peak_requests_per_s",
+                Some(c.peak_requests_per_s),
+            ));
             out.push((metric, "peak_utilisation", c.peak_utilisation));
         }
         let headroom = &load.headroom;
