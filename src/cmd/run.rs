@@ -37,6 +37,10 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         args.force,
         "this run",
     )?;
+    if let (true, Some(baseline)) = (args.gate, &args.gate_options.baseline) {
+        // A baseline that cannot be read would fail the gate only after the whole simulation.
+        crate::gate::input::read_summary(baseline, "--baseline").map_err(Failure::bad_input)?;
+    }
     let stop = guard::stop_flag();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {

@@ -119,10 +119,16 @@ pub fn simulate_until(
         )
     });
     let mut queues = queues_for(model);
-    let mut chunks: Vec<Chunk> = starts
+    let chunks: Option<Vec<Chunk>> = starts
         .par_iter()
-        .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
+        .map(|&first| {
+            (!stopped())
+                .then(|| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
+        })
         .collect();
+    let Some(mut chunks) = chunks else {
+        return Err(Interrupted { at: 0 });
+    };
 
     let epoch = scenario.timers.collection_eval;
     let duration = scenario.duration;
