@@ -55,6 +55,14 @@ pub struct RunArgs {
     /// Gate options (only with --gate).
     #[command(flatten)]
     pub gate_options: GateOptions,
+    // --- Reliability (issue 8) ---
+    /// Replace an --out folder that is not a complete run of this scenario, and run above the memory limit.
+    #[arg(long)]
+    pub force: bool,
+    /// Refuse to start when the estimated peak memory is above SIZE (e.g. 2GB, 500MB; default: the memory
+    /// available on this machine).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 /// `cofleet check`.
@@ -190,9 +198,15 @@ pub struct SweepArgs {
     /// Worker threads shared by all runs (default: one per core). Results are identical for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Run even above 64 runs or the machine's memory (estimated).
+    /// Run even above 64 runs or the memory limit (estimated), and replace an --out folder that is not a
+    /// complete sweep of this scenario.
     #[arg(long)]
     pub force: bool,
+    // --- Reliability (issue 8) ---
+    /// Refuse to start when the estimated peak memory is above SIZE (e.g. 2GB, 500MB; default: the memory
+    /// available on this machine).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,

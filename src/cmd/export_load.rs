@@ -23,6 +23,9 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<u8, Failure> {
             "--speedup must be a whole number from 1",
         ));
     }
+    // Reliability (issue 8): only a finished run's load is exported — its summary.json must say
+    // `"complete": true` (and be of this schema), like `gate`, `plot` and `baseline save` require.
+    crate::gate::input::read_summary(&args.results, "RESULTS_DIR").map_err(Failure::bad_input)?;
     let file = args.results.join("load.csv");
     let (bucket, steps) = read_steps(&file, component)?;
     let title = args.results.display().to_string();

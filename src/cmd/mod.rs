@@ -8,6 +8,8 @@ pub mod run;
 pub mod baseline;
 pub mod gate;
 pub mod sweep;
+// Reliability (issue 8): overwrite policy, memory guard, Ctrl-C / SIGTERM.
+pub mod guard;
 
 use std::fmt;
 

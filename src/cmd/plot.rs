@@ -18,6 +18,8 @@ pub fn plot(args: &PlotArgs) -> Result<u8, Failure> {
             dir.display()
         )));
     }
+    // Reliability (issue 8): the same summary checks as `gate` and `baseline save` (schema, "complete").
+    crate::gate::input::read_summary(dir, "RESULTS_DIR").map_err(Failure::bad_input)?;
     let results = Results::read_dir(dir).map_err(Failure::bad_input)?;
     let format = match args.format {
         PlotFormat::Svg => Format::Svg,

@@ -6,13 +6,14 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Failure, print_stdout};
+use super::{Failure, guard, print_stdout};
 use crate::cli::RunArgs;
-use crate::engine::{simulate, with_threads};
+use crate::engine::{estimate, simulate_until, with_threads};
 use crate::model::Model;
 use crate::model::time::HOUR;
 use crate::report::{run_files, table, write::write_results};
 use crate::scenario;
+use crate::scenario::duration::human_seconds;
 
 /// Runs the scenario.
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {
@@ -26,13 +27,21 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    if out.exists() && !out.is_dir() {
-        return Err(Failure::bad_input(format!(
-            "{}: --out exists and is not a folder",
-            out.display()
-        )));
-    }
     let threads = args.threads.map_or(0, usize::from);
+    // Reliability (issue 8): refuse before simulating, not after.
+    guard::check_overwrite(&out, &scenario.name, guard::Kind::Run, args.force)?;
+    let estimate = estimate::run_memory(&scenario, pool_threads(threads));
+    guard::check_memory(
+        &estimate,
+        args.max_memory.as_deref(),
+        args.force,
+        "this run",
+    )?;
+    if let (true, Some(baseline)) = (args.gate, &args.gate_options.baseline) {
+        // A baseline that cannot be read would fail the gate only after the whole simulation.
+        crate::gate::input::read_summary(baseline, "--baseline").map_err(Failure::bad_input)?;
+    }
+    let stop = guard::stop_flag();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = ProgressBar::with_draw_target(
@@ -58,10 +67,17 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             bar.set_position(u64::from(t / HOUR));
         }
     };
-    let outcome = with_threads(threads, || simulate(&model, &progress));
+    let outcome = with_threads(threads, || simulate_until(&model, &progress, Some(stop)));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let outcome = outcome.map_err(|stopped| {
+        guard::interrupted(format!(
+            "simulated time had reached {} of {}",
+            human_seconds(f64::from(stopped.at)),
+            human_seconds(f64::from(model.scenario.duration))
+        ))
+    })?;
     let elapsed = started.elapsed();
 
     let (summary, files) = run_files(&model.scenario, &outcome);
@@ -77,6 +93,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
                 .map(|(name, bytes)| (name.as_str(), bytes.clone())),
         )
         .collect();
+    if guard::stop_requested() {
+        return Err(guard::interrupted(
+            "the simulation had finished; its results were not yet written".into(),
+        ));
+    }
     write_results(&out, &files).map_err(Failure::bad_input)?;
     print_stdout(&table::render(&summary, &out.display().to_string()));
     if !args.quiet {
@@ -99,4 +120,13 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         return super::gate::gate_results(&out, None, &args.gate_options);
     }
     Ok(0)
+}
+
+/// The threads a run will use (`0` = one per core), for the memory estimate.
+pub fn pool_threads(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    }
 }

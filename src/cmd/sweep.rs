@@ -13,9 +13,10 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use super::{Failure, print_stdout};
+use super::{Failure, guard, print_stdout};
 use crate::cli::SweepArgs;
-use crate::engine::{simulate, with_threads};
+use crate::engine::estimate::{MemoryEstimate, sweep_memory};
+use crate::engine::{simulate_until, with_threads};
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
@@ -26,8 +27,6 @@ use crate::sweep::{SetParam, aggregate, plan, replica_seed};
 
 /// Most runs a sweep starts without `--force`.
 pub const MAX_RUNS: usize = 64;
-/// Peak memory per simulated device, measured for the current engine (bench-1m: 138 MB for 1M devices).
-pub const BYTES_PER_DEVICE: f64 = 140.0;
 /// CPU time per device-day, a deliberately round upper figure for the current engine (a release build
 /// measured 0.07 µs on bench-1m; debug builds are ~10× slower).
 pub const SECONDS_PER_DEVICE_DAY: f64 = 1e-6;
@@ -52,12 +51,8 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&base.name));
-    if out.exists() && !out.is_dir() {
-        return Err(Failure::bad_input(format!(
-            "{}: --out exists and is not a folder",
-            out.display()
-        )));
-    }
+    // Reliability (issue 8): the overwrite policy.
+    guard::check_overwrite(&out, &base.name, guard::Kind::Sweep, args.force)?;
 
     let replicas = args.replicas;
     let jobs: Vec<(usize, u32, Scenario)> = variants
@@ -78,17 +73,10 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         threads
     };
     let cost = Estimate::of(&jobs, pool_threads);
-    let machine = machine_memory();
-    let too_much_memory = machine.is_some_and(|m| cost.peak_bytes > m as f64);
-    if !args.force && (jobs.len() > MAX_RUNS || too_much_memory) {
-        let why = if jobs.len() > MAX_RUNS {
-            format!("{} runs is above the limit of {MAX_RUNS}", jobs.len())
-        } else {
-            format!(
-                "the estimated peak memory is above the machine's {:.1} GB",
-                machine.unwrap_or(0) as f64 / 1e9
-            )
-        };
+    let what = format!("this sweep of {} runs", jobs.len());
+    guard::check_memory(&cost.memory, args.max_memory.as_deref(), args.force, &what)?;
+    if !args.force && jobs.len() > MAX_RUNS {
+        let why = format!("{} runs is above the limit of {MAX_RUNS}", jobs.len());
         return Err(Failure::bad_input(format!(
             "refusing to sweep without --force: {why} ({} variant{} × {replicas} replica{}). {}",
             variants.len(),
@@ -111,11 +99,16 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         bar
     });
     let started = Instant::now();
+    let stop = guard::stop_flag();
+    let finished = std::sync::atomic::AtomicUsize::new(0);
     let outcomes = with_threads(threads, || {
         jobs.par_iter()
             .map(|(_, _, s)| {
                 let model = Model::new(s.clone());
-                let outcome = simulate(&model, &|_| {});
+                let outcome = simulate_until(&model, &|_| {}, Some(stop));
+                if outcome.is_ok() {
+                    finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -126,6 +119,17 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    // Interrupted (Ctrl-C, SIGTERM): runs not yet started stop at once, running ones at their next chunk.
+    let outcomes: Vec<_> = match outcomes.into_iter().collect::<Result<_, _>>() {
+        Ok(outcomes) if !guard::stop_requested() => outcomes,
+        _ => {
+            return Err(guard::interrupted(format!(
+                "{} of {} runs had finished",
+                finished.into_inner(),
+                jobs.len()
+            )));
+        }
+    };
     let elapsed = started.elapsed();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -200,8 +204,8 @@ pub fn run_folder(variant: &str, replica: u32) -> String {
 struct Estimate {
     /// CPU seconds over all runs.
     cpu_seconds: f64,
-    /// Peak bytes: as many of the largest runs as there are threads, in memory at once.
-    peak_bytes: f64,
+    /// Peak memory: as many of the largest runs as there are threads, in memory at once.
+    memory: MemoryEstimate,
 }
 
 impl Estimate {
@@ -210,35 +214,20 @@ impl Estimate {
             .iter()
             .map(|(_, _, s)| f64::from(s.fleet.devices) * f64::from(s.duration) / f64::from(DAY))
             .sum();
-        let largest = jobs
-            .iter()
-            .map(|(_, _, s)| s.fleet.devices)
-            .max()
-            .unwrap_or(0);
         Estimate {
             cpu_seconds: device_days * SECONDS_PER_DEVICE_DAY,
-            peak_bytes: BYTES_PER_DEVICE
-                * f64::from(largest)
-                * threads.min(jobs.len()).max(1) as f64,
+            memory: sweep_memory(jobs.iter().map(|(_, _, s)| s), threads),
         }
     }
 
     fn describe(&self, threads: usize) -> String {
         format!(
-            "Estimated (~1 µs of CPU per device-day, ~140 bytes per device): {:.0} s of CPU, about {:.0} s on \
-             {threads} thread{}, {:.0} MB peak memory.",
+            "Estimated (~1 µs of CPU per device-day): {:.0} s of CPU, about {:.0} s on {threads} thread{}, \
+             {} peak memory.",
             self.cpu_seconds,
             self.cpu_seconds / threads as f64,
             if threads == 1 { "" } else { "s" },
-            self.peak_bytes / 1e6
+            crate::engine::estimate::human_bytes(self.memory.bytes)
         )
     }
-}
-
-/// Total memory of the machine from /proc/meminfo (Linux); `None` elsewhere, and the memory check is skipped.
-fn machine_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }

@@ -8,8 +8,11 @@
 //! (`crate::rng`): results are byte-identical for any thread count.
 
 pub mod chunk;
+// Reliability (issue 8): the memory estimate the run and sweep guards check before simulating.
+pub mod estimate;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -77,9 +80,31 @@ fn queues_for(model: &Model) -> Vec<Queue> {
         .collect()
 }
 
+/// A run stopped on request (Ctrl-C, SIGTERM) before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted {
+    /// Simulated time every device had reached when the run stopped.
+    pub at: Time,
+}
+
 /// Runs the simulation on the current rayon pool. `progress` is called with the simulated time reached after
 /// each epoch.
 pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
+    match simulate_until(model, progress, None) {
+        Ok(outcome) => outcome,
+        Err(stopped) => unreachable!("a run without a stop flag stopped at {}", stopped.at),
+    }
+}
+
+/// [`simulate`], stopping early once `stop` is set: it is checked at every epoch boundary and before each
+/// chunk's step, so a signal handler that sets it ends the run within one chunk's work of one epoch. The
+/// partial state is dropped — an interrupted run has no results, only how far it got.
+pub fn simulate_until(
+    model: &Model,
+    progress: &(dyn Fn(Time) + Sync),
+    stop: Option<&AtomicBool>,
+) -> Result<Outcome, Interrupted> {
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let scenario = &model.scenario;
     let n = scenario.fleet.devices;
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
@@ -94,10 +119,16 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         )
     });
     let mut queues = queues_for(model);
-    let mut chunks: Vec<Chunk> = starts
+    let chunks: Option<Vec<Chunk>> = starts
         .par_iter()
-        .map(|&first| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
+        .map(|&first| {
+            (!stopped())
+                .then(|| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
+        })
         .collect();
+    let Some(mut chunks) = chunks else {
+        return Err(Interrupted { at: 0 });
+    };
 
     let epoch = scenario.timers.collection_eval;
     let duration = scenario.duration;
@@ -108,6 +139,9 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         let mut counts = GateCounts::new(scenario.stages.len());
         for chunk in &chunks {
             counts.add(&chunk.tally.gate);
+        }
+        if stopped() {
+            return Err(Interrupted { at: now });
         }
         let at_end = now >= duration;
         let changed = rollout.evaluate(now, now.saturating_add(epoch), &counts, !at_end);
@@ -125,7 +159,15 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         }
         let end = now.saturating_add(epoch).min(duration);
         if chunks.iter().any(|c| c.next_time() < end) {
-            chunks.par_iter_mut().for_each(|c| c.step(end, &env));
+            chunks.par_iter_mut().for_each(|c| {
+                // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
+                if !stopped() {
+                    c.step(end, &env)
+                }
+            });
+            if stopped() {
+                return Err(Interrupted { at: now });
+            }
         }
         if let Some(book) = book.as_mut() {
             // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
@@ -171,7 +213,7 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
     }
     let timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
     let counts = final_counts(&chunks);
-    Outcome {
+    Ok(Outcome {
         distributions,
         timeline,
         counts,
@@ -183,7 +225,7 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
             counts: b.counts().to_vec(),
             queues,
         }),
-    }
+    })
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (0 = one per core).

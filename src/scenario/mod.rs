@@ -103,7 +103,11 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
             ),
         }],
     })?;
-    Ok(text)
+    // Reliability (issue 8): Windows editors (Notepad) save UTF-8 with a byte-order mark; it is not content.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// Validates scenario text; `file` names it in errors.

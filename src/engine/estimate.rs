@@ -1,0 +1,200 @@
+//! How much memory a run will need, estimated from the scenario before it starts, so `cofleet run` and
+//! `cofleet sweep` can refuse a job the machine cannot hold instead of being killed by the OOM killer an hour
+//! in (issue 8). Clap-free and I/O-free: the commands compare it with `--max-memory` and `MemAvailable`.
+//!
+//! The shape follows the engine's data structures (DESIGN.md, principle 6); the constants are fitted to the
+//! peak resident set size (`/usr/bin/time -v`, 2 threads) of `scenarios/bench-1m.toml` at several sizes:
+//!
+//! | devices | duration | buckets (1 min) | measured peak RSS | estimate |
+//! | ---: | ---: | ---: | ---: | ---: |
+//! | 100,000 | 30 d | 43,200 | 105 MB | 109 MB |
+//! | 300,000 | 30 d | 43,200 | 131 MB | 129 MB |
+//! | 1,000,000 | 30 d | 43,200 | 192 MB | 198 MB |
+//! | 300,000 | 90 d | 129,600 | 258 MB | 259 MB |
+//!
+//! Fit: a least-squares line through the three 30-day sizes gives 94 bytes per device (residuals within
+//! 3 %): 64 of hot state, 11 of per-chunk timeline at 30 days (computed from its shape, it grows with the
+//! duration), and the rest, rounded up to [`SAMPLE_BYTES_PER_DEVICE`], latency samples (many devices record
+//! only a few: not every workload switches within the run). The slope between 30 and 90 days gives
+//! [`BYTES_PER_BUCKET`] (the load ledger's finalized counts and queues, `load.csv` and its plot data, held
+//! once as data and once as output bytes); the intercept is [`BASE_BYTES`] (the binary, thread stacks,
+//! histograms, the plots' bitmaps). Within 5 % of every measurement; re-measure when the engine's data
+//! structures change (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
+
+use crate::metrics::tally::{TRACKED_COLUMNS, timeline_rows};
+use crate::model::scenario::Scenario;
+use crate::model::time::Time;
+
+use super::chunk::CHUNK_SIZE;
+
+/// A device's hot state (`model::device::Device`, at most 64 bytes by design).
+pub const HOT_BYTES_PER_DEVICE: u64 = 64;
+/// Latency samples per device, as fitted (see the module table).
+pub const SAMPLE_BYTES_PER_DEVICE: u64 = 24;
+/// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data.
+pub const BYTES_PER_BUCKET: u64 = 1_355;
+/// Per load bucket and worker thread: the ledger shard's ten `i32`/`u32` difference arrays.
+pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 40;
+/// Independent of the scenario's size.
+pub const BASE_BYTES: u64 = 36_800_000;
+
+/// The estimated peak memory of one run, with its parts (bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Total.
+    pub bytes: u64,
+    /// Devices: hot state and latency samples.
+    pub devices: u64,
+    /// Per-chunk timeline difference arrays.
+    pub timeline: u64,
+    /// Load ledger, queues and their outputs.
+    pub load: u64,
+    /// Fixed part.
+    pub base: u64,
+}
+
+impl MemoryEstimate {
+    /// `parts` summed into an estimate.
+    fn from_parts(devices: u64, timeline: u64, load: u64, base: u64) -> Self {
+        MemoryEstimate {
+            bytes: devices
+                .saturating_add(timeline)
+                .saturating_add(load)
+                .saturating_add(base),
+            devices,
+            timeline,
+            load,
+            base,
+        }
+    }
+
+    /// "devices 1.2 GB + timeline 3 MB + load 60 MB + base 30 MB".
+    pub fn breakdown(&self) -> String {
+        format!(
+            "devices {} + timeline {} + load {} + base {}",
+            human_bytes(self.devices),
+            human_bytes(self.timeline),
+            human_bytes(self.load),
+            human_bytes(self.base)
+        )
+    }
+}
+
+/// The estimated peak memory of running `scenario` on `threads` worker threads.
+pub fn run_memory(scenario: &Scenario, threads: usize) -> MemoryEstimate {
+    let devices = u64::from(scenario.fleet.devices);
+    let chunks = devices.div_ceil(u64::from(CHUNK_SIZE));
+    let rows = timeline_rows(scenario.duration) as u64;
+    let timeline = chunks * rows * TRACKED_COLUMNS as u64 * 4;
+    let load = if scenario.load.enabled {
+        buckets(scenario.duration, scenario.load.bucket).saturating_mul(
+            BYTES_PER_BUCKET + LEDGER_BYTES_PER_BUCKET_AND_THREAD * threads.max(1) as u64,
+        )
+    } else {
+        0
+    };
+    MemoryEstimate::from_parts(
+        devices * (HOT_BYTES_PER_DEVICE + SAMPLE_BYTES_PER_DEVICE),
+        timeline,
+        load,
+        BASE_BYTES,
+    )
+}
+
+/// The estimated peak memory of `runs` run concurrently, at most `threads` at a time (a sweep): the largest
+/// runs, as many as can be in flight, plus one process's fixed part.
+pub fn sweep_memory<'a>(
+    runs: impl IntoIterator<Item = &'a Scenario>,
+    threads: usize,
+) -> MemoryEstimate {
+    let mut each: Vec<MemoryEstimate> = runs.into_iter().map(|s| run_memory(s, threads)).collect();
+    each.sort_by_key(|e| std::cmp::Reverse(e.bytes));
+    let in_flight = &each[..threads.max(1).min(each.len())];
+    let sum =
+        |f: fn(&MemoryEstimate) -> u64| in_flight.iter().map(f).fold(0u64, u64::saturating_add);
+    MemoryEstimate::from_parts(
+        sum(|e| e.devices),
+        sum(|e| e.timeline),
+        sum(|e| e.load),
+        BASE_BYTES,
+    )
+}
+
+fn buckets(duration: Time, bucket: Time) -> u64 {
+    u64::from(duration.div_ceil(bucket.max(1)))
+}
+
+/// Bytes in decimal units with three significant digits: "138 MB", "1.52 GB".
+pub fn human_bytes(bytes: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < units.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else if value >= 100.0 {
+        format!("{value:.0} {}", units[unit])
+    } else if value >= 10.0 {
+        format!("{value:.1} {}", units[unit])
+    } else {
+        format!("{value:.2} {}", units[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    fn bench(devices: u32, duration: &str) -> Scenario {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/bench-1m.toml"
+        ))
+        .unwrap()
+        .replace("devices = 1_000_000", &format!("devices = {devices}"))
+        .replace("duration = \"30d\"", &format!("duration = \"{duration}\""));
+        scenario::parse(&text, "bench-1m.toml").unwrap()
+    }
+
+    /// The measurements of the module table (peak RSS in KiB): the estimate stays within 5 % of each.
+    #[test]
+    fn estimate_matches_the_measured_peaks() {
+        for (devices, duration, measured_kb) in [
+            (100_000, "30d", 102_792u64),
+            (300_000, "30d", 127_648),
+            (300_000, "90d", 251_772),
+            (1_000_000, "30d", 187_444),
+        ] {
+            let estimate = run_memory(&bench(devices, duration), 2).bytes as f64;
+            let measured = (measured_kb * 1024) as f64;
+            let error = (estimate - measured).abs() / measured;
+            assert!(
+                error < 0.05,
+                "{devices} devices, {duration}: estimate {estimate}, measured {measured} ({error:.3})"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sweep_counts_the_runs_in_flight() {
+        let small = bench(10_000, "30d");
+        let large = bench(1_000_000, "30d");
+        let one = run_memory(&large, 2);
+        let sweep = sweep_memory([&small, &large, &large], 2);
+        assert_eq!(sweep.devices, 2 * one.devices);
+        assert_eq!(sweep.base, one.base);
+        assert!(sweep_memory([&small], 8).bytes < one.bytes);
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(138_000_000), "138 MB");
+        assert_eq!(human_bytes(1_520_000_000), "1.52 GB");
+        assert_eq!(human_bytes(u64::MAX), "18.4 EB");
+    }
+}
