@@ -8,6 +8,7 @@
 //! (`crate::rng`): results are byte-identical for any thread count.
 
 pub mod chunk;
+pub mod fold;
 
 use std::collections::BTreeMap;
 
@@ -17,13 +18,14 @@ use crate::load::Component;
 use crate::load::book::LoadBook;
 use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
-use crate::metrics::names::{METRIC_COUNT, Metric};
+use crate::metrics::names::Metric;
 use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};
 use crate::model::Model;
 use crate::model::device::{Env, Path};
 use crate::model::rollout::{GateCounts, Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
+use fold::{FOLD_THRESHOLD, SampleFold};
 
 /// Everything a run produces, in memory; `report` turns it into files.
 #[derive(Debug, Clone)]
@@ -80,6 +82,17 @@ fn queues_for(model: &Model) -> Vec<Queue> {
 /// Runs the simulation on the current rayon pool. `progress` is called with the simulated time reached after
 /// each epoch.
 pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
+    simulate_folding(model, progress, FOLD_THRESHOLD)
+}
+
+/// [`simulate`], folding the chunks' latency samples into the distributions at the first epoch boundary where
+/// more than `fold_threshold` are buffered. Any threshold gives the same outcome (see [`fold`]); it only
+/// trades memory for passes, and tests use 0 and `usize::MAX` to show it.
+pub fn simulate_folding(
+    model: &Model,
+    progress: &(dyn Fn(Time) + Sync),
+    fold_threshold: usize,
+) -> Outcome {
     let scenario = &model.scenario;
     let n = scenario.fleet.devices;
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
@@ -103,6 +116,7 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
     let duration = scenario.duration;
     let mut rollout = Rollout::new(&scenario.stages, epoch);
     let mut pressure = Pressure::default();
+    let mut folded = SampleFold::new(u64::from(duration.max(2)));
     let mut now: Time = 0;
     loop {
         let mut counts = GateCounts::new(scenario.stages.len());
@@ -127,6 +141,7 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         if chunks.iter().any(|c| c.next_time() < end) {
             chunks.par_iter_mut().for_each(|c| c.step(end, &env));
         }
+        folded.fold_above(&mut chunks, fold_threshold);
         if let Some(book) = book.as_mut() {
             // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
             let first = book.counts().len();
@@ -153,17 +168,8 @@ pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
         progress(now);
     }
 
-    let highest = u64::from(duration.max(2));
-    let mut distributions: Vec<Distribution> = (0..METRIC_COUNT)
-        .into_par_iter()
-        .map(|m| {
-            let mut d = Distribution::new(highest);
-            for chunk in &chunks {
-                d.record_all(&chunk.tally.samples[m]);
-            }
-            d
-        })
-        .collect();
+    folded.fold(&mut chunks);
+    let mut distributions = folded.distributions;
     for q in &queues {
         if q.rate().is_some() {
             distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
