@@ -8,6 +8,8 @@ pub mod run;
 pub mod baseline;
 pub mod gate;
 pub mod sweep;
+// sharded sweeps (issue 7)
+pub mod merge;
 
 use std::fmt;
 

@@ -60,7 +60,6 @@ impl SampleFold {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::engine::simulate;
     use crate::metrics::names::Metric;
     use crate::model::Model;
