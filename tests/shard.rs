@@ -215,3 +215,33 @@ fn bad_merges_exit_2_and_say_why() {
     bad(&merge(&d.path, &["plain"], "m"), &["shard.json", "--shard"]);
     assert!(!d.path.join("m").exists());
 }
+
+/// Under `mpirun -n 2` a build without an MPI backend refuses to run (each rank would simulate everything
+/// and race on the same folder), exit 2, for `run` and `sweep` alike; a single-process "launch" is fine.
+#[test]
+fn an_mpi_launch_is_refused_without_an_mpi_backend() {
+    let d = scenario_dir(SCENARIO);
+    for (var, size) in [("OMPI_COMM_WORLD_SIZE", "2"), ("PMI_SIZE", "3")] {
+        let run = cofleet()
+            .arg("run")
+            .arg(d.path.join("s.toml"))
+            .arg("--out")
+            .arg(d.path.join("run"))
+            .arg("--quiet")
+            .env(var, size)
+            .output()
+            .unwrap();
+        bad(&run, &["MPI processes", var, "no MPI backend"]);
+        assert!(!d.path.join("run").exists());
+        bad(
+            &sweep(&d.path, "sw", &[], &[(var, size)]),
+            &["no MPI backend"],
+        );
+    }
+    ok(&sweep(
+        &d.path,
+        "single",
+        &[],
+        &[("OMPI_COMM_WORLD_SIZE", "1")],
+    ));
+}

@@ -16,6 +16,7 @@ use crate::scenario;
 
 /// Runs the scenario.
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {
+    super::refuse_mpi_launch(&|k| std::env::var(k).ok())?;
     if !args.gate && super::gate::any_option_given(&args.gate_options) {
         return Err(Failure::bad_input(
             "--baseline, --junit, --json and the other gate options need --gate",

@@ -34,6 +34,7 @@ pub const SECONDS_PER_DEVICE_DAY: f64 = 1e-6;
 
 /// Runs the sweep.
 pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
+    super::refuse_mpi_launch(&|k| std::env::var(k).ok())?;
     let mut sets: Vec<SetParam> = Vec::new();
     for arg in &args.set {
         let (key, values) = overrides::parse_set(arg).map_err(Failure::bad_input)?;
