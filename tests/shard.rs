@@ -218,6 +218,8 @@ fn bad_merges_exit_2_and_say_why() {
 
 /// Under `mpirun -n 2` a build without an MPI backend refuses to run (each rank would simulate everything
 /// and race on the same folder), exit 2, for `run` and `sweep` alike; a single-process "launch" is fine.
+/// (A `--features mpi` build joins the MPI job instead: `.ci/run` tests that with real ranks.)
+#[cfg(not(feature = "mpi"))]
 #[test]
 fn an_mpi_launch_is_refused_without_an_mpi_backend() {
     let d = scenario_dir(SCENARIO);

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod gate;
 pub mod sweep;
 // sharded sweeps (issue 7)
+pub mod launch;
 pub mod merge;
 
 use std::fmt;
@@ -38,18 +39,19 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Refuses to run as one of several processes of an MPI launch (`mpirun -n 4 cofleet run …`): this build has
-/// no MPI backend, so every rank would simulate the whole fleet and all of them would race to write the same
-/// results folder. Open MPI exports `OMPI_COMM_WORLD_SIZE`, MPICH and Intel MPI `PMI_SIZE`.
+/// Refuses to run a sweep as one of several processes of an MPI launch (`mpirun -n 4 cofleet sweep …`):
+/// sweeps have no MPI backend (only `cofleet run` has, in `--features mpi` builds), so every rank would run
+/// the whole sweep and all of them would race to write the same folder. Open MPI exports
+/// `OMPI_COMM_WORLD_SIZE`, MPICH and Intel MPI `PMI_SIZE`.
 pub fn refuse_mpi_launch(env: &dyn Fn(&str) -> Option<String>) -> Result<(), Failure> {
     for var in ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"] {
         if let Some(size) = env(var).and_then(|v| v.trim().parse::<u64>().ok())
             && size > 1
         {
             return Err(Failure::bad_input(format!(
-                "started as one of {size} MPI processes ({var}={size}), but this cofleet has no MPI backend: \
-                 run it as a single process (it uses every core of its machine), or split a sweep over \
-                 processes with `cofleet sweep --shard` and `cofleet merge`"
+                "started as one of {size} MPI processes ({var}={size}), but `cofleet sweep` has no MPI \
+                 backend: run it as a single process, or split it over processes with `--shard` and \
+                 `cofleet merge`"
             )));
         }
     }

@@ -8,7 +8,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Failure, print_stdout};
 use crate::cli::RunArgs;
-use crate::engine::{simulate, with_threads};
 use crate::model::Model;
 use crate::model::time::HOUR;
 use crate::report::{run_files, table, write::write_results};
@@ -16,13 +15,13 @@ use crate::scenario;
 
 /// Runs the scenario.
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {
-    super::refuse_mpi_launch(&|k| std::env::var(k).ok())?;
     if !args.gate && super::gate::any_option_given(&args.gate_options) {
         return Err(Failure::bad_input(
             "--baseline, --junit, --json and the other gate options need --gate",
         ));
     }
     let scenario = scenario::load(&args.scenario).map_err(Failure::bad_input)?;
+    let launch = super::launch::Launch::start(&scenario)?;
     let out = args
         .out
         .clone()
@@ -34,7 +33,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         )));
     }
     let threads = args.threads.map_or(0, usize::from);
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let show_progress = !args.quiet && launch.is_root() && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = ProgressBar::with_draw_target(
             Some(u64::from(scenario.duration / HOUR)),
@@ -59,9 +58,13 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             bar.set_position(u64::from(t / HOUR));
         }
     };
-    let outcome = with_threads(threads, || simulate(&model, &progress));
+    let outcome = launch.simulate(threads, &model, &progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
+    }
+    if !launch.is_root() {
+        // Another MPI rank: rank 0 writes the results.
+        return Ok(0);
     }
     let elapsed = started.elapsed();
 

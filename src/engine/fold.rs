@@ -73,8 +73,13 @@ mod tests {
                     authority = \"intune\"\n";
         let scenario = crate::scenario::parse(text, "fold.toml").unwrap();
         let model = Model::new(scenario);
-        let late = crate::engine::simulate_folding(&model, &|_| {}, usize::MAX);
-        let early = crate::engine::simulate_folding(&model, &|_| {}, 0);
+        let late = crate::engine::simulate_with(
+            &model,
+            &|_| {},
+            usize::MAX,
+            &crate::engine::reduce::Local,
+        );
+        let early = crate::engine::simulate_with(&model, &|_| {}, 0, &crate::engine::reduce::Local);
         let plain = simulate(&model, &|_| {});
         let mut recorded = 0;
         for m in Metric::all() {

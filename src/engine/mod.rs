@@ -9,6 +9,9 @@
 
 pub mod chunk;
 pub mod fold;
+#[cfg(feature = "mpi")]
+pub mod mpi;
+pub mod reduce;
 
 use std::collections::BTreeMap;
 
@@ -19,13 +22,14 @@ use crate::load::book::LoadBook;
 use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
-use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};
+use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline, timeline_rows};
 use crate::model::Model;
 use crate::model::device::{Env, Path};
 use crate::model::rollout::{GateCounts, Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
 use fold::{FOLD_THRESHOLD, SampleFold};
+use reduce::{Local, Reducer};
 
 /// Everything a run produces, in memory; `report` turns it into files.
 #[derive(Debug, Clone)]
@@ -82,20 +86,24 @@ fn queues_for(model: &Model) -> Vec<Queue> {
 /// Runs the simulation on the current rayon pool. `progress` is called with the simulated time reached after
 /// each epoch.
 pub fn simulate(model: &Model, progress: &(dyn Fn(Time) + Sync)) -> Outcome {
-    simulate_folding(model, progress, FOLD_THRESHOLD)
+    simulate_with(model, progress, FOLD_THRESHOLD, &Local)
 }
 
-/// [`simulate`], folding the chunks' latency samples into the distributions at the first epoch boundary where
-/// more than `fold_threshold` are buffered. Any threshold gives the same outcome (see [`fold`]); it only
-/// trades memory for passes, and tests use 0 and `usize::MAX` to show it.
-pub fn simulate_folding(
+/// [`simulate`] as one of the processes of `reducer` (see [`reduce`]; only process 0's outcome is the run's),
+/// folding the chunks' latency samples into the distributions at the first epoch boundary where more than
+/// `fold_threshold` are buffered. Any threshold gives the same outcome (see [`fold`]); it only trades memory
+/// for passes, and tests use 0 and `usize::MAX` to show it.
+pub fn simulate_with(
     model: &Model,
     progress: &(dyn Fn(Time) + Sync),
     fold_threshold: usize,
+    reducer: &dyn Reducer,
 ) -> Outcome {
     let scenario = &model.scenario;
     let n = scenario.fleet.devices;
+    let (rank, ranks) = (reducer.rank(), reducer.ranks());
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
+        .filter(|c| *c as usize % ranks == rank)
         .map(|c| c * CHUNK_SIZE)
         .collect();
     let mut book = scenario.load.enabled.then(|| {
@@ -123,6 +131,7 @@ pub fn simulate_folding(
         for chunk in &chunks {
             counts.add(&chunk.tally.gate);
         }
+        reduce::sum_gate_counts(reducer, &mut counts);
         let at_end = now >= duration;
         let changed = rollout.evaluate(now, now.saturating_add(epoch), &counts, !at_end);
         if at_end {
@@ -151,6 +160,7 @@ pub fn simulate_folding(
                 (end / book.bucket()) as usize
             };
             book.finalize(complete);
+            reducer.sum(book.counts_from_mut(first).as_flattened_mut());
             for row in &book.counts()[first..] {
                 for q in queues.iter_mut() {
                     q.serve(component_requests(row, q.component()), book.bucket());
@@ -170,20 +180,25 @@ pub fn simulate_folding(
 
     folded.fold(&mut chunks);
     let mut distributions = folded.distributions;
+    reduce::gather_distributions(reducer, &mut distributions);
     for q in &queues {
         if q.rate().is_some() {
             distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
         }
     }
-    let timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
-    let counts = final_counts(&chunks);
+    let mut timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
+    timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
+    reduce::sum_timeline(reducer, &mut timeline);
+    let mut counts = final_counts(&chunks);
+    let mut events: u64 = chunks.iter().map(|c| c.events).sum();
+    reduce::sum_counts(reducer, &mut counts, &mut events);
     Outcome {
         distributions,
         timeline,
         counts,
         stages: rollout.status().to_vec(),
         completed: rollout.completed(),
-        events: chunks.iter().map(|c| c.events).sum(),
+        events,
         load: book.map(|b| LoadOutcome {
             bucket: b.bucket(),
             counts: b.counts().to_vec(),
