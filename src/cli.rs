@@ -32,6 +32,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Re-render plots/ and report.html of a results folder from its files (no simulation).
     Plot(PlotArgs),
+    /// Combine the shard folders of `cofleet sweep --shard` into exactly the unsharded sweep's folder.
+    Merge(MergeArgs),
 }
 
 /// `cofleet run`.
@@ -208,6 +210,25 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
     /// No progress bar and no timing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run only shard I of N (runs I, I+N, I+2N, … of the sweep's fixed order) into a partial folder for
+    /// `cofleet merge`; `auto` or `auto/N` takes I (and N) from JOB_COMPLETION_INDEX (+ COFLEET_SHARD_COUNT)
+    /// or SLURM_ARRAY_TASK_ID (+ SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "I/N|auto[/N]")]
+    pub shard: Option<String>,
+}
+
+/// `cofleet merge` (sharded sweeps, issue 7).
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shard folders (one per shard index, in any order).
+    #[arg(required = true, value_name = "DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Results folder (default: results/<scenario name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No summary line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }

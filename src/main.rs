@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Baseline(args) => cmd::baseline::baseline(args),
         Command::Sweep(args) => cmd::sweep::sweep(args),
         Command::Plot(args) => cmd::plot::plot(args),
+        Command::Merge(args) => cmd::merge::merge(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -10,6 +10,9 @@ pub mod gate;
 pub mod sweep;
 // Reliability (issue 8): overwrite policy, memory guard, Ctrl-C / SIGTERM.
 pub mod guard;
+// sharded sweeps (issue 7)
+pub mod launch;
+pub mod merge;
 
 use std::fmt;
 
@@ -36,6 +39,25 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
+}
+
+/// Refuses to run a sweep as one of several processes of an MPI launch (`mpirun -n 4 cofleet sweep …`):
+/// sweeps have no MPI backend (only `cofleet run` has, in `--features mpi` builds), so every rank would run
+/// the whole sweep and all of them would race to write the same folder. Open MPI exports
+/// `OMPI_COMM_WORLD_SIZE`, MPICH and Intel MPI `PMI_SIZE`.
+pub fn refuse_mpi_launch(env: &dyn Fn(&str) -> Option<String>) -> Result<(), Failure> {
+    for var in ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"] {
+        if let Some(size) = env(var).and_then(|v| v.trim().parse::<u64>().ok())
+            && size > 1
+        {
+            return Err(Failure::bad_input(format!(
+                "started as one of {size} MPI processes ({var}={size}), but `cofleet sweep` has no MPI \
+                 backend: run it as a single process, or split it over processes with `--shard` and \
+                 `cofleet merge`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Writes to stdout, treating a closed pipe (`cofleet run … | head`) as success.

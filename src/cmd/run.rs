@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Failure, guard, print_stdout};
 use crate::cli::RunArgs;
-use crate::engine::{estimate, simulate_until, with_threads};
+use crate::engine::estimate;
 use crate::model::Model;
 use crate::model::time::HOUR;
 use crate::report::{run_files, table, write::write_results};
@@ -23,6 +23,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         ));
     }
     let scenario = scenario::load(&args.scenario).map_err(Failure::bad_input)?;
+    let launch = super::launch::Launch::start(&scenario)?;
     let out = args
         .out
         .clone()
@@ -42,7 +43,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
         crate::gate::input::read_summary(baseline, "--baseline").map_err(Failure::bad_input)?;
     }
     let stop = guard::stop_flag();
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let show_progress = !args.quiet && launch.is_root() && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = ProgressBar::with_draw_target(
             Some(u64::from(scenario.duration / HOUR)),
@@ -67,7 +68,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             bar.set_position(u64::from(t / HOUR));
         }
     };
-    let outcome = with_threads(threads, || simulate_until(&model, &progress, Some(stop)));
+    let outcome = launch.simulate(threads, &model, &progress, Some(stop));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -78,6 +79,10 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             human_seconds(f64::from(model.scenario.duration))
         ))
     })?;
+    if !launch.is_root() {
+        // Another MPI rank: rank 0 writes the results.
+        return Ok(0);
+    }
     let elapsed = started.elapsed();
 
     let (summary, files) = run_files(&model.scenario, &outcome);

@@ -22,8 +22,8 @@ use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
 use crate::report::{run_files, write::write_results};
 use crate::scenario::{self, overrides};
-use crate::sweep::export::{SweepStats, VariantStats, comparison_csv, comparison_md, sweep_csv};
-use crate::sweep::{SetParam, aggregate, plan, replica_seed};
+use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
+use crate::sweep::{SetParam, plan, replica_seed};
 
 /// Most runs a sweep starts without `--force`.
 pub const MAX_RUNS: usize = 64;
@@ -33,6 +33,7 @@ pub const SECONDS_PER_DEVICE_DAY: f64 = 1e-6;
 
 /// Runs the sweep.
 pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
+    super::refuse_mpi_launch(&|k| std::env::var(k).ok())?;
     let mut sets: Vec<SetParam> = Vec::new();
     for arg in &args.set {
         let (key, values) = overrides::parse_set(arg).map_err(Failure::bad_input)?;
@@ -55,7 +56,13 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     guard::check_overwrite(&out, &base.name, guard::Kind::Sweep, args.force)?;
 
     let replicas = args.replicas;
-    let jobs: Vec<(usize, u32, Scenario)> = variants
+    let shard = match &args.shard {
+        Some(arg) => {
+            Some(Shard::parse(arg, &|k| std::env::var(k).ok()).map_err(Failure::bad_input)?)
+        }
+        None => None,
+    };
+    let all_jobs: Vec<(usize, u32, Scenario)> = variants
         .iter()
         .enumerate()
         .flat_map(|(i, v)| {
@@ -66,6 +73,13 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
             })
         })
         .collect();
+    let runs = all_jobs.len();
+    // Run index = position in the fixed order; a shard keeps every N-th (all of them without --shard).
+    let (owned, jobs): (Vec<usize>, Vec<(usize, u32, Scenario)>) = all_jobs
+        .into_iter()
+        .enumerate()
+        .filter(|(r, _)| shard.is_none_or(|s| s.owns(*r)))
+        .unzip();
     let threads = args.threads.map_or(0, usize::from);
     let pool_threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
@@ -154,25 +168,41 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         );
         summaries[*i].push(summary);
     }
-    let stats = SweepStats {
-        scenario: base.name.clone(),
-        param_keys: sets.iter().map(|s| s.key.clone()).collect(),
+    let sweep_plan = SweepPlan::new(
+        &variants,
+        sets.iter().map(|s| s.key.clone()).collect(),
         replicas,
-        devices: base.fleet.devices,
-        variants: variants
-            .iter()
-            .zip(&summaries)
-            .map(|(v, runs)| VariantStats {
-                name: v.name.clone(),
-                params: v.params.clone(),
-                rows: aggregate(runs),
-            })
-            .collect(),
+    );
+    let md = match shard {
+        // A shard has only some runs: no comparison, only the marker `cofleet merge` checks.
+        Some(sh) => {
+            let marker = Marker {
+                schema: MARKER_SCHEMA,
+                cofleet_version: env!("CARGO_PKG_VERSION").to_string(),
+                sweep_hash: shard::sweep_hash(&variants, replicas),
+                shard: sh.index,
+                shards: sh.count,
+                runs: owned,
+                plan: sweep_plan,
+            };
+            let mut json = serde_json::to_vec_pretty(&marker).expect("a marker always serializes");
+            json.push(b'\n');
+            files.push((MARKER.into(), json));
+            format!(
+                "shard {}/{} of sweep {}: {} of {runs} runs; merge all {} shard folders with `cofleet merge`\n",
+                sh.index,
+                sh.count,
+                base.name,
+                jobs.len(),
+                sh.count
+            )
+        }
+        None => {
+            let (md, outputs) = shard::comparison_files(&sweep_plan, &summaries);
+            files.extend(outputs);
+            md
+        }
     };
-    let md = comparison_md(&stats);
-    files.push(("comparison.md".into(), md.clone().into_bytes()));
-    files.push(("comparison.csv".into(), comparison_csv(&stats)));
-    files.push(("sweep.csv".into(), sweep_csv(&stats)));
     let refs: Vec<(&str, Vec<u8>)> = files
         .iter_mut()
         .map(|(name, bytes)| (name.as_str(), std::mem::take(bytes)))

@@ -10,6 +10,10 @@
 pub mod chunk;
 // Reliability (issue 8): the memory estimate the run and sweep guards check before simulating.
 pub mod estimate;
+pub mod fold;
+#[cfg(feature = "mpi")]
+pub mod mpi;
+pub mod reduce;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,13 +24,15 @@ use crate::load::Component;
 use crate::load::book::LoadBook;
 use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
-use crate::metrics::names::{METRIC_COUNT, Metric};
-use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline};
+use crate::metrics::names::Metric;
+use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline, timeline_rows};
 use crate::model::Model;
 use crate::model::device::{Env, Path};
 use crate::model::rollout::{GateCounts, Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
+use fold::{FOLD_THRESHOLD, SampleFold};
+use reduce::{Local, Reducer};
 
 /// Everything a run produces, in memory; `report` turns it into files.
 #[derive(Debug, Clone)]
@@ -104,10 +110,26 @@ pub fn simulate_until(
     progress: &(dyn Fn(Time) + Sync),
     stop: Option<&AtomicBool>,
 ) -> Result<Outcome, Interrupted> {
+    simulate_with(model, progress, FOLD_THRESHOLD, &Local, stop)
+}
+
+/// [`simulate_until`] as one of the processes of `reducer` (see [`reduce`]; only process 0's outcome is the
+/// run's), folding the chunks' latency samples into the distributions at the first epoch boundary where more
+/// than `fold_threshold` are buffered. Any threshold gives the same outcome (see [`fold`]); it only trades
+/// memory for passes, and tests use 0 and `usize::MAX` to show it.
+pub fn simulate_with(
+    model: &Model,
+    progress: &(dyn Fn(Time) + Sync),
+    fold_threshold: usize,
+    reducer: &dyn Reducer,
+    stop: Option<&AtomicBool>,
+) -> Result<Outcome, Interrupted> {
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let scenario = &model.scenario;
     let n = scenario.fleet.devices;
+    let (rank, ranks) = (reducer.rank(), reducer.ranks());
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
+        .filter(|c| *c as usize % ranks == rank)
         .map(|c| c * CHUNK_SIZE)
         .collect();
     let mut book = scenario.load.enabled.then(|| {
@@ -134,12 +156,14 @@ pub fn simulate_until(
     let duration = scenario.duration;
     let mut rollout = Rollout::new(&scenario.stages, epoch);
     let mut pressure = Pressure::default();
+    let mut folded = SampleFold::new(u64::from(duration.max(2)));
     let mut now: Time = 0;
     loop {
         let mut counts = GateCounts::new(scenario.stages.len());
         for chunk in &chunks {
             counts.add(&chunk.tally.gate);
         }
+        reduce::sum_gate_counts(reducer, &mut counts);
         if stopped() {
             return Err(Interrupted { at: now });
         }
@@ -169,6 +193,7 @@ pub fn simulate_until(
                 return Err(Interrupted { at: now });
             }
         }
+        folded.fold_above(&mut chunks, fold_threshold);
         if let Some(book) = book.as_mut() {
             // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
             let first = book.counts().len();
@@ -178,6 +203,7 @@ pub fn simulate_until(
                 (end / book.bucket()) as usize
             };
             book.finalize(complete);
+            reducer.sum(book.counts_from_mut(first).as_flattened_mut());
             for row in &book.counts()[first..] {
                 for q in queues.iter_mut() {
                     q.serve(component_requests(row, q.component()), book.bucket());
@@ -195,31 +221,27 @@ pub fn simulate_until(
         progress(now);
     }
 
-    let highest = u64::from(duration.max(2));
-    let mut distributions: Vec<Distribution> = (0..METRIC_COUNT)
-        .into_par_iter()
-        .map(|m| {
-            let mut d = Distribution::new(highest);
-            for chunk in &chunks {
-                d.record_all(&chunk.tally.samples[m]);
-            }
-            d
-        })
-        .collect();
+    folded.fold(&mut chunks);
+    let mut distributions = folded.distributions;
+    reduce::gather_distributions(reducer, &mut distributions);
     for q in &queues {
         if q.rate().is_some() {
             distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
         }
     }
-    let timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
-    let counts = final_counts(&chunks);
+    let mut timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
+    timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
+    reduce::sum_timeline(reducer, &mut timeline);
+    let mut counts = final_counts(&chunks);
+    let mut events: u64 = chunks.iter().map(|c| c.events).sum();
+    reduce::sum_counts(reducer, &mut counts, &mut events);
     Ok(Outcome {
         distributions,
         timeline,
         counts,
         stages: rollout.status().to_vec(),
         completed: rollout.completed(),
-        events: chunks.iter().map(|c| c.events).sum(),
+        events,
         load: book.map(|b| LoadOutcome {
             bucket: b.bucket(),
             counts: b.counts().to_vec(),

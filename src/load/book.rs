@@ -275,6 +275,13 @@ impl LoadBook {
     pub fn counts(&self) -> &[[u64; 7]] {
         &self.counts
     }
+
+    /// The finalized counts from bucket `first` on, to replace with their sums over all processes of a
+    /// multi-process run (`engine::reduce`): each process's counts are sums over its own devices, and nothing
+    /// is derived from them later except by summing, so the totals are what one process would have counted.
+    pub fn counts_from_mut(&mut self, first: usize) -> &mut [[u64; 7]] {
+        &mut self.counts[first..]
+    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,42 @@ impl Distribution {
         self.max = self.max.max(v);
     }
 
+    /// The distribution as integers, for another process to merge with [`Distribution::merge_words`]:
+    /// count, sum (low and high 64 bits), min, max, then the number of non-empty histogram buckets and one
+    /// (value, count) pair per bucket, the value being the bucket's highest equivalent value — recording it
+    /// lands in the same bucket, so the merged histogram equals one that recorded the raw samples.
+    pub fn to_words(&self) -> Vec<u64> {
+        let mut words = vec![
+            self.count,
+            self.sum as u64,
+            (self.sum >> 64) as u64,
+            self.min,
+            self.max,
+            0,
+        ];
+        for v in self.hist.iter_recorded() {
+            words.push(v.value_iterated_to());
+            words.push(v.count_at_value());
+        }
+        words[5] = ((words.len() - 6) / 2) as u64;
+        words
+    }
+
+    /// Adds a distribution written by [`Distribution::to_words`] (of the same range) at the start of `words`;
+    /// returns how many words it used.
+    pub fn merge_words(&mut self, words: &[u64]) -> usize {
+        let pairs = words[5] as usize;
+        for pair in words[6..6 + 2 * pairs].chunks_exact(2) {
+            self.hist
+                .saturating_record_n(pair[0].min(self.hist.high()), pair[1]);
+        }
+        self.count += words[0];
+        self.sum += u128::from(words[1]) | (u128::from(words[2]) << 64);
+        self.min = self.min.min(words[3]);
+        self.max = self.max.max(words[4]);
+        6 + 2 * pairs
+    }
+
     /// Number of samples.
     pub fn count(&self) -> u64 {
         self.count
@@ -105,6 +141,27 @@ mod tests {
         let p95 = d.percentile(95.0).unwrap() as f64;
         assert!((p95 - 9_500.0).abs() <= 10.0, "{p95}");
         assert_eq!(d.percentile(100.0), Some(9_999));
+    }
+
+    #[test]
+    fn merged_words_equal_recording_every_sample() {
+        let all: Vec<u32> = (0..50_000).map(|i| (i * 7919 % 200_000) as u32).collect();
+        let mut one = Distribution::new(1_000_000);
+        one.record_all(&all);
+        let (a, b) = all.split_at(17_000);
+        let mut left = Distribution::new(1_000_000);
+        left.record_all(a);
+        let mut right = Distribution::new(1_000_000);
+        right.record_all(b);
+        let words = right.to_words();
+        assert_eq!(left.merge_words(&words), words.len());
+        assert_eq!(left.count(), one.count());
+        assert_eq!(left.mean(), one.mean());
+        assert_eq!((left.min(), left.max()), (one.min(), one.max()));
+        for p in [1.0, 50.0, 90.0, 95.0, 99.0, 99.9, 100.0] {
+            assert_eq!(left.percentile(p), one.percentile(p), "p{p}");
+        }
+        assert_eq!(left.to_words(), one.to_words());
     }
 
     #[test]

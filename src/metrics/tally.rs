@@ -89,8 +89,11 @@ fn compliance_col(c: ComplianceState) -> Option<usize> {
 pub struct Tally {
     rows: usize,
     diff: Vec<i32>,
-    /// Latency samples per metric (index = `Metric::index`), in seconds.
+    /// Latency samples per metric (index = `Metric::index`), in seconds, not yet folded into the run's
+    /// distributions (the engine folds them at epoch boundaries to bound memory; see `engine::SampleFold`).
     pub samples: Vec<Vec<u32>>,
+    /// Samples currently held in `samples`, over all metrics (so the engine need not walk every Vec to know).
+    pub buffered: usize,
     /// Counts the rollout gates read.
     pub gate: GateCounts,
 }
@@ -103,6 +106,7 @@ impl Tally {
             rows,
             diff: vec![0; TRACKED_COLUMNS * rows],
             samples: vec![Vec::new(); METRIC_COUNT],
+            buffered: 0,
             gate: GateCounts::new(stages),
         }
     }
@@ -117,6 +121,7 @@ impl Tally {
     /// Records a latency sample.
     pub fn sample(&mut self, metric: usize, seconds: Time) {
         self.samples[metric].push(seconds);
+        self.buffered += 1;
     }
 
     /// A device reached milestone `to` at `t` (coming from `from`, or newly counted).
@@ -140,6 +145,16 @@ impl Tally {
         if let Some(c) = compliance_col(to) {
             self.shift(t, c, 1);
         }
+    }
+}
+
+impl Tally {
+    /// Forgets the buffered samples (after they were folded), releasing their memory.
+    pub fn clear_samples(&mut self) {
+        for s in &mut self.samples {
+            *s = Vec::new();
+        }
+        self.buffered = 0;
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`export`] turns the statistics into `comparison.csv`, `comparison.md` and `sweep.csv`.
 
 pub mod export;
+pub mod shard;
 pub mod stats;
 
 use toml::Value;

@@ -1,0 +1,102 @@
+//! Folding the chunks' latency samples into the run's distributions while the run goes on.
+//!
+//! Chunks buffer raw samples (`Tally::samples`) so that stepping never touches shared state. Kept to the end,
+//! those buffers cost ~12 samples × 4 bytes per device — about half a gigabyte at 10M devices, more with
+//! `Vec` growth slack. Recording into a histogram is commutative (counts, sums, minimum and maximum are
+//! order-free), so folding the buffers into the run's distributions at any epoch boundary, in any grouping,
+//! gives exactly the distributions that one fold at the end gives: results stay byte-identical while the
+//! buffered samples stay under [`FOLD_THRESHOLD`].
+
+use rayon::prelude::*;
+
+use super::chunk::Chunk;
+use crate::metrics::histogram::Distribution;
+use crate::metrics::names::METRIC_COUNT;
+
+/// Buffered samples (over all chunks and metrics) above which the engine folds them at the next epoch
+/// boundary: 4M samples = 16 MB of `u32`, small next to the devices themselves at the fleet sizes where it
+/// matters, and large enough that a fold (a pass over every chunk's buffers) happens rarely.
+pub const FOLD_THRESHOLD: usize = 4 << 20;
+
+/// The run's distributions, filled from the chunks' buffers as they grow.
+pub struct SampleFold {
+    /// One distribution per metric, index = `Metric::index`.
+    pub distributions: Vec<Distribution>,
+}
+
+impl SampleFold {
+    /// Empty distributions for values up to `highest` seconds.
+    pub fn new(highest: u64) -> Self {
+        SampleFold {
+            distributions: (0..METRIC_COUNT)
+                .map(|_| Distribution::new(highest))
+                .collect(),
+        }
+    }
+
+    /// Folds the buffers if they hold more than `threshold` samples in all.
+    pub fn fold_above(&mut self, chunks: &mut [Chunk], threshold: usize) {
+        let buffered: usize = chunks.iter().map(|c| c.tally.buffered).sum();
+        if buffered > threshold {
+            self.fold(chunks);
+        }
+    }
+
+    /// Records every chunk's buffered samples (one metric per task, chunks in chunk order) and empties the
+    /// buffers.
+    pub fn fold(&mut self, chunks: &mut [Chunk]) {
+        let shared: &[Chunk] = chunks;
+        self.distributions
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(m, d)| {
+                for chunk in shared {
+                    d.record_all(&chunk.tally.samples[m]);
+                }
+            });
+        chunks.par_iter_mut().for_each(|c| c.tally.clear_samples());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::simulate;
+    use crate::metrics::names::Metric;
+    use crate::model::Model;
+    use crate::report::summary::MetricStats;
+
+    /// Folding at every boundary (threshold 0) and folding once at the end give the same statistics.
+    #[test]
+    fn folding_early_changes_no_statistic() {
+        let text = "name = \"fold\"\nseed = 7\nduration = \"3d\"\n[fleet]\ndevices = 9000\n\
+                    [[stage]]\nname = \"all\"\nstart = \"1d\"\nworkloads = [\"compliance_policies\"]\n\
+                    authority = \"intune\"\n";
+        let scenario = crate::scenario::parse(text, "fold.toml").unwrap();
+        let model = Model::new(scenario);
+        let late = crate::engine::simulate_with(
+            &model,
+            &|_| {},
+            usize::MAX,
+            &crate::engine::reduce::Local,
+            None,
+        )
+        .unwrap();
+        let early =
+            crate::engine::simulate_with(&model, &|_| {}, 0, &crate::engine::reduce::Local, None)
+                .unwrap();
+        let plain = simulate(&model, &|_| {});
+        let mut recorded = 0;
+        for m in Metric::all() {
+            let i = m.index();
+            let a = MetricStats::of(&late.distributions[i]);
+            assert_eq!(a, MetricStats::of(&early.distributions[i]), "{m:?}");
+            assert_eq!(a, MetricStats::of(&plain.distributions[i]), "{m:?}");
+            recorded += a.count;
+        }
+        assert!(
+            recorded > 9000,
+            "the scenario must record samples: {recorded}"
+        );
+        assert_eq!(late.timeline, early.timeline);
+    }
+}
