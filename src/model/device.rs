@@ -33,13 +33,13 @@ use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
 use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
-use super::time::{NEVER, Time, after};
+use super::time::{MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::load::book::LoadBook;
 use crate::load::queue::Pressure;
 use crate::load::{Component, Request};
 use crate::metrics::names::Metric;
-use crate::metrics::tally::{ComplianceState, Milestone, Tally};
+use crate::metrics::tally::{CaState, ComplianceState, Milestone, Tally};
 use crate::rng::{day_hash, slot};
 
 /// The two paths to co-management.
@@ -86,6 +86,11 @@ const POLL_IN_FLIGHT: u8 = 1 << 4;
 const SYNC_IN_FLIGHT: u8 = 1 << 5;
 /// Flag bit: a successful enrollment is waiting in a queue; the next event is its answer.
 const ENROLL_IN_FLIGHT: u8 = 1 << 6;
+
+/// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
+const TOKEN_MIN: Time = 60 * MINUTE;
+/// Range of access-token lifetimes above the shortest: up to 90 min (same source).
+const TOKEN_RANGE: Time = 30 * MINUTE;
 
 /// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
 #[derive(Debug, Clone, Copy)]
@@ -501,7 +506,7 @@ impl Device {
                         |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
                     match self.admit(id, SYNC_IN_FLIGHT, Component::Intune, t, env, retry) {
                         Some(at) => self.sync_wake = at,
-                        None => self.report_compliance(t, model, tally),
+                        None => self.report_compliance(id, t, model, tally),
                     }
                 }
                 self.next_event = self.poll_wake.min(self.sync_wake);
@@ -702,7 +707,7 @@ impl Device {
                     (true, false) => {
                         tally.authority(t, w, -1);
                         if w == Workload::CompliancePolicies {
-                            self.withdraw_compliance(t, model, tally);
+                            self.withdraw_compliance(id, t, model, tally);
                         }
                     }
                     _ => {}
@@ -723,8 +728,103 @@ impl Device {
         after(self.report_at, model.scenario.compliance.noncompliant_grace)
     }
 
-    /// The Intune check-in after the compliance workload switched: the device reports its compliance.
-    fn report_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+    /// How long a compliance change takes to reach the user's session: Azure AD propagation, then (without
+    /// continuous access evaluation) the renewal of the access token, whose lifetime is uniform 60–90 min
+    /// (learn.microsoft.com/entra/identity-platform/access-tokens; domain-facts §3), drawn once per device.
+    /// The session is taken to have renewed its token just before the attribute changed, so the full
+    /// lifetime is waited — the conservative reading.
+    fn ca_lag(&self, id: u32, model: &Model) -> Time {
+        let c = &model.scenario.compliance;
+        if c.cae {
+            return c.aad_propagation;
+        }
+        let token = TOKEN_MIN + model.seeds.stream(id, slot::CA_TOKEN).below(TOKEN_RANGE + 1);
+        c.aad_propagation.saturating_add(token)
+    }
+
+    /// Records a change of the effective compliance state at `t`, and the conditional-access change it causes
+    /// `lag` later (`undo`: cancels a change recorded before).
+    fn record_compliance(
+        t: Time,
+        from: ComplianceState,
+        to: ComplianceState,
+        lag: Time,
+        undo: bool,
+        tally: &mut Tally,
+    ) {
+        let (from, to) = if undo { (to, from) } else { (from, to) };
+        tally.compliance(t, from, to);
+        tally.ca(after(t, lag), CaState::of(from), CaState::of(to));
+    }
+
+    /// Every change of the effective compliance state that follows the report at `self.report_at`, in time
+    /// order, as `f(t, from, to)`: the report itself (from unknown), the end of the grace period, and for a
+    /// compliant device every lapse of the compliance status validity period — a check-in gap longer than
+    /// `validity` makes the device noncompliant from `last check-in + validity` until its next check-in. (A
+    /// noncompliant device is noncompliant either way; the grace period ends no later than the first lapse,
+    /// since `noncompliant_grace ≤ validity`.)
+    fn compliance_changes(
+        &self,
+        id: u32,
+        model: &Model,
+        mut f: impl FnMut(Time, ComplianceState, ComplianceState),
+    ) {
+        let r = self.report_at;
+        let c = &model.scenario.compliance;
+        if self.compliant() {
+            f(r, ComplianceState::Unknown, ComplianceState::Compliant);
+        } else if c.noncompliant_grace > 0 {
+            f(r, ComplianceState::Unknown, ComplianceState::InGrace);
+            f(
+                self.grace_end(model),
+                ComplianceState::InGrace,
+                ComplianceState::Noncompliant,
+            );
+            return;
+        } else {
+            f(r, ComplianceState::Unknown, ComplianceState::Noncompliant);
+            return;
+        }
+        let timers = &model.scenario.timers;
+        let duration = model.scenario.duration;
+        let longest_gap = self
+            .profile
+            .max_offline_gap()
+            .map(|g| g.saturating_add(timers.mdm_sync));
+        if longest_gap.is_some_and(|g| g <= c.validity) {
+            return;
+        }
+        let online = self.online(id, model);
+        let schedule = self.mdm_schedule(model);
+        let mut checkin = r;
+        while checkin < duration {
+            let next = next_run(&online, &schedule, checkin + 1);
+            if next == NEVER || next - checkin > c.validity {
+                let lapse = checkin + c.validity;
+                if lapse >= duration {
+                    return;
+                }
+                f(
+                    lapse,
+                    ComplianceState::Compliant,
+                    ComplianceState::Noncompliant,
+                );
+                if next == NEVER {
+                    return;
+                }
+                f(
+                    next,
+                    ComplianceState::Noncompliant,
+                    ComplianceState::Compliant,
+                );
+            }
+            checkin = next;
+        }
+    }
+
+    /// The Intune check-in after the compliance workload switched: the device reports its compliance, which
+    /// Azure AD and conditional access pick up `ca_lag` later.
+    fn report_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
         self.sync_wake = NEVER;
         if !self.intune.contains(Workload::CompliancePolicies) {
             return;
@@ -739,15 +839,20 @@ impl Device {
         } else {
             ComplianceState::Noncompliant
         };
-        tally.compliance(t, self.compliance, state);
         self.compliance = state;
         self.report_at = t;
-        if state == ComplianceState::InGrace {
-            tally.compliance(
-                self.grace_end(model),
-                ComplianceState::InGrace,
-                ComplianceState::Noncompliant,
-            );
+        let lag = self.ca_lag(id, model);
+        self.compliance_changes(id, model, |at, from, to| {
+            Self::record_compliance(at, from, to, lag, false, tally)
+        });
+        let duration = model.scenario.duration;
+        let (metric, effective) = if self.compliant() {
+            (Metric::CaReadyLatency, after(t, lag))
+        } else {
+            (Metric::CaBlockLatency, after(self.grace_end(model), lag))
+        };
+        if effective < duration {
+            tally.sample(metric.index(), effective - self.comp_origin);
         }
         tally.gate.reported += 1;
         if !self.compliant() {
@@ -755,23 +860,23 @@ impl Device {
         }
     }
 
-    /// The compliance workload moved back to ConfigMgr at `t`: Intune's report no longer counts.
-    fn withdraw_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+    /// The compliance workload moved back to ConfigMgr (or the device left management) at `t`: Intune's
+    /// report no longer counts. Changes recorded for `t` or later are cancelled.
+    fn withdraw_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
         self.sync_wake = NEVER;
-        let mut current = self.compliance;
-        if current == ComplianceState::Unknown {
+        if self.compliance == ComplianceState::Unknown {
             return;
         }
-        if current == ComplianceState::InGrace {
-            let end = self.grace_end(model);
-            if t < end {
-                // Cancel the scheduled end of the grace period.
-                tally.compliance(end, ComplianceState::Noncompliant, ComplianceState::InGrace);
+        let lag = self.ca_lag(id, model);
+        let mut current = ComplianceState::Unknown;
+        self.compliance_changes(id, model, |at, from, to| {
+            if at >= t {
+                Self::record_compliance(at, from, to, lag, true, tally);
             } else {
-                current = ComplianceState::Noncompliant;
+                current = to;
             }
-        }
-        tally.compliance(t, current, ComplianceState::Unknown);
+        });
+        Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, tally);
         tally.gate.reported -= 1;
         if !self.compliant() {
             tally.gate.noncompliant -= 1;

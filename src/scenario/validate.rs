@@ -368,6 +368,7 @@ fn default_fleet() -> Fleet {
             intermittent: 0.10,
         },
         attributes: default_attributes(),
+        osd: OsdArrivals::default(),
     }
 }
 
@@ -442,8 +443,30 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
         None => d.attributes,
         Some(a) => convert_attributes(c, a),
     };
+    let osd = match &w.osd_arrivals {
+        None => d.osd,
+        Some(o) => {
+            let x = o.get_ref();
+            let count = c.int(
+                &x.count,
+                "fleet.osd_arrivals.count",
+                0,
+                0,
+                MAX_DEVICES - u64::from(devices),
+            ) as u32;
+            let span = c.duration(
+                &x.span,
+                "fleet.osd_arrivals.span",
+                14 * DAY,
+                0,
+                MAX_SPAN,
+            );
+            OsdArrivals { count, span }
+        }
+    };
     Fleet {
         devices,
+        osd,
         internet_share: c.share(&w.internet_share, "fleet.internet_share", d.internet_share),
         existing_client_share: c.share(
             &w.existing_client_share,
@@ -730,7 +753,7 @@ fn convert_infrastructure(c: &mut Checker<'_>, w: &WireInfrastructure) -> Infras
 
 fn convert_compliance(c: &mut Checker<'_>, w: &WireCompliance) -> CompliancePolicy {
     let d = CompliancePolicy::default();
-    CompliancePolicy {
+    let policy = CompliancePolicy {
         min_os_build: c.int(
             &w.min_os_build,
             "compliance.min_os_build",
@@ -748,7 +771,37 @@ fn convert_compliance(c: &mut Checker<'_>, w: &WireCompliance) -> CompliancePoli
             0,
             365 * DAY,
         ),
+        aad_propagation: c.duration(
+            &w.aad_propagation,
+            "compliance.aad_propagation",
+            d.aad_propagation,
+            0,
+            7 * DAY,
+        ),
+        cae: Checker::flag(&w.cae, d.cae),
+        validity: c.duration(
+            &w.validity,
+            "compliance.validity",
+            d.validity,
+            DAY,
+            120 * DAY,
+        ),
+    };
+    if policy.noncompliant_grace > policy.validity
+        && let Some(g) = &w.noncompliant_grace
+    {
+        c.at(
+            g,
+            "compliance.noncompliant_grace",
+            format!(
+                "must not exceed compliance.validity ({}): a device whose report is older than the validity \
+                 period is noncompliant anyway, so a longer grace period could never run out as written; \
+                 shorten the grace or raise compliance.validity (at most 120d)",
+                format_duration(u64::from(policy.validity))
+            ),
+        );
     }
+    policy
 }
 
 fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Time) -> Vec<Stage> {

@@ -46,6 +46,15 @@ pub struct WireFleet {
     pub sites: Field<u64>,
     pub availability: Field<WireAvailability>,
     pub attributes: Field<WireAttributes>,
+    pub osd_arrivals: Field<WireOsd>,
+}
+
+/// `[fleet] osd_arrivals = { count, span }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireOsd {
+    pub count: Field<u64>,
+    pub span: Field<String>,
 }
 
 /// `[fleet.availability]`.
@@ -127,6 +136,9 @@ pub struct WireCompliance {
     pub require_firewall: Field<bool>,
     pub require_defender: Field<bool>,
     pub noncompliant_grace: Field<String>,
+    pub aad_propagation: Field<String>,
+    pub cae: Field<bool>,
+    pub validity: Field<String>,
 }
 
 /// `[[stage]]`.

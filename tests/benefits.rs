@@ -1,0 +1,216 @@
+//! What co-management is for: conditional-access readiness (Azure AD propagation, token renewal, CAE,
+//! grace, validity period), remote actions and OS-deployment arrivals — closed forms against the real binary.
+
+mod common;
+use common::*;
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Every device compliant, compliance moved to Intune for everyone at `start`.
+fn ca_scenario(devices: u32, compliance: &str, start: &str, extra_timers: &str) -> String {
+    format!(
+        r#"name = "ca"
+seed = 5
+duration = "4d"
+{}
+[timers]
+sync_on_switch = false
+{extra_timers}
+
+[compliance]
+min_os_build = 0
+require_bitlocker = false
+require_firewall = false
+require_defender = false
+{compliance}
+
+[[stage]]
+name = "compliance"
+start = "{start}"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        ideal_fleet(devices, 1.0, 1.0)
+    )
+}
+
+#[test]
+fn with_cae_and_no_propagation_ca_ready_is_the_compliance_report() {
+    let run = run_scenario(
+        &ca_scenario(20_000, "aad_propagation = \"0s\"\ncae = true", "1d", ""),
+        &[],
+    );
+    for stat in ["count", "mean", "min", "p50", "p95", "max"] {
+        assert_eq!(
+            run.stat("ca_ready_latency", stat),
+            run.stat("compliance_latency", stat),
+            "{stat}"
+        );
+    }
+    assert!(run.summary()["metrics"]["ca_block_latency"]["count"] == 0);
+}
+
+#[test]
+fn without_cae_ca_ready_adds_a_token_lifetime_of_60_to_90_minutes() {
+    let run = run_scenario(
+        &ca_scenario(50_000, "aad_propagation = \"0s\"", "1d", ""),
+        &[],
+    );
+    let extra = run.stat("ca_ready_latency", "mean") - run.stat("compliance_latency", "mean");
+    assert_close("mean token wait", extra, 4_500.0, 0.02);
+    // Propagation adds on top, exactly.
+    let run15 = run_scenario(
+        &ca_scenario(50_000, "aad_propagation = \"15m\"", "1d", ""),
+        &[],
+    );
+    let extra15 =
+        run15.stat("ca_ready_latency", "mean") - run15.stat("compliance_latency", "mean");
+    assert_close("mean token wait + 15 min", extra15, 4_500.0 + 900.0, 0.02);
+    // Timeline: ready devices lag reported-compliant ones; every device is ready by the end.
+    let (header, rows) = run.timeline();
+    let (ready, compliant, unknown) = (
+        col(&header, "ca_ready"),
+        col(&header, "compliant"),
+        col(&header, "ca_unknown"),
+    );
+    for row in &rows {
+        assert!(row[ready] <= row[compliant]);
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(last[ready], 50_000);
+    assert_eq!(last[unknown], 0);
+}
+
+#[test]
+fn noncompliant_devices_are_blocked_when_their_grace_ends() {
+    let scenario = format!(
+        r#"name = "grace"
+seed = 3
+duration = "6d"
+{}
+[timers]
+sync_on_switch = false
+
+[compliance]
+min_os_build = 99999
+noncompliant_grace = "2d"
+aad_propagation = "0s"
+cae = true
+
+[[stage]]
+name = "compliance"
+start = "1d"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        ideal_fleet(20_000, 1.0, 1.0)
+    );
+    let run = run_scenario(&scenario, &[]);
+    let block = run.stat("ca_block_latency", "mean");
+    let report = run.stat("compliance_latency", "mean");
+    assert_close("block = report + grace", block - report, 2.0 * 86_400.0, 0.001);
+    let (header, rows) = run.timeline();
+    let (t, blocked, ready) = (
+        col(&header, "time_s"),
+        col(&header, "ca_blocked"),
+        col(&header, "ca_ready"),
+    );
+    for row in &rows {
+        if row[t] <= 3 * 86_400 {
+            assert_eq!(row[blocked], 0, "blocked inside the grace period at {}", row[t]);
+        }
+    }
+    let last = rows.last().unwrap();
+    assert_eq!((last[blocked], last[ready]), (20_000, 0));
+}
+
+#[test]
+fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() {
+    // Always-on devices checking in every 2 days with a 1-day validity period: once every device is on its
+    // steady schedule, each is noncompliant for the second half of every gap, so half the fleet is.
+    let run = run_scenario(
+        &ca_scenario(
+            20_000,
+            "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
+            "0s",
+            "mdm_sync = \"2d\"",
+        )
+        .replace("duration = \"4d\"", "duration = \"10d\""),
+        &[],
+    );
+    let (header, rows) = run.timeline();
+    let (t, nc, blocked) = (
+        col(&header, "time_s"),
+        col(&header, "noncompliant"),
+        col(&header, "ca_blocked"),
+    );
+    let steady: Vec<&Vec<i64>> = rows.iter().filter(|r| r[t] >= 3 * 86_400).collect();
+    let share =
+        steady.iter().map(|r| r[nc] as f64).sum::<f64>() / (steady.len() as f64 * 20_000.0);
+    assert_close("share noncompliant by lapsed validity", share, 0.5, 0.02);
+    for r in &steady {
+        assert_eq!(r[nc], r[blocked], "CAE and no propagation: blocked = noncompliant");
+    }
+    // Reporting often enough (validity ≥ the check-in interval) never lapses.
+    let fine = run_scenario(
+        &ca_scenario(
+            5_000,
+            "validity = \"2d\"",
+            "0s",
+            "mdm_sync = \"2d\"",
+        ),
+        &[],
+    );
+    let (header, rows) = fine.timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().all(|r| r[nc] == 0));
+}
+
+#[test]
+fn an_intermittent_device_offline_longer_than_the_validity_period_turns_noncompliant() {
+    let scenario = |validity: &str| {
+        ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", "")
+            .replace("always_on = 1.0", "always_on = 0.0")
+            .replace("intermittent = 0.0", "intermittent = 1.0")
+            .replace("duration = \"4d\"", "duration = \"21d\"")
+    };
+    let (header, rows) = run_scenario(&scenario("1d"), &[]).timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().any(|r| r[nc] > 1_000), "lapses expected");
+    let (header, rows) = run_scenario(&scenario("120d"), &[]).timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().all(|r| r[nc] == 0));
+}
+
+fn check_fails(scenario: &str, expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn a_grace_period_longer_than_the_validity_period_is_refused() {
+    check_fails(
+        "name = \"x\"\n[fleet]\ndevices = 10\n[compliance]\nnoncompliant_grace = \"40d\"\n",
+        &[
+            "bad.toml:5:22",
+            "compliance.noncompliant_grace",
+            "must not exceed compliance.validity (30d)",
+        ],
+    );
+    check_fails(
+        "name = \"x\"\n[fleet]\ndevices = 10\n[compliance]\nvalidity = \"121d\"\n",
+        &["compliance.validity", "1d to 120d"],
+    );
+}
