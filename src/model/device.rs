@@ -29,11 +29,12 @@
 //! path's two retried steps (chosen evenly), and never finishes.
 
 use super::Model;
+use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
 use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
-use super::time::{MINUTE, NEVER, Time, after};
+use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::load::book::LoadBook;
 use crate::load::queue::Pressure;
@@ -72,6 +73,8 @@ pub enum State {
     CoManaged,
     /// A permanent configuration error: the device never finishes its path.
     Failed,
+    /// Taken out of management by a `retire` remote action.
+    Retired,
 }
 
 /// Flag bit: the device meets the compliance policy.
@@ -86,6 +89,8 @@ const POLL_IN_FLIGHT: u8 = 1 << 4;
 const SYNC_IN_FLIGHT: u8 = 1 << 5;
 /// Flag bit: a successful enrollment is waiting in a queue; the next event is its answer.
 const ENROLL_IN_FLIGHT: u8 = 1 << 6;
+/// Flag bit: an OS-deployment arrival (path 1 from its arrival; `origin` is the arrival).
+const OSD: u8 = 1 << 7;
 
 /// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
 const TOKEN_MIN: Time = 60 * MINUTE;
@@ -178,12 +183,15 @@ impl Device {
         let permanent = rng.chance(s.failures.permanent);
         let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
         let internet = rng.chance(s.fleet.internet_share);
+        // OS-deployment arrivals take the ids after `devices`; their arrival has a slot of its own so that
+        // adding them changes no other device's draws.
+        let osd = id >= s.fleet.devices;
         let (poll_phase, sync_phase) = match t.phase {
             PhaseMode::Random => (poll_phase, sync_phase),
             PhaseMode::Aligned => (0, 0),
         };
 
-        let path = if u_path < s.fleet.existing_client_share {
+        let path = if osd || u_path < s.fleet.existing_client_share {
             Path::ExistingClient
         } else {
             Path::NewInternet
@@ -204,12 +212,15 @@ impl Device {
             && (defender || !c.require_defender);
         let mut flags = if compliant { COMPLIANT } else { 0 };
         let comanaged_now =
-            path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
+            !osd && path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
         if permanent && !comanaged_now {
             flags |= fail_step << FAIL_STEP_SHIFT;
         }
         if path == Path::NewInternet || internet {
             flags |= INTERNET;
+        }
+        if osd {
+            flags |= OSD;
         }
 
         let mut d = Device {
@@ -235,16 +246,29 @@ impl Device {
             intune: WorkloadSet::EMPTY,
             compliance: ComplianceState::Unknown,
         };
+        if osd {
+            d.origin = (model.seeds.stream(id, slot::OSD_ARRIVAL).uniform()
+                * f64::from(s.fleet.osd.span)) as Time;
+        }
         if let (Some(book), Path::ExistingClient) = (load, path) {
-            // Every existing ConfigMgr client polls for policy from t = 0.
+            // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
+            // arrival: the task sequence installs the client).
             book.periodic(
                 d.poll_request(),
                 &d.online(id, model),
                 &d.poll_ticks(model),
-                0,
+                if osd { d.origin } else { 0 },
             );
         }
         match path {
+            _ if osd => {
+                // Imaged and domain-joined by the task sequence: it exists from its first boot, then enrolls at
+                // once ("once some devices are already co-managed, new devices enroll immediately", MD
+                // includes/enable-co-management-1906-2107.md).
+                d.state = State::NotArrived;
+                tally.milestone(0, None, Milestone::NotArrived);
+                d.next_event = d.online(id, model).online_from(d.origin);
+            }
             Path::ExistingClient if comanaged_now => {
                 d.state = State::CoManaged;
                 d.comanaged_at = 0;
@@ -276,6 +300,11 @@ impl Device {
         self.path
     }
 
+    /// Whether the device is an OS-deployment arrival.
+    pub fn is_osd(&self) -> bool {
+        self.flags & OSD != 0
+    }
+
     /// The device's availability profile.
     pub fn profile(&self) -> Profile {
         self.profile
@@ -297,6 +326,7 @@ impl Device {
             }
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
+            State::Retired => Milestone::Retired,
         }
     }
 
@@ -408,6 +438,12 @@ impl Device {
         let model = env.model;
         let timers = &model.scenario.timers;
         match self.state {
+            State::NotArrived if self.is_osd() => {
+                // First boot of an imaged ConfigMgr client: it starts path 1 now.
+                tally.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
+                self.state = State::Scheduled;
+                self.handle(id, env, tally);
+            }
             State::NotArrived => {
                 // First boot: Autopilot joins the device to Azure AD, then enrolls it.
                 tally.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
@@ -464,7 +500,11 @@ impl Device {
                     self.next_event = at;
                     return;
                 }
-                tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                if self.is_osd() {
+                    tally.sample(Metric::TimeToComanagedOsd.index(), t - self.origin);
+                } else {
+                    tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                }
                 self.become_comanaged(id, t, env, tally);
             }
             State::Installing => {
@@ -509,9 +549,12 @@ impl Device {
                         None => self.report_compliance(id, t, model, tally),
                     }
                 }
-                self.next_event = self.poll_wake.min(self.sync_wake);
+                if self.attempt != 0 && self.step_start <= t {
+                    return self.act(id, t, env, tally);
+                }
+                self.next_event = self.comanaged_next();
             }
-            State::Failed => self.next_event = NEVER,
+            State::Failed | State::Retired => self.next_event = NEVER,
         }
     }
 
@@ -528,7 +571,119 @@ impl Device {
                 change,
             );
             self.poll_wake = self.poll_wake.min(wake);
-            self.next_event = self.poll_wake.min(self.sync_wake);
+            self.next_event = self.comanaged_next();
+        }
+    }
+
+    /// A co-managed device's next event: a poll or check-in that matters, or a pending wipe/retire (while
+    /// co-managed, `attempt` holds the pending action — 1 wipe, 2 retire — and `step_start` its time).
+    fn comanaged_next(&self) -> Time {
+        let pending = if self.attempt != 0 {
+            self.step_start
+        } else {
+            NEVER
+        };
+        self.poll_wake.min(self.sync_wake).min(pending)
+    }
+
+    /// Remote action `index` is sent at `action.at`; the engine calls this at the first epoch boundary `now`
+    /// at or after it. A device co-managed at `at` is targeted (by its share draw or its pilot membership);
+    /// if it is online it acts within `PUSH_ACT_WINDOW`, otherwise at its first Intune check-in after it comes
+    /// back online. Wipe and retire take effect then (not before `now`).
+    pub fn remote_action(
+        &mut self,
+        id: u32,
+        index: usize,
+        action: &Action,
+        now: Time,
+        env: &Env<'_>,
+        tally: &mut Tally,
+    ) {
+        let model = env.model;
+        let at = action.at;
+        if self.state != State::CoManaged || self.comanaged_at > at || self.attempt != 0 {
+            return;
+        }
+        let mut rng = model.seeds.stream(id, slot::ACTION + index as u32);
+        let u_target = rng.uniform();
+        let delay = 1 + rng.below(PUSH_ACT_WINDOW);
+        let targeted = match action.target {
+            ActionTarget::Share(p) => u_target < p,
+            ActionTarget::Stage(stage) => self.member_of(model, stage),
+        };
+        if !targeted {
+            return;
+        }
+        let online = self.online(id, model);
+        let acts = match online.window_from(at) {
+            Some((a, _)) if a <= at => after(at, delay),
+            _ => next_run(&online, &self.mdm_schedule(model), at),
+        };
+        let duration = model.scenario.duration;
+        let counts = tally.action(index);
+        counts.targeted += 1;
+        if acts >= duration {
+            return;
+        }
+        let latency = acts - at;
+        counts.reached += 1;
+        counts.within_1h += u64::from(latency <= HOUR);
+        counts.within_1d += u64::from(latency <= DAY);
+        tally.sample(Metric::RemoteActionLatency(action.kind).index(), latency);
+        // The check-in the action makes (counted where the ledger is still open).
+        let effect = acts.max(now);
+        env.count(Request::MdmCheckin, effect);
+        let pending = match action.kind {
+            ActionKind::Restart | ActionKind::Sync => return,
+            ActionKind::Wipe => 1,
+            ActionKind::Retire => 2,
+        };
+        self.attempt = pending;
+        self.step_start = effect;
+        self.next_event = self.comanaged_next();
+    }
+
+    /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes
+    /// back through provisioning as a new internet device arriving now (path 2); a retired one is done.
+    fn act(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+        let model = env.model;
+        let wipe = self.attempt == 1;
+        self.withdraw_compliance(id, t, model, tally);
+        for w in Workload::ALL {
+            if self.intune.contains(w) {
+                tally.authority(t, w, -1);
+            }
+        }
+        for (stage, target) in model.stage_targets.iter().enumerate() {
+            if !self.member_of(model, stage) {
+                continue;
+            }
+            let done = match target.authority {
+                Authority::ConfigMgr => self.intune.0 & target.workloads.0 == 0,
+                _ => self.intune.includes(target.workloads),
+            };
+            if done {
+                tally.gate.switched[stage] -= 1;
+            }
+            tally.gate.targeted[stage] -= 1;
+        }
+        self.intune = WorkloadSet::EMPTY;
+        self.comanaged_at = NEVER;
+        self.enrolled_at = NEVER;
+        self.poll_wake = NEVER;
+        self.sync_wake = NEVER;
+        self.attempt = 0;
+        if wipe {
+            tally.milestone(t, Some(Milestone::CoManaged), Milestone::NotArrived);
+            self.path = Path::NewInternet;
+            self.flags = (self.flags & COMPLIANT) | INTERNET;
+            self.origin = t;
+            self.state = State::NotArrived;
+            self.next_event = self.online(id, model).online_from(t);
+        } else {
+            tally.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
+            self.state = State::Retired;
+            self.next_event = NEVER;
         }
     }
 
@@ -673,7 +828,7 @@ impl Device {
         // The poll that brought the co-management policy carries the current workload settings; a check-in it
         // triggers is handled as the co-managed device's next event (at `t` itself with sync-on-switch).
         self.apply_policy(id, t, env, tally);
-        self.next_event = self.poll_wake.min(self.sync_wake);
+        self.next_event = self.comanaged_next();
     }
 
     /// A policy poll at `t`: move every workload to the authority the plan asks for, then find the next poll
@@ -738,7 +893,11 @@ impl Device {
         if c.cae {
             return c.aad_propagation;
         }
-        let token = TOKEN_MIN + model.seeds.stream(id, slot::CA_TOKEN).below(TOKEN_RANGE + 1);
+        let token = TOKEN_MIN
+            + model
+                .seeds
+                .stream(id, slot::CA_TOKEN)
+                .below(TOKEN_RANGE + 1);
         c.aad_propagation.saturating_add(token)
     }
 

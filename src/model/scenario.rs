@@ -30,6 +30,8 @@ pub struct Scenario {
     pub load: LoadModel,
     /// Rollout stages, in order.
     pub stages: Vec<Stage>,
+    /// Intune remote actions (`[[action]]`), in file order.
+    pub actions: Vec<super::action::Action>,
     /// CI thresholds, as written (evaluated by the gate).
     pub thresholds: Vec<Threshold>,
 }

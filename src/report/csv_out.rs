@@ -2,7 +2,9 @@
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::names::PERCENTILES;
-use crate::metrics::tally::{AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, MILESTONE_COLUMNS, Milestone};
+use crate::metrics::tally::{
+    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, MILESTONE_COLUMNS, Milestone,
+};
 use crate::model::time::HOUR;
 use crate::model::workload::Workload;
 

@@ -28,6 +28,8 @@ pub struct WireScenario {
     #[serde(default)]
     pub stage: Vec<Spanned<WireStage>>,
     pub thresholds: Field<BTreeMap<Spanned<String>, Spanned<String>>>,
+    #[serde(default)]
+    pub action: Vec<Spanned<WireAction>>,
     /// `[[variant]]`: plan variants for `cofleet sweep`, read and checked by `scenario::overrides`; a single
     /// run ignores them (it runs the base scenario).
     #[serde(default, rename = "variant")]
@@ -162,4 +164,14 @@ pub struct WireGate {
     pub min_age: Field<String>,
     pub timeout: Field<String>,
     pub on_fail: Field<String>,
+}
+
+/// `[[action]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireAction {
+    pub kind: Field<String>,
+    pub at: Field<String>,
+    pub share: Field<f64>,
+    pub stage: Field<String>,
 }
