@@ -359,3 +359,28 @@ fn bad_actions_are_refused() {
         &["fleet.osd_arrivals.span"],
     );
 }
+
+#[test]
+fn devices_that_retried_their_path_are_not_mistaken_for_pending_actions() {
+    // Retried steps count attempts in the same field a pending wipe/retire uses once co-managed.
+    let scenario = r#"name = "retries"
+seed = 2
+duration = "5d"
+[fleet]
+devices = 5000
+[failures]
+hybrid_join = 0.5
+mdm_enrollment = 0.5
+client_install = 0.5
+permanent = 0.0
+"#;
+    let run = run_scenario(scenario, &[]);
+    let s = run.summary();
+    assert_eq!(s["counts"]["retired"], 0);
+    // Without actions every device becomes co-managed at most once.
+    assert_eq!(
+        run.stat("time_to_comanaged.new_internet", "count")
+            + run.stat("time_to_comanaged.existing_client", "count"),
+        s["counts"]["co_managed"].as_f64().unwrap()
+    );
+}

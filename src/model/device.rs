@@ -823,6 +823,8 @@ impl Device {
         tally.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
         self.state = State::CoManaged;
         self.comanaged_at = t;
+        // From here on `attempt` means a pending remote action (none yet), not a retry count.
+        self.attempt = 0;
         self.count_targeted(env.model, tally);
         self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
         // The poll that brought the co-management policy carries the current workload settings; a check-in it
