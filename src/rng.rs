@@ -23,6 +23,12 @@ pub mod slot {
     pub const MDM_ENROLLMENT: u32 = 2 << 16;
     /// ConfigMgr client install attempt outcomes and durations.
     pub const CLIENT_INSTALL: u32 = 3 << 16;
+    /// The device's access-token lifetime (conditional access without CAE); one draw per device.
+    pub const CA_TOKEN: u32 = 4 << 16;
+    /// Remote actions: one slot per `[[action]]` (targeting and act delay), by index in the scenario.
+    pub const ACTION: u32 = 5 << 16;
+    /// OS-deployment arrival times; one draw per device.
+    pub const OSD_ARRIVAL: u32 = 6 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

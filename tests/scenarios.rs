@@ -61,6 +61,13 @@ fn reference_run_writes_the_documented_results() {
         "client_install",
         "compliance_latency",
         "switch_to_compliance",
+        "ca_ready_latency",
+        "ca_block_latency",
+        "time_to_comanaged.osd",
+        "remote_action_latency.restart",
+        "remote_action_latency.sync",
+        "remote_action_latency.wipe",
+        "remote_action_latency.retire",
         "queue_delay.management_point",
         "queue_delay.cmg",
         "queue_delay.intune",
@@ -89,6 +96,7 @@ fn reference_run_writes_the_documented_results() {
         "enrolled",
         "co_managed",
         "failed",
+        "retired",
     ]
     .iter()
     .map(|k| counts[*k].as_u64().unwrap())

@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use crate::load::book::LoadBook;
 use crate::metrics::tally::Tally;
 use crate::model::Model;
+use crate::model::action::Action;
 use crate::model::device::{Device, Env};
 use crate::model::time::{NEVER, Time};
 
@@ -82,6 +83,24 @@ impl Chunk {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
             device.replan(self.first + i as u32, now, env);
+            if device.next_event != before && device.next_event != NEVER {
+                self.queue.push(Reverse((device.next_event, i as u32)));
+            }
+        }
+    }
+
+    /// Remote action `index` reaches this chunk's devices at the epoch boundary `now` (at or after its `at`).
+    pub fn remote_action(&mut self, index: usize, action: &Action, now: Time, env: &Env<'_>) {
+        for (i, device) in self.devices.iter_mut().enumerate() {
+            let before = device.next_event;
+            device.remote_action(
+                self.first + i as u32,
+                index,
+                action,
+                now,
+                env,
+                &mut self.tally,
+            );
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(Reverse((device.next_event, i as u32)));
             }

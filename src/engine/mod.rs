@@ -25,8 +25,11 @@ use crate::load::book::LoadBook;
 use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
-use crate::metrics::tally::{Milestone, TRACKED_COLUMNS, merged_timeline, timeline_rows};
+use crate::metrics::tally::{
+    ActionCounts, Milestone, TRACKED_COLUMNS, merged_timeline, timeline_rows,
+};
 use crate::model::Model;
+use crate::model::action::Action;
 use crate::model::device::{Env, Path};
 use crate::model::rollout::{GateCounts, Rollout, StageStatus};
 use crate::model::time::Time;
@@ -126,7 +129,7 @@ pub fn simulate_with(
 ) -> Result<Outcome, Interrupted> {
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let scenario = &model.scenario;
-    let n = scenario.fleet.devices;
+    let n = scenario.fleet.total_devices();
     let (rank, ranks) = (reducer.rank(), reducer.ranks());
     let starts: Vec<u32> = (0..n.div_ceil(CHUNK_SIZE))
         .filter(|c| *c as usize % ranks == rank)
@@ -178,6 +181,14 @@ pub fn simulate_with(
             load: book.as_ref(),
             pressure,
         };
+        // Remote actions reach the devices at the first boundary at or after they are sent.
+        for (index, action) in scenario.actions.iter().enumerate() {
+            if action.at <= now && action.at + epoch > now {
+                chunks
+                    .par_iter_mut()
+                    .for_each(|c| c.remote_action(index, action, now, &env));
+            }
+        }
         if changed {
             chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
         }
@@ -232,7 +243,7 @@ pub fn simulate_with(
     let mut timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
     timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
     reduce::sum_timeline(reducer, &mut timeline);
-    let mut counts = final_counts(&chunks);
+    let mut counts = final_counts(&chunks, &scenario.actions);
     let mut events: u64 = chunks.iter().map(|c| c.events).sum();
     reduce::sum_counts(reducer, &mut counts, &mut events);
     Ok(Outcome {
@@ -259,14 +270,36 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
     }
 }
 
-fn final_counts(chunks: &[Chunk]) -> BTreeMap<String, u64> {
+fn final_counts(chunks: &[Chunk], actions: &[Action]) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
+    // Remote actions, summed per kind: targeted, reached within 1 h / 1 d, never reached in the run.
+    for (index, action) in actions.iter().enumerate() {
+        let mut sum = ActionCounts::default();
+        for chunk in chunks {
+            if let Some(c) = chunk.tally.actions.get(index) {
+                sum.targeted += c.targeted;
+                sum.within_1h += c.within_1h;
+                sum.within_1d += c.within_1d;
+                sum.reached += c.reached;
+            }
+        }
+        let kind = action.kind.name();
+        for (key, value) in [
+            ("targeted", sum.targeted),
+            ("within_1h", sum.within_1h),
+            ("within_1d", sum.within_1d),
+            ("never", sum.targeted - sum.reached),
+        ] {
+            *counts.entry(format!("action.{kind}.{key}")).or_default() += value;
+        }
+    }
     for m in Milestone::ALL {
         counts.insert(m.name().to_string(), 0);
     }
     for key in [
         "path.existing_client",
         "path.new_internet",
+        "path.osd",
         "failed_at.hybrid_join",
         "failed_at.mdm_enrollment",
         "failed_at.client_install",
@@ -278,6 +311,7 @@ fn final_counts(chunks: &[Chunk]) -> BTreeMap<String, u64> {
             .entry(device.milestone().name().to_string())
             .or_default() += 1;
         let path = match device.path() {
+            _ if device.is_osd() => "path.osd",
             Path::ExistingClient => "path.existing_client",
             Path::NewInternet => "path.new_internet",
         };

@@ -46,6 +46,9 @@ pub fn classify(key: &str) -> (Direction, Unit) {
             "co_managed" => Direction::HigherIsBetter,
             "not_arrived" => Direction::Informational,
             c if c.starts_with("path.") => Direction::Informational,
+            "retired" => Direction::Informational,
+            c if c.starts_with("action.") && c.ends_with(".targeted") => Direction::Informational,
+            c if c.starts_with("action.") && c.contains(".within_") => Direction::HigherIsBetter,
             _ => Direction::LowerIsBetter,
         };
         return (direction, Unit::Count);

@@ -2,6 +2,7 @@
 //! Renaming one is a breaking change; the README documents each.
 
 use crate::load::Component;
+use crate::model::action::ActionKind;
 use crate::model::workload::Workload;
 
 /// A latency metric (seconds), one sample per device that went through the measured interval.
@@ -24,13 +25,23 @@ pub enum Metric {
     ComplianceLatency,
     /// From the compliance workload's switch to the compliance report.
     SwitchToCompliance,
+    /// Compliant devices: same origin as `ComplianceLatency`, to the moment conditional access lets the
+    /// device in (report + Azure AD propagation + token renewal unless CAE).
+    CaReadyLatency,
+    /// Noncompliant devices: same origin as `ComplianceLatency`, to the moment conditional access blocks the
+    /// device (report + grace + Azure AD propagation + token renewal unless CAE).
+    CaBlockLatency,
+    /// OS-deployment arrivals: from the device's arrival to co-managed.
+    TimeToComanagedOsd,
+    /// From the remote action's `at` to the device acting on it.
+    RemoteActionLatency(ActionKind),
     /// Time a request waited in a component's queue (one sample per request; components with a capacity:
     /// management points, CMG, Intune when `intune_requests_per_s` is set).
     QueueDelay(Component),
 }
 
 /// Number of metrics.
-pub const METRIC_COUNT: usize = 17;
+pub const METRIC_COUNT: usize = 24;
 
 impl Metric {
     /// All metrics, in output order; `index()` is the position here.
@@ -51,6 +62,13 @@ impl Metric {
             Metric::SwitchLatency(w[6]),
             Metric::ComplianceLatency,
             Metric::SwitchToCompliance,
+            Metric::CaReadyLatency,
+            Metric::CaBlockLatency,
+            Metric::TimeToComanagedOsd,
+            Metric::RemoteActionLatency(ActionKind::Restart),
+            Metric::RemoteActionLatency(ActionKind::Sync),
+            Metric::RemoteActionLatency(ActionKind::Wipe),
+            Metric::RemoteActionLatency(ActionKind::Retire),
             Metric::QueueDelay(Component::ManagementPoint),
             Metric::QueueDelay(Component::Cmg),
             Metric::QueueDelay(Component::Intune),
@@ -68,10 +86,14 @@ impl Metric {
             Metric::SwitchLatency(w) => 5 + w.index(),
             Metric::ComplianceLatency => 12,
             Metric::SwitchToCompliance => 13,
-            Metric::QueueDelay(Component::ManagementPoint) => 14,
-            Metric::QueueDelay(Component::Cmg) => 15,
+            Metric::CaReadyLatency => 14,
+            Metric::CaBlockLatency => 15,
+            Metric::TimeToComanagedOsd => 16,
+            Metric::RemoteActionLatency(k) => 17 + k.index(),
+            Metric::QueueDelay(Component::ManagementPoint) => 21,
+            Metric::QueueDelay(Component::Cmg) => 22,
             // Azure AD has no modelled capacity, so `all()` never lists its queue.
-            Metric::QueueDelay(Component::Intune | Component::AzureAd) => 16,
+            Metric::QueueDelay(Component::Intune | Component::AzureAd) => 23,
         }
     }
 
@@ -86,6 +108,10 @@ impl Metric {
             Metric::SwitchLatency(w) => format!("switch_latency.{}", w.name()),
             Metric::ComplianceLatency => "compliance_latency".into(),
             Metric::SwitchToCompliance => "switch_to_compliance".into(),
+            Metric::CaReadyLatency => "ca_ready_latency".into(),
+            Metric::CaBlockLatency => "ca_block_latency".into(),
+            Metric::TimeToComanagedOsd => "time_to_comanaged.osd".into(),
+            Metric::RemoteActionLatency(k) => format!("remote_action_latency.{}", k.name()),
             Metric::QueueDelay(c) => format!("queue_delay.{}", c.name()),
         }
     }

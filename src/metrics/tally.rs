@@ -24,17 +24,20 @@ pub enum Milestone {
     CoManaged,
     /// Hit a permanent configuration error.
     Failed,
+    /// Taken out of management by a `retire` remote action.
+    Retired,
 }
 
 impl Milestone {
     /// All milestones, in column order.
-    pub const ALL: [Milestone; 6] = [
+    pub const ALL: [Milestone; 7] = [
         Milestone::NotArrived,
         Milestone::NotStarted,
         Milestone::Joined,
         Milestone::Enrolled,
         Milestone::CoManaged,
         Milestone::Failed,
+        Milestone::Retired,
     ];
 
     /// Output name.
@@ -46,6 +49,7 @@ impl Milestone {
             Milestone::Enrolled => "enrolled",
             Milestone::CoManaged => "co_managed",
             Milestone::Failed => "failed",
+            Milestone::Retired => "retired",
         }
     }
 }
@@ -63,25 +67,78 @@ pub enum ComplianceState {
     Noncompliant,
 }
 
-/// Timeline columns tracked by difference arrays: milestones, Intune authority per workload, and the three
-/// reported compliance states (unknown is derived as the rest).
-pub const TRACKED_COLUMNS: usize = 6 + 7 + 3;
+/// What conditional access does with a device's sign-ins (Azure AD's view, once the user's token has it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaState {
+    /// No Intune compliance state has reached the session yet.
+    Unknown,
+    /// "Require device to be marked as compliant" lets the device in (compliant, or noncompliant within its
+    /// grace period).
+    Ready,
+    /// Conditional access blocks the device (noncompliant past its grace period, or its report expired).
+    Blocked,
+}
+
+impl CaState {
+    /// The conditional-access consequence of a compliance state.
+    pub fn of(c: ComplianceState) -> CaState {
+        match c {
+            ComplianceState::Unknown => CaState::Unknown,
+            ComplianceState::Compliant | ComplianceState::InGrace => CaState::Ready,
+            ComplianceState::Noncompliant => CaState::Blocked,
+        }
+    }
+}
+
+/// Number of milestone columns.
+pub const MILESTONE_COLUMNS: usize = Milestone::ALL.len();
+/// First Intune-authority column (one per workload).
+pub const AUTHORITY_BASE: usize = MILESTONE_COLUMNS;
+/// First reported-compliance column (compliant, in grace, noncompliant).
+pub const COMPLIANCE_BASE: usize = AUTHORITY_BASE + 7;
+/// First conditional-access column (ready, blocked).
+pub const CA_BASE: usize = COMPLIANCE_BASE + 3;
+
+/// Timeline columns tracked by difference arrays: milestones, Intune authority per workload, the three
+/// reported compliance states and the two conditional-access states (unknown is derived as the rest).
+pub const TRACKED_COLUMNS: usize = CA_BASE + 2;
 
 fn milestone_col(m: Milestone) -> usize {
     m as usize
 }
 
 fn authority_col(w: Workload) -> usize {
-    6 + w.index()
+    AUTHORITY_BASE + w.index()
 }
 
 fn compliance_col(c: ComplianceState) -> Option<usize> {
     match c {
         ComplianceState::Unknown => None,
-        ComplianceState::Compliant => Some(13),
-        ComplianceState::InGrace => Some(14),
-        ComplianceState::Noncompliant => Some(15),
+        ComplianceState::Compliant => Some(COMPLIANCE_BASE),
+        ComplianceState::InGrace => Some(COMPLIANCE_BASE + 1),
+        ComplianceState::Noncompliant => Some(COMPLIANCE_BASE + 2),
     }
+}
+
+fn ca_col(c: CaState) -> Option<usize> {
+    match c {
+        CaState::Unknown => None,
+        CaState::Ready => Some(CA_BASE),
+        CaState::Blocked => Some(CA_BASE + 1),
+    }
+}
+
+/// Per remote action (in scenario order): devices targeted and reached within 1 h, within 1 d, at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActionCounts {
+    /// Co-managed devices the action was sent to.
+    pub targeted: u64,
+    /// Devices that acted within 1 h of `at`.
+    pub within_1h: u64,
+    /// Devices that acted within 1 d of `at`.
+    pub within_1d: u64,
+    /// Devices that acted before the end of the run.
+    pub reached: u64,
 }
 
 /// One chunk's records.
@@ -96,6 +153,8 @@ pub struct Tally {
     pub buffered: usize,
     /// Counts the rollout gates read.
     pub gate: GateCounts,
+    /// Per remote action, in scenario order.
+    pub actions: Vec<ActionCounts>,
 }
 
 impl Tally {
@@ -108,6 +167,7 @@ impl Tally {
             samples: vec![Vec::new(); METRIC_COUNT],
             buffered: 0,
             gate: GateCounts::new(stages),
+            actions: Vec::new(),
         }
     }
 
@@ -145,6 +205,27 @@ impl Tally {
         if let Some(c) = compliance_col(to) {
             self.shift(t, c, 1);
         }
+    }
+
+    /// What conditional access does with a device changed at `t`.
+    pub fn ca(&mut self, t: Time, from: CaState, to: CaState) {
+        if from == to {
+            return;
+        }
+        if let Some(c) = ca_col(from) {
+            self.shift(t, c, -1);
+        }
+        if let Some(c) = ca_col(to) {
+            self.shift(t, c, 1);
+        }
+    }
+
+    /// Counters of remote action `index` (grown on first use).
+    pub fn action(&mut self, index: usize) -> &mut ActionCounts {
+        if self.actions.len() <= index {
+            self.actions.resize(index + 1, ActionCounts::default());
+        }
+        &mut self.actions[index]
     }
 }
 

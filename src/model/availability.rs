@@ -35,6 +35,17 @@ impl Profile {
         Profile::Intermittent,
     ];
 
+    /// The longest a device of this profile can be offline between two windows (`None`: unbounded — an
+    /// intermittent device may skip any number of days). Office hours: Friday's earliest end, 17:30, to
+    /// Monday's latest start, 08:30.
+    pub fn max_offline_gap(self) -> Option<Time> {
+        match self {
+            Profile::AlwaysOn => Some(0),
+            Profile::OfficeHours => Some(2 * DAY + 15 * HOUR),
+            Profile::Intermittent => None,
+        }
+    }
+
     /// Scenario-file name.
     pub fn name(self) -> &'static str {
         match self {

@@ -29,17 +29,18 @@
 //! path's two retried steps (chosen evenly), and never finishes.
 
 use super::Model;
+use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
 use super::rollout::{Member, Plan};
 use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
-use super::time::{NEVER, Time, after};
+use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::load::book::LoadBook;
 use crate::load::queue::Pressure;
 use crate::load::{Component, Request};
 use crate::metrics::names::Metric;
-use crate::metrics::tally::{ComplianceState, Milestone, Tally};
+use crate::metrics::tally::{CaState, ComplianceState, Milestone, Tally};
 use crate::rng::{day_hash, slot};
 
 /// The two paths to co-management.
@@ -72,6 +73,8 @@ pub enum State {
     CoManaged,
     /// A permanent configuration error: the device never finishes its path.
     Failed,
+    /// Taken out of management by a `retire` remote action.
+    Retired,
 }
 
 /// Flag bit: the device meets the compliance policy.
@@ -86,6 +89,13 @@ const POLL_IN_FLIGHT: u8 = 1 << 4;
 const SYNC_IN_FLIGHT: u8 = 1 << 5;
 /// Flag bit: a successful enrollment is waiting in a queue; the next event is its answer.
 const ENROLL_IN_FLIGHT: u8 = 1 << 6;
+/// Flag bit: an OS-deployment arrival (path 1 from its arrival; `origin` is the arrival).
+const OSD: u8 = 1 << 7;
+
+/// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
+const TOKEN_MIN: Time = 60 * MINUTE;
+/// Range of access-token lifetimes above the shortest: up to 90 min (same source).
+const TOKEN_RANGE: Time = 30 * MINUTE;
 
 /// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
 #[derive(Debug, Clone, Copy)]
@@ -173,12 +183,15 @@ impl Device {
         let permanent = rng.chance(s.failures.permanent);
         let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
         let internet = rng.chance(s.fleet.internet_share);
+        // OS-deployment arrivals take the ids after `devices`; their arrival has a slot of its own so that
+        // adding them changes no other device's draws.
+        let osd = id >= s.fleet.devices;
         let (poll_phase, sync_phase) = match t.phase {
             PhaseMode::Random => (poll_phase, sync_phase),
             PhaseMode::Aligned => (0, 0),
         };
 
-        let path = if u_path < s.fleet.existing_client_share {
+        let path = if osd || u_path < s.fleet.existing_client_share {
             Path::ExistingClient
         } else {
             Path::NewInternet
@@ -199,12 +212,15 @@ impl Device {
             && (defender || !c.require_defender);
         let mut flags = if compliant { COMPLIANT } else { 0 };
         let comanaged_now =
-            path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
+            !osd && path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
         if permanent && !comanaged_now {
             flags |= fail_step << FAIL_STEP_SHIFT;
         }
         if path == Path::NewInternet || internet {
             flags |= INTERNET;
+        }
+        if osd {
+            flags |= OSD;
         }
 
         let mut d = Device {
@@ -230,16 +246,29 @@ impl Device {
             intune: WorkloadSet::EMPTY,
             compliance: ComplianceState::Unknown,
         };
+        if osd {
+            d.origin = (model.seeds.stream(id, slot::OSD_ARRIVAL).uniform()
+                * f64::from(s.fleet.osd.span)) as Time;
+        }
         if let (Some(book), Path::ExistingClient) = (load, path) {
-            // Every existing ConfigMgr client polls for policy from t = 0.
+            // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
+            // arrival: the task sequence installs the client).
             book.periodic(
                 d.poll_request(),
                 &d.online(id, model),
                 &d.poll_ticks(model),
-                0,
+                if osd { d.origin } else { 0 },
             );
         }
         match path {
+            _ if osd => {
+                // Imaged and domain-joined by the task sequence: it exists from its first boot, then enrolls at
+                // once ("once some devices are already co-managed, new devices enroll immediately", MD
+                // includes/enable-co-management-1906-2107.md).
+                d.state = State::NotArrived;
+                tally.milestone(0, None, Milestone::NotArrived);
+                d.next_event = d.online(id, model).online_from(d.origin);
+            }
             Path::ExistingClient if comanaged_now => {
                 d.state = State::CoManaged;
                 d.comanaged_at = 0;
@@ -271,6 +300,11 @@ impl Device {
         self.path
     }
 
+    /// Whether the device is an OS-deployment arrival.
+    pub fn is_osd(&self) -> bool {
+        self.flags & OSD != 0
+    }
+
     /// The device's availability profile.
     pub fn profile(&self) -> Profile {
         self.profile
@@ -292,6 +326,7 @@ impl Device {
             }
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
+            State::Retired => Milestone::Retired,
         }
     }
 
@@ -403,6 +438,12 @@ impl Device {
         let model = env.model;
         let timers = &model.scenario.timers;
         match self.state {
+            State::NotArrived if self.is_osd() => {
+                // First boot of an imaged ConfigMgr client: it starts path 1 now.
+                tally.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
+                self.state = State::Scheduled;
+                self.handle(id, env, tally);
+            }
             State::NotArrived => {
                 // First boot: Autopilot joins the device to Azure AD, then enrolls it.
                 tally.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
@@ -459,7 +500,11 @@ impl Device {
                     self.next_event = at;
                     return;
                 }
-                tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                if self.is_osd() {
+                    tally.sample(Metric::TimeToComanagedOsd.index(), t - self.origin);
+                } else {
+                    tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                }
                 self.become_comanaged(id, t, env, tally);
             }
             State::Installing => {
@@ -501,12 +546,15 @@ impl Device {
                         |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
                     match self.admit(id, SYNC_IN_FLIGHT, Component::Intune, t, env, retry) {
                         Some(at) => self.sync_wake = at,
-                        None => self.report_compliance(t, model, tally),
+                        None => self.report_compliance(id, t, model, tally),
                     }
                 }
-                self.next_event = self.poll_wake.min(self.sync_wake);
+                if self.attempt != 0 && self.step_start <= t {
+                    return self.act(id, t, env, tally);
+                }
+                self.next_event = self.comanaged_next();
             }
-            State::Failed => self.next_event = NEVER,
+            State::Failed | State::Retired => self.next_event = NEVER,
         }
     }
 
@@ -523,7 +571,119 @@ impl Device {
                 change,
             );
             self.poll_wake = self.poll_wake.min(wake);
-            self.next_event = self.poll_wake.min(self.sync_wake);
+            self.next_event = self.comanaged_next();
+        }
+    }
+
+    /// A co-managed device's next event: a poll or check-in that matters, or a pending wipe/retire (while
+    /// co-managed, `attempt` holds the pending action — 1 wipe, 2 retire — and `step_start` its time).
+    fn comanaged_next(&self) -> Time {
+        let pending = if self.attempt != 0 {
+            self.step_start
+        } else {
+            NEVER
+        };
+        self.poll_wake.min(self.sync_wake).min(pending)
+    }
+
+    /// Remote action `index` is sent at `action.at`; the engine calls this at the first epoch boundary `now`
+    /// at or after it. A device co-managed at `at` is targeted (by its share draw or its pilot membership);
+    /// if it is online it acts within `PUSH_ACT_WINDOW`, otherwise at its first Intune check-in after it comes
+    /// back online. Wipe and retire take effect then (not before `now`).
+    pub fn remote_action(
+        &mut self,
+        id: u32,
+        index: usize,
+        action: &Action,
+        now: Time,
+        env: &Env<'_>,
+        tally: &mut Tally,
+    ) {
+        let model = env.model;
+        let at = action.at;
+        if self.state != State::CoManaged || self.comanaged_at > at || self.attempt != 0 {
+            return;
+        }
+        let mut rng = model.seeds.stream(id, slot::ACTION + index as u32);
+        let u_target = rng.uniform();
+        let delay = 1 + rng.below(PUSH_ACT_WINDOW);
+        let targeted = match action.target {
+            ActionTarget::Share(p) => u_target < p,
+            ActionTarget::Stage(stage) => self.member_of(model, stage),
+        };
+        if !targeted {
+            return;
+        }
+        let online = self.online(id, model);
+        let acts = match online.window_from(at) {
+            Some((a, _)) if a <= at => after(at, delay),
+            _ => next_run(&online, &self.mdm_schedule(model), at),
+        };
+        let duration = model.scenario.duration;
+        let counts = tally.action(index);
+        counts.targeted += 1;
+        if acts >= duration {
+            return;
+        }
+        let latency = acts - at;
+        counts.reached += 1;
+        counts.within_1h += u64::from(latency <= HOUR);
+        counts.within_1d += u64::from(latency <= DAY);
+        tally.sample(Metric::RemoteActionLatency(action.kind).index(), latency);
+        // The check-in the action makes (counted where the ledger is still open).
+        let effect = acts.max(now);
+        env.count(Request::MdmCheckin, effect);
+        let pending = match action.kind {
+            ActionKind::Restart | ActionKind::Sync => return,
+            ActionKind::Wipe => 1,
+            ActionKind::Retire => 2,
+        };
+        self.attempt = pending;
+        self.step_start = effect;
+        self.next_event = self.comanaged_next();
+    }
+
+    /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes
+    /// back through provisioning as a new internet device arriving now (path 2); a retired one is done.
+    fn act(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+        let model = env.model;
+        let wipe = self.attempt == 1;
+        self.withdraw_compliance(id, t, model, tally);
+        for w in Workload::ALL {
+            if self.intune.contains(w) {
+                tally.authority(t, w, -1);
+            }
+        }
+        for (stage, target) in model.stage_targets.iter().enumerate() {
+            if !self.member_of(model, stage) {
+                continue;
+            }
+            let done = match target.authority {
+                Authority::ConfigMgr => self.intune.0 & target.workloads.0 == 0,
+                _ => self.intune.includes(target.workloads),
+            };
+            if done {
+                tally.gate.switched[stage] -= 1;
+            }
+            tally.gate.targeted[stage] -= 1;
+        }
+        self.intune = WorkloadSet::EMPTY;
+        self.comanaged_at = NEVER;
+        self.enrolled_at = NEVER;
+        self.poll_wake = NEVER;
+        self.sync_wake = NEVER;
+        self.attempt = 0;
+        if wipe {
+            tally.milestone(t, Some(Milestone::CoManaged), Milestone::NotArrived);
+            self.path = Path::NewInternet;
+            self.flags = (self.flags & COMPLIANT) | INTERNET;
+            self.origin = t;
+            self.state = State::NotArrived;
+            self.next_event = self.online(id, model).online_from(t);
+        } else {
+            tally.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
+            self.state = State::Retired;
+            self.next_event = NEVER;
         }
     }
 
@@ -663,12 +823,14 @@ impl Device {
         tally.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
         self.state = State::CoManaged;
         self.comanaged_at = t;
+        // From here on `attempt` means a pending remote action (none yet), not a retry count.
+        self.attempt = 0;
         self.count_targeted(env.model, tally);
         self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
         // The poll that brought the co-management policy carries the current workload settings; a check-in it
         // triggers is handled as the co-managed device's next event (at `t` itself with sync-on-switch).
         self.apply_policy(id, t, env, tally);
-        self.next_event = self.poll_wake.min(self.sync_wake);
+        self.next_event = self.comanaged_next();
     }
 
     /// A policy poll at `t`: move every workload to the authority the plan asks for, then find the next poll
@@ -702,7 +864,7 @@ impl Device {
                     (true, false) => {
                         tally.authority(t, w, -1);
                         if w == Workload::CompliancePolicies {
-                            self.withdraw_compliance(t, model, tally);
+                            self.withdraw_compliance(id, t, model, tally);
                         }
                     }
                     _ => {}
@@ -723,8 +885,107 @@ impl Device {
         after(self.report_at, model.scenario.compliance.noncompliant_grace)
     }
 
-    /// The Intune check-in after the compliance workload switched: the device reports its compliance.
-    fn report_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+    /// How long a compliance change takes to reach the user's session: Azure AD propagation, then (without
+    /// continuous access evaluation) the renewal of the access token, whose lifetime is uniform 60–90 min
+    /// (learn.microsoft.com/entra/identity-platform/access-tokens; domain-facts §3), drawn once per device.
+    /// The session is taken to have renewed its token just before the attribute changed, so the full
+    /// lifetime is waited — the conservative reading.
+    fn ca_lag(&self, id: u32, model: &Model) -> Time {
+        let c = &model.scenario.compliance;
+        if c.cae {
+            return c.aad_propagation;
+        }
+        let token = TOKEN_MIN
+            + model
+                .seeds
+                .stream(id, slot::CA_TOKEN)
+                .below(TOKEN_RANGE + 1);
+        c.aad_propagation.saturating_add(token)
+    }
+
+    /// Records a change of the effective compliance state at `t`, and the conditional-access change it causes
+    /// `lag` later (`undo`: cancels a change recorded before).
+    fn record_compliance(
+        t: Time,
+        from: ComplianceState,
+        to: ComplianceState,
+        lag: Time,
+        undo: bool,
+        tally: &mut Tally,
+    ) {
+        let (from, to) = if undo { (to, from) } else { (from, to) };
+        tally.compliance(t, from, to);
+        tally.ca(after(t, lag), CaState::of(from), CaState::of(to));
+    }
+
+    /// Every change of the effective compliance state that follows the report at `self.report_at`, in time
+    /// order, as `f(t, from, to)`: the report itself (from unknown), the end of the grace period, and for a
+    /// compliant device every lapse of the compliance status validity period — a check-in gap longer than
+    /// `validity` makes the device noncompliant from `last check-in + validity` until its next check-in. (A
+    /// noncompliant device is noncompliant either way; the grace period ends no later than the first lapse,
+    /// since `noncompliant_grace ≤ validity`.)
+    fn compliance_changes(
+        &self,
+        id: u32,
+        model: &Model,
+        mut f: impl FnMut(Time, ComplianceState, ComplianceState),
+    ) {
+        let r = self.report_at;
+        let c = &model.scenario.compliance;
+        if self.compliant() {
+            f(r, ComplianceState::Unknown, ComplianceState::Compliant);
+        } else if c.noncompliant_grace > 0 {
+            f(r, ComplianceState::Unknown, ComplianceState::InGrace);
+            f(
+                self.grace_end(model),
+                ComplianceState::InGrace,
+                ComplianceState::Noncompliant,
+            );
+            return;
+        } else {
+            f(r, ComplianceState::Unknown, ComplianceState::Noncompliant);
+            return;
+        }
+        let timers = &model.scenario.timers;
+        let duration = model.scenario.duration;
+        let longest_gap = self
+            .profile
+            .max_offline_gap()
+            .map(|g| g.saturating_add(timers.mdm_sync));
+        if longest_gap.is_some_and(|g| g <= c.validity) {
+            return;
+        }
+        let online = self.online(id, model);
+        let schedule = self.mdm_schedule(model);
+        let mut checkin = r;
+        while checkin < duration {
+            let next = next_run(&online, &schedule, checkin + 1);
+            if next == NEVER || next - checkin > c.validity {
+                let lapse = checkin + c.validity;
+                if lapse >= duration {
+                    return;
+                }
+                f(
+                    lapse,
+                    ComplianceState::Compliant,
+                    ComplianceState::Noncompliant,
+                );
+                if next == NEVER {
+                    return;
+                }
+                f(
+                    next,
+                    ComplianceState::Noncompliant,
+                    ComplianceState::Compliant,
+                );
+            }
+            checkin = next;
+        }
+    }
+
+    /// The Intune check-in after the compliance workload switched: the device reports its compliance, which
+    /// Azure AD and conditional access pick up `ca_lag` later.
+    fn report_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
         self.sync_wake = NEVER;
         if !self.intune.contains(Workload::CompliancePolicies) {
             return;
@@ -739,15 +1000,20 @@ impl Device {
         } else {
             ComplianceState::Noncompliant
         };
-        tally.compliance(t, self.compliance, state);
         self.compliance = state;
         self.report_at = t;
-        if state == ComplianceState::InGrace {
-            tally.compliance(
-                self.grace_end(model),
-                ComplianceState::InGrace,
-                ComplianceState::Noncompliant,
-            );
+        let lag = self.ca_lag(id, model);
+        self.compliance_changes(id, model, |at, from, to| {
+            Self::record_compliance(at, from, to, lag, false, tally)
+        });
+        let duration = model.scenario.duration;
+        let (metric, effective) = if self.compliant() {
+            (Metric::CaReadyLatency, after(t, lag))
+        } else {
+            (Metric::CaBlockLatency, after(self.grace_end(model), lag))
+        };
+        if effective < duration {
+            tally.sample(metric.index(), effective - self.comp_origin);
         }
         tally.gate.reported += 1;
         if !self.compliant() {
@@ -755,23 +1021,23 @@ impl Device {
         }
     }
 
-    /// The compliance workload moved back to ConfigMgr at `t`: Intune's report no longer counts.
-    fn withdraw_compliance(&mut self, t: Time, model: &Model, tally: &mut Tally) {
+    /// The compliance workload moved back to ConfigMgr (or the device left management) at `t`: Intune's
+    /// report no longer counts. Changes recorded for `t` or later are cancelled.
+    fn withdraw_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
         self.sync_wake = NEVER;
-        let mut current = self.compliance;
-        if current == ComplianceState::Unknown {
+        if self.compliance == ComplianceState::Unknown {
             return;
         }
-        if current == ComplianceState::InGrace {
-            let end = self.grace_end(model);
-            if t < end {
-                // Cancel the scheduled end of the grace period.
-                tally.compliance(end, ComplianceState::Noncompliant, ComplianceState::InGrace);
+        let lag = self.ca_lag(id, model);
+        let mut current = ComplianceState::Unknown;
+        self.compliance_changes(id, model, |at, from, to| {
+            if at >= t {
+                Self::record_compliance(at, from, to, lag, true, tally);
             } else {
-                current = ComplianceState::Noncompliant;
+                current = to;
             }
-        }
-        tally.compliance(t, current, ComplianceState::Unknown);
+        });
+        Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, tally);
         tally.gate.reported -= 1;
         if !self.compliant() {
             tally.gate.noncompliant -= 1;

@@ -1,6 +1,7 @@
 //! The domain model: devices on their two paths, workloads and their authority, the rollout plan, availability
 //! and the product timers. Nothing here knows of files, TOML or the terminal.
 
+pub mod action;
 pub mod availability;
 pub mod device;
 pub mod rollout;

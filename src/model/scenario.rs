@@ -30,6 +30,8 @@ pub struct Scenario {
     pub load: LoadModel,
     /// Rollout stages, in order.
     pub stages: Vec<Stage>,
+    /// Intune remote actions (`[[action]]`), in file order.
+    pub actions: Vec<super::action::Action>,
     /// CI thresholds, as written (evaluated by the gate).
     pub thresholds: Vec<Threshold>,
 }
@@ -55,6 +57,26 @@ pub struct Fleet {
     pub availability: AvailabilityMix,
     /// Share of devices with each compliance-relevant attribute.
     pub attributes: Attributes,
+    /// OS-deployment arrivals: devices imaged by a ConfigMgr task sequence, in addition to `devices`.
+    pub osd: OsdArrivals,
+}
+
+impl Fleet {
+    /// Every simulated device: `devices` (both paths) plus the OS-deployment arrivals, which take the ids
+    /// after them.
+    pub fn total_devices(&self) -> u32 {
+        self.devices + self.osd.count
+    }
+}
+
+/// New devices imaged by a ConfigMgr task sequence (`[fleet] osd_arrivals`): they arrive uniformly over
+/// `[0, span)` as domain-joined ConfigMgr clients and follow path 1 from their arrival. Default none.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OsdArrivals {
+    /// How many (added to `devices`).
+    pub count: u32,
+    /// Arrivals are uniform over `[0, span)`.
+    pub span: Time,
 }
 
 /// Share of devices per availability profile; sums to 1.
@@ -297,6 +319,21 @@ pub struct CompliancePolicy {
     /// Intune "Mark device noncompliant" action schedule: 0 days (immediate) by default, 0–365 days.
     /// Source: MD memdocs/intune/protect/actions-for-noncompliance.md.
     pub noncompliant_grace: Time,
+    /// Delay from Intune recording a compliance state to Azure AD's device compliance attribute (which
+    /// conditional access reads) showing it. [assumption] No latency is published (domain-facts §3: "NOT
+    /// FOUND: a documented latency for Intune → Azure AD compliance-attribute propagation"); the default,
+    /// 15 min, is a conservative guess of a few minutes' service-to-service replication, made explicit so a
+    /// planner can vary it.
+    pub aad_propagation: Time,
+    /// Continuous access evaluation: when on, a session sees a compliance change as soon as Azure AD has it;
+    /// when off (the default), only when its access token is renewed. Token lifetime: uniform 60–90 min
+    /// (average 75), drawn per device. Source: learn.microsoft.com/entra/identity-platform/access-tokens
+    /// (AZ articles/active-directory/develop/access-tokens.md), domain-facts §3.
+    pub cae: bool,
+    /// "Compliance status validity period": a device that has not reported (no Intune check-in) for this long
+    /// is treated as noncompliant. Default 30 days, range 1–120 days. Source: MD
+    /// memdocs/intune/protect/device-compliance-get-started.md.
+    pub validity: Time,
 }
 
 impl Default for CompliancePolicy {
@@ -307,6 +344,9 @@ impl Default for CompliancePolicy {
             require_firewall: true,
             require_defender: true,
             noncompliant_grace: 0,
+            aad_propagation: 15 * MINUTE,
+            cae: false,
+            validity: 30 * DAY,
         }
     }
 }

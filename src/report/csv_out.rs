@@ -2,7 +2,9 @@
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::names::PERCENTILES;
-use crate::metrics::tally::Milestone;
+use crate::metrics::tally::{
+    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, MILESTONE_COLUMNS, Milestone,
+};
 use crate::model::time::HOUR;
 use crate::model::workload::Workload;
 
@@ -31,12 +33,13 @@ pub fn timeline_header() -> Vec<String> {
         cols.push(format!("{}.intune", w.name()));
     }
     cols.extend(["compliant", "in_grace", "noncompliant", "unknown"].map(String::from));
+    cols.extend(["ca_ready", "ca_blocked", "ca_unknown"].map(String::from));
     cols
 }
 
 /// One row per simulated hour (snapshot at the start of the hour): devices per path state; per workload, the
 /// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
-/// Intune compliance report).
+/// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for.
 pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(timeline_header())
@@ -46,16 +49,21 @@ pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
             hour.to_string(),
             (hour as u64 * u64::from(HOUR)).to_string(),
         ];
-        rec.extend(row[..6].iter().map(i64::to_string));
+        rec.extend(row[..MILESTONE_COLUMNS].iter().map(i64::to_string));
         let comanaged = row[Milestone::CoManaged as usize];
         for wl in Workload::ALL {
-            let intune = row[6 + wl.index()];
+            let intune = row[AUTHORITY_BASE + wl.index()];
             rec.push((comanaged - intune).to_string());
             rec.push(intune.to_string());
         }
-        let reported: i64 = row[13..16].iter().sum();
-        rec.extend(row[13..16].iter().map(i64::to_string));
+        let compliance = &row[COMPLIANCE_BASE..COMPLIANCE_BASE + 3];
+        let reported: i64 = compliance.iter().sum();
+        rec.extend(compliance.iter().map(i64::to_string));
         rec.push((i64::from(devices) - reported).to_string());
+        let ca = &row[CA_BASE..CA_BASE + 2];
+        let known: i64 = ca.iter().sum();
+        rec.extend(ca.iter().map(i64::to_string));
+        rec.push((i64::from(devices) - known).to_string());
         w.write_record(rec).expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")

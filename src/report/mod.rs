@@ -21,7 +21,7 @@ pub fn run_files(
         ("percentiles.csv", csv_out::percentiles_csv(outcome)),
         (
             "timeline.csv",
-            csv_out::timeline_csv(outcome, scenario.fleet.devices),
+            csv_out::timeline_csv(outcome, scenario.fleet.total_devices()),
         ),
     ];
     if let Some(load) = &outcome.load {

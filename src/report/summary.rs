@@ -135,7 +135,7 @@ impl Summary {
             scenario: scenario.name.clone(),
             scenario_hash: scenario_hash(scenario),
             seed: scenario.seed,
-            devices: scenario.fleet.devices,
+            devices: scenario.fleet.total_devices(),
             duration_s: scenario.duration,
             cofleet_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: true,

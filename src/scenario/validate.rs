@@ -9,6 +9,7 @@ use super::duration::{format_duration, parse_duration};
 use super::threshold::parse_threshold;
 use super::wire::*;
 use super::{Problem, line_col};
+use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
 use crate::model::time::{DAY, HOUR, MAX_SPAN, MINUTE, Time};
 use crate::model::workload::{Authority, Workload, WorkloadSet};
@@ -297,6 +298,7 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
         }
     }
     let stages = convert_stages(c, &w.stage, duration);
+    let actions = convert_actions(c, &w.action, duration, &stages);
     let mut thresholds = Vec::new();
     if let Some(table) = &w.thresholds {
         for (key, value) in table.get_ref() {
@@ -317,8 +319,131 @@ fn convert(c: &mut Checker<'_>, w: &WireScenario) -> Scenario {
         compliance,
         load,
         stages,
+        actions,
         thresholds,
     }
+}
+
+/// At most this many `[[action]]` tables.
+const MAX_ACTIONS: usize = 64;
+
+fn convert_actions(
+    c: &mut Checker<'_>,
+    list: &[Spanned<WireAction>],
+    duration: Time,
+    stages: &[Stage],
+) -> Vec<Action> {
+    if list.len() > MAX_ACTIONS {
+        c.at(
+            &list[MAX_ACTIONS],
+            "action",
+            format!("at most {MAX_ACTIONS} actions, got {}", list.len()),
+        );
+    }
+    let mut out = Vec::new();
+    for (i, a) in list.iter().enumerate().take(MAX_ACTIONS) {
+        let w = a.get_ref();
+        let key = |k: &str| format!("action.{i}.{k}");
+        let kind = match &w.kind {
+            None => {
+                c.at(
+                    a,
+                    &key("kind"),
+                    "missing required key (restart, sync, wipe or retire)".into(),
+                );
+                None
+            }
+            Some(k) => {
+                let kind = ActionKind::from_name(k.get_ref());
+                if kind.is_none() {
+                    c.at(
+                        k,
+                        &key("kind"),
+                        format!(
+                            "unknown action kind \"{}\": use restart, sync, wipe or retire",
+                            k.get_ref()
+                        ),
+                    );
+                }
+                kind
+            }
+        };
+        let at = match &w.at {
+            None => {
+                c.at(
+                    a,
+                    &key("at"),
+                    "missing required key (when Intune sends the action)".into(),
+                );
+                None
+            }
+            Some(v) => {
+                let max = duration.saturating_sub(1);
+                let at = c.duration_value(v, &key("at"), 0, MAX_SPAN);
+                match at {
+                    Some(t) if t > max => {
+                        c.at(
+                            v,
+                            &key("at"),
+                            format!(
+                                "is outside the simulated span: must be before the end of the run (duration = {})",
+                                format_duration(u64::from(duration))
+                            ),
+                        );
+                        None
+                    }
+                    other => other,
+                }
+            }
+        };
+        let target = match (&w.share, &w.stage) {
+            (Some(_), Some(st)) => {
+                c.at(
+                    st,
+                    &key("stage"),
+                    "give either `share` or `stage`, not both".into(),
+                );
+                None
+            }
+            (None, None) => {
+                c.at(
+                    a,
+                    &key("share"),
+                    "missing: give `share` (of co-managed devices, 0 to 1) or `stage` (a stage's pilot collection)"
+                        .into(),
+                );
+                None
+            }
+            (Some(v), None) => {
+                let x = *v.get_ref();
+                if !x.is_finite() || !(0.0..=1.0).contains(&x) {
+                    c.at(
+                        v,
+                        &key("share"),
+                        format!("must be a number from 0 to 1, got {x}"),
+                    );
+                    None
+                } else {
+                    Some(ActionTarget::Share(x))
+                }
+            }
+            (None, Some(st)) => match stages.iter().position(|s| &s.name == st.get_ref()) {
+                Some(index) => Some(ActionTarget::Stage(index)),
+                None => {
+                    c.at(
+                        st,
+                        &key("stage"),
+                        format!("no stage is named \"{}\"", st.get_ref()),
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some(kind), Some(at), Some(target)) = (kind, at, target) {
+            out.push(Action { kind, at, target });
+        }
+    }
+    out
 }
 
 fn convert_load(c: &mut Checker<'_>, w: &WireLoad) -> LoadModel {
@@ -368,6 +493,7 @@ fn default_fleet() -> Fleet {
             intermittent: 0.10,
         },
         attributes: default_attributes(),
+        osd: OsdArrivals::default(),
     }
 }
 
@@ -442,8 +568,24 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
         None => d.attributes,
         Some(a) => convert_attributes(c, a),
     };
+    let osd = match &w.osd_arrivals {
+        None => d.osd,
+        Some(o) => {
+            let x = o.get_ref();
+            let count = c.int(
+                &x.count,
+                "fleet.osd_arrivals.count",
+                0,
+                0,
+                MAX_DEVICES - u64::from(devices),
+            ) as u32;
+            let span = c.duration(&x.span, "fleet.osd_arrivals.span", 14 * DAY, 0, MAX_SPAN);
+            OsdArrivals { count, span }
+        }
+    };
     Fleet {
         devices,
+        osd,
         internet_share: c.share(&w.internet_share, "fleet.internet_share", d.internet_share),
         existing_client_share: c.share(
             &w.existing_client_share,
@@ -730,7 +872,7 @@ fn convert_infrastructure(c: &mut Checker<'_>, w: &WireInfrastructure) -> Infras
 
 fn convert_compliance(c: &mut Checker<'_>, w: &WireCompliance) -> CompliancePolicy {
     let d = CompliancePolicy::default();
-    CompliancePolicy {
+    let policy = CompliancePolicy {
         min_os_build: c.int(
             &w.min_os_build,
             "compliance.min_os_build",
@@ -748,7 +890,37 @@ fn convert_compliance(c: &mut Checker<'_>, w: &WireCompliance) -> CompliancePoli
             0,
             365 * DAY,
         ),
+        aad_propagation: c.duration(
+            &w.aad_propagation,
+            "compliance.aad_propagation",
+            d.aad_propagation,
+            0,
+            7 * DAY,
+        ),
+        cae: Checker::flag(&w.cae, d.cae),
+        validity: c.duration(
+            &w.validity,
+            "compliance.validity",
+            d.validity,
+            DAY,
+            120 * DAY,
+        ),
+    };
+    if policy.noncompliant_grace > policy.validity
+        && let Some(g) = &w.noncompliant_grace
+    {
+        c.at(
+            g,
+            "compliance.noncompliant_grace",
+            format!(
+                "must not exceed compliance.validity ({}): a device whose report is older than the validity \
+                 period is noncompliant anyway, so a longer grace period could never run out as written; \
+                 shorten the grace or raise compliance.validity (at most 120d)",
+                format_duration(u64::from(policy.validity))
+            ),
+        );
     }
+    policy
 }
 
 fn convert_stages(c: &mut Checker<'_>, list: &[Spanned<WireStage>], duration: Time) -> Vec<Stage> {

@@ -28,6 +28,8 @@ pub struct WireScenario {
     #[serde(default)]
     pub stage: Vec<Spanned<WireStage>>,
     pub thresholds: Field<BTreeMap<Spanned<String>, Spanned<String>>>,
+    #[serde(default)]
+    pub action: Vec<Spanned<WireAction>>,
     /// `[[variant]]`: plan variants for `cofleet sweep`, read and checked by `scenario::overrides`; a single
     /// run ignores them (it runs the base scenario).
     #[serde(default, rename = "variant")]
@@ -46,6 +48,15 @@ pub struct WireFleet {
     pub sites: Field<u64>,
     pub availability: Field<WireAvailability>,
     pub attributes: Field<WireAttributes>,
+    pub osd_arrivals: Field<WireOsd>,
+}
+
+/// `[fleet] osd_arrivals = { count, span }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireOsd {
+    pub count: Field<u64>,
+    pub span: Field<String>,
 }
 
 /// `[fleet.availability]`.
@@ -127,6 +138,9 @@ pub struct WireCompliance {
     pub require_firewall: Field<bool>,
     pub require_defender: Field<bool>,
     pub noncompliant_grace: Field<String>,
+    pub aad_propagation: Field<String>,
+    pub cae: Field<bool>,
+    pub validity: Field<String>,
 }
 
 /// `[[stage]]`.
@@ -150,4 +164,14 @@ pub struct WireGate {
     pub min_age: Field<String>,
     pub timeout: Field<String>,
     pub on_fail: Field<String>,
+}
+
+/// `[[action]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireAction {
+    pub kind: Field<String>,
+    pub at: Field<String>,
+    pub share: Field<f64>,
+    pub stage: Field<String>,
 }

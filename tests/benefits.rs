@@ -1,0 +1,386 @@
+//! What co-management is for: conditional-access readiness (Azure AD propagation, token renewal, CAE,
+//! grace, validity period), remote actions and OS-deployment arrivals — closed forms against the real binary.
+
+mod common;
+use common::*;
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Every device compliant, compliance moved to Intune for everyone at `start`.
+fn ca_scenario(devices: u32, compliance: &str, start: &str, extra_timers: &str) -> String {
+    format!(
+        r#"name = "ca"
+seed = 5
+duration = "4d"
+{}
+[timers]
+sync_on_switch = false
+{extra_timers}
+
+[compliance]
+min_os_build = 0
+require_bitlocker = false
+require_firewall = false
+require_defender = false
+{compliance}
+
+[[stage]]
+name = "compliance"
+start = "{start}"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        ideal_fleet(devices, 1.0, 1.0)
+    )
+}
+
+#[test]
+fn with_cae_and_no_propagation_ca_ready_is_the_compliance_report() {
+    let run = run_scenario(
+        &ca_scenario(20_000, "aad_propagation = \"0s\"\ncae = true", "1d", ""),
+        &[],
+    );
+    for stat in ["count", "mean", "min", "p50", "p95", "max"] {
+        assert_eq!(
+            run.stat("ca_ready_latency", stat),
+            run.stat("compliance_latency", stat),
+            "{stat}"
+        );
+    }
+    assert!(run.summary()["metrics"]["ca_block_latency"]["count"] == 0);
+}
+
+#[test]
+fn without_cae_ca_ready_adds_a_token_lifetime_of_60_to_90_minutes() {
+    let run = run_scenario(
+        &ca_scenario(50_000, "aad_propagation = \"0s\"", "1d", ""),
+        &[],
+    );
+    let extra = run.stat("ca_ready_latency", "mean") - run.stat("compliance_latency", "mean");
+    assert_close("mean token wait", extra, 4_500.0, 0.02);
+    // Propagation adds on top, exactly.
+    let run15 = run_scenario(
+        &ca_scenario(50_000, "aad_propagation = \"15m\"", "1d", ""),
+        &[],
+    );
+    let extra15 = run15.stat("ca_ready_latency", "mean") - run15.stat("compliance_latency", "mean");
+    assert_close("mean token wait + 15 min", extra15, 4_500.0 + 900.0, 0.02);
+    // Timeline: ready devices lag reported-compliant ones; every device is ready by the end.
+    let (header, rows) = run.timeline();
+    let (ready, compliant, unknown) = (
+        col(&header, "ca_ready"),
+        col(&header, "compliant"),
+        col(&header, "ca_unknown"),
+    );
+    for row in &rows {
+        assert!(row[ready] <= row[compliant]);
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(last[ready], 50_000);
+    assert_eq!(last[unknown], 0);
+}
+
+#[test]
+fn noncompliant_devices_are_blocked_when_their_grace_ends() {
+    let scenario = format!(
+        r#"name = "grace"
+seed = 3
+duration = "6d"
+{}
+[timers]
+sync_on_switch = false
+
+[compliance]
+min_os_build = 99999
+noncompliant_grace = "2d"
+aad_propagation = "0s"
+cae = true
+
+[[stage]]
+name = "compliance"
+start = "1d"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        ideal_fleet(20_000, 1.0, 1.0)
+    );
+    let run = run_scenario(&scenario, &[]);
+    let block = run.stat("ca_block_latency", "mean");
+    let report = run.stat("compliance_latency", "mean");
+    assert_close(
+        "block = report + grace",
+        block - report,
+        2.0 * 86_400.0,
+        0.001,
+    );
+    let (header, rows) = run.timeline();
+    let (t, blocked, ready) = (
+        col(&header, "time_s"),
+        col(&header, "ca_blocked"),
+        col(&header, "ca_ready"),
+    );
+    for row in &rows {
+        if row[t] <= 3 * 86_400 {
+            assert_eq!(
+                row[blocked], 0,
+                "blocked inside the grace period at {}",
+                row[t]
+            );
+        }
+    }
+    let last = rows.last().unwrap();
+    assert_eq!((last[blocked], last[ready]), (20_000, 0));
+}
+
+#[test]
+fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() {
+    // Always-on devices checking in every 2 days with a 1-day validity period: once every device is on its
+    // steady schedule, each is noncompliant for the second half of every gap, so half the fleet is.
+    let run = run_scenario(
+        &ca_scenario(
+            20_000,
+            "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
+            "0s",
+            "mdm_sync = \"2d\"",
+        )
+        .replace("duration = \"4d\"", "duration = \"10d\""),
+        &[],
+    );
+    let (header, rows) = run.timeline();
+    let (t, nc, blocked) = (
+        col(&header, "time_s"),
+        col(&header, "noncompliant"),
+        col(&header, "ca_blocked"),
+    );
+    let steady: Vec<&Vec<i64>> = rows.iter().filter(|r| r[t] >= 3 * 86_400).collect();
+    let share = steady.iter().map(|r| r[nc] as f64).sum::<f64>() / (steady.len() as f64 * 20_000.0);
+    assert_close("share noncompliant by lapsed validity", share, 0.5, 0.02);
+    for r in &steady {
+        assert_eq!(
+            r[nc], r[blocked],
+            "CAE and no propagation: blocked = noncompliant"
+        );
+    }
+    // Reporting often enough (validity ≥ the check-in interval) never lapses.
+    let fine = run_scenario(
+        &ca_scenario(5_000, "validity = \"2d\"", "0s", "mdm_sync = \"2d\""),
+        &[],
+    );
+    let (header, rows) = fine.timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().all(|r| r[nc] == 0));
+}
+
+#[test]
+fn an_intermittent_device_offline_longer_than_the_validity_period_turns_noncompliant() {
+    let scenario = |validity: &str| {
+        ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", "")
+            .replace("always_on = 1.0", "always_on = 0.0")
+            .replace("intermittent = 0.0", "intermittent = 1.0")
+            .replace("duration = \"4d\"", "duration = \"21d\"")
+    };
+    let (header, rows) = run_scenario(&scenario("1d"), &[]).timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().any(|r| r[nc] > 1_000), "lapses expected");
+    let (header, rows) = run_scenario(&scenario("120d"), &[]).timeline();
+    let nc = col(&header, "noncompliant");
+    assert!(rows.iter().all(|r| r[nc] == 0));
+}
+
+fn check_fails(scenario: &str, expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn a_grace_period_longer_than_the_validity_period_is_refused() {
+    check_fails(
+        "name = \"x\"\n[fleet]\ndevices = 10\n[compliance]\nnoncompliant_grace = \"40d\"\n",
+        &[
+            "bad.toml:5:22",
+            "compliance.noncompliant_grace",
+            "must not exceed compliance.validity (30d)",
+        ],
+    );
+    check_fails(
+        "name = \"x\"\n[fleet]\ndevices = 10\n[compliance]\nvalidity = \"121d\"\n",
+        &["compliance.validity", "1d to 120d"],
+    );
+}
+
+#[test]
+fn a_restart_reaches_always_on_devices_within_five_minutes() {
+    let scenario = format!(
+        r#"name = "restart"
+seed = 9
+duration = "2d"
+{}
+[[action]]
+kind = "restart"
+at = "1d2m"
+share = 0.5
+
+[[action]]
+kind = "retire"
+at = "1d"
+share = 0.1
+"#,
+        ideal_fleet(20_000, 1.0, 1.0)
+    );
+    let run = run_scenario(&scenario, &[]);
+    assert!(run.stat("remote_action_latency.restart", "max") <= 300.0);
+    assert!(run.stat("remote_action_latency.restart", "min") >= 1.0);
+    assert_close(
+        "mean restart delay",
+        run.stat("remote_action_latency.restart", "mean"),
+        150.5,
+        0.02,
+    );
+    let s = run.summary();
+    let counts = &s["counts"];
+    let targeted = counts["action.restart.targeted"].as_f64().unwrap();
+    // Half of the devices still co-managed after the retire of 10 % two minutes earlier.
+    assert!((targeted / 20_000.0 - 0.45).abs() < 0.01, "{targeted}");
+    assert_eq!(
+        counts["action.restart.within_1h"],
+        counts["action.restart.targeted"]
+    );
+    assert_eq!(counts["action.restart.never"], 0);
+    // Retired devices leave the co-managed fleet and never come back.
+    let retired = counts["retired"].as_u64().unwrap();
+    assert_eq!(retired, counts["action.retire.targeted"].as_u64().unwrap());
+    assert_eq!(counts["co_managed"].as_u64().unwrap() + retired, 20_000);
+}
+
+#[test]
+fn offline_devices_act_at_their_next_check_in_and_a_wipe_reprovisions() {
+    let scenario = format!(
+        r#"name = "wipe"
+seed = 9
+duration = "10d"
+{}
+[[action]]
+kind = "wipe"
+at = "5d"
+share = 0.2
+"#,
+        ideal_fleet(10_000, 1.0, 1.0)
+            .replace("always_on = 1.0", "always_on = 0.0")
+            .replace("office_hours = 0.0", "office_hours = 1.0")
+    );
+    let run = run_scenario(&scenario, &[]);
+    // Sent Saturday 00:00: office-hours devices are offline until Monday morning (≈ 2 d 8 h).
+    let min = run.stat("remote_action_latency.wipe", "min");
+    assert!(min >= 2.0 * 86_400.0 + 7.0 * 3_600.0, "{min}");
+    let s = run.summary();
+    assert_eq!(s["counts"]["action.wipe.within_1d"], 0);
+    // Wiped devices go through path 2 again and become co-managed as new internet devices.
+    let wiped = s["counts"]["action.wipe.targeted"].as_f64().unwrap();
+    assert!(run.stat("time_to_comanaged.new_internet", "count") > 0.9 * wiped);
+}
+
+#[test]
+fn osd_arrivals_are_never_co_managed_before_they_arrive() {
+    let scenario = format!(
+        r#"name = "osd"
+seed = 4
+duration = "10d"
+{}
+"#,
+        ideal_fleet(2_000, 1.0, 1.0).replace(
+            "[fleet]\ndevices = 2000",
+            "[fleet]\ndevices = 2000\nosd_arrivals = { count = 8000, span = \"5d\" }"
+        )
+    );
+    let run = run_scenario(&scenario, &[]);
+    let s = run.summary();
+    assert_eq!(s["devices"], 10_000);
+    assert_eq!(s["counts"]["path.osd"], 8_000);
+    assert!(run.stat("time_to_comanaged.osd", "min") >= 0.0);
+    assert_eq!(run.stat("time_to_comanaged.osd", "count"), 8_000.0);
+    let (header, rows) = run.timeline();
+    let (t, not_arrived, co) = (
+        col(&header, "time_s"),
+        col(&header, "not_arrived"),
+        col(&header, "co_managed"),
+    );
+    for r in &rows {
+        // Arrivals are uniform over 5 days (binomial counts: 200 devices of slack is > 4 σ): the co-managed
+        // count never exceeds the arrived ones, and an arrived device is never counted as not arrived.
+        let expected_arrived = 2_000 + 8_000 * r[t].min(5 * 86_400) / (5 * 86_400);
+        assert!(r[co] <= expected_arrived + 200, "t = {}", r[t]);
+        assert!(r[co] + r[not_arrived] <= 10_000, "t = {}", r[t]);
+    }
+    assert!(
+        rows.windows(2)
+            .all(|w| w[1][not_arrived] <= w[0][not_arrived])
+    );
+    assert_eq!(rows[0][not_arrived], 8_000);
+    assert_eq!(rows.last().unwrap()[co], 10_000);
+}
+
+#[test]
+fn bad_actions_are_refused() {
+    let base = "name = \"x\"\nduration = \"2d\"\n[fleet]\ndevices = 10\n";
+    check_fails(
+        &format!("{base}[[action]]\nkind = \"reboot\"\nat = \"1d\"\nshare = 0.5\n"),
+        &[
+            "action.0.kind",
+            "unknown action kind \"reboot\"",
+            "restart, sync, wipe or retire",
+        ],
+    );
+    check_fails(
+        &format!("{base}[[action]]\nkind = \"sync\"\nat = \"3d\"\nshare = 0.5\n"),
+        &["bad.toml:7:6", "action.0.at", "outside the simulated span"],
+    );
+    check_fails(
+        &format!("{base}[[action]]\nkind = \"sync\"\nat = \"1d\"\nshare = 1.5\n"),
+        &["action.0.share", "from 0 to 1"],
+    );
+    check_fails(
+        &format!("{base}[[action]]\nkind = \"sync\"\nat = \"1d\"\nstage = \"nope\"\n"),
+        &["action.0.stage", "no stage is named \"nope\""],
+    );
+    check_fails(
+        &format!("{base}osd_arrivals = {{ count = 5, span = \"-1d\" }}\n"),
+        &["fleet.osd_arrivals.span"],
+    );
+}
+
+#[test]
+fn devices_that_retried_their_path_are_not_mistaken_for_pending_actions() {
+    // Retried steps count attempts in the same field a pending wipe/retire uses once co-managed.
+    let scenario = r#"name = "retries"
+seed = 2
+duration = "5d"
+[fleet]
+devices = 5000
+[failures]
+hybrid_join = 0.5
+mdm_enrollment = 0.5
+client_install = 0.5
+permanent = 0.0
+"#;
+    let run = run_scenario(scenario, &[]);
+    let s = run.summary();
+    assert_eq!(s["counts"]["retired"], 0);
+    // Without actions every device becomes co-managed at most once.
+    assert_eq!(
+        run.stat("time_to_comanaged.new_internet", "count")
+            + run.stat("time_to_comanaged.existing_client", "count"),
+        s["counts"]["co_managed"].as_f64().unwrap()
+    );
+}
