@@ -1,9 +1,7 @@
 //! A fixed-size chunk of devices: its own devices, event queue and tally. Chunks never talk to each other
 //! within an epoch (DESIGN.md, principles 3 and 4).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
+use super::calendar::Calendar;
 use crate::load::book::LoadBook;
 use crate::metrics::tally::Tally;
 use crate::model::Model;
@@ -20,9 +18,9 @@ pub struct Chunk {
     first: u32,
     /// The devices, `first..first + len`.
     pub devices: Vec<Device>,
-    /// Pending events as (time, local index); an entry whose time no longer matches the device's
-    /// `next_event` is stale and skipped.
-    queue: BinaryHeap<Reverse<(Time, u32)>>,
+    /// Pending events by epoch; an entry whose device no longer has an event in that epoch is stale and
+    /// skipped.
+    queue: Calendar,
     /// What the chunk has recorded.
     pub tally: Tally,
     /// Events processed so far.
@@ -36,12 +34,12 @@ impl Chunk {
         let devices: Vec<Device> = (first..first + count)
             .map(|id| Device::generate(id, model, load, &mut tally))
             .collect();
-        let queue = devices
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.next_event != NEVER)
-            .map(|(i, d)| Reverse((d.next_event, i as u32)))
-            .collect();
+        let mut queue = Calendar::new(model.scenario.timers.collection_eval);
+        for (i, d) in devices.iter().enumerate() {
+            if d.next_event != NEVER {
+                queue.push(d.next_event, i as u32);
+            }
+        }
         Chunk {
             first,
             devices,
@@ -51,20 +49,22 @@ impl Chunk {
         }
     }
 
-    /// Time of the earliest pending event (possibly stale), [`NEVER`] if none.
-    pub fn next_time(&self) -> Time {
-        self.queue.peek().map_or(NEVER, |Reverse((t, _))| *t)
+    /// Whether the chunk may have an event in the epoch `[start, end)` (entries can be stale).
+    pub fn has_events(&self, start: Time, end: Time) -> bool {
+        self.queue.has_before(start, end)
     }
 
-    /// Processes every event before `end`.
-    pub fn step(&mut self, end: Time, env: &Env<'_>) {
-        while let Some(&Reverse((t, i))) = self.queue.peek() {
-            if t >= end {
-                break;
-            }
-            self.queue.pop();
+    /// Processes every event of the epoch `[start, end)`.
+    pub fn step(&mut self, start: Time, end: Time, env: &Env<'_>) {
+        let mut due = self.queue.drain(start);
+        // In index order the walk over the device array is sequential (prefetchable) instead of a cache miss
+        // per event; duplicates collapse.
+        due.sort_unstable();
+        due.dedup();
+        for &i in &due {
             let device = &mut self.devices[i as usize];
-            if device.next_event != t {
+            // Stale (the device's event moved) or already handled through a duplicate entry.
+            if device.next_event < start || device.next_event >= end {
                 continue;
             }
             let id = self.first + i;
@@ -73,9 +73,10 @@ impl Chunk {
                 self.events += 1;
             }
             if device.next_event != NEVER {
-                self.queue.push(Reverse((device.next_event, i)));
+                self.queue.push(device.next_event, i);
             }
         }
+        self.queue.recycle(start, due);
     }
 
     /// The rollout plan changed at `now`: every co-managed device finds its next relevant poll.
@@ -84,7 +85,7 @@ impl Chunk {
             let before = device.next_event;
             device.replan(self.first + i as u32, now, env);
             if device.next_event != before && device.next_event != NEVER {
-                self.queue.push(Reverse((device.next_event, i as u32)));
+                self.queue.push(device.next_event, i as u32);
             }
         }
     }
@@ -102,7 +103,7 @@ impl Chunk {
                 &mut self.tally,
             );
             if device.next_event != before && device.next_event != NEVER {
-                self.queue.push(Reverse((device.next_event, i as u32)));
+                self.queue.push(device.next_event, i as u32);
             }
         }
     }

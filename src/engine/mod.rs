@@ -7,6 +7,7 @@
 //! Every input of a boundary decision is a sum over chunks, and every draw is addressed by device
 //! (`crate::rng`): results are byte-identical for any thread count.
 
+pub mod calendar;
 pub mod chunk;
 // Reliability (issue 8): the memory estimate the run and sweep guards check before simulating.
 pub mod estimate;
@@ -193,11 +194,11 @@ pub fn simulate_with(
             chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
         }
         let end = now.saturating_add(epoch).min(duration);
-        if chunks.iter().any(|c| c.next_time() < end) {
+        if chunks.iter().any(|c| c.has_events(now, end)) {
             chunks.par_iter_mut().for_each(|c| {
                 // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
                 if !stopped() {
-                    c.step(end, &env)
+                    c.step(now, end, &env)
                 }
             });
             if stopped() {

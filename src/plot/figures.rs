@@ -448,6 +448,26 @@ pub fn time_to_comanaged(results: &Results) -> Figure {
     )
 }
 
+/// Most points a load line is drawn with: a month of 1-minute buckets is 43,200 points, more than a
+/// 1,200-pixel plot can show.
+const MAX_LOAD_POINTS: usize = 2_400;
+
+/// Keeps the shape of a dense series for drawing: consecutive points in groups, each group drawn as its
+/// highest value at its first x (so peaks are never flattened away). Series up to `max` points are unchanged.
+fn envelope(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max {
+        return points.to_vec();
+    }
+    let group = points.len().div_ceil(max);
+    points
+        .chunks(group)
+        .map(|g| {
+            let top = g.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+            (g[0].0, top)
+        })
+        .collect()
+}
+
 /// Load vs capacity, one figure per component of `load.csv` (none when the run wrote no load.csv).
 pub fn load(results: &Results) -> Vec<Figure> {
     let Some(rows) = results.load.as_ref().filter(|rows| !rows.is_empty()) else {
@@ -533,11 +553,13 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 title: format!("Load on {component} — {}", subtitle(results)),
                 how_to_read: if known.is_some() {
                     "The solid line is the requests per second the component received (all request \
-                     types); the dashed line is its capacity; the dot marks the peak."
+                     types; on long runs each point is the highest bucket of a few consecutive ones); the \
+                     dashed line is its capacity; the dot marks the peak."
                         .into()
                 } else {
-                    "The line is the requests per second the component received (all request types); \
-                     no capacity is modelled for it (counted only); the dot marks the peak."
+                    "The line is the requests per second the component received (all request types; on \
+                     long runs each point is the highest bucket of a few consecutive ones); no capacity is \
+                     modelled for it (counted only); the dot marks the peak."
                         .into()
                 },
                 x: time_x(results, "time since co-management was enabled"),
@@ -555,7 +577,7 @@ pub fn load(results: &Results) -> Vec<Figure> {
                         detail,
                         color: 16,
                         style: Style::Line,
-                        points: rate,
+                        points: envelope(&rate, MAX_LOAD_POINTS),
                         marks,
                     }];
                     if !capacity.is_empty() {

@@ -30,18 +30,31 @@ pub fn plot_files(
     format: Format,
 ) -> Result<Vec<(String, Vec<u8>)>, render::RenderError> {
     let figures = figures::all(results);
+    // Figures are independent: render them in parallel (in figure order, so the output is the same).
+    use rayon::prelude::*;
+    let drawn: Vec<(String, Option<Vec<u8>>)> = figures
+        .par_iter()
+        .map(|figure| {
+            let svg = render::svg(figure)?;
+            let png = if format != Format::Svg {
+                Some(render::png(figure)?)
+            } else {
+                None
+            };
+            Ok((svg, png))
+        })
+        .collect::<Result<_, render::RenderError>>()?;
     let mut files = Vec::new();
     let mut rendered = Vec::with_capacity(figures.len());
-    for figure in figures {
-        let svg = render::svg(&figure)?;
+    for (figure, (svg, png)) in figures.into_iter().zip(drawn) {
         if format != Format::Png {
             files.push((
                 format!("plots/{}.svg", figure.slug),
                 svg.clone().into_bytes(),
             ));
         }
-        if format != Format::Svg {
-            files.push((format!("plots/{}.png", figure.slug), render::png(&figure)?));
+        if let Some(png) = png {
+            files.push((format!("plots/{}.png", figure.slug), png));
         }
         rendered.push((figure, svg));
     }
