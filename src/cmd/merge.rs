@@ -120,11 +120,8 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&plan.scenario));
-    let refs: Vec<(&str, Vec<u8>)> = files
-        .iter_mut()
-        .map(|(name, bytes)| (name.as_str(), std::mem::take(bytes)))
-        .collect();
-    write_results(&out, &refs).map_err(Failure::bad_input)?;
+    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
+    write_results(&out, &files).map_err(Failure::bad_input)?;
     print_stdout(&md);
     if !args.quiet {
         eprintln!(

@@ -203,11 +203,7 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
             md
         }
     };
-    let refs: Vec<(&str, Vec<u8>)> = files
-        .iter_mut()
-        .map(|(name, bytes)| (name.as_str(), std::mem::take(bytes)))
-        .collect();
-    write_results(&out, &refs).map_err(Failure::bad_input)?;
+    write_results(&out, &files).map_err(Failure::bad_input)?;
     print_stdout(&md);
     if !args.quiet {
         eprintln!(

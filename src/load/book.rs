@@ -188,6 +188,16 @@ impl LoadBook {
         // Walk the windows once, run by run, until the first run after the bursts; the rest is the steady
         // schedule in aggregate. (The same runs as `next_run`, without searching the windows again per run.)
         let lookback = schedule.max_gap().saturating_add(DAY);
+        // One run at `at`, counted; true once past the bursts, when the rest (the steady schedule) has been
+        // counted in aggregate.
+        let run = |shard: &mut Shard, at: Time| {
+            self.add(shard, Request::MdmCheckin, at);
+            let done = at > burst_end;
+            if done {
+                self.periodic_in(shard, Request::MdmCheckin, online, &schedule.steady, at + 1);
+            }
+            done
+        };
         let mut previous_end: Option<Time> = None;
         let mut t = from;
         for (a, e) in online.windows_from(from) {
@@ -199,16 +209,8 @@ impl LoadBook {
                 let missed = gap_start.is_none_or(|g| schedule.next_tick(g) < a);
                 t = a;
                 if missed {
-                    self.add(&mut shard, Request::MdmCheckin, a);
-                    if a > burst_end {
-                        let steady = schedule.steady;
-                        return self.periodic_in(
-                            &mut shard,
-                            Request::MdmCheckin,
-                            online,
-                            &steady,
-                            a + 1,
-                        );
+                    if run(&mut shard, a) {
+                        return;
                     }
                     t = a + 1;
                 }
@@ -218,16 +220,8 @@ impl LoadBook {
                 if tick >= e || tick >= self.horizon {
                     break;
                 }
-                self.add(&mut shard, Request::MdmCheckin, tick);
-                if tick > burst_end {
-                    let steady = schedule.steady;
-                    return self.periodic_in(
-                        &mut shard,
-                        Request::MdmCheckin,
-                        online,
-                        &steady,
-                        tick + 1,
-                    );
+                if run(&mut shard, tick) {
+                    return;
                 }
                 t = tick + 1;
             }

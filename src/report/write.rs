@@ -32,7 +32,10 @@ fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> 
 }
 
 /// Writes `files` (name, bytes) as the folder `target`, replacing a previous results folder there.
-pub fn write_results(target: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
+pub fn write_results<N: AsRef<str>>(
+    target: &Path,
+    files: &[(N, Vec<u8>)],
+) -> Result<(), WriteError> {
     if target.exists() && !target.is_dir() {
         return Err(WriteError::NotADirectory(target.to_path_buf()));
     }
@@ -52,7 +55,7 @@ pub fn write_results(target: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Wri
     fs::create_dir(&tmp).map_err(io(&tmp, "cannot create a temporary folder"))?;
     let result = (|| {
         for (name, bytes) in files {
-            let path = tmp.join(name);
+            let path = tmp.join(name.as_ref());
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
             }
