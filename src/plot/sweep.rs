@@ -20,13 +20,19 @@ pub const PLOTTED: [(&str, &str); 3] = [
     ("time_to_comanaged.existing_client", "mean"),
 ];
 
+/// One plotted value: (series or variant, x label, mean, 95 % interval).
+pub type Plotted = (String, String, f64, Option<(f64, f64)>);
+
+/// A point of a sweep curve: (x, mean, 95 % interval, the `--set` value label).
+type CurvePoint = (f64, f64, Option<(f64, f64)>, String);
+
 /// A sweep figure with the values it plots, for the report's table: (series, x label, value, ci).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepFigure {
     /// The figure.
     pub figure: Figure,
     /// (series or variant, x, mean, 95 % interval) of every plotted point.
-    pub values: Vec<(String, String, f64, Option<(f64, f64)>)>,
+    pub values: Vec<Plotted>,
 }
 
 fn slug(text: &str) -> String {
@@ -46,7 +52,7 @@ fn y_axis(metric: &str, top: f64) -> Axis {
     }
 }
 
-fn top_of(values: &[(String, String, f64, Option<(f64, f64)>)]) -> f64 {
+fn top_of(values: &[Plotted]) -> f64 {
     values
         .iter()
         .map(|(_, _, m, ci)| ci.map_or(*m, |(_, hi)| hi.max(*m)))
@@ -191,8 +197,7 @@ pub fn curves(s: &SweepStats) -> Vec<SweepFigure> {
         for (metric, statistic) in PLOTTED {
             // Lines in order of first appearance (plan order); points sorted by x.
             let mut order: Vec<String> = Vec::new();
-            let mut lines: BTreeMap<String, Vec<(f64, f64, Option<(f64, f64)>, String)>> =
-                BTreeMap::new();
+            let mut lines: BTreeMap<String, Vec<CurvePoint>> = BTreeMap::new();
             for (i, v) in s.variants.iter().enumerate() {
                 let (Some((x, _)), Some(e)) = (parsed[i], find(v, metric, statistic)) else {
                     continue;

@@ -199,6 +199,9 @@ pub fn sweep_hash(variants: &[Variant], replicas: u32) -> String {
     format!("{h:016x}")
 }
 
+/// Output files as (relative path, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// `comparison.md` (also returned as text, for stdout), `comparison.csv`, `sweep.csv`, `plots/*.svg` and
 /// `report.html` of a sweep from its
 /// runs' summaries (per variant, replicas in order). The one place both `cofleet sweep` and `cofleet merge`
@@ -206,7 +209,7 @@ pub fn sweep_hash(variants: &[Variant], replicas: u32) -> String {
 pub fn comparison_files(
     plan: &SweepPlan,
     summaries: &[Vec<Summary>],
-) -> Result<(String, Vec<(String, Vec<u8>)>), crate::plot::render::RenderError> {
+) -> Result<(String, Files), crate::plot::render::RenderError> {
     let stats = SweepStats {
         scenario: plan.scenario.clone(),
         param_keys: plan.param_keys.clone(),
