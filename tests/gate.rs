@@ -94,6 +94,25 @@ fn an_unchanged_run_passes_with_run_gate() {
         text.contains("| threshold | `switch_latency.compliance_policies.p95` |"),
         "{text}"
     );
+    // The verdict is recorded in the folder and shown in its report; `cofleet plot` keeps it.
+    let again = base.dir.path().join("again");
+    let verdict: Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("gate.json")).unwrap()).unwrap();
+    assert_eq!(verdict["verdict"], "pass");
+    let html = std::fs::read_to_string(again.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Gate verdict</h2>"), "gate section");
+    assert!(html.contains("<b>PASS</b>"));
+    assert!(html.contains("<td>switch_latency.compliance_policies.p95</td>"));
+    let plotted = cofleet().arg("plot").arg(&again).output().unwrap();
+    assert!(plotted.status.success(), "{}", stderr(&plotted));
+    assert_eq!(
+        std::fs::read_to_string(again.join("report.html")).unwrap(),
+        html
+    );
+    // A plain run has no gate.json and no gate section.
+    assert!(!base.out.join("gate.json").exists());
+    let plain = std::fs::read_to_string(base.out.join("report.html")).unwrap();
+    assert!(!plain.contains("Gate verdict"));
 }
 
 #[test]

@@ -24,14 +24,17 @@ pub fn gate(args: &GateArgs) -> Result<u8, Failure> {
         Some(path) => Some(scenario::load(path).map_err(Failure::bad_input)?.thresholds),
         None => None,
     };
-    gate_results(&args.current, thresholds, &args.options)
+    gate_results(&args.current, thresholds, &args.options, false)
 }
 
-/// Gates the results folder `current`; `thresholds` overrides those recorded in its summary.
+/// Gates the results folder `current`; `thresholds` overrides those recorded in its summary. With `record`
+/// (`cofleet run --gate`), the verdict is also written into the folder as `gate.json` and `report.html` is
+/// re-rendered with its "Gate verdict" section.
 pub fn gate_results(
     current: &Path,
     thresholds: Option<Vec<Threshold>>,
     options: &GateOptions,
+    record: bool,
 ) -> Result<u8, Failure> {
     let policy = policy(options)?;
     let current_summary = input::read_summary(current, "--current").map_err(Failure::bad_input)?;
@@ -91,6 +94,9 @@ pub fn gate_results(
         ));
     }
 
+    if record {
+        record_verdict(current, &export::json(&report))?;
+    }
     print_stdout(&export::markdown(&report));
     if let Some(path) = &options.junit {
         write_file(path, &export::junit(&report))
@@ -101,6 +107,18 @@ pub fn gate_results(
             .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
     }
     Ok(report.exit_code())
+}
+
+/// Writes `gate.json` into the results folder `dir` and re-renders its `report.html` with the verdict.
+fn record_verdict(dir: &Path, json: &[u8]) -> Result<(), Failure> {
+    use crate::plot::{Format, data::Results, plot_files};
+    write_file(&dir.join("gate.json"), json).map_err(Failure::bad_input)?;
+    let results = Results::read_dir(dir).map_err(Failure::bad_input)?;
+    let files = plot_files(&results, Format::Svg).map_err(Failure::bad_input)?;
+    if let Some((_, html)) = files.iter().find(|(name, _)| name == "report.html") {
+        write_file(&dir.join("report.html"), html).map_err(Failure::bad_input)?;
+    }
+    Ok(())
 }
 
 /// Whether any gate option was given, so `run` can refuse them without `--gate` instead of ignoring them.

@@ -114,7 +114,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
         })?;
         summaries[variant].push(summary);
     }
-    let (md, outputs) = comparison_files(plan, &summaries);
+    let (md, outputs) = comparison_files(plan, &summaries).map_err(Failure::bad_input)?;
     files.extend(outputs);
     let out = args
         .out

@@ -122,7 +122,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     if args.gate {
         // The summary just written carries the scenario's thresholds: gate exactly what a later
         // `cofleet gate --current <out>` would see.
-        return super::gate::gate_results(&out, None, &args.gate_options);
+        return super::gate::gate_results(&out, None, &args.gate_options, true);
     }
     Ok(0)
 }

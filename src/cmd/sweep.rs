@@ -198,7 +198,8 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
             )
         }
         None => {
-            let (md, outputs) = shard::comparison_files(&sweep_plan, &summaries);
+            let (md, outputs) =
+                shard::comparison_files(&sweep_plan, &summaries).map_err(Failure::bad_input)?;
             files.extend(outputs);
             md
         }

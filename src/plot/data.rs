@@ -93,6 +93,8 @@ pub struct Results {
     pub percentiles: BTreeMap<String, Vec<Quantile>>,
     /// `load.csv` rows, when the run wrote one.
     pub load: Option<Vec<LoadRow>>,
+    /// `gate.json` (what `cofleet run --gate` decided, the JSON of `cofleet gate --json`), when present.
+    pub gate: Option<serde_json::Value>,
 }
 
 impl Results {
@@ -111,6 +113,7 @@ impl Results {
             "timeline.csv",
             "percentiles.csv",
             "load.csv",
+            "gate.json",
         ]
         .into_iter()
         .map(|name| Ok((name, read(name)?)))
@@ -137,11 +140,25 @@ impl Results {
         let load = file("load.csv")
             .map(|b| parse_load(&dir.join("load.csv"), b))
             .transpose()?;
+        let gate = file("gate.json")
+            .map(|b| {
+                serde_json::from_slice::<serde_json::Value>(b)
+                    .ok()
+                    .filter(|v| v.get("verdict").is_some_and(serde_json::Value::is_string))
+                    .ok_or_else(|| {
+                        invalid(
+                            &dir.join("gate.json"),
+                            "not a gate verdict (the JSON of `cofleet gate --json`)",
+                        )
+                    })
+            })
+            .transpose()?;
         Ok(Results {
             summary,
             timeline,
             percentiles,
             load,
+            gate,
         })
     }
 }

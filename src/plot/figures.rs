@@ -58,6 +58,10 @@ pub enum Style {
     Dashed,
     /// Filled from the x axis up to the points: stacked layers are given cumulatively, top layer first.
     Area,
+    /// One filled bar per point, centred on its x (width 0.7 in x units), from 0 up to its y.
+    Bar,
+    /// Error bars: points taken in pairs `(x, low), (x, high)`, each drawn as a vertical line with caps.
+    Whisker,
 }
 
 /// One named series.

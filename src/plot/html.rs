@@ -144,9 +144,61 @@ pub fn figure_section(figure: &Figure, svg: &str) -> Section {
     }
 }
 
-/// The sections every run's report has: overview, then each figure with its SVG.
+/// The gate verdict of `gate.json` (the JSON of `cofleet gate --json`): pass or fail, then every row.
+pub fn gate_section(gate: &serde_json::Value) -> Section {
+    use serde_json::Value;
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "–".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let verdict = text(gate.get("verdict"));
+    let mut body = format!(
+        "<p class=\"verdict {}\"><b>{}</b> · {} failing row{}</p>\n",
+        if verdict == "pass" { "pass" } else { "fail" },
+        escape(&verdict.to_uppercase()),
+        escape(&text(gate.get("failures"))),
+        if gate.get("failures").and_then(Value::as_u64) == Some(1) {
+            ""
+        } else {
+            "s"
+        }
+    );
+    if let Some(baseline) = gate.get("baseline").and_then(Value::as_str) {
+        let _ = writeln!(body, "<p>Baseline: {}</p>", escape(baseline));
+    }
+    const COLUMNS: [&str; 8] = [
+        "check", "key", "unit", "baseline", "current", "limit", "verdict", "reason",
+    ];
+    body.push_str("<table><thead><tr>");
+    for c in COLUMNS {
+        let _ = write!(body, "<th>{c}</th>");
+    }
+    body.push_str("</tr></thead><tbody>\n");
+    for row in gate
+        .get("rows")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+    {
+        body.push_str("<tr>");
+        for c in COLUMNS {
+            let _ = write!(body, "<td>{}</td>", escape(&text(row.get(c))));
+        }
+        body.push_str("</tr>\n");
+    }
+    body.push_str("</tbody></table>\n");
+    Section {
+        id: "gate".into(),
+        title: "Gate verdict".into(),
+        body,
+    }
+}
+
+/// The sections every run's report has: overview, the gate verdict when the folder has one, then each
+/// figure with its SVG.
 pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
     let mut out = vec![overview(results)];
+    out.extend(results.gate.as_ref().map(gate_section));
     out.extend(figures.iter().map(|(f, svg)| figure_section(f, svg)));
     out
 }
@@ -159,14 +211,21 @@ figure{margin:0}figure svg{max-width:100%;height:auto;border:1px solid #eee}.rea
 /// The whole page.
 pub fn page(results: &Results, sections: &[Section]) -> String {
     let s = &results.summary;
-    let title = format!("cofleet report — {} (seed {})", s.scenario, s.seed);
+    page_titled(
+        &format!("cofleet report — {} (seed {})", s.scenario, s.seed),
+        sections,
+    )
+}
+
+/// A page with this title and these sections (a run's report, or a sweep's).
+pub fn page_titled(title: &str, sections: &[Section]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
          <style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>",
-        escape(&title),
-        escape(&title)
+        escape(title),
+        escape(title)
     );
     out.push_str("<nav><ul>\n");
     for sec in sections {

@@ -9,6 +9,7 @@ pub mod figures;
 mod glyphs;
 pub mod html;
 pub mod render;
+pub mod sweep;
 
 use data::Results;
 

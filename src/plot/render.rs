@@ -205,7 +205,8 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
         .y_labels(8)
         .x_labels(10)
         .y_label_formatter(&y_format);
-    if log {
+    // Explicit ticks (a log axis, categories) replace the renderer's x labels.
+    if log || !figure.x.ticks.is_empty() {
         mesh.disable_x_mesh().x_labels(0).x_label_formatter(&blank);
     } else {
         mesh.x_label_formatter(&x_format);
@@ -266,6 +267,30 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
                 chart
                     .draw_series(DashedLineSeries::new(points, 10, 6, c.stroke_width(2)))
                     .map_err(e)?;
+            }
+            Style::Bar => {
+                chart
+                    .draw_series(
+                        points.map(|(x, y)| {
+                            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, y)], c.filled())
+                        }),
+                    )
+                    .map_err(e)?;
+            }
+            Style::Whisker => {
+                let ends: Vec<(f64, f64)> = points.collect();
+                for pair in ends.chunks_exact(2) {
+                    let ((x, lo), (_, hi)) = (pair[0], pair[1]);
+                    for line in [
+                        [(x, lo), (x, hi)],
+                        [(x - 0.12, lo), (x + 0.12, lo)],
+                        [(x - 0.12, hi), (x + 0.12, hi)],
+                    ] {
+                        chart
+                            .draw_series(LineSeries::new(line, c.stroke_width(2)))
+                            .map_err(e)?;
+                    }
+                }
             }
         }
         for (x, y, label) in &s.marks {
@@ -334,7 +359,23 @@ fn draw_legend<DB: DrawingBackend>(
     for s in &figure.series {
         let c = color(s.color);
         match s.style {
-            Style::Area => area.draw(&Rectangle::new([(8, y + 2), (30, y + 14)], c.filled()))?,
+            Style::Area | Style::Bar => {
+                area.draw(&Rectangle::new([(8, y + 2), (30, y + 14)], c.filled()))?
+            }
+            Style::Whisker => {
+                area.draw(&PathElement::new(
+                    [(19, y + 1), (19, y + 15)],
+                    c.stroke_width(2),
+                ))?;
+                area.draw(&PathElement::new(
+                    [(14, y + 1), (24, y + 1)],
+                    c.stroke_width(2),
+                ))?;
+                area.draw(&PathElement::new(
+                    [(14, y + 15), (24, y + 15)],
+                    c.stroke_width(2),
+                ))?;
+            }
             Style::Line => area.draw(&PathElement::new(
                 [(8, y + 8), (30, y + 8)],
                 c.stroke_width(3),

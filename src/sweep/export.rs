@@ -66,7 +66,7 @@ fn is_seconds(metric: &str, statistic: &str) -> bool {
 }
 
 /// A number for CSV: rounded to the millisecond (or 1/1000 of a count), no `-0`.
-fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     let r = (x * 1000.0).round() / 1000.0;
     if r == 0.0 { "0".into() } else { r.to_string() }
 }
@@ -83,7 +83,8 @@ fn human(metric: &str, statistic: &str, x: f64) -> String {
     }
 }
 
-fn find<'a>(v: &'a VariantStats, metric: &str, statistic: &str) -> Option<&'a Estimate> {
+/// The estimate of one statistic of a variant, when any replica had a value.
+pub fn find<'a>(v: &'a VariantStats, metric: &str, statistic: &str) -> Option<&'a Estimate> {
     v.rows
         .iter()
         .find(|r| r.metric == metric && r.statistic == statistic)

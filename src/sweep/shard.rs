@@ -199,13 +199,17 @@ pub fn sweep_hash(variants: &[Variant], replicas: u32) -> String {
     format!("{h:016x}")
 }
 
-/// `comparison.md` (also returned as text, for stdout), `comparison.csv` and `sweep.csv` of a sweep from its
+/// Output files as (relative path, bytes).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// `comparison.md` (also returned as text, for stdout), `comparison.csv`, `sweep.csv`, `plots/*.svg` and
+/// `report.html` of a sweep from its
 /// runs' summaries (per variant, replicas in order). The one place both `cofleet sweep` and `cofleet merge`
 /// build them, so a merged sweep cannot drift from an unsharded one.
 pub fn comparison_files(
     plan: &SweepPlan,
     summaries: &[Vec<Summary>],
-) -> (String, Vec<(String, Vec<u8>)>) {
+) -> Result<(String, Files), crate::plot::render::RenderError> {
     let stats = SweepStats {
         scenario: plan.scenario.clone(),
         param_keys: plan.param_keys.clone(),
@@ -223,12 +227,13 @@ pub fn comparison_files(
             .collect(),
     };
     let md = comparison_md(&stats);
-    let files = vec![
+    let mut files = vec![
         ("comparison.md".to_string(), md.clone().into_bytes()),
         ("comparison.csv".to_string(), comparison_csv(&stats)),
         ("sweep.csv".to_string(), sweep_csv(&stats)),
     ];
-    (md, files)
+    files.extend(crate::plot::sweep::sweep_plot_files(&stats, &md)?);
+    Ok((md, files))
 }
 
 #[cfg(test)]
