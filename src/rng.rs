@@ -29,6 +29,8 @@ pub mod slot {
     pub const ACTION: u32 = 5 << 16;
     /// OS-deployment arrival times; one draw per device.
     pub const OSD_ARRIVAL: u32 = 6 << 16;
+    /// Whether the device's ConfigMgr client health evaluation is broken; one draw per device.
+    pub const CLIENT_HEALTH: u32 = 7 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

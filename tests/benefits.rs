@@ -384,3 +384,78 @@ permanent = 0.0
         s["counts"]["co_managed"].as_f64().unwrap()
     );
 }
+
+#[test]
+fn client_health_shows_at_the_first_check_in_after_co_managed() {
+    // Always online, co-managed at t = 0, sync interval S = 8 h: the first check-in is at the device's phase,
+    // Uniform(0, S), so the mean latency is S / 2.
+    let scenario = format!(
+        "name = \"health\"\nseed = 11\nduration = \"2d\"\n{}",
+        ideal_fleet(50_000, 1.0, 1.0)
+    );
+    let run = run_scenario(&scenario, &[]);
+    assert_eq!(run.stat("health_visible_latency", "count"), 50_000.0);
+    let mean = run.stat("health_visible_latency", "mean");
+    let expected = 4.0 * 3_600.0;
+    eprintln!(
+        "health_visible_latency mean {mean} s vs closed form {expected} s: relative error {:.5}",
+        (mean - expected).abs() / expected
+    );
+    assert_close("mean health_visible_latency", mean, expected, 0.02);
+    assert!(run.stat("health_visible_latency", "max") < 8.0 * 3_600.0);
+    let (header, rows) = run.timeline();
+    let (healthy, unhealthy, unknown) = (
+        col(&header, "health_healthy"),
+        col(&header, "health_unhealthy"),
+        col(&header, "health_unknown"),
+    );
+    // Row 0 is the snapshot at t = 0: only devices whose check-in phase is 0 show there.
+    assert!(rows[0][unknown] > 49_900);
+    let last = rows.last().unwrap();
+    assert_eq!(last[healthy], 50_000);
+    assert_eq!(last[unhealthy], 0);
+    assert_eq!(last[unknown], 0);
+}
+
+#[test]
+fn broken_client_health_turns_intermittent_devices_unhealthy_while_offline() {
+    let scenario = |broken: f64| {
+        format!(
+            r#"name = "broken-health"
+seed = 4
+duration = "21d"
+[fleet]
+devices = 5000
+existing_client_share = 1.0
+comanaged_at_start = 1.0
+broken_client_health = {broken}
+
+[fleet.availability]
+always_on = 0.0
+office_hours = 0.0
+intermittent = 1.0
+"#
+        )
+    };
+    let (header, rows) = run_scenario(&scenario(1.0), &[]).timeline();
+    let (healthy, unhealthy, unknown) = (
+        col(&header, "health_healthy"),
+        col(&header, "health_unhealthy"),
+        col(&header, "health_unknown"),
+    );
+    assert!(rows.iter().any(|r| r[unhealthy] > 100), "lapses expected");
+    for r in &rows {
+        assert_eq!(r[healthy] + r[unhealthy] + r[unknown], 5_000);
+    }
+    let (header, rows) = run_scenario(&scenario(0.0), &[]).timeline();
+    let unhealthy = col(&header, "health_unhealthy");
+    assert!(rows.iter().all(|r| r[unhealthy] == 0));
+}
+
+#[test]
+fn a_broken_client_health_share_out_of_range_is_refused() {
+    check_fails(
+        "name = \"x\"\n[fleet]\ndevices = 10\nbroken_client_health = 1.5\n",
+        &["bad.toml:4:24", "fleet.broken_client_health", "from 0 to 1"],
+    );
+}

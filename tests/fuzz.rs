@@ -31,6 +31,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "new_device_arrival",
             "sites",
             "internet_share",
+            "broken_client_health",
         ],
     ),
     (

@@ -71,6 +71,7 @@ fn reference_run_writes_the_documented_results() {
         "queue_delay.management_point",
         "queue_delay.cmg",
         "queue_delay.intune",
+        "health_visible_latency",
     ];
     for w in [
         "compliance_policies",

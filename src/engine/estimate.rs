@@ -9,13 +9,15 @@
 //! | ---: | ---: | ---: | ---: | ---: |
 //! | 100,000 | 30 d | 43,200 | 105 MB | 109 MB |
 //! | 300,000 | 30 d | 43,200 | 131 MB | 129 MB |
-//! | 1,000,000 | 30 d | 43,200 | 192 MB | 198 MB |
-//! | 300,000 | 90 d | 129,600 | 258 MB | 259 MB |
+//! | 1,000,000 | 30 d | 43,200 | 192 MB | 200 MB |
+//! | 300,000 | 90 d | 129,600 | 258 MB | 262 MB |
 //!
 //! Fit: a least-squares line through the three 30-day sizes gives 94 bytes per device (residuals within
-//! 3 %): 64 of hot state, 11 of per-chunk timeline at 30 days (computed from its shape, it grows with the
-//! duration), and the rest, rounded up to [`SAMPLE_BYTES_PER_DEVICE`], latency samples (many devices record
-//! only a few: not every workload switches within the run). The slope between 30 and 90 days gives
+//! 3 %): 64 of hot state, 15 of per-chunk timeline at 30 days (computed from its shape, it grows with the
+//! duration and the tracked columns), and the rest, rounded up to [`SAMPLE_BYTES_PER_DEVICE`], latency samples
+//! (many devices record only a few: not every workload switches within the run). The client-health columns
+//! (issue 9) raised the timeline's share; the rest was re-derived from the same fit, since the debug binary's
+//! peak RSS at 1,000,000 devices did not grow with them (161–163 MB after, 169–171 MB before). The slope between 30 and 90 days gives
 //! [`BYTES_PER_BUCKET`] (the load ledger's finalized counts and queues, `load.csv` and its plot data, held
 //! once as data and once as output bytes); the intercept is [`BASE_BYTES`] (the binary, thread stacks,
 //! histograms, the plots' bitmaps). Within 5 % of every measurement; re-measure when the engine's data
@@ -30,7 +32,7 @@ use super::chunk::CHUNK_SIZE;
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
-pub const SAMPLE_BYTES_PER_DEVICE: u64 = 24;
+pub const SAMPLE_BYTES_PER_DEVICE: u64 = 22;
 /// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data.
 pub const BYTES_PER_BUCKET: u64 = 1_355;
 /// Per load bucket and worker thread: the ledger shard's ten `i32`/`u32` difference arrays.

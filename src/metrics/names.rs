@@ -38,10 +38,12 @@ pub enum Metric {
     /// Time a request waited in a component's queue (one sample per request; components with a capacity:
     /// management points, CMG, Intune when `intune_requests_per_s` is set).
     QueueDelay(Component),
+    /// From co-managed to the device's client health first showing healthy in Intune.
+    HealthVisibleLatency,
 }
 
 /// Number of metrics.
-pub const METRIC_COUNT: usize = 24;
+pub const METRIC_COUNT: usize = 25;
 
 impl Metric {
     /// All metrics, in output order; `index()` is the position here.
@@ -72,6 +74,7 @@ impl Metric {
             Metric::QueueDelay(Component::ManagementPoint),
             Metric::QueueDelay(Component::Cmg),
             Metric::QueueDelay(Component::Intune),
+            Metric::HealthVisibleLatency,
         ]
     }
 
@@ -94,6 +97,7 @@ impl Metric {
             Metric::QueueDelay(Component::Cmg) => 22,
             // Azure AD has no modelled capacity, so `all()` never lists its queue.
             Metric::QueueDelay(Component::Intune | Component::AzureAd) => 23,
+            Metric::HealthVisibleLatency => 24,
         }
     }
 
@@ -113,6 +117,7 @@ impl Metric {
             Metric::TimeToComanagedOsd => "time_to_comanaged.osd".into(),
             Metric::RemoteActionLatency(k) => format!("remote_action_latency.{}", k.name()),
             Metric::QueueDelay(c) => format!("queue_delay.{}", c.name()),
+            Metric::HealthVisibleLatency => "health_visible_latency".into(),
         }
     }
 

@@ -99,9 +99,13 @@ pub const COMPLIANCE_BASE: usize = AUTHORITY_BASE + 7;
 /// First conditional-access column (ready, blocked).
 pub const CA_BASE: usize = COMPLIANCE_BASE + 3;
 
+/// First client-health column (healthy, unhealthy).
+pub const HEALTH_BASE: usize = CA_BASE + 2;
+
 /// Timeline columns tracked by difference arrays: milestones, Intune authority per workload, the three
-/// reported compliance states and the two conditional-access states (unknown is derived as the rest).
-pub const TRACKED_COLUMNS: usize = CA_BASE + 2;
+/// reported compliance states, the two conditional-access states and the two visible client-health states
+/// (unknown is derived as the rest).
+pub const TRACKED_COLUMNS: usize = HEALTH_BASE + 2;
 
 fn milestone_col(m: Milestone) -> usize {
     m as usize
@@ -125,6 +129,25 @@ fn ca_col(c: CaState) -> Option<usize> {
         CaState::Unknown => None,
         CaState::Ready => Some(CA_BASE),
         CaState::Blocked => Some(CA_BASE + 1),
+    }
+}
+
+/// A co-managed device's ConfigMgr client health as Intune shows it (domain-facts §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthState {
+    /// Not co-managed, or its health has not reached Intune yet.
+    Unknown,
+    /// Shown healthy.
+    Healthy,
+    /// Shown unhealthy (its last sync is too old for its health status).
+    Unhealthy,
+}
+
+fn health_col(h: HealthState) -> Option<usize> {
+    match h {
+        HealthState::Unknown => None,
+        HealthState::Healthy => Some(HEALTH_BASE),
+        HealthState::Unhealthy => Some(HEALTH_BASE + 1),
     }
 }
 
@@ -216,6 +239,19 @@ impl Tally {
             self.shift(t, c, -1);
         }
         if let Some(c) = ca_col(to) {
+            self.shift(t, c, 1);
+        }
+    }
+
+    /// A device's client health as Intune shows it changed at `t`.
+    pub fn health(&mut self, t: Time, from: HealthState, to: HealthState) {
+        if from == to {
+            return;
+        }
+        if let Some(c) = health_col(from) {
+            self.shift(t, c, -1);
+        }
+        if let Some(c) = health_col(to) {
             self.shift(t, c, 1);
         }
     }

@@ -25,6 +25,12 @@
 //! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
 //! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize[s] MDM policy").
 //!
+//! **Client health** (domain-facts §1.2): Intune shows a co-managed device's ConfigMgr client health from the
+//! registry's `ClientHealthStatus`: healthy if the status is 7 and `ClientHealthLastSyncTime` is at most 30 days
+//! old, otherwise healthy only if `LastSyncTime` is at most 48 h old. Nothing of it is stored: it is derived
+//! from the device's check-in schedule, a pure function of its phase and online windows
+//! (`Device::health_changes`).
+//!
 //! **Permanent failures**: a device drawn to fail (`failures.permanent`) fails at the first attempt of one of its
 //! path's two retried steps (chosen evenly), and never finishes.
 
@@ -40,7 +46,7 @@ use crate::load::book::LoadBook;
 use crate::load::queue::Pressure;
 use crate::load::{Component, Request};
 use crate::metrics::names::Metric;
-use crate::metrics::tally::{CaState, ComplianceState, Milestone, Tally};
+use crate::metrics::tally::{CaState, ComplianceState, HealthState, Milestone, Tally};
 use crate::rng::{day_hash, slot};
 
 /// The two paths to co-management.
@@ -96,6 +102,12 @@ const OSD: u8 = 1 << 7;
 const TOKEN_MIN: Time = 60 * MINUTE;
 /// Range of access-token lifetimes above the shortest: up to 90 min (same source).
 const TOKEN_RANGE: Time = 30 * MINUTE;
+
+/// How old `ClientHealthLastSyncTime` may be for a device reporting `ClientHealthStatus` 7 to show healthy
+/// (domain-facts §1.2).
+const HEALTH_STATUS_VALID: Time = 30 * DAY;
+/// How old `LastSyncTime` may be for a device without a valid health status to show healthy (same source).
+const LAST_SYNC_VALID: Time = 48 * HOUR;
 
 /// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
 #[derive(Debug, Clone, Copy)]
@@ -278,6 +290,7 @@ impl Device {
                 if let Some(book) = load {
                     book.mdm_checkins(&d.online(id, model), &d.mdm_schedule(model), 0);
                 }
+                d.report_health(id, model, tally);
             }
             Path::ExistingClient => {
                 d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
@@ -649,6 +662,7 @@ impl Device {
         let model = env.model;
         let wipe = self.attempt == 1;
         self.withdraw_compliance(id, t, model, tally);
+        self.withdraw_health(id, t, model, tally);
         for w in Workload::ALL {
             if self.intune.contains(w) {
                 tally.authority(t, w, -1);
@@ -827,6 +841,7 @@ impl Device {
         self.attempt = 0;
         self.count_targeted(env.model, tally);
         self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
+        self.report_health(id, env.model, tally);
         // The poll that brought the co-management policy carries the current workload settings; a check-in it
         // triggers is handled as the co-managed device's next event (at `t` itself with sync-on-switch).
         self.apply_policy(id, t, env, tally);
@@ -1043,6 +1058,107 @@ impl Device {
             tally.gate.noncompliant -= 1;
         }
         self.compliance = ComplianceState::Unknown;
+    }
+
+    /// Whether the device's ConfigMgr client health evaluation is broken: drawn once per device from its own
+    /// slot, with probability `fleet.broken_client_health`.
+    ///
+    /// [assumption] A broken evaluation never writes `ClientHealthStatus` 7, so Intune falls back to the 48 h
+    /// `LastSyncTime` rule for the device's whole life (a wipe does not repair it: the draw is per device id).
+    fn health_broken(&self, id: u32, model: &Model) -> bool {
+        let share = model.scenario.fleet.broken_client_health;
+        share > 0.0 && model.seeds.stream(id, slot::CLIENT_HEALTH).chance(share)
+    }
+
+    /// Every change of the client health Intune shows for the device co-managed since `self.comanaged_at`, in
+    /// time order, as `f(t, from, to)`, before the end of the run:
+    ///
+    /// - [assumption] the health becomes visible at the device's first Intune check-in at or after it became
+    ///   co-managed (the ConfigMgr client-notification component has then written the status the check-in
+    ///   reports); until then it is unknown. At that check-in the last sync is fresh, so it shows healthy.
+    /// - [assumption] every later Intune check-in refreshes both `LastSyncTime` and (for a working client)
+    ///   `ClientHealthLastSyncTime`: the client's daily health evaluation runs whenever the device is online,
+    ///   and the check-ins are what Intune sees of it. Queue delays and rejections are ignored here.
+    /// - So a device shows unhealthy from `last check-in + validity` until its next check-in, where validity
+    ///   is 30 days for a working client and 48 h for one with broken health evaluation.
+    fn health_changes(
+        &self,
+        id: u32,
+        model: &Model,
+        mut f: impl FnMut(Time, HealthState, HealthState),
+    ) {
+        if self.comanaged_at == NEVER {
+            return;
+        }
+        let duration = model.scenario.duration;
+        let online = self.online(id, model);
+        let schedule = self.mdm_schedule(model);
+        let first = next_run(&online, &schedule, self.comanaged_at);
+        if first >= duration {
+            return;
+        }
+        f(first, HealthState::Unknown, HealthState::Healthy);
+        let validity = if self.health_broken(id, model) {
+            LAST_SYNC_VALID
+        } else {
+            HEALTH_STATUS_VALID
+        };
+        let longest_gap = self
+            .profile
+            .max_offline_gap()
+            .map(|g| g.saturating_add(model.scenario.timers.mdm_sync));
+        if longest_gap.is_some_and(|g| g <= validity) {
+            return;
+        }
+        let mut checkin = first;
+        while checkin < duration {
+            let next = next_run(&online, &schedule, checkin + 1);
+            if next == NEVER || next - checkin > validity {
+                let lapse = checkin + validity;
+                if lapse >= duration {
+                    return;
+                }
+                f(lapse, HealthState::Healthy, HealthState::Unhealthy);
+                if next == NEVER || next >= duration {
+                    return;
+                }
+                f(next, HealthState::Unhealthy, HealthState::Healthy);
+            }
+            checkin = next;
+        }
+    }
+
+    /// The device became co-managed: records every change of its visible client health and the
+    /// `health_visible_latency` sample (co-managed → first shown healthy).
+    ///
+    /// [assumption] The sample is taken when the device becomes co-managed; a wipe or retire between then and
+    /// the first check-in does not withdraw it (the timeline changes are withdrawn).
+    fn report_health(&self, id: u32, model: &Model, tally: &mut Tally) {
+        let start = self.comanaged_at;
+        let mut first = None;
+        self.health_changes(id, model, |at, from, to| {
+            if first.is_none() {
+                first = Some(at);
+            }
+            tally.health(at, from, to);
+        });
+        if let Some(at) = first {
+            tally.sample(Metric::HealthVisibleLatency.index(), at - start);
+        }
+    }
+
+    /// The device leaves co-management at `t`: its client health is no longer shown; changes recorded for `t`
+    /// or later are cancelled.
+    fn withdraw_health(&self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
+        let mut current = HealthState::Unknown;
+        self.health_changes(id, model, |at, from, to| {
+            if at >= t {
+                tally.health(at, to, from);
+            } else {
+                current = to;
+            }
+        });
+        tally.health(t, current, HealthState::Unknown);
     }
 }
 

@@ -49,6 +49,10 @@ pub struct Fleet {
     /// through the CMG instead of their site's management points. Path-2 devices always use the CMG.
     /// Default 0 (every existing client on the corporate network).
     pub internet_share: f64,
+    /// Share of devices whose ConfigMgr client health evaluation is broken (domain-facts §1.2): they never
+    /// report `ClientHealthStatus` 7, so Intune shows them healthy only while their last sync is ≤ 48 h old.
+    /// Drawn per device with a keyed draw (`rng::slot::CLIENT_HEALTH`). Default 0.
+    pub broken_client_health: f64,
     /// Path-2 devices arrive uniformly over `[0, new_device_arrival)`.
     pub new_device_arrival: Time,
     /// ConfigMgr sites (boundary groups); devices are spread evenly over them.

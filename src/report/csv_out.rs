@@ -3,7 +3,7 @@
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::names::PERCENTILES;
 use crate::metrics::tally::{
-    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, MILESTONE_COLUMNS, Milestone,
+    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, HEALTH_BASE, MILESTONE_COLUMNS, Milestone,
 };
 use crate::model::time::HOUR;
 use crate::model::workload::Workload;
@@ -34,12 +34,15 @@ pub fn timeline_header() -> Vec<String> {
     }
     cols.extend(["compliant", "in_grace", "noncompliant", "unknown"].map(String::from));
     cols.extend(["ca_ready", "ca_blocked", "ca_unknown"].map(String::from));
+    cols.extend(["health_healthy", "health_unhealthy", "health_unknown"].map(String::from));
     cols
 }
 
 /// One row per simulated hour (snapshot at the start of the hour): devices per path state; per workload, the
 /// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
-/// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for.
+/// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for;
+/// devices whose ConfigMgr client health Intune shows healthy / unhealthy / not at all (not co-managed, or
+/// not reported yet).
 pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(timeline_header())
@@ -64,6 +67,10 @@ pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
         let known: i64 = ca.iter().sum();
         rec.extend(ca.iter().map(i64::to_string));
         rec.push((i64::from(devices) - known).to_string());
+        let health = &row[HEALTH_BASE..HEALTH_BASE + 2];
+        let shown: i64 = health.iter().sum();
+        rec.extend(health.iter().map(i64::to_string));
+        rec.push((i64::from(devices) - shown).to_string());
         w.write_record(rec).expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")

@@ -485,6 +485,7 @@ fn default_fleet() -> Fleet {
         existing_client_share: 0.8,
         comanaged_at_start: 0.0,
         internet_share: 0.0,
+        broken_client_health: 0.0,
         new_device_arrival: 14 * DAY,
         sites: 4,
         availability: AvailabilityMix {
@@ -587,6 +588,11 @@ fn convert_fleet(c: &mut Checker<'_>, f: &Spanned<WireFleet>, duration: Time) ->
         devices,
         osd,
         internet_share: c.share(&w.internet_share, "fleet.internet_share", d.internet_share),
+        broken_client_health: c.share(
+            &w.broken_client_health,
+            "fleet.broken_client_health",
+            d.broken_client_health,
+        ),
         existing_client_share: c.share(
             &w.existing_client_share,
             "fleet.existing_client_share",

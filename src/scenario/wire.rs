@@ -44,6 +44,7 @@ pub struct WireFleet {
     pub existing_client_share: Field<f64>,
     pub comanaged_at_start: Field<f64>,
     pub internet_share: Field<f64>,
+    pub broken_client_health: Field<f64>,
     pub new_device_arrival: Field<String>,
     pub sites: Field<u64>,
     pub availability: Field<WireAvailability>,
