@@ -469,3 +469,86 @@ fn heavier_load_on_less_infrastructure_fails_the_gate() {
             .any(|l| l.contains("load.management_point.total_requests") && l.contains("FAIL"))
     );
 }
+
+/// A sweep with `--replicas 4` of `scenario(poll, seed)`, in a temp folder.
+fn replica_sweep(poll: &str, seed: u64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, scenario(poll, seed)).unwrap();
+    let out = dir.path().join("sweep");
+    let o = cofleet()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--replicas", "4", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir, out)
+}
+
+#[test]
+fn sweeps_with_replicas_count_only_significant_regressions() {
+    let (_b, baseline) = replica_sweep("60m", 1);
+    // Twice the poll interval: a real regression, far outside the replicas' spread.
+    let (_s, slower) = replica_sweep("120m", 1);
+    let out = gate(&[
+        "--current",
+        path(&slower),
+        "--baseline",
+        path(&baseline),
+        "--allow-scenario-change",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let table = stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.contains("base/switch_latency.compliance_policies.mean"))
+        .unwrap_or_else(|| panic!("no row in:\n{table}"));
+    assert!(
+        row.contains("FAIL") && row.contains("excludes zero"),
+        "{row}"
+    );
+
+    // Another seed, same plan: with no noise floor and no allowance every worsening would fail a
+    // single-run comparison, but most are within the replicas' spread and the gate says so.
+    let (_o, reseeded) = replica_sweep("60m", 2);
+    let json = _o.path().join("verdict.json");
+    let out = gate(&[
+        "--current",
+        path(&reseeded),
+        "--baseline",
+        path(&baseline),
+        "--allow-scenario-change",
+        "--noise-floor",
+        "0s",
+        "--count-noise-floor",
+        "0",
+        "--max-regression",
+        "0%",
+        "--json",
+        path(&json),
+    ]);
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+    let verdict: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let text = verdict.to_string();
+    assert!(
+        text.contains("includes zero"),
+        "some worsening is not significant: {text}"
+    );
+
+    // A sweep is gated against a sweep.
+    let single = run_scenario(&scenario("60m", 1), &[]);
+    let out = gate(&[
+        "--current",
+        path(&reseeded),
+        "--baseline",
+        path(&single.out),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a sweep folder"),
+        "{}",
+        stderr(&out)
+    );
+}

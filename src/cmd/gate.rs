@@ -37,6 +37,9 @@ pub fn gate_results(
     record: bool,
 ) -> Result<u8, Failure> {
     let policy = policy(options)?;
+    if crate::gate::replicas::is_sweep(current) {
+        return gate_sweep(current, options, &policy);
+    }
     let current_summary = input::read_summary(current, "--current").map_err(Failure::bad_input)?;
     let thresholds = if options.no_thresholds {
         Vec::new()
@@ -97,6 +100,58 @@ pub fn gate_results(
     if record {
         record_verdict(current, &export::json(&report))?;
     }
+    print_stdout(&export::markdown(&report));
+    if let Some(path) = &options.junit {
+        write_file(path, &export::junit(&report))
+            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
+    }
+    if let Some(path) = &options.json {
+        write_file(path, &export::json(&report))
+            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
+    }
+    Ok(report.exit_code())
+}
+
+/// Gates a sweep folder against a baseline sweep folder: replica means, with a regression counted only when the
+/// confidence interval of the difference excludes zero (`gate::replicas`). Thresholds are per run and are
+/// checked on runs, not here.
+fn gate_sweep(current: &Path, options: &GateOptions, policy: &Policy) -> Result<u8, Failure> {
+    use crate::gate::replicas;
+    let Some(base_dir) = &options.baseline else {
+        return Err(Failure::bad_input(format!(
+            "{}: a sweep folder is gated against a baseline sweep folder: pass --baseline",
+            current.display()
+        )));
+    };
+    if !replicas::is_sweep(base_dir) {
+        return Err(Failure::bad_input(format!(
+            "--baseline {}: not a sweep folder (no sweep.csv and variants/), but --current is one",
+            base_dir.display()
+        )));
+    }
+    let current_runs = replicas::read_sweep(current, "--current").map_err(Failure::bad_input)?;
+    let base_runs = replicas::read_sweep(base_dir, "--baseline").map_err(Failure::bad_input)?;
+    let differences = replicas::differences(&base_runs, &current_runs);
+    if !differences.is_empty() && !options.allow_scenario_change {
+        return Err(Failure::bad_input(format!(
+            "{} and baseline {} swept different scenarios:\n  {}\n(pass --allow-scenario-change to compare anyway)",
+            current.display(),
+            base_dir.display(),
+            differences.join("\n  ")
+        )));
+    }
+    let first = current_runs
+        .values()
+        .next()
+        .map(|r| r[0].scenario.clone())
+        .unwrap_or_default();
+    let report = Report {
+        scenario: first,
+        current: current.display().to_string(),
+        baseline: Some(base_dir.display().to_string()),
+        scenario_changes: differences,
+        rows: replicas::compare(&base_runs, &current_runs, policy),
+    };
     print_stdout(&export::markdown(&report));
     if let Some(path) = &options.junit {
         write_file(path, &export::junit(&report))

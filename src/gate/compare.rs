@@ -1,9 +1,9 @@
 //! Baseline comparison: every statistic of the current run against the same statistic of the baseline run,
 //! judged by direction, noise floor and relative limit ([`super::policy`]).
 //!
-//! One run per side, so a difference is either real or a model change: the simulation is deterministic. A
-//! summary with replicas (confidence intervals per statistic) would be judged by whether the confidence
-//! interval of the difference excludes zero; replicas do not exist yet, so neither does that rule.
+//! One run per side, so a difference is either real or a model change: the simulation is deterministic. Sweeps
+//! with seed replicas are judged by `super::replicas`, which counts a regression only when the confidence
+//! interval of the difference excludes zero.
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod export;
 pub mod input;
 pub mod policy;
+pub mod replicas;
 pub mod threshold_eval;
 
 use serde::Serialize;

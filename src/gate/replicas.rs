@@ -1,0 +1,144 @@
+//! Gating sweeps with seed replicas: every statistic of every variant is compared as the mean over its
+//! replicas, and a worsening beyond the limit and noise floor counts as a regression only when the 95 %
+//! confidence interval of the difference (Welch, `sweep::stats::welch`) excludes zero — otherwise it is the
+//! luck of the seeds, and the verdict says so.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::compare::{judge, statistics};
+use super::policy::Policy;
+use super::{Row, Verdict, input};
+use crate::report::summary::Summary;
+use crate::sweep::stats::{Estimate, welch};
+
+/// Whether `dir` is a sweep's results folder (it has `sweep.csv` and `variants/`).
+pub fn is_sweep(dir: &Path) -> bool {
+    dir.join("sweep.csv").is_file() && dir.join("variants").is_dir()
+}
+
+/// The replica summaries of every variant of a sweep folder, by variant name (replica 0 first).
+pub fn read_sweep(dir: &Path, role: &str) -> Result<BTreeMap<String, Vec<Summary>>, String> {
+    let variants = dir.join("variants");
+    let mut out = BTreeMap::new();
+    let entries = std::fs::read_dir(&variants).map_err(|e| {
+        format!(
+            "{role} {}: cannot list the variants: {e}",
+            variants.display()
+        )
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{role} {}: {e}", variants.display()))?;
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mut folders: Vec<(u64, PathBuf)> = vec![(0, entry.path())];
+        let replicas = entry.path().join("replicas");
+        if replicas.is_dir() {
+            let list = std::fs::read_dir(&replicas)
+                .map_err(|e| format!("{role} {}: {e}", replicas.display()))?;
+            for r in list {
+                let r = r.map_err(|e| format!("{role} {}: {e}", replicas.display()))?;
+                if let Ok(k) = r.file_name().to_string_lossy().parse::<u64>() {
+                    folders.push((k, r.path()));
+                }
+            }
+        }
+        folders.sort();
+        let summaries = folders
+            .iter()
+            .map(|(_, f)| input::read_summary(f, role))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.insert(name, summaries);
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "{role} {}: a sweep folder without variants",
+            dir.display()
+        ));
+    }
+    Ok(out)
+}
+
+/// What differs between the two sweeps' scenarios (variant by variant, by `scenario_hash` of replica 0).
+pub fn differences(
+    baseline: &BTreeMap<String, Vec<Summary>>,
+    current: &BTreeMap<String, Vec<Summary>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, runs) in current {
+        match baseline.get(name) {
+            None => out.push(format!("variant {name}: not in the baseline sweep")),
+            Some(b) if b[0].scenario_hash != runs[0].scenario_hash => out.push(format!(
+                "variant {name}: scenario_hash baseline {}, current {}",
+                b[0].scenario_hash, runs[0].scenario_hash
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One row per variant and statistic present in both sweeps (`<variant>/<statistic>`), judged on the replica
+/// means and the confidence interval of their difference.
+pub fn compare(
+    baseline: &BTreeMap<String, Vec<Summary>>,
+    current: &BTreeMap<String, Vec<Summary>>,
+    policy: &Policy,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (name, runs) in current {
+        let Some(base_runs) = baseline.get(name) else {
+            continue;
+        };
+        let per = |runs: &[Summary]| -> BTreeMap<String, Vec<f64>> {
+            let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            for s in runs {
+                for (key, v) in statistics(s) {
+                    let slot = values.entry(key).or_default();
+                    if let Some(v) = v {
+                        slot.push(v);
+                    }
+                }
+            }
+            values
+        };
+        let (b_values, c_values) = (per(base_runs), per(runs));
+        for (key, c) in &c_values {
+            let Some(b) = b_values.get(key) else {
+                continue;
+            };
+            let (b_est, c_est) = (Estimate::of(b), Estimate::of(c));
+            let mut row = judge(key, b_est.map(|e| e.mean), c_est.map(|e| e.mean), policy);
+            row.key = format!("{name}/{key}");
+            if let (Some(b), Some(c)) = (b_est, c_est) {
+                match welch(&b, &c) {
+                    Some(d) if row.verdict == Verdict::Fail && !d.significant() => {
+                        row.verdict = Verdict::Pass;
+                        row.reason = format!(
+                            "{}; but the 95 % CI of the difference [{:.4}, {:.4}] includes zero ({} vs {} \
+                             replicas): not significant",
+                            row.reason, d.ci.0, d.ci.1, b.n, c.n
+                        );
+                    }
+                    Some(d) if row.verdict == Verdict::Fail => {
+                        row.reason = format!(
+                            "{}; the 95 % CI of the difference [{:.4}, {:.4}] excludes zero",
+                            row.reason, d.ci.0, d.ci.1
+                        );
+                    }
+                    None if row.verdict == Verdict::Fail => {
+                        row.reason = format!(
+                            "{} (a single replica on one side: no interval to test)",
+                            row.reason
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
