@@ -5,7 +5,6 @@ mod common;
 use common::*;
 
 use std::path::Path;
-use std::process::Output;
 
 /// Always-online, already co-managed devices; one stage moves compliance to Intune at 1 d, so the switch
 /// latency is Uniform(0, P) for the poll interval P.
@@ -16,27 +15,10 @@ fn closed_form(devices: u32, extra: &str) -> String {
     )
 }
 
-struct Sweep {
-    dir: tempfile::TempDir,
-    out: std::path::PathBuf,
-    output: Output,
-}
+type Sweep = Run;
 
 fn sweep(scenario: &str, args: &[&str]) -> Sweep {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("scenario.toml");
-    std::fs::write(&file, scenario).unwrap();
-    let out = dir.path().join("out");
-    let output = cofleet()
-        .arg("sweep")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .unwrap();
-    Sweep { dir, out, output }
+    invoke("sweep", scenario, args)
 }
 
 fn ok(s: &Sweep) {

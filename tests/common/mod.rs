@@ -47,14 +47,15 @@ pub fn cofleet() -> Command {
     Command::cargo_bin("cofleet").expect("the cofleet binary is built")
 }
 
-/// Writes `scenario` to a temp folder and runs it with extra `args`; panics unless it exits 0.
-pub fn run_scenario(scenario: &str, args: &[&str]) -> Run {
+/// Writes `scenario` to a temp folder and runs `cofleet <command> FILE --out DIR --quiet` with extra `args`,
+/// whatever its exit code.
+pub fn invoke(command: &str, scenario: &str, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenario.toml");
     std::fs::write(&file, scenario).unwrap();
     let out = dir.path().join("out");
     let output = cofleet()
-        .arg("run")
+        .arg(command)
         .arg(&file)
         .arg("--out")
         .arg(&out)
@@ -62,12 +63,18 @@ pub fn run_scenario(scenario: &str, args: &[&str]) -> Run {
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "cofleet run failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     Run { dir, out, output }
+}
+
+/// Writes `scenario` to a temp folder and runs it with extra `args`; panics unless it exits 0.
+pub fn run_scenario(scenario: &str, args: &[&str]) -> Run {
+    let run = invoke("run", scenario, args);
+    assert!(
+        run.output.status.success(),
+        "cofleet run failed: {}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    run
 }
 
 /// Asserts `actual` is within `tolerance` (relative) of `expected`.
