@@ -72,6 +72,7 @@ const TABLES: &[(&str, &[&str])] = &[
         &[
             "management_points_per_site",
             "cmg_instances",
+            "cmgs",
             "cmg_clients_per_instance",
             "intune_requests_per_s",
         ],

@@ -55,6 +55,41 @@ fn steady_request_rates_match_the_closed_form() {
     assert_eq!(mp_rows as f64, polls);
 }
 
+/// Several CMGs add up: the CMG capacity is CMGs × VMs × clients per VM at one request per client per hour,
+/// and the headroom verdict counts VMs over all CMGs, asking for more CMGs past 16 VMs each.
+#[test]
+fn cmg_capacity_is_the_sum_over_cmgs() {
+    let run = run_scenario(
+        &steady_fleet("[infrastructure]\ncmgs = 3\ncmg_instances = 4\n"),
+        &[],
+    );
+    let cmg = component(&run, "cmg");
+    assert_eq!(
+        cmg["capacity_per_s"].as_f64().unwrap(),
+        (3.0 * 4.0 * 6_000.0 / 3_600.0 * 1000.0_f64).round() / 1000.0
+    );
+    let verdict = run.summary()["load"]["headroom"]["verdict"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        verdict.contains("CMG VM instance(s) in all (have 12)"),
+        "{verdict}"
+    );
+    // All 30,000 devices on the internet (8.3 polls/s), VMs sized for 1,000 clients each: 30 VMs at 100 %,
+    // more than one CMG holds.
+    let crowded = run_scenario(
+        &steady_fleet("[infrastructure]\ncmg_instances = 2\ncmg_clients_per_instance = 1000\n")
+            .replace("[fleet]\n", "[fleet]\ninternet_share = 1.0\n"),
+        &[],
+    );
+    let verdict = crowded.summary()["load"]["headroom"]["verdict"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(verdict.contains("CMG(s) needed (have 1)"), "{verdict}");
+}
+
 /// Every device at phase 0: all N polls land in the first bucket — the thundering herd that the clients'
 /// randomised phases exist to avoid.
 #[test]
@@ -255,6 +290,8 @@ fn load_bad_inputs() {
             "[infrastructure]\ncmg_instances = 0\n",
             "infrastructure.cmg_instances",
         ),
+        ("[infrastructure]\ncmgs = 0\n", "infrastructure.cmgs"),
+        ("[infrastructure]\ncmgs = 101\n", "from 1 to 100, got 101"),
         (
             "[infrastructure]\nintune_requests_per_s = -1.0\n",
             "infrastructure.intune_requests_per_s",

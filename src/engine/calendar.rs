@@ -53,13 +53,6 @@ impl Calendar {
         }
     }
 
-    /// Whether any entry (possibly stale) falls in the epoch starting at `start`, or before `end`.
-    pub fn has_before(&self, start: Time, end: Time) -> bool {
-        let k = self.epoch_of(start);
-        (k < self.cursor + RING as u64 && !self.ring[(k % RING as u64) as usize].is_empty())
-            || self.far.peek().is_some_and(|Reverse((t, _))| *t < end)
-    }
-
     /// The entries of the epoch starting at `start` (the ring advances to it; far events that now fit move
     /// into the ring). Give the list back with [`Calendar::recycle`] to reuse its memory.
     pub fn drain(&mut self, start: Time) -> Vec<u32> {
@@ -100,15 +93,12 @@ mod tests {
         c.push(299, 2);
         c.push(300, 3);
         c.push(300 * (RING as Time + 5) + 7, 4);
-        assert!(c.has_before(0, 300));
         let mut first = c.drain(0);
         first.sort_unstable();
         assert_eq!(first, [1, 2]);
         c.recycle(0, first);
         assert_eq!(c.drain(300), [3]);
-        assert!(!c.has_before(600, 900));
         let far = 300 * (RING as Time + 5);
-        assert!(c.has_before(far, far + 300));
         assert_eq!(c.drain(far), [4]);
     }
 }

@@ -34,14 +34,6 @@ impl SampleFold {
         }
     }
 
-    /// Folds the buffers if they hold more than `threshold` samples in all.
-    pub fn fold_above(&mut self, chunks: &mut [Chunk], threshold: usize) {
-        let buffered: usize = chunks.iter().map(|c| c.tally.buffered).sum();
-        if buffered > threshold {
-            self.fold(chunks);
-        }
-    }
-
     /// Records every chunk's buffered samples (one metric per task, chunks in chunk order) and empties the
     /// buffers.
     pub fn fold(&mut self, chunks: &mut [Chunk]) {

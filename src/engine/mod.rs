@@ -81,7 +81,7 @@ fn queues_for(model: &Model) -> Vec<Queue> {
                         * f64::from(infra.management_points_per_site)
                         * f64::from(s.fleet.sites),
                 ),
-                Component::Cmg => Some(infra.cmg_requests_per_s() * f64::from(infra.cmg_instances)),
+                Component::Cmg => Some(infra.cmg_requests_per_s() * f64::from(infra.cmg_vms())),
                 Component::Intune => infra.intune_requests_per_s,
                 Component::AzureAd => None,
             };
@@ -162,11 +162,15 @@ pub fn simulate_with(
     let mut pressure = Pressure::default();
     let mut folded = SampleFold::new(u64::from(duration.max(2)));
     let mut now: Time = 0;
+    // What every epoch's boundary decisions read: the chunks' gate counts and buffered samples, summed in
+    // the same parallel pass that stepped them (each chunk's tally is still in its core's cache then; a
+    // serial pass over ten thousand chunks per epoch missed the cache on every one of them).
+    let mut summed = chunks
+        .par_iter()
+        .fold(|| EpochSums::new(scenario.stages.len()), EpochSums::add)
+        .reduce(|| EpochSums::new(scenario.stages.len()), EpochSums::merge);
     loop {
-        let mut counts = GateCounts::new(scenario.stages.len());
-        for chunk in &chunks {
-            counts.add(&chunk.tally.gate);
-        }
+        let mut counts = summed.gate.clone();
         reduce::sum_gate_counts(reducer, &mut counts);
         if stopped() {
             return Err(Interrupted { at: now });
@@ -194,18 +198,26 @@ pub fn simulate_with(
             chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
         }
         let end = now.saturating_add(epoch).min(duration);
-        if chunks.iter().any(|c| c.has_events(now, end)) {
-            chunks.par_iter_mut().for_each(|c| {
-                // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
-                if !stopped() {
-                    c.step(now, end, &env)
-                }
-            });
-            if stopped() {
-                return Err(Interrupted { at: now });
-            }
+        summed = chunks
+            .par_iter_mut()
+            .fold(
+                || EpochSums::new(scenario.stages.len()),
+                |sums, c| {
+                    // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
+                    if !stopped() {
+                        c.step(now, end, &env);
+                    }
+                    sums.add(c)
+                },
+            )
+            .reduce(|| EpochSums::new(scenario.stages.len()), EpochSums::merge);
+        if stopped() {
+            return Err(Interrupted { at: now });
         }
-        folded.fold_above(&mut chunks, fold_threshold);
+        if summed.buffered > fold_threshold {
+            folded.fold(&mut chunks);
+            summed.buffered = 0;
+        }
         if let Some(book) = book.as_mut() {
             // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
             let first = book.counts().len();
@@ -262,6 +274,34 @@ pub fn simulate_with(
     })
 }
 
+/// Sums over chunks that the epoch boundary reads (integer sums: the same whatever the order of addition).
+struct EpochSums {
+    gate: GateCounts,
+    /// Latency samples buffered in the chunks, not yet folded.
+    buffered: usize,
+}
+
+impl EpochSums {
+    fn new(stages: usize) -> Self {
+        EpochSums {
+            gate: GateCounts::new(stages),
+            buffered: 0,
+        }
+    }
+
+    fn add(mut self, chunk: &Chunk) -> Self {
+        self.gate.add(&chunk.tally.gate);
+        self.buffered += chunk.tally.buffered;
+        self
+    }
+
+    fn merge(mut self, other: EpochSums) -> Self {
+        self.gate.add(&other.gate);
+        self.buffered += other.buffered;
+        self
+    }
+}
+
 /// Runs `f` on a rayon pool of `threads` threads (0 = one per core).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
@@ -307,24 +347,57 @@ fn final_counts(chunks: &[Chunk], actions: &[Action]) -> BTreeMap<String, u64> {
     ] {
         counts.insert(key.to_string(), 0);
     }
-    for device in chunks.iter().flat_map(|c| &c.devices) {
-        *counts
-            .entry(device.milestone().name().to_string())
-            .or_default() += 1;
-        let path = match device.path() {
-            _ if device.is_osd() => "path.osd",
-            Path::ExistingClient => "path.existing_client",
-            Path::NewInternet => "path.new_internet",
-        };
-        *counts.entry(path.to_string()).or_default() += 1;
-        if device.milestone() == Milestone::Failed {
-            let step = match (device.path(), device.fail_step()) {
-                (Path::ExistingClient, Some(1)) => "failed_at.hybrid_join",
-                (Path::NewInternet, Some(2)) => "failed_at.client_install",
-                _ => "failed_at.mdm_enrollment",
-            };
-            *counts.entry(step.to_string()).or_default() += 1;
-        }
+    // Counted per chunk in parallel into fixed slots (ten million map lookups by string were seconds of a
+    // single thread), then named.
+    const PATHS: [&str; 3] = ["path.osd", "path.existing_client", "path.new_internet"];
+    const FAILED_AT: [&str; 3] = [
+        "failed_at.hybrid_join",
+        "failed_at.client_install",
+        "failed_at.mdm_enrollment",
+    ];
+    let tallies = chunks
+        .par_iter()
+        .map(|c| {
+            let mut t = [0u64; Milestone::ALL.len() + PATHS.len() + FAILED_AT.len()];
+            for device in &c.devices {
+                let milestone = device.milestone();
+                t[Milestone::ALL
+                    .iter()
+                    .position(|&m| m == milestone)
+                    .unwrap_or(0)] += 1;
+                let path = match device.path() {
+                    _ if device.is_osd() => 0,
+                    Path::ExistingClient => 1,
+                    Path::NewInternet => 2,
+                };
+                t[Milestone::ALL.len() + path] += 1;
+                if milestone == Milestone::Failed {
+                    let step = match (device.path(), device.fail_step()) {
+                        (Path::ExistingClient, Some(1)) => 0,
+                        (Path::NewInternet, Some(2)) => 1,
+                        _ => 2,
+                    };
+                    t[Milestone::ALL.len() + PATHS.len() + step] += 1;
+                }
+            }
+            t
+        })
+        .reduce(
+            || [0u64; Milestone::ALL.len() + PATHS.len() + FAILED_AT.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    let names = Milestone::ALL
+        .iter()
+        .map(|m| m.name())
+        .chain(PATHS)
+        .chain(FAILED_AT);
+    for (name, n) in names.zip(tallies) {
+        *counts.entry(name.to_string()).or_default() += n;
     }
     counts
 }

@@ -240,8 +240,13 @@ impl Default for Failures {
 pub struct Infrastructure {
     /// Management points per site (a primary site supports at most 15).
     pub management_points_per_site: u32,
-    /// CMG VM instances (at most 16 per CMG).
+    /// CMG VM instances per CMG (at most 16 per CMG, MD includes/scale-cmg.md).
     pub cmg_instances: u32,
+    /// Cloud management gateways, each with `cmg_instances` VMs: "you can install multiple instances of the
+    /// CMG at primary sites, or the CAS" (MD memdocs/configmgr/core/clients/manage/cmg/perf-scale.md) — how an
+    /// estate with more internet clients than one CMG's 16 VMs carry is sized. Modelled as one pool of
+    /// `cmgs × cmg_instances` VMs (clients spread evenly). Default 1.
+    pub cmgs: u32,
     /// Concurrent clients per CMG VM: 6,000 for Standard A2_v2 (10,000 for Large A4_v2).
     pub cmg_clients_per_instance: u32,
     /// Windows clients one management point supports: 25,000 (MD size-and-scale-numbers.md), a figure that
@@ -266,6 +271,11 @@ impl Infrastructure {
     /// (MD includes/scale-cmg.md).
     pub fn cmg_requests_per_s(&self) -> f64 {
         f64::from(self.cmg_clients_per_instance) / 3_600.0
+    }
+
+    /// CMG VMs in all CMGs.
+    pub fn cmg_vms(&self) -> u32 {
+        self.cmg_instances * self.cmgs
     }
 }
 
@@ -302,6 +312,7 @@ impl Default for Infrastructure {
         Infrastructure {
             management_points_per_site: 2,
             cmg_instances: 2,
+            cmgs: 1,
             cmg_clients_per_instance: 6_000,
             clients_per_management_point: 25_000,
             intune_requests_per_s: None,

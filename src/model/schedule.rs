@@ -80,6 +80,87 @@ impl Ticks for MdmSchedule<'_> {
     }
 }
 
+impl<'a> MdmSchedule<'a> {
+    /// The ticks at or after `t`, in order: `next_tick(t)`, then `next_tick` of one past each — stepping
+    /// from tick to tick by addition, with a division only where a burst ends (the load ledger counts a
+    /// device's burst check-ins run by run, a dozen per enrollment).
+    pub fn ticks_from(&self, t: Time) -> MdmTicks<'a> {
+        let mut ticks = MdmTicks {
+            schedule: *self,
+            steady: self.steady.next_tick(t),
+            burst: NEVER,
+            segment: 0,
+            base: self.enrolled_at,
+        };
+        ticks.seek_burst(t);
+        ticks
+    }
+}
+
+/// Iterator of [`MdmSchedule::ticks_from`].
+#[derive(Debug, Clone)]
+pub struct MdmTicks<'a> {
+    schedule: MdmSchedule<'a>,
+    /// Next steady tick.
+    steady: Time,
+    /// Next burst tick ([`NEVER`]: past the bursts).
+    burst: Time,
+    /// Burst of `burst`, and when that burst began.
+    segment: usize,
+    base: Time,
+}
+
+impl MdmTicks<'_> {
+    /// The first burst tick at or after `t` (the burst part of [`MdmSchedule::next_tick`]).
+    fn seek_burst(&mut self, t: Time) {
+        self.burst = NEVER;
+        if self.schedule.enrolled_at == NEVER {
+            return;
+        }
+        let mut base = self.schedule.enrolled_at;
+        for (i, b) in self.schedule.bursts.iter().enumerate() {
+            let last = base.saturating_add(b.span - b.span % b.interval);
+            if t <= last {
+                let k = if t <= base {
+                    1
+                } else {
+                    (t - base).div_ceil(b.interval).max(1)
+                };
+                self.burst = base.saturating_add(k * b.interval);
+                self.segment = i;
+                self.base = base;
+                return;
+            }
+            base = base.saturating_add(b.span);
+        }
+    }
+}
+
+impl Iterator for MdmTicks<'_> {
+    type Item = Time;
+
+    fn next(&mut self) -> Option<Time> {
+        let tick = self.steady.min(self.burst);
+        if tick == NEVER {
+            return None;
+        }
+        if self.steady == tick {
+            self.steady = tick.saturating_add(self.schedule.steady.period);
+        }
+        if self.burst == tick {
+            let b = &self.schedule.bursts[self.segment];
+            let last = self.base.saturating_add(b.span - b.span % b.interval);
+            if tick < last {
+                // Ticks of a burst are `base + k·interval` up to `last`: the next one is one interval on.
+                self.burst = tick + b.interval;
+            } else {
+                self.seek_burst(tick.saturating_add(1));
+            }
+        }
+        Some(tick)
+    }
+}
+
 /// When a periodic task next runs on a device, at or after `t`: the first tick at which the device is online,
 /// or the moment it comes back online after missing a tick, whichever is first. A device that has never been
 /// seen online before (no window within the look-back) counts as having missed a tick: it runs the task when it
@@ -170,6 +251,51 @@ mod tests {
             ..s
         };
         assert_eq!(no_burst.next_tick(1_000), 5 * HOUR);
+    }
+
+    #[test]
+    fn stepping_through_ticks_equals_searching_each() {
+        let bursts = [
+            Burst {
+                interval: 3 * MINUTE,
+                span: 15 * MINUTE,
+            },
+            Burst {
+                interval: 15 * MINUTE,
+                span: 2 * HOUR,
+            },
+            // A burst shorter than its interval: its one tick falls past its span.
+            Burst {
+                interval: 50 * MINUTE,
+                span: 20 * MINUTE,
+            },
+        ];
+        for (enrolled_at, phase, period) in [
+            (1_000, 5 * HOUR, 8 * HOUR),
+            (7_777, 1_000 + 180, 600),
+            (NEVER, 123, HOUR),
+            (0, 0, 3 * MINUTE),
+        ] {
+            let s = MdmSchedule {
+                enrolled_at,
+                bursts: &bursts,
+                steady: Periodic { phase, period },
+            };
+            for start in [0, 999, 1_000, 1_001, 1_180, 5_000, 12 * HOUR] {
+                let mut want = Vec::new();
+                let mut t = start;
+                while want.len() < 40 {
+                    let tick = s.next_tick(t);
+                    want.push(tick);
+                    t = tick + 1;
+                }
+                let got: Vec<Time> = s.ticks_from(start).take(40).collect();
+                assert_eq!(
+                    got, want,
+                    "enrolled {enrolled_at} steady {phase}+k·{period} from {start}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -66,20 +66,14 @@ pub struct Quantile {
     pub seconds: u64,
 }
 
-/// One row of `load.csv`.
+/// `load.csv` summed over request types: one component's requests bucket by bucket.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LoadRow {
-    /// Start of the time bucket, seconds.
-    pub bucket_start_s: u64,
+pub struct ComponentLoad {
     /// Component (`management_point`, `cmg`, `intune`, …).
     pub component: String,
-    /// Request type (policy poll, sync, …).
-    pub request_type: String,
-    /// Requests in the bucket.
-    pub requests: f64,
-    /// The component's capacity, requests per second (`None`: the component's capacity is not modelled,
-    /// an empty field in load.csv).
-    pub capacity_per_s: Option<f64>,
+    /// Per bucket with at least one row, in time order: (bucket start in seconds, requests of all types,
+    /// the component's capacity in requests per second — `None` when not modelled, an empty field).
+    pub buckets: Vec<(u64, f64, Option<f64>)>,
 }
 
 /// Everything a plot or the report may use.
@@ -91,8 +85,8 @@ pub struct Results {
     pub timeline: Timeline,
     /// `percentiles.csv`: metric → quantiles in file order (metrics without samples are absent).
     pub percentiles: BTreeMap<String, Vec<Quantile>>,
-    /// `load.csv` rows, when the run wrote one.
-    pub load: Option<Vec<LoadRow>>,
+    /// `load.csv` per component (in name order), when the run wrote one.
+    pub load: Option<Vec<ComponentLoad>>,
     /// `gate.json` (what `cofleet run --gate` decided, the JSON of `cofleet gate --json`), when present.
     pub gate: Option<serde_json::Value>,
 }
@@ -311,51 +305,104 @@ pub const LOAD_HEADER: [&str; 8] = [
     "queue_delay_p95_s",
 ];
 
-fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadRow>, DataError> {
-    let (header, rows) = read_csv(path, bytes, false)?;
+/// Reads `load.csv` row by row (a month at 1-minute buckets is hundreds of thousands of rows: no row is kept),
+/// summing each component's request types per bucket.
+fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<ComponentLoad>, DataError> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
     if header != LOAD_HEADER {
         return Err(invalid(
             path,
             format!("header is {header:?}, expected {}", LOAD_HEADER.join(",")),
         ));
     }
-    rows.iter()
-        .map(|row| {
-            let line = row.position().map_or(0, |p| p.line());
-            let component = row[1].to_string();
-            // The component names a plot file: keep it to safe characters.
-            if component.is_empty()
-                || !component
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(invalid(
-                    path,
-                    format!("line {line}: component {component:?} must be letters, digits, _ or -"),
-                ));
+    let mut components: Vec<ComponentLoad> = Vec::new();
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(invalid(path, format!("{e} (truncated or corrupt?)"))),
+        }
+        let line = row.position().map_or(0, |p| p.line());
+        let name = &row[1];
+        let index = match components.iter().position(|c| c.component == name) {
+            Some(i) => i,
+            None => {
+                // The component names a plot file: keep it to safe characters.
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(invalid(
+                        path,
+                        format!("line {line}: component {name:?} must be letters, digits, _ or -"),
+                    ));
+                }
+                components.push(ComponentLoad {
+                    component: name.to_string(),
+                    buckets: Vec::new(),
+                });
+                components.len() - 1
             }
-            let requests: f64 = field(path, row, 3, "requests")?;
-            let capacity_per_s: Option<f64> = if row[4].is_empty() {
-                None
-            } else {
-                Some(field(path, row, 4, "capacity_per_s")?)
-            };
-            let valid = |v: f64| v.is_finite() && v >= 0.0;
-            if !valid(requests) || !capacity_per_s.is_none_or(valid) {
-                return Err(invalid(
-                    path,
-                    format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),
-                ));
+        };
+        let requests: f64 = field(path, &row, 3, "requests")?;
+        let capacity_per_s: Option<f64> = if row[4].is_empty() {
+            None
+        } else {
+            Some(field(path, &row, 4, "capacity_per_s")?)
+        };
+        let valid = |v: f64| v.is_finite() && v >= 0.0;
+        if !valid(requests) || !capacity_per_s.is_none_or(valid) {
+            return Err(invalid(
+                path,
+                format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),
+            ));
+        }
+        let start: u64 = field(path, &row, 0, "bucket_start_s")?;
+        let buckets = &mut components[index].buckets;
+        match buckets.last_mut() {
+            // load.csv lists a bucket's request types together: sum them into one point.
+            Some(last) if last.0 == start => add_into(last, requests, capacity_per_s),
+            _ => buckets.push((start, requests, capacity_per_s)),
+        }
+    }
+    if bytes.last() != Some(&b'\n') {
+        return Err(invalid(
+            path,
+            "does not end with a newline: the file is truncated",
+        ));
+    }
+    for c in &mut components {
+        // A file in another order (edited by hand) still means the same: sort, then merge equal starts.
+        if !c.buckets.is_sorted_by_key(|b| b.0) {
+            c.buckets.sort_by_key(|b| b.0);
+            let mut merged: Vec<(u64, f64, Option<f64>)> = Vec::with_capacity(c.buckets.len());
+            for &(start, requests, capacity) in &c.buckets {
+                match merged.last_mut() {
+                    Some(last) if last.0 == start => add_into(last, requests, capacity),
+                    _ => merged.push((start, requests, capacity)),
+                }
             }
-            Ok(LoadRow {
-                bucket_start_s: field(path, row, 0, "bucket_start_s")?,
-                component,
-                request_type: row[2].to_string(),
-                requests,
-                capacity_per_s,
-            })
-        })
-        .collect()
+            c.buckets = merged;
+        }
+    }
+    components.sort_by(|a, b| a.component.cmp(&b.component));
+    Ok(components)
+}
+
+/// Adds one row's requests to a bucket's point; the capacity is the largest given.
+fn add_into(point: &mut (u64, f64, Option<f64>), requests: f64, capacity: Option<f64>) {
+    point.1 += requests;
+    if let Some(c) = capacity {
+        point.2 = Some(point.2.map_or(c, |old| old.max(c)));
+    }
 }
 
 #[cfg(test)]
@@ -388,6 +435,21 @@ mod tests {
         let rows = parse_load(Path::new("load.csv"), text.as_bytes()).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].component, "cmg");
-        assert_eq!(rows[0].requests, 3600.0);
+        assert_eq!(rows[0].buckets, [(0, 3600.0, Some(2.0))]);
+    }
+
+    #[test]
+    fn load_request_types_sum_per_bucket_in_any_row_order() {
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n\
+                    60,mp,poll,5,2,,,\n0,mp,poll,1,2,,,\n60,mp,reg,7,3,,,\n0,intune,sync,4,,,,\n";
+        let rows = parse_load(Path::new("load.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].component, "intune");
+        assert_eq!(rows[0].buckets, [(0, 4.0, None)]);
+        assert_eq!(rows[1].component, "mp");
+        assert_eq!(
+            rows[1].buckets,
+            [(0, 1.0, Some(2.0)), (60, 12.0, Some(3.0))]
+        );
     }
 }

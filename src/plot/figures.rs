@@ -1,8 +1,6 @@
 //! Each plot as plain data: a [`Figure`] is built from the parsed results by a pure function, so tests can
 //! check plotted points against the CSV without decoding an image, and one renderer draws every figure.
 
-use std::collections::BTreeMap;
-
 use super::data::{Results, STATES};
 use crate::model::workload::Workload;
 use crate::scenario::duration::human_seconds;
@@ -474,17 +472,17 @@ fn envelope(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
 
 /// Load vs capacity, one figure per component of `load.csv` (none when the run wrote no load.csv).
 pub fn load(results: &Results) -> Vec<Figure> {
-    let Some(rows) = results.load.as_ref().filter(|rows| !rows.is_empty()) else {
+    let Some(components) = results.load.as_ref().filter(|c| !c.is_empty()) else {
         return Vec::new();
     };
     let (unit, _) = time_axis(results.summary.duration_s);
     // Distinct bucket starts.
-    let starts: Vec<u64> = rows
+    let mut starts: Vec<u64> = components
         .iter()
-        .map(|r| r.bucket_start_s)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
+        .flat_map(|c| c.buckets.iter().map(|b| b.0))
         .collect();
+    starts.sort_unstable();
+    starts.dedup();
     // Every bucket has the same length: the smallest gap between distinct starts (a bucket without any
     // request has no row in load.csv). A single bucket runs to the end of the simulation.
     let bucket = starts
@@ -493,42 +491,41 @@ pub fn load(results: &Results) -> Vec<Figure> {
         .min()
         .unwrap_or_else(|| u64::from(results.summary.duration_s).saturating_sub(starts[0]))
         .max(1);
-    let length = |_start: u64| -> f64 { bucket as f64 };
-    // component → bucket → (requests, capacity); buckets without a row hold no request.
-    let mut by_component: BTreeMap<&str, BTreeMap<u64, (f64, Option<f64>)>> = BTreeMap::new();
-    for r in rows {
-        by_component.entry(&r.component).or_default();
-    }
-    for buckets in by_component.values_mut() {
-        let (first, last) = (starts[0], *starts.last().unwrap_or(&starts[0]));
-        let mut s = first;
-        while s <= last {
-            buckets.insert(s, (0.0, None));
-            s += bucket;
-        }
-    }
-    for r in rows {
-        let cell = by_component
-            .entry(&r.component)
-            .or_default()
-            .entry(r.bucket_start_s)
-            .or_insert((0.0, None));
-        cell.0 += r.requests;
-        if let Some(c) = r.capacity_per_s {
-            cell.1 = Some(cell.1.map_or(c, |old: f64| old.max(c)));
-        }
-    }
-    by_component
-        .into_iter()
-        .map(|(component, buckets)| {
+    let (first, last) = (starts[0], *starts.last().unwrap_or(&starts[0]));
+    components
+        .iter()
+        .map(|c| {
+            let component = c.component.as_str();
+            // Every bucket from the first to the last start (a bucket without a row held no request), and any
+            // start off that grid (a hand-edited file), in time order.
+            let mut buckets: Vec<(u64, f64, Option<f64>)> =
+                Vec::with_capacity(((last - first) / bucket + 1) as usize);
+            let mut rows = c.buckets.iter().peekable();
+            let mut grid = first;
+            loop {
+                let next_row = rows.peek().map(|r| r.0);
+                let at = match next_row {
+                    Some(r) if grid > last || r <= grid => r,
+                    _ if grid <= last => grid,
+                    _ => break,
+                };
+                if next_row == Some(at) {
+                    buckets.extend(rows.next().copied());
+                } else {
+                    buckets.push((at, 0.0, None));
+                }
+                if at == grid {
+                    grid += bucket;
+                }
+            }
             let rate: Vec<(f64, f64)> = buckets
                 .iter()
-                .map(|(&s, &(req, _))| (s as f64 / unit, req / length(s)))
+                .map(|&(s, req, _)| (s as f64 / unit, req / bucket as f64))
                 .collect();
             // The capacity is constant over a run: carry it to the buckets that had no row.
-            let known = buckets.values().find_map(|&(_, cap)| cap);
+            let known = buckets.iter().find_map(|&(_, _, cap)| cap);
             let capacity: Vec<(f64, f64)> = match known {
-                Some(cap) => buckets.keys().map(|&s| (s as f64 / unit, cap)).collect(),
+                Some(cap) => buckets.iter().map(|&(s, _, _)| (s as f64 / unit, cap)).collect(),
                 None => Vec::new(),
             };
             let cap = known.unwrap_or(0.0);

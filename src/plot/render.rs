@@ -109,6 +109,9 @@ pub fn png(figure: &Figure) -> Result<Vec<u8>, RenderError> {
         let mut encoder = ::png::Encoder::new(&mut out, WIDTH, HEIGHT);
         encoder.set_color(::png::ColorType::Rgb);
         encoder.set_depth(::png::BitDepth::Eight);
+        // fdeflate's PNG-tuned mode: flat-coloured charts compress about as well as with the default level at
+        // a fraction of the time (the default level was most of the time `cofleet run` spent on plots).
+        encoder.set_compression(::png::Compression::Fast);
         let mut writer = encoder.write_header().map_err(|e| err(e.to_string()))?;
         writer
             .write_image_data(&pixels)

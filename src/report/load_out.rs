@@ -36,7 +36,7 @@ pub struct Headroom {
     pub target_utilisation: f64,
     /// Management points per site needed (at most 15 per primary site: above that, add a site).
     pub management_points_per_site: u32,
-    /// CMG VM instances needed (at most 16 per CMG: above that, add a CMG).
+    /// CMG VM instances needed in all CMGs (at most 16 per CMG: above that, add a CMG).
     pub cmg_instances: u32,
     /// Whether the scenario's infrastructure already meets the target.
     pub enough: bool,
@@ -107,20 +107,23 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     let peak = |c: Component| components[c.name()].peak_requests_per_s;
     let per_site = infra.mp_requests_per_s() * f64::from(scenario.fleet.sites) * target;
     let mps = ((peak(Component::ManagementPoint) / per_site).ceil() as u32).max(1);
-    let cmgs =
-        ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
-    let enough = mps <= infra.management_points_per_site && cmgs <= infra.cmg_instances;
+    let vms = ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
+    let enough = mps <= infra.management_points_per_site && vms <= infra.cmg_vms();
     let mut words = format!(
-        "to keep peak utilisation under {:.0}%: {mps} management point(s) per site (have {}), {cmgs} CMG instance(s) (have {})",
+        "to keep peak utilisation under {:.0}%: {mps} management point(s) per site (have {}), {vms} CMG VM instance(s) in all (have {})",
         target * 100.0,
         infra.management_points_per_site,
-        infra.cmg_instances
+        infra.cmg_vms()
     );
     if mps > 15 {
         words.push_str("; more than 15 MPs per primary site is unsupported: add a site");
     }
-    if cmgs > 16 {
-        words.push_str("; more than 16 VMs per CMG is unsupported: add a CMG");
+    if vms > 16 * infra.cmgs {
+        words.push_str(&format!(
+            "; at most 16 VMs per CMG: {} CMG(s) needed (have {})",
+            vms.div_ceil(16),
+            infra.cmgs
+        ));
     }
     words.push_str(if enough {
         " — enough"
@@ -130,7 +133,7 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     Headroom {
         target_utilisation: target,
         management_points_per_site: mps,
-        cmg_instances: cmgs,
+        cmg_instances: vms,
         enough,
         verdict: words,
     }

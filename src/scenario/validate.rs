@@ -12,6 +12,10 @@ use super::{Problem, line_col};
 use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
 use crate::model::time::{DAY, HOUR, MAX_SPAN, MINUTE, Time};
+
+/// Most CMGs a scenario may have. No limit is published; 100 gateways of 16 VMs (16M concurrent clients at
+/// the Large size) is far past any estate and catches a typo.
+const MAX_CMGS: u64 = 100;
 use crate::model::workload::{Authority, Workload, WorkloadSet};
 
 /// Largest fleet accepted: far above any tenant (the largest estates run to hundreds of thousands).
@@ -849,6 +853,13 @@ fn convert_infrastructure(c: &mut Checker<'_>, w: &WireInfrastructure) -> Infras
             u64::from(d.cmg_instances),
             1,
             16,
+        ) as u32,
+        cmgs: c.int(
+            &w.cmgs,
+            "infrastructure.cmgs",
+            u64::from(d.cmgs),
+            1,
+            MAX_CMGS,
         ) as u32,
         cmg_clients_per_instance: c.int(
             &w.cmg_clients_per_instance,

@@ -114,6 +114,7 @@ pub struct WireFailures {
 pub struct WireInfrastructure {
     pub management_points_per_site: Field<u64>,
     pub cmg_instances: Field<u64>,
+    pub cmgs: Field<u64>,
     pub cmg_clients_per_instance: Field<u64>,
     pub clients_per_management_point: Field<u64>,
     pub intune_requests_per_s: Field<f64>,
