@@ -11,7 +11,7 @@ use crate::cli::RunArgs;
 use crate::engine::estimate;
 use crate::model::Model;
 use crate::model::time::HOUR;
-use crate::report::{run_files, table, write::write_results};
+use crate::report::{data_files, load_file, table, write::write_results};
 use crate::scenario;
 use crate::scenario::duration::human_seconds;
 
@@ -85,10 +85,20 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
     }
     let elapsed = started.elapsed();
 
-    let (summary, files) = run_files(&model.scenario, &outcome);
-    // Plots and report.html, drawn from the very bytes about to be written (as `cofleet plot` would).
+    let (summary, mut files) = data_files(&model.scenario, &outcome);
+    // Plots and report.html, drawn from the very bytes about to be written (as `cofleet plot` would), while
+    // load.csv is formatted.
     let plot_started = Instant::now();
-    let plots = crate::plot::run_plot_files(&out, &files).map_err(Failure::bad_input)?;
+    let series = outcome
+        .load
+        .as_ref()
+        .map(crate::report::load_out::load_series);
+    let (load_csv, plots) = rayon::join(
+        || load_file(&model.scenario, &outcome),
+        || crate::plot::run_plot_files(&out, &files, series),
+    );
+    let plots = plots.map_err(Failure::bad_input)?;
+    files.extend(load_csv);
     let plot_elapsed = plot_started.elapsed();
     let files: Vec<(&str, Vec<u8>)> = files
         .into_iter()

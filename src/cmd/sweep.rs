@@ -154,7 +154,11 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         // A variant's folder is exactly what `cofleet run` writes, plots and report included; the extra
         // replicas' folders carry the data files only (their plots would repeat the variant's).
         if *k == 0 {
-            let plots = crate::plot::run_plot_files(&out.join(&folder), &run)
+            let series = outcome
+                .load
+                .as_ref()
+                .map(crate::report::load_out::load_series);
+            let plots = crate::plot::run_plot_files(&out.join(&folder), &run, series)
                 .map_err(Failure::bad_input)?;
             files.extend(
                 plots

@@ -46,6 +46,24 @@ impl Profile {
         }
     }
 
+    /// The shortest a device of this profile is offline between two windows: office hours, 18:30 (latest
+    /// end) to 07:30 (earliest start) = 13 h; intermittent, 23:00 (latest end: 20:00 start + 3 h) to 08:00 =
+    /// 9 h; always-on, `None` (one window). A periodic task whose period is no longer than this misses a tick
+    /// in every gap, so its runs can be counted without searching back for the previous window.
+    pub fn min_offline_gap(self) -> Option<Time> {
+        match self {
+            Profile::AlwaysOn => None,
+            Profile::OfficeHours => Some(DAY - (OFFICE_END + OFFICE_JITTER) + OFFICE_START),
+            Profile::Intermittent => Some(
+                DAY - (INTERMITTENT_START
+                    + INTERMITTENT_START_RANGE
+                    + INTERMITTENT_MIN_LEN
+                    + INTERMITTENT_LEN_RANGE)
+                    + INTERMITTENT_START,
+            ),
+        }
+    }
+
     /// Scenario-file name.
     pub fn name(self) -> &'static str {
         match self {
@@ -79,6 +97,37 @@ fn scale16(bits: u64, range: Time) -> Time {
     (((bits & 0xFFFF) * u64::from(range)) >> 16) as Time
 }
 
+/// An office-hours device's window on weekday `day` (the caller checks the weekday; `day · DAY` fits).
+#[inline]
+fn office_window(key: u64, day: u32) -> (Time, Time) {
+    let base = day * DAY;
+    let h = day_hash(key, day);
+    (
+        base + OFFICE_START + scale16(h, OFFICE_JITTER),
+        base + OFFICE_END + scale16(h >> 16, OFFICE_JITTER),
+    )
+}
+
+/// An intermittent device's window on `day`, if it has one (`day · DAY` fits).
+#[inline]
+fn intermittent_window(key: u64, day: u32) -> Option<(Time, Time)> {
+    let h = day_hash(key, day);
+    if (h >> 32) >= INTERMITTENT_DAY_P {
+        return None;
+    }
+    let start = day * DAY + INTERMITTENT_START + scale16(h, INTERMITTENT_START_RANGE);
+    let len = INTERMITTENT_MIN_LEN + scale16(h >> 16, INTERMITTENT_LEN_RANGE + 1);
+    Some((start, start + len))
+}
+
+/// One of two iterators (see [`Online::daily_windows_from`]).
+pub enum Either<A, B> {
+    /// Office hours.
+    Office(A),
+    /// Intermittent.
+    Intermittent(B),
+}
+
 /// One device's online windows.
 #[derive(Debug, Clone, Copy)]
 pub struct Online {
@@ -103,30 +152,59 @@ impl Online {
         self.profile
     }
 
+    /// The windows on the days from `day` on, in order, for a profile with a window on some days
+    /// (`None` for always-on): [`Online::window_on`] day after day, without its per-call dispatch (the
+    /// load ledger walks tens of millions of device-days).
+    #[allow(clippy::type_complexity)]
+    pub fn daily_windows_from(
+        &self,
+        day: u32,
+    ) -> Option<
+        Either<
+            impl Iterator<Item = (Time, Time)> + use<>,
+            impl Iterator<Item = (Time, Time)> + use<>,
+        >,
+    > {
+        let key = self.key;
+        let last = self.last_day;
+        let days = move |office: bool| {
+            std::iter::successors(Some(day), move |&d| {
+                // Friday: the weekend has no office-hours window.
+                Some(d + if office && d % 7 == 4 { 3 } else { 1 })
+            })
+            .take_while(move |&d| d <= last)
+        };
+        match self.profile {
+            Profile::AlwaysOn => None,
+            Profile::OfficeHours => Some(Either::Office(
+                days(true)
+                    .skip_while(|d| d % 7 >= 5)
+                    .map(move |d| office_window(key, d)),
+            )),
+            Profile::Intermittent => Some(Either::Intermittent(
+                days(false).filter_map(move |d| intermittent_window(key, d)),
+            )),
+        }
+    }
+
+    /// The days on which windows are looked for, from `day` on (office hours: weekdays only), in order.
+    pub fn days_from(&self, day: u32) -> impl Iterator<Item = u32> + use<> {
+        let office = self.profile == Profile::OfficeHours;
+        let last = self.last_day;
+        std::iter::successors(Some(day), move |&d| {
+            // Friday: the weekend has no window.
+            Some(d + if office && d % 7 == 4 { 3 } else { 1 })
+        })
+        .take_while(move |&d| d <= last)
+    }
+
     /// The online window on `day`, as absolute `[start, end)`, if there is one.
     pub fn window_on(&self, day: u32) -> Option<(Time, Time)> {
         let base = day.checked_mul(DAY)?;
         match self.profile {
             Profile::AlwaysOn => Some((base, base.saturating_add(DAY))),
-            Profile::OfficeHours => {
-                if day % 7 >= 5 {
-                    return None;
-                }
-                let h = day_hash(self.key, day);
-                Some((
-                    base + OFFICE_START + scale16(h, OFFICE_JITTER),
-                    base + OFFICE_END + scale16(h >> 16, OFFICE_JITTER),
-                ))
-            }
-            Profile::Intermittent => {
-                let h = day_hash(self.key, day);
-                if (h >> 32) >= INTERMITTENT_DAY_P {
-                    return None;
-                }
-                let start = base + INTERMITTENT_START + scale16(h, INTERMITTENT_START_RANGE);
-                let len = INTERMITTENT_MIN_LEN + scale16(h >> 16, INTERMITTENT_LEN_RANGE + 1);
-                Some((start, start + len))
-            }
+            Profile::OfficeHours => (day % 7 < 5).then(|| office_window(self.key, day)),
+            Profile::Intermittent => intermittent_window(self.key, day),
         }
     }
 
@@ -215,6 +293,10 @@ impl Iterator for Windows<'_> {
         while self.day <= self.online.last_day {
             let day = self.day;
             self.day += 1;
+            if self.online.profile == Profile::OfficeHours && day % 7 == 4 {
+                // Friday: the weekend has no window (and looking costs a mispredicted branch per day).
+                self.day += 2;
+            }
             if let Some((a, b)) = self.online.window_on(day)
                 && b > self.after
             {
@@ -268,6 +350,42 @@ mod tests {
         }
         let per_week = f64::from(windows) / f64::from(weeks);
         assert!((per_week - 3.0).abs() < 0.15, "{per_week}");
+    }
+
+    #[test]
+    fn offline_gaps_are_never_shorter_than_the_profile_minimum() {
+        for profile in [Profile::OfficeHours, Profile::Intermittent] {
+            let bound = profile.min_offline_gap().unwrap();
+            let mut shortest = NEVER;
+            for key in 0..2_000u64 {
+                let o = Online::new(profile, crate::rng::mix64(key), 60 * DAY);
+                let windows: Vec<_> = o.windows_from(0).collect();
+                for w in windows.windows(2) {
+                    shortest = shortest.min(w[1].0 - w[0].1);
+                }
+            }
+            assert!(shortest >= bound, "{profile:?}: {shortest}");
+            // And near: the bound is what the profile allows, not a loose guess.
+            assert!(shortest < bound + HOUR, "{profile:?}: {shortest}");
+        }
+        assert_eq!(Profile::OfficeHours.min_offline_gap(), Some(13 * HOUR));
+        assert_eq!(Profile::Intermittent.min_offline_gap(), Some(9 * HOUR));
+    }
+
+    #[test]
+    fn listed_days_are_those_with_possible_windows() {
+        for profile in Profile::ALL {
+            let o = Online::new(profile, 3, 30 * DAY);
+            let listed: Vec<u32> = o.days_from(2).collect();
+            let with_windows: Vec<u32> = (2..=31).filter(|&d| o.window_on(d).is_some()).collect();
+            assert!(
+                with_windows.iter().all(|d| listed.contains(d)),
+                "{profile:?}"
+            );
+            if profile == Profile::OfficeHours {
+                assert!(listed.iter().all(|d| d % 7 < 5));
+            }
+        }
     }
 
     #[test]

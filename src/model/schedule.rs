@@ -89,8 +89,8 @@ impl<'a> MdmSchedule<'a> {
             schedule: *self,
             steady: self.steady.next_tick(t),
             burst: NEVER,
-            segment: 0,
-            base: self.enrolled_at,
+            last: NEVER,
+            interval: 0,
         };
         ticks.seek_burst(t);
         ticks
@@ -105,9 +105,9 @@ pub struct MdmTicks<'a> {
     steady: Time,
     /// Next burst tick ([`NEVER`]: past the bursts).
     burst: Time,
-    /// Burst of `burst`, and when that burst began.
-    segment: usize,
-    base: Time,
+    /// The last tick and the interval of the burst `burst` belongs to.
+    last: Time,
+    interval: Time,
 }
 
 impl MdmTicks<'_> {
@@ -118,7 +118,7 @@ impl MdmTicks<'_> {
             return;
         }
         let mut base = self.schedule.enrolled_at;
-        for (i, b) in self.schedule.bursts.iter().enumerate() {
+        for b in self.schedule.bursts {
             let last = base.saturating_add(b.span - b.span % b.interval);
             if t <= last {
                 let k = if t <= base {
@@ -127,8 +127,8 @@ impl MdmTicks<'_> {
                     (t - base).div_ceil(b.interval).max(1)
                 };
                 self.burst = base.saturating_add(k * b.interval);
-                self.segment = i;
-                self.base = base;
+                self.last = last;
+                self.interval = b.interval;
                 return;
             }
             base = base.saturating_add(b.span);
@@ -148,11 +148,9 @@ impl Iterator for MdmTicks<'_> {
             self.steady = tick.saturating_add(self.schedule.steady.period);
         }
         if self.burst == tick {
-            let b = &self.schedule.bursts[self.segment];
-            let last = self.base.saturating_add(b.span - b.span % b.interval);
-            if tick < last {
-                // Ticks of a burst are `base + k·interval` up to `last`: the next one is one interval on.
-                self.burst = tick + b.interval;
+            if tick < self.last {
+                // Ticks of a burst are `base + k·interval` up to its last: the next one is one interval on.
+                self.burst = tick + self.interval;
             } else {
                 self.seek_burst(tick.saturating_add(1));
             }

@@ -45,8 +45,10 @@ pub fn after(t: Time, d: Time) -> Time {
 #[derive(Debug, Clone, Copy)]
 pub struct Divisor {
     d: Time,
-    /// `⌈2^64 / d⌉` (unused for `d = 1`, where it would not fit).
+    /// `⌈2^64 / d⌉`, or 0 for `d = 1` (where it would not fit)...
     m: u64,
+    /// ... and then all ones, else 0: the quotient is `(m·n >> 64) + (n & identity)`, without a branch.
+    identity: Time,
 }
 
 impl Divisor {
@@ -56,6 +58,7 @@ impl Divisor {
         Divisor {
             d,
             m: if d == 1 { 0 } else { u64::MAX / d as u64 + 1 },
+            identity: if d == 1 { Time::MAX } else { 0 },
         }
     }
 
@@ -67,11 +70,7 @@ impl Divisor {
     /// `n / d`.
     #[inline]
     pub fn div(&self, n: Time) -> Time {
-        if self.d == 1 {
-            n
-        } else {
-            ((u128::from(self.m) * u128::from(n)) >> 64) as Time
-        }
+        (((u128::from(self.m) * u128::from(n)) >> 64) as Time) + (n & self.identity)
     }
 
     /// `⌈n / d⌉`.

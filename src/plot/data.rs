@@ -68,7 +68,7 @@ pub struct Quantile {
 
 /// `load.csv` summed over request types: one component's requests bucket by bucket.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ComponentLoad {
+pub struct LoadSeries {
     /// Component (`management_point`, `cmg`, `intune`, …).
     pub component: String,
     /// Per bucket with at least one row, in time order: (bucket start in seconds, requests of all types,
@@ -86,7 +86,7 @@ pub struct Results {
     /// `percentiles.csv`: metric → quantiles in file order (metrics without samples are absent).
     pub percentiles: BTreeMap<String, Vec<Quantile>>,
     /// `load.csv` per component (in name order), when the run wrote one.
-    pub load: Option<Vec<ComponentLoad>>,
+    pub load: Option<Vec<LoadSeries>>,
     /// `gate.json` (what `cofleet run --gate` decided, the JSON of `cofleet gate --json`), when present.
     pub gate: Option<serde_json::Value>,
 }
@@ -307,7 +307,7 @@ pub const LOAD_HEADER: [&str; 8] = [
 
 /// Reads `load.csv` row by row (a month at 1-minute buckets is hundreds of thousands of rows: no row is kept),
 /// summing each component's request types per bucket.
-fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<ComponentLoad>, DataError> {
+fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
     let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
@@ -321,7 +321,7 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<ComponentLoad>, DataError
             format!("header is {header:?}, expected {}", LOAD_HEADER.join(",")),
         ));
     }
-    let mut components: Vec<ComponentLoad> = Vec::new();
+    let mut components: Vec<LoadSeries> = Vec::new();
     let mut row = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut row) {
@@ -345,7 +345,7 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<ComponentLoad>, DataError
                         format!("line {line}: component {name:?} must be letters, digits, _ or -"),
                     ));
                 }
-                components.push(ComponentLoad {
+                components.push(LoadSeries {
                     component: name.to_string(),
                     buckets: Vec::new(),
                 });

@@ -79,16 +79,27 @@ pub enum PlotError {
 }
 
 /// The plot files of a run whose other files are `files` (name, bytes), all plot formats; `dir` only names
-/// files in errors.
+/// files in errors. `load` is the run's load as `load.csv` reads back (`report::load_out::load_series`):
+/// given, the plots do not parse `load.csv` again — a month of minutes is hundreds of thousands of rows, and
+/// parsing them took longer than drawing every figure. (`cofleet plot` reads the file; a test checks that
+/// both draw the same bytes.)
 pub fn run_plot_files(
     dir: &std::path::Path,
     files: &[(&str, Vec<u8>)],
+    load: Option<Vec<data::LoadSeries>>,
 ) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
-    let results = Results::parse(dir, |name| {
+    let given = load.is_some();
+    let mut results = Results::parse(dir, |name| {
+        if given && name == "load.csv" {
+            return None;
+        }
         files
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, b)| b.as_slice())
     })?;
+    if given {
+        results.load = load;
+    }
     Ok(plot_files(&results, Format::Both)?)
 }

@@ -15,8 +15,19 @@ pub fn run_files(
     scenario: &Scenario,
     outcome: &Outcome,
 ) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
+    let (summary, mut files) = data_files(scenario, outcome);
+    files.extend(load_file(scenario, outcome));
+    (summary, files)
+}
+
+/// The run's files but `load.csv`: what the plots read (besides the load, which they can take from the
+/// run directly — so `load.csv`, the largest file, can be written while they are drawn).
+pub fn data_files(
+    scenario: &Scenario,
+    outcome: &Outcome,
+) -> (Summary, Vec<(&'static str, Vec<u8>)>) {
     let summary = Summary::new(scenario, outcome);
-    let mut files = vec![
+    let files = vec![
         ("summary.json", summary.to_json()),
         ("percentiles.csv", csv_out::percentiles_csv(outcome)),
         (
@@ -24,11 +35,15 @@ pub fn run_files(
             csv_out::timeline_csv(outcome, scenario.fleet.total_devices()),
         ),
     ];
-    if let Some(load) = &outcome.load {
-        files.push((
+    (summary, files)
+}
+
+/// `load.csv`, when the run counted load.
+pub fn load_file(scenario: &Scenario, outcome: &Outcome) -> Option<(&'static str, Vec<u8>)> {
+    outcome.load.as_ref().map(|load| {
+        (
             "load.csv",
             load_out::load_csv(load, scenario.load.queue_limit),
-        ));
-    }
-    (summary, files)
+        )
+    })
 }
