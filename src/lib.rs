@@ -13,6 +13,7 @@ pub mod gate;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod padded;
 pub mod plot;
 pub mod report;
 pub mod rng;

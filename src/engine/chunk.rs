@@ -1,4 +1,4 @@
-//! A fixed-size chunk of devices: its own devices, event queue and tally. Chunks never talk to each other
+//! A fixed-size chunk of devices: its own devices and event queue (it records into its thread's tally). Chunks never talk to each other
 //! within an epoch (DESIGN.md, principles 3 and 4).
 
 use super::calendar::Calendar;
@@ -27,18 +27,21 @@ pub struct Chunk {
     /// Pending events by epoch; an entry whose device no longer has an event in that epoch is stale and
     /// skipped.
     queue: Calendar,
-    /// What the chunk has recorded.
-    pub tally: Tally,
     /// Events processed so far.
     pub events: u64,
 }
 
 impl Chunk {
-    /// Generates devices `first..first + count`.
-    pub fn generate(first: u32, count: u32, model: &Model, load: Option<&LoadBook>) -> Chunk {
-        let mut tally = Tally::new(model.scenario.duration, model.scenario.stages.len());
+    /// Generates devices `first..first + count`, recording into `tally`.
+    pub fn generate(
+        first: u32,
+        count: u32,
+        model: &Model,
+        load: Option<&LoadBook>,
+        tally: &mut Tally,
+    ) -> Chunk {
         let devices: Vec<Device> = (first..first + count)
-            .map(|id| Device::generate(id, model, load, &mut tally))
+            .map(|id| Device::generate(id, model, load, tally))
             .collect();
         let mut queue = Calendar::new(model.scenario.timers.collection_eval);
         for (i, d) in devices.iter().enumerate() {
@@ -50,13 +53,12 @@ impl Chunk {
             first,
             devices,
             queue,
-            tally,
             events: 0,
         }
     }
 
-    /// Processes every event of the epoch `[start, end)`.
-    pub fn step(&mut self, start: Time, end: Time, env: &Env<'_>) {
+    /// Processes every event of the epoch `[start, end)`, recording into `tally`.
+    pub fn step(&mut self, start: Time, end: Time, env: &Env<'_>, tally: &mut Tally) {
         let mut due = self.queue.drain(start);
         // In index order the walk over the device array is sequential (prefetchable) instead of a cache miss
         // per event; duplicates collapse.
@@ -70,7 +72,7 @@ impl Chunk {
             }
             let id = self.first + i;
             while device.next_event < end {
-                device.handle(id, env, &mut self.tally);
+                device.handle(id, env, tally);
                 self.events += 1;
             }
             if device.next_event != NEVER {
@@ -92,7 +94,14 @@ impl Chunk {
     }
 
     /// Remote action `index` reaches this chunk's devices at the epoch boundary `now` (at or after its `at`).
-    pub fn remote_action(&mut self, index: usize, action: &Action, now: Time, env: &Env<'_>) {
+    pub fn remote_action(
+        &mut self,
+        index: usize,
+        action: &Action,
+        now: Time,
+        env: &Env<'_>,
+        tally: &mut Tally,
+    ) {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
             device.remote_action(
@@ -101,7 +110,7 @@ impl Chunk {
                 action,
                 now,
                 env,
-                &mut self.tally,
+                tally,
             );
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(device.next_event, i as u32);

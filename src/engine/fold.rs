@@ -1,6 +1,6 @@
-//! Folding the chunks' latency samples into the run's distributions while the run goes on.
+//! Folding the recorded latency samples into the run's distributions while the run goes on.
 //!
-//! Chunks buffer raw samples (`Tally::samples`) so that stepping never touches shared state. Kept to the end,
+//! Each worker thread's tally buffers raw samples (`Tally::samples`) so that stepping never touches shared state. Kept to the end,
 //! those buffers cost ~12 samples × 4 bytes per device — about half a gigabyte at 10M devices, more with
 //! `Vec` growth slack. Recording into a histogram is commutative (counts, sums, minimum and maximum are
 //! order-free), so folding the buffers into the run's distributions at any epoch boundary, in any grouping,
@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use super::chunk::Chunk;
+use crate::metrics::tally::Tally;
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::METRIC_COUNT;
 
@@ -34,19 +34,21 @@ impl SampleFold {
         }
     }
 
-    /// Records every chunk's buffered samples (one metric per task, chunks in chunk order) and empties the
+    /// Records every tally's buffered samples (one metric per task, tallies in order) and empties the
     /// buffers.
-    pub fn fold(&mut self, chunks: &mut [Chunk]) {
-        let shared: &[Chunk] = chunks;
+    pub fn fold(&mut self, tallies: &mut [&mut Tally]) {
+        let shared: Vec<&Tally> = tallies.iter().map(|t| &**t).collect();
         self.distributions
             .par_iter_mut()
             .enumerate()
             .for_each(|(m, d)| {
-                for chunk in shared {
-                    d.record_all(&chunk.tally.samples[m]);
+                for tally in &shared {
+                    d.record_all(&tally.samples[m]);
                 }
             });
-        chunks.par_iter_mut().for_each(|c| c.tally.clear_samples());
+        for t in tallies.iter_mut() {
+            t.clear_samples();
+        }
     }
 }
 

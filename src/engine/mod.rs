@@ -15,6 +15,7 @@ pub mod fold;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod reduce;
+pub mod tallies;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,15 +28,16 @@ use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{
-    ActionCounts, Milestone, TRACKED_COLUMNS, merged_timeline, timeline_rows,
+    ActionCounts, Milestone, TRACKED_COLUMNS, Tally, merged_timeline, timeline_rows,
 };
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Env, Path};
-use crate::model::rollout::{GateCounts, Rollout, StageStatus};
+use crate::model::rollout::{Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
 use fold::{FOLD_THRESHOLD, SampleFold};
+use tallies::Tallies;
 use reduce::{Local, Reducer};
 
 /// Everything a run produces, in memory; `report` turns it into files.
@@ -145,11 +147,14 @@ pub fn simulate_with(
         )
     });
     let mut queues = queues_for(model);
+    let mut tallies = Tallies::new(scenario.duration, scenario.stages.len());
     let chunks: Option<Vec<Chunk>> = starts
         .par_iter()
         .map(|&first| {
-            (!stopped())
-                .then(|| Chunk::generate(first, CHUNK_SIZE.min(n - first), model, book.as_ref()))
+            (!stopped()).then(|| {
+                let count = CHUNK_SIZE.min(n - first);
+                Chunk::generate(first, count, model, book.as_ref(), &mut tallies.mine())
+            })
         })
         .collect();
     let Some(mut chunks) = chunks else {
@@ -162,15 +167,10 @@ pub fn simulate_with(
     let mut pressure = Pressure::default();
     let mut folded = SampleFold::new(u64::from(duration.max(2)));
     let mut now: Time = 0;
-    // What every epoch's boundary decisions read: the chunks' gate counts and buffered samples, summed in
-    // the same parallel pass that stepped them (each chunk's tally is still in its core's cache then; a
-    // serial pass over ten thousand chunks per epoch missed the cache on every one of them).
-    let mut summed = chunks
-        .par_iter()
-        .fold(|| EpochSums::new(scenario.stages.len()), EpochSums::add)
-        .reduce(|| EpochSums::new(scenario.stages.len()), EpochSums::merge);
+    let stages = scenario.stages.len();
     loop {
-        let mut counts = summed.gate.clone();
+        // What the boundary decisions read: the gate counts, summed over the threads' tallies.
+        let (mut counts, _) = tallies.sums(stages);
         reduce::sum_gate_counts(reducer, &mut counts);
         if stopped() {
             return Err(Interrupted { at: now });
@@ -191,32 +191,24 @@ pub fn simulate_with(
             if action.at <= now && action.at + epoch > now {
                 chunks
                     .par_iter_mut()
-                    .for_each(|c| c.remote_action(index, action, now, &env));
+                    .for_each(|c| c.remote_action(index, action, now, &env, &mut tallies.mine()));
             }
         }
         if changed {
             chunks.par_iter_mut().for_each(|c| c.replan(now, &env));
         }
         let end = now.saturating_add(epoch).min(duration);
-        summed = chunks
-            .par_iter_mut()
-            .fold(
-                || EpochSums::new(scenario.stages.len()),
-                |sums, c| {
-                    // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
-                    if !stopped() {
-                        c.step(now, end, &env);
-                    }
-                    sums.add(c)
-                },
-            )
-            .reduce(|| EpochSums::new(scenario.stages.len()), EpochSums::merge);
+        chunks.par_iter_mut().for_each(|c| {
+            // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
+            if !stopped() {
+                c.step(now, end, &env, &mut tallies.mine());
+            }
+        });
         if stopped() {
             return Err(Interrupted { at: now });
         }
-        if summed.buffered > fold_threshold {
-            folded.fold(&mut chunks);
-            summed.buffered = 0;
+        if tallies.sums(stages).1 > fold_threshold {
+            folded.fold(&mut tallies.all());
         }
         if let Some(book) = book.as_mut() {
             // Every chunk has finished the epoch: its buckets are final. Serve them, then tell the next epoch.
@@ -245,7 +237,7 @@ pub fn simulate_with(
         progress(now);
     }
 
-    folded.fold(&mut chunks);
+    folded.fold(&mut tallies.all());
     let mut distributions = folded.distributions;
     reduce::gather_distributions(reducer, &mut distributions);
     for q in &queues {
@@ -253,10 +245,11 @@ pub fn simulate_with(
             distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
         }
     }
-    let mut timeline = merged_timeline(chunks.iter().map(|c| &c.tally));
+    let all = tallies.all();
+    let mut timeline = merged_timeline(all.iter().map(|t| &**t));
     timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
     reduce::sum_timeline(reducer, &mut timeline);
-    let mut counts = final_counts(&chunks, &scenario.actions);
+    let mut counts = final_counts(&chunks, &all, &scenario.actions);
     let mut events: u64 = chunks.iter().map(|c| c.events).sum();
     reduce::sum_counts(reducer, &mut counts, &mut events);
     Ok(Outcome {
@@ -274,34 +267,6 @@ pub fn simulate_with(
     })
 }
 
-/// Sums over chunks that the epoch boundary reads (integer sums: the same whatever the order of addition).
-struct EpochSums {
-    gate: GateCounts,
-    /// Latency samples buffered in the chunks, not yet folded.
-    buffered: usize,
-}
-
-impl EpochSums {
-    fn new(stages: usize) -> Self {
-        EpochSums {
-            gate: GateCounts::new(stages),
-            buffered: 0,
-        }
-    }
-
-    fn add(mut self, chunk: &Chunk) -> Self {
-        self.gate.add(&chunk.tally.gate);
-        self.buffered += chunk.tally.buffered;
-        self
-    }
-
-    fn merge(mut self, other: EpochSums) -> Self {
-        self.gate.add(&other.gate);
-        self.buffered += other.buffered;
-        self
-    }
-}
-
 /// Runs `f` on a rayon pool of `threads` threads (0 = one per core).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
@@ -311,13 +276,13 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
     }
 }
 
-fn final_counts(chunks: &[Chunk], actions: &[Action]) -> BTreeMap<String, u64> {
+fn final_counts(chunks: &[Chunk], tallies: &[&mut Tally], actions: &[Action]) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     // Remote actions, summed per kind: targeted, reached within 1 h / 1 d, never reached in the run.
     for (index, action) in actions.iter().enumerate() {
         let mut sum = ActionCounts::default();
-        for chunk in chunks {
-            if let Some(c) = chunk.tally.actions.get(index) {
+        for tally in tallies {
+            if let Some(c) = tally.actions.get(index) {
                 sum.targeted += c.targeted;
                 sum.within_1h += c.within_1h;
                 sum.within_1d += c.within_1d;

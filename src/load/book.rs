@@ -9,6 +9,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use super::Request;
+use crate::padded::Padded;
 use crate::model::availability::{Either, Online};
 use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
@@ -54,13 +55,6 @@ impl Shard {
         self.cells[lane * self.buckets + bucket]
     }
 }
-
-/// A value alone on its cache lines (128 bytes: adjacent-line prefetching pairs 64-byte lines). The shards'
-/// locks sat side by side in one line, so every lock taken by one thread evicted the line from the other's
-/// core: bench-1m with load accounting took 1.39× its time without, with 2 threads (1.14× with 1); padded,
-/// 1.24× (medians of 9 and 7 alternating runs on the 2-core development machine).
-#[repr(align(128))]
-struct Padded<T>(T);
 
 /// Per-bucket request counts of a run.
 pub struct LoadBook {
