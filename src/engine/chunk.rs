@@ -11,7 +11,7 @@ use crate::model::time::{NEVER, Time};
 
 /// Devices per chunk. Fixed — never derived from the thread count — so that results do not depend on it (nor
 /// do they on the size itself: everything a chunk records is a sum or a multiset). Each epoch costs a little
-/// per chunk however few events it holds (its calendar slot, its tally, a rayon task) — a five-minute epoch
+/// per chunk however few events it holds (its calendar slot, a rayon task, then its tally) — a five-minute epoch
 /// averages a couple of events per 4,096 devices — and with ten million devices the per-chunk state of
 /// 2,442 chunks fell out of cache every epoch: `bench-10m` took 63 s of CPU at 4,096 devices per chunk and
 /// 46 s at 16,384 (same machine, back to back; results identical). Larger chunks would starve threads on
@@ -104,14 +104,7 @@ impl Chunk {
     ) {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
-            device.remote_action(
-                self.first + i as u32,
-                index,
-                action,
-                now,
-                env,
-                tally,
-            );
+            device.remote_action(self.first + i as u32, index, action, now, env, tally);
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(device.next_event, i as u32);
             }

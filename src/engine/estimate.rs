@@ -3,42 +3,40 @@
 //! in (issue 8). Clap-free and I/O-free: the commands compare it with `--max-memory` and `MemAvailable`.
 //!
 //! The shape follows the engine's data structures (DESIGN.md, principle 6); the constants are fitted to the
-//! peak resident set size (`/usr/bin/time -v`, 2 threads) of `scenarios/bench-1m.toml` at several sizes:
+//! peak resident set size (`/usr/bin/time -v`, 2 threads, median of 3) of `scenarios/bench-1m.toml` at several
+//! sizes, re-measured when the tallies became per thread (they were per chunk) and the plots stopped holding a
+//! parsed copy of `load.csv`:
 //!
 //! | devices | duration | buckets (1 min) | measured peak RSS | estimate |
 //! | ---: | ---: | ---: | ---: | ---: |
-//! | 100,000 | 30 d | 43,200 | 105 MB | 109 MB |
-//! | 300,000 | 30 d | 43,200 | 131 MB | 129 MB |
-//! | 1,000,000 | 30 d | 43,200 | 192 MB | 200 MB |
-//! | 300,000 | 90 d | 129,600 | 258 MB | 262 MB |
+//! | 100,000 | 30 d | 43,200 | 44.2 MB | 45.1 MB |
+//! | 300,000 | 30 d | 43,200 | 64.3 MB | 63.2 MB |
+//! | 1,000,000 | 30 d | 43,200 | 126.1 MB | 126.4 MB |
+//! | 300,000 | 90 d | 129,600 | 99.1 MB | 98.2 MB |
 //!
-//! Fit: a least-squares line through the three 30-day sizes gives 94 bytes per device (residuals within
-//! 3 %): 64 of hot state, 15 of per-chunk timeline at 30 days (computed from its shape, it grows with the
-//! duration and the tracked columns), and the rest, rounded up to [`SAMPLE_BYTES_PER_DEVICE`], latency samples
-//! (many devices record only a few: not every workload switches within the run). The client-health columns
-//! (issue 9) raised the timeline's share; the rest was re-derived from the same fit, since the debug binary's
-//! peak RSS at 1,000,000 devices did not grow with them (161–163 MB after, 169–171 MB before). The slope between 30 and 90 days gives
-//! [`BYTES_PER_BUCKET`] (the load ledger's finalized counts and queues, `load.csv` and its plot data, held
-//! once as data and once as output bytes); the intercept is [`BASE_BYTES`] (the binary, thread stacks,
-//! histograms, the plots' bitmaps). Within 5 % of every measurement; re-measure when the engine's data
-//! structures change (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
+//! Fit: a least-squares line through the three 30-day sizes gives 90 bytes per device (residuals within
+//! 2 %): 64 of hot state and, rounded, [`SAMPLE_BYTES_PER_DEVICE`] of latency samples (many devices record only
+//! a few: not every workload switches within the run). The slope between 30 and 90 days gives the bytes per
+//! load bucket — the ledger's shards ([`LEDGER_BYTES_PER_BUCKET_AND_THREAD`] per thread) and
+//! [`BYTES_PER_BUCKET`] for the finalized counts, the queues and `load.csv`'s bytes; the per-thread timelines
+//! are computed from their shape; the intercept is [`BASE_BYTES`] (the binary, thread stacks, histograms, the
+//! plots' bitmaps). Within 3 % of every measurement; re-measure when the engine's data structures change
+//! (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
 
 use crate::metrics::tally::{TRACKED_COLUMNS, timeline_rows};
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;
 
-use super::chunk::CHUNK_SIZE;
-
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
-pub const SAMPLE_BYTES_PER_DEVICE: u64 = 22;
+pub const SAMPLE_BYTES_PER_DEVICE: u64 = 26;
 /// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data.
-pub const BYTES_PER_BUCKET: u64 = 1_355;
+pub const BYTES_PER_BUCKET: u64 = 323;
 /// Per load bucket and worker thread: the ledger shard's ten `i32`/`u32` difference arrays.
 pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 40;
 /// Independent of the scenario's size.
-pub const BASE_BYTES: u64 = 36_800_000;
+pub const BASE_BYTES: u64 = 18_500_000;
 
 /// The estimated peak memory of one run, with its parts (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +45,7 @@ pub struct MemoryEstimate {
     pub bytes: u64,
     /// Devices: hot state and latency samples.
     pub devices: u64,
-    /// Per-chunk timeline difference arrays.
+    /// Per-thread timeline difference arrays.
     pub timeline: u64,
     /// Load ledger, queues and their outputs.
     pub load: u64,
@@ -85,9 +83,8 @@ impl MemoryEstimate {
 /// The estimated peak memory of running `scenario` on `threads` worker threads.
 pub fn run_memory(scenario: &Scenario, threads: usize) -> MemoryEstimate {
     let devices = u64::from(scenario.fleet.devices);
-    let chunks = devices.div_ceil(u64::from(CHUNK_SIZE));
     let rows = timeline_rows(scenario.duration) as u64;
-    let timeline = chunks * rows * TRACKED_COLUMNS as u64 * 4;
+    let timeline = threads.max(1) as u64 * rows * TRACKED_COLUMNS as u64 * 4;
     let load = if scenario.load.enabled {
         buckets(scenario.duration, scenario.load.bucket).saturating_mul(
             BYTES_PER_BUCKET + LEDGER_BYTES_PER_BUCKET_AND_THREAD * threads.max(1) as u64,
@@ -166,10 +163,10 @@ mod tests {
     #[test]
     fn estimate_matches_the_measured_peaks() {
         for (devices, duration, measured_kb) in [
-            (100_000, "30d", 102_792u64),
-            (300_000, "30d", 127_648),
-            (300_000, "90d", 251_772),
-            (1_000_000, "30d", 187_444),
+            (100_000, "30d", 43_164u64),
+            (300_000, "30d", 62_800),
+            (300_000, "90d", 96_784),
+            (1_000_000, "30d", 123_180),
         ] {
             let estimate = run_memory(&bench(devices, duration), 2).bytes as f64;
             let measured = (measured_kb * 1024) as f64;

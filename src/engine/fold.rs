@@ -9,9 +9,9 @@
 
 use rayon::prelude::*;
 
-use crate::metrics::tally::Tally;
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::METRIC_COUNT;
+use crate::metrics::tally::Tally;
 
 /// Buffered samples (over all chunks and metrics) above which the engine folds them at the next epoch
 /// boundary: 4M samples = 16 MB of `u32`, small next to the devices themselves at the fleet sizes where it

@@ -37,8 +37,8 @@ use crate::model::rollout::{Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
 use fold::{FOLD_THRESHOLD, SampleFold};
-use tallies::Tallies;
 use reduce::{Local, Reducer};
+use tallies::Tallies;
 
 /// Everything a run produces, in memory; `report` turns it into files.
 #[derive(Debug, Clone)]
@@ -276,7 +276,11 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
     }
 }
 
-fn final_counts(chunks: &[Chunk], tallies: &[&mut Tally], actions: &[Action]) -> BTreeMap<String, u64> {
+fn final_counts(
+    chunks: &[Chunk],
+    tallies: &[&mut Tally],
+    actions: &[Action],
+) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     // Remote actions, summed per kind: targeted, reached within 1 h / 1 d, never reached in the run.
     for (index, action) in actions.iter().enumerate() {

@@ -9,10 +9,10 @@
 use std::sync::{Mutex, MutexGuard};
 
 use super::Request;
-use crate::padded::Padded;
 use crate::model::availability::{Either, Online};
 use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
+use crate::padded::Padded;
 
 /// Request types whose periodic part is counted with strided difference arrays.
 const PERIODIC: [Request; 3] = [
