@@ -677,9 +677,9 @@ impl Device {
                 _ => self.intune.includes(target.workloads),
             };
             if done {
-                tally.gate.switched[stage] -= 1;
+                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_sub(1);
             }
-            tally.gate.targeted[stage] -= 1;
+            tally.gate.targeted[stage] = tally.gate.targeted[stage].wrapping_sub(1);
         }
         self.intune = WorkloadSet::EMPTY;
         self.comanaged_at = NEVER;
@@ -801,7 +801,7 @@ impl Device {
     fn count_targeted(&self, model: &Model, tally: &mut Tally) {
         for stage in 0..model.stage_targets.len() {
             if self.member_of(model, stage) {
-                tally.gate.targeted[stage] += 1;
+                tally.gate.targeted[stage] = tally.gate.targeted[stage].wrapping_add(1);
             }
         }
     }
@@ -826,9 +826,9 @@ impl Device {
             let was = before.is_some_and(done);
             let is = done(after);
             if is && !was {
-                tally.gate.switched[stage] += 1;
+                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_add(1);
             } else if was && !is {
-                tally.gate.switched[stage] -= 1;
+                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_sub(1);
             }
         }
     }
@@ -1030,9 +1030,9 @@ impl Device {
         if effective < duration {
             tally.sample(metric.index(), effective - self.comp_origin);
         }
-        tally.gate.reported += 1;
+        tally.gate.reported = tally.gate.reported.wrapping_add(1);
         if !self.compliant() {
-            tally.gate.noncompliant += 1;
+            tally.gate.noncompliant = tally.gate.noncompliant.wrapping_add(1);
         }
     }
 
@@ -1053,9 +1053,9 @@ impl Device {
             }
         });
         Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, tally);
-        tally.gate.reported -= 1;
+        tally.gate.reported = tally.gate.reported.wrapping_sub(1);
         if !self.compliant() {
-            tally.gate.noncompliant -= 1;
+            tally.gate.noncompliant = tally.gate.noncompliant.wrapping_sub(1);
         }
         self.compliance = ComplianceState::Unknown;
     }

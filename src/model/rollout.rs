@@ -141,6 +141,10 @@ impl Plan {
 }
 
 /// Fleet-wide counts a gate reads.
+///
+/// The counts a thread's tally holds are its part of the run's sum: a device counted in while one thread
+/// stepped its chunk may be counted out while another does, so a part can go below zero. The parts wrap
+/// (modulo 2^64) and their sum is exact — every total is a count of devices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GateCounts {
     /// Per stage: co-managed devices the stage targets (pilot members, or everyone for `Intune`).
@@ -167,13 +171,13 @@ impl GateCounts {
     /// Adds `other` (counts are sums over chunks: the order of addition does not matter).
     pub fn add(&mut self, other: &GateCounts) {
         for (a, b) in self.targeted.iter_mut().zip(&other.targeted) {
-            *a += b;
+            *a = a.wrapping_add(*b);
         }
         for (a, b) in self.switched.iter_mut().zip(&other.switched) {
-            *a += b;
+            *a = a.wrapping_add(*b);
         }
-        self.reported += other.reported;
-        self.noncompliant += other.noncompliant;
+        self.reported = self.reported.wrapping_add(other.reported);
+        self.noncompliant = self.noncompliant.wrapping_add(other.noncompliant);
     }
 }
 
