@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::load::Component;
-use crate::load::book::LoadBook;
+use crate::load::book::{LoadBook, Shard};
 use crate::load::queue::{Pressure, Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
@@ -147,7 +147,7 @@ pub fn simulate_with(
         )
     });
     let mut queues = queues_for(model);
-    let mut tallies = Tallies::new(scenario.duration, scenario.stages.len());
+    let mut tallies = Tallies::new(scenario.duration, scenario.stages.len(), book.as_ref());
     let chunks: Option<Vec<Chunk>> = starts
         .par_iter()
         .map(|&first| {
@@ -218,7 +218,9 @@ pub fn simulate_with(
             } else {
                 (end / book.bucket()) as usize
             };
-            book.finalize(complete);
+            let shards = tallies.all();
+            let shards: Vec<&Shard> = shards.iter().filter_map(|t| t.load.as_ref()).collect();
+            book.finalize(complete, &shards);
             reducer.sum(book.counts_from_mut(first).as_flattened_mut());
             for row in &book.counts()[first..] {
                 for q in queues.iter_mut() {

@@ -8,6 +8,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use crate::load::book::LoadBook;
 use crate::metrics::tally::Tally;
 use crate::model::rollout::GateCounts;
 use crate::model::time::Time;
@@ -19,11 +20,16 @@ pub struct Tallies {
 }
 
 impl Tallies {
-    /// Empty tallies for a run of `duration` seconds and `stages` stages.
-    pub fn new(duration: Time, stages: usize) -> Self {
+    /// Empty tallies for a run of `duration` seconds and `stages` stages, with request counters when `load`
+    /// is counted.
+    pub fn new(duration: Time, stages: usize, load: Option<&LoadBook>) -> Self {
         Tallies {
             per_thread: (0..rayon::current_num_threads().max(1))
-                .map(|_| Padded(Mutex::new(Tally::new(duration, stages))))
+                .map(|_| {
+                    let mut tally = Tally::new(duration, stages);
+                    tally.load = load.map(LoadBook::shard);
+                    Padded(Mutex::new(tally))
+                })
                 .collect(),
         }
     }

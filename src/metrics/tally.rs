@@ -5,6 +5,7 @@
 //! snapshots (principle 6): a transition at `t` changes every snapshot at or after `t`.
 
 use super::names::METRIC_COUNT;
+use crate::load::book::Shard;
 use crate::model::rollout::GateCounts;
 use crate::model::time::{HOUR, Time};
 use crate::model::workload::Workload;
@@ -178,6 +179,8 @@ pub struct Tally {
     pub gate: GateCounts,
     /// Per remote action, in scenario order.
     pub actions: Vec<ActionCounts>,
+    /// This thread's request counters, when load is counted (`load::book::LoadBook`).
+    pub load: Option<Shard>,
 }
 
 impl Tally {
@@ -191,6 +194,7 @@ impl Tally {
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
+            load: None,
         }
     }
 

@@ -165,9 +165,9 @@ pub struct Env<'a> {
 }
 
 impl Env<'_> {
-    fn count(&self, request: Request, t: Time) {
-        if let Some(book) = self.load {
-            book.count(request, t);
+    fn count(&self, tally: &mut Tally, request: Request, t: Time) {
+        if let (Some(book), Some(shard)) = (self.load, tally.load.as_mut()) {
+            book.count(shard, request, t);
         }
     }
 }
@@ -262,10 +262,11 @@ impl Device {
             d.origin = (model.seeds.stream(id, slot::OSD_ARRIVAL).uniform()
                 * f64::from(s.fleet.osd.span)) as Time;
         }
-        if let (Some(book), Path::ExistingClient) = (load, path) {
+        if let (Some(book), Some(shard), Path::ExistingClient) = (load, tally.load.as_mut(), path) {
             // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
             // arrival: the task sequence installs the client).
             book.periodic(
+                shard,
                 d.poll_request(),
                 &d.online(id, model),
                 &d.poll_ticks(model),
@@ -287,8 +288,8 @@ impl Device {
                 tally.milestone(0, None, Milestone::CoManaged);
                 d.count_targeted(model, tally);
                 d.update_switched(model, None, WorkloadSet::EMPTY, tally);
-                if let Some(book) = load {
-                    book.mdm_checkins(&d.online(id, model), &d.mdm_schedule(model), 0);
+                if let (Some(book), Some(shard)) = (load, tally.load.as_mut()) {
+                    book.mdm_checkins(shard, &d.online(id, model), &d.mdm_schedule(model), 0);
                 }
                 d.report_health(id, model, tally);
             }
@@ -469,7 +470,7 @@ impl Device {
                 }
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
-                env.count(Request::DeviceRegistration, t);
+                env.count(tally, Request::DeviceRegistration, t);
                 self.begin_step(State::HybridJoining, t);
                 let synced =
                     (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
@@ -480,7 +481,7 @@ impl Device {
                 self.next_event = next_run(&self.online(id, model), &task, synced);
             }
             State::HybridJoining => {
-                env.count(Request::DeviceRegistration, t);
+                env.count(tally, Request::DeviceRegistration, t);
                 let failed = model
                     .seeds
                     .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
@@ -521,9 +522,10 @@ impl Device {
                 self.become_comanaged(id, t, env, tally);
             }
             State::Installing => {
-                env.count(Request::CmgRegistration, t);
-                if let Some(book) = env.load {
+                env.count(tally, Request::CmgRegistration, t);
+                if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
                     book.periodic(
+                        shard,
                         Request::CmgPolicyPoll,
                         &self.online(id, model),
                         &self.poll_ticks(model),
@@ -536,7 +538,7 @@ impl Device {
             }
             State::InstallFailing => {
                 self.attempt = self.attempt.saturating_add(1);
-                self.install_attempt(id, t, env);
+                self.install_attempt(id, t, env, tally);
             }
             State::CoManaged => {
                 if self.poll_wake <= t {
@@ -645,7 +647,7 @@ impl Device {
         tally.sample(Metric::RemoteActionLatency(action.kind).index(), latency);
         // The check-in the action makes (counted where the ledger is still open).
         let effect = acts.max(now);
-        env.count(Request::MdmCheckin, effect);
+        env.count(tally, Request::MdmCheckin, effect);
         let pending = match action.kind {
             ActionKind::Restart | ActionKind::Sync => return,
             ActionKind::Wipe => 1,
@@ -725,7 +727,7 @@ impl Device {
             return self.fail(t, Milestone::Joined, tally);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
-            env.count(Request::MdmEnrollment, t);
+            env.count(tally, Request::MdmEnrollment, t);
         }
         let failed = model
             .seeds
@@ -759,8 +761,13 @@ impl Device {
         tally.sample(Metric::MdmEnrollment.index(), t - self.step_start);
         tally.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         self.enrolled_at = t;
-        if let Some(book) = env.load {
-            book.mdm_checkins(&self.online(id, model), &self.mdm_schedule(model), t + 1);
+        if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
+            book.mdm_checkins(
+                shard,
+                &self.online(id, model),
+                &self.mdm_schedule(model),
+                t + 1,
+            );
         }
         match self.path {
             Path::ExistingClient => {
@@ -772,16 +779,16 @@ impl Device {
                 if self.fail_step() == Some(2) {
                     return self.fail(t, Milestone::Enrolled, tally);
                 }
-                self.install_attempt(id, t, env);
+                self.install_attempt(id, t, env, tally);
             }
         }
     }
 
     /// Starts a client install attempt at `t` (path 2, inside the ESP).
-    fn install_attempt(&mut self, id: u32, t: Time, env: &Env<'_>) {
+    fn install_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
         let model = env.model;
         let timers = &model.scenario.timers;
-        env.count(Request::CmgContentDownload, t);
+        env.count(tally, Request::CmgContentDownload, t);
         let mut rng = model
             .seeds
             .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
@@ -869,7 +876,7 @@ impl Device {
                             self.comp_switch = t;
                             self.sync_wake = if timers.sync_on_switch {
                                 // The extra check-in the switch triggers (scheduled ones are counted in aggregate).
-                                env.count(Request::MdmCheckin, t);
+                                env.count(tally, Request::MdmCheckin, t);
                                 t
                             } else {
                                 next_run(&online, &self.mdm_schedule(model), t + 1)
