@@ -154,17 +154,6 @@ impl LoadBook {
         ticks: &Periodic,
         from: Time,
     ) {
-        self.periodic_in(shard, r, online, ticks, from);
-    }
-
-    fn periodic_in(
-        &self,
-        shard: &mut Shard,
-        r: Request,
-        online: &Online,
-        ticks: &Periodic,
-        from: Time,
-    ) {
         let slot = periodic_slot(r);
         debug_assert_eq!(ticks.period, self.period[slot].get());
         let every_gap_misses = online
@@ -199,7 +188,7 @@ impl LoadBook {
         }
     }
 
-    /// [`LoadBook::periodic_in`] for the windows after the one ending at `after`, when every offline gap of
+    /// [`LoadBook::periodic`] for the windows after the one ending at `after`, when every offline gap of
     /// the device holds a tick (its profile is never away for less than the period): each window is a
     /// catch-up request at its start and the ticks inside it. Most devices' walks are this loop, tens of
     /// millions of windows in a million-device month: nothing in it is generic.
@@ -267,7 +256,7 @@ impl LoadBook {
         from: Time,
     ) {
         if schedule.enrolled_at == NEVER {
-            return self.periodic_in(shard, Request::MdmCheckin, online, &schedule.steady, from);
+            return self.periodic(shard, Request::MdmCheckin, online, &schedule.steady, from);
         }
         let burst_end = schedule
             .bursts
@@ -282,7 +271,7 @@ impl LoadBook {
             self.add(shard, Request::MdmCheckin, at);
             let done = at > burst_end;
             if done {
-                self.periodic_in(shard, Request::MdmCheckin, online, &schedule.steady, at + 1);
+                self.periodic(shard, Request::MdmCheckin, online, &schedule.steady, at + 1);
             }
             done
         };

@@ -166,23 +166,16 @@ impl Online {
         >,
     > {
         let key = self.key;
-        let last = self.last_day;
-        let days = move |office: bool| {
-            std::iter::successors(Some(day), move |&d| {
-                // Friday: the weekend has no office-hours window.
-                Some(d + if office && d % 7 == 4 { 3 } else { 1 })
-            })
-            .take_while(move |&d| d <= last)
-        };
         match self.profile {
             Profile::AlwaysOn => None,
             Profile::OfficeHours => Some(Either::Office(
-                days(true)
+                self.days_from(day)
                     .skip_while(|d| d % 7 >= 5)
                     .map(move |d| office_window(key, d)),
             )),
             Profile::Intermittent => Some(Either::Intermittent(
-                days(false).filter_map(move |d| intermittent_window(key, d)),
+                self.days_from(day)
+                    .filter_map(move |d| intermittent_window(key, d)),
             )),
         }
     }

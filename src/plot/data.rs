@@ -180,18 +180,23 @@ fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, DataError> {
 /// non-UTF-8 field or no data row at all is an error naming the line.
 /// Reads a CSV file; `rows_required`: a header alone is an error (a truncated file), otherwise it is a
 /// legitimate empty table (e.g. percentiles.csv of a run in which no metric has a sample).
+/// The header row of a CSV file.
+fn header_of(path: &Path, reader: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, DataError> {
+    Ok(reader
+        .headers()
+        .map_err(|e| invalid(path, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect())
+}
+
 fn read_csv(
     path: &Path,
     bytes: &[u8],
     rows_required: bool,
 ) -> Result<(Vec<String>, Vec<csv::StringRecord>), DataError> {
     let mut reader = csv::Reader::from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| invalid(path, e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let header = header_of(path, &mut reader)?;
     let rows = reader
         .records()
         .collect::<Result<Vec<_>, _>>()
@@ -309,12 +314,7 @@ pub const LOAD_HEADER: [&str; 8] = [
 /// summing each component's request types per bucket.
 fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
     let mut reader = csv::Reader::from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| invalid(path, e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let header = header_of(path, &mut reader)?;
     if header != LOAD_HEADER {
         return Err(invalid(
             path,
