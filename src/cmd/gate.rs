@@ -100,16 +100,7 @@ pub fn gate_results(
     if record {
         record_verdict(current, &export::json(&report))?;
     }
-    print_stdout(&export::markdown(&report));
-    if let Some(path) = &options.junit {
-        write_file(path, &export::junit(&report))
-            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
-    }
-    if let Some(path) = &options.json {
-        write_file(path, &export::json(&report))
-            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
-    }
-    Ok(report.exit_code())
+    publish(&report, options)
 }
 
 /// Gates a sweep folder against a baseline sweep folder: replica means, with a regression counted only when the
@@ -152,16 +143,7 @@ fn gate_sweep(current: &Path, options: &GateOptions, policy: &Policy) -> Result<
         scenario_changes: differences,
         rows: replicas::compare(&base_runs, &current_runs, policy),
     };
-    print_stdout(&export::markdown(&report));
-    if let Some(path) = &options.junit {
-        write_file(path, &export::junit(&report))
-            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
-    }
-    if let Some(path) = &options.json {
-        write_file(path, &export::json(&report))
-            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
-    }
-    Ok(report.exit_code())
+    publish(&report, options)
 }
 
 /// Writes `gate.json` into the results folder `dir` and re-renders its `report.html` with the verdict.
@@ -223,4 +205,18 @@ fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, 
             })
         })
         .collect()
+}
+
+/// Prints the verdict's table and writes the `--junit` / `--json` files asked for; the gate's exit code.
+fn publish(report: &Report, options: &GateOptions) -> Result<u8, Failure> {
+    print_stdout(&export::markdown(report));
+    if let Some(path) = &options.junit {
+        write_file(path, &export::junit(report))
+            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
+    }
+    if let Some(path) = &options.json {
+        write_file(path, &export::json(report))
+            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
+    }
+    Ok(report.exit_code())
 }

@@ -168,9 +168,10 @@ pub fn simulate_with(
     let mut folded = SampleFold::new(u64::from(duration.max(2)));
     let mut now: Time = 0;
     let stages = scenario.stages.len();
+    // What the boundary decisions read: the gate counts, summed over the threads' tallies after each step.
+    let (mut gate, _) = tallies.sums(stages);
     loop {
-        // What the boundary decisions read: the gate counts, summed over the threads' tallies.
-        let (mut counts, _) = tallies.sums(stages);
+        let mut counts = gate.clone();
         reduce::sum_gate_counts(reducer, &mut counts);
         if stopped() {
             return Err(Interrupted { at: now });
@@ -207,7 +208,9 @@ pub fn simulate_with(
         if stopped() {
             return Err(Interrupted { at: now });
         }
-        if tallies.sums(stages).1 > fold_threshold {
+        let (stepped, buffered) = tallies.sums(stages);
+        gate = stepped;
+        if buffered > fold_threshold {
             folded.fold(&mut tallies.all());
         }
         if let Some(book) = book.as_mut() {

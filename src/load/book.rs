@@ -111,10 +111,6 @@ impl LoadBook {
 
     /// One request of type `r` at `t` (ignored past the horizon).
     pub fn count(&self, shard: &mut Shard, r: Request, t: Time) {
-        self.add(shard, r, t);
-    }
-
-    fn add(&self, shard: &mut Shard, r: Request, t: Time) {
         if t < self.horizon {
             *shard.cell(self.bucket.div(t) as usize, r.index()) += 1;
         }
@@ -173,7 +169,7 @@ impl LoadBook {
                 let missed =
                     gap_start.is_none_or(|g| a - g >= ticks.period || ticks.next_tick(g) < a);
                 if missed {
-                    self.add(shard, r, a);
+                    self.count(shard, r, a);
                     lo = a + 1;
                 }
             }
@@ -268,7 +264,7 @@ impl LoadBook {
         // One run at `at`, counted; true once past the bursts, when the rest (the steady schedule) has been
         // counted in aggregate.
         let run = |shard: &mut Shard, at: Time| {
-            self.add(shard, Request::MdmCheckin, at);
+            self.count(shard, Request::MdmCheckin, at);
             let done = at > burst_end;
             if done {
                 self.periodic(shard, Request::MdmCheckin, online, &schedule.steady, at + 1);
