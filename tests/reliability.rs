@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::*;
 
 /// Big enough to run for tens of seconds in a debug build.
-const BIG: &str = "name = \"big\"\nduration = \"21d\"\n[fleet]\ndevices = 300_000\n";
+const BIG: &str = "name = \"big\"\nduration = \"21d\"\n[fleet]\ndevices = 1_000_000\n";
 const TINY: &str = "name = \"tiny\"\nduration = \"1d\"\n[fleet]\ndevices = 100\n";
 
 /// Starts `cofleet args` in `cwd`, sends `signal` after `after`, and returns (exit code, stderr, how long it
