@@ -101,12 +101,39 @@ fn scale16(bits: u64, range: Time) -> Time {
 #[inline]
 fn office_window(key: u64, day: u32) -> (Time, Time) {
     let base = day * DAY;
+    let (start, end) = office_offsets(key, day);
+    (base + start, base + end)
+}
+
+/// [`office_window`] as offsets from the day's midnight, each in its [`OFFICE_HOURS`] range.
+#[inline]
+fn office_offsets(key: u64, day: u32) -> (Time, Time) {
     let h = day_hash(key, day);
     (
-        base + OFFICE_START + scale16(h, OFFICE_JITTER),
-        base + OFFICE_END + scale16(h >> 16, OFFICE_JITTER),
+        OFFICE_START + scale16(h, OFFICE_JITTER),
+        OFFICE_END + scale16(h >> 16, OFFICE_JITTER),
     )
 }
+
+/// Where an office-hours window can start and end, as offsets from midnight: each in
+/// `[earliest, earliest + jitter)`. The load ledger uses the bounds to find, once per device, the two ticks of a
+/// periodic task a window can start (or end) before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfficeHours {
+    /// Earliest start (07:30).
+    pub start: Time,
+    /// Earliest end (17:30).
+    pub end: Time,
+    /// Width of both ranges (1 h).
+    pub jitter: Time,
+}
+
+/// The office-hours profile's ranges.
+pub const OFFICE_HOURS: OfficeHours = OfficeHours {
+    start: OFFICE_START,
+    end: OFFICE_END,
+    jitter: OFFICE_JITTER,
+};
 
 /// An intermittent device's window on `day`, if it has one (`day · DAY` fits).
 #[inline]
@@ -118,14 +145,6 @@ fn intermittent_window(key: u64, day: u32) -> Option<(Time, Time)> {
     let start = day * DAY + INTERMITTENT_START + scale16(h, INTERMITTENT_START_RANGE);
     let len = INTERMITTENT_MIN_LEN + scale16(h >> 16, INTERMITTENT_LEN_RANGE + 1);
     Some((start, start + len))
-}
-
-/// One of two iterators (see [`Online::daily_windows_from`]).
-pub enum Either<A, B> {
-    /// Office hours.
-    Office(A),
-    /// Intermittent.
-    Intermittent(B),
 }
 
 /// One device's online windows.
@@ -152,32 +171,26 @@ impl Online {
         self.profile
     }
 
-    /// The windows on the days from `day` on, in order, for a profile with a window on some days
-    /// (`None` for always-on): [`Online::window_on`] day after day, without its per-call dispatch (the
-    /// load ledger walks tens of millions of device-days).
-    #[allow(clippy::type_complexity)]
-    pub fn daily_windows_from(
+    /// An intermittent device's windows on the days from `day` on, in order (`None` for other profiles):
+    /// [`Online::window_on`] day after day, without its per-call dispatch (the load ledger walks millions of
+    /// device-days).
+    pub fn intermittent_windows_from(
         &self,
         day: u32,
-    ) -> Option<
-        Either<
-            impl Iterator<Item = (Time, Time)> + use<>,
-            impl Iterator<Item = (Time, Time)> + use<>,
-        >,
-    > {
+    ) -> Option<impl Iterator<Item = (Time, Time)> + use<>> {
         let key = self.key;
-        match self.profile {
-            Profile::AlwaysOn => None,
-            Profile::OfficeHours => Some(Either::Office(
-                self.days_from(day)
-                    .skip_while(|d| d % 7 >= 5)
-                    .map(move |d| office_window(key, d)),
-            )),
-            Profile::Intermittent => Some(Either::Intermittent(
-                self.days_from(day)
-                    .filter_map(move |d| intermittent_window(key, d)),
-            )),
-        }
+        (self.profile == Profile::Intermittent).then(|| {
+            self.days_from(day)
+                .filter_map(move |d| intermittent_window(key, d))
+        })
+    }
+
+    /// An office-hours device's windows on the weekdays from `day` on, as (day, start, end) with start and end
+    /// offsets from that day's midnight; `None` for other profiles. The load ledger's hot loop: one hash per
+    /// weekday, no per-day dispatch.
+    pub fn office_days_from(&self, day: u32) -> Option<OfficeDays> {
+        (self.profile == Profile::OfficeHours)
+            .then(|| OfficeDays::new(self.key, day, self.last_day + 1))
     }
 
     /// The days on which windows are looked for, from `day` on (office hours: weekdays only), in order.
@@ -261,6 +274,63 @@ impl Online {
             }
             day -= 1;
         }
+    }
+}
+
+/// An office-hours device's weekdays with their windows (see [`Online::office_days_from`]).
+#[derive(Debug, Clone)]
+pub struct OfficeDays {
+    key: u64,
+    day: u32,
+    /// `day % 7` (0 = Monday), kept rather than recomputed.
+    weekday: u32,
+    /// First day not listed.
+    end: u32,
+}
+
+impl OfficeDays {
+    fn new(key: u64, day: u32, end: u32) -> Self {
+        // Saturday and Sunday move to Monday.
+        let day = match day % 7 {
+            5 => day + 2,
+            6 => day + 1,
+            _ => day,
+        };
+        OfficeDays {
+            key,
+            day,
+            weekday: day % 7,
+            end,
+        }
+    }
+
+    /// The days before `day`, and those from `day` on.
+    pub fn split_at(self, day: u32) -> (OfficeDays, OfficeDays) {
+        let rest = OfficeDays::new(self.key, self.day.max(day), self.end);
+        let before = OfficeDays {
+            end: self.end.min(day),
+            ..self
+        };
+        (before, rest)
+    }
+}
+
+impl Iterator for OfficeDays {
+    /// (day, start, end), start and end as offsets from the day's midnight.
+    type Item = (u32, Time, Time);
+
+    #[inline]
+    fn next(&mut self) -> Option<(u32, Time, Time)> {
+        if self.day >= self.end {
+            return None;
+        }
+        let day = self.day;
+        let (start, end) = office_offsets(self.key, day);
+        // Friday: the weekend has no window.
+        let friday = self.weekday == 4;
+        self.day += if friday { 3 } else { 1 };
+        self.weekday = if friday { 0 } else { self.weekday + 1 };
+        Some((day, start, end))
     }
 }
 
@@ -379,6 +449,31 @@ mod tests {
                 assert!(listed.iter().all(|d| d % 7 < 5));
             }
         }
+    }
+
+    #[test]
+    fn office_days_are_the_daily_windows_and_split_anywhere() {
+        let o = Online::new(Profile::OfficeHours, 4242, 20 * DAY + 5 * HOUR);
+        let absolute = |days: OfficeDays| -> Vec<(Time, Time)> {
+            days.map(|(d, a, e)| (d * DAY + a, d * DAY + e)).collect()
+        };
+        for from in 0..14 {
+            let want: Vec<(Time, Time)> = (from..=21).filter_map(|d| o.window_on(d)).collect();
+            let days = o.office_days_from(from).unwrap();
+            assert_eq!(absolute(days.clone()), want, "from day {from}");
+            for at in 0..24 {
+                let (before, rest) = days.clone().split_at(at);
+                let mut joined = absolute(before.clone());
+                assert!(before.into_iter().all(|(d, _, _)| d < at));
+                joined.extend(absolute(rest));
+                assert_eq!(joined, want, "from day {from}, split at {at}");
+            }
+        }
+        assert!(
+            Online::new(Profile::Intermittent, 1, DAY)
+                .office_days_from(0)
+                .is_none()
+        );
     }
 
     #[test]
