@@ -128,14 +128,27 @@ static DAY_MIX: [u64; DAY_MIX_DAYS] = {
     table
 };
 
+/// The device-independent half of [`day_hash`] for `day`: `day_hash(key, day) == mixed_day_hash(key,
+/// day_part(day))`. The load ledger tabulates it for the days of a run and hashes many devices' days from the
+/// table.
+#[inline]
+pub fn day_part(day: u32) -> u64 {
+    match DAY_MIX.get(day as usize) {
+        Some(&m) => m,
+        None => day_mix(day),
+    }
+}
+
+/// [`day_hash`] from the day's [`day_part`].
+#[inline(always)]
+pub fn mixed_day_hash(device_key: u64, day_part: u64) -> u64 {
+    mix64(device_key ^ day_part)
+}
+
 /// A pure hash of (device key, day) for day-level availability jitter.
 #[inline]
 pub fn day_hash(device_key: u64, day: u32) -> u64 {
-    let mixed = match DAY_MIX.get(day as usize) {
-        Some(&m) => m,
-        None => day_mix(day),
-    };
-    mix64(device_key ^ mixed)
+    mixed_day_hash(device_key, day_part(day))
 }
 
 #[cfg(test)]

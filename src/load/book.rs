@@ -7,9 +7,11 @@
 //! buckets at or after its own current time, so a finalized bucket never changes again.
 
 use super::Request;
+use super::office::{BLOCK, Cells, Isa, Kernel, bucket_magic};
 use crate::model::availability::{OFFICE_HOURS, OfficeDays, Online};
 use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
+use crate::rng::day_part;
 
 /// Request types whose periodic part is counted with strided difference arrays.
 const PERIODIC: [Request; 3] = [
@@ -130,6 +132,16 @@ pub struct LoadBook {
     counts: Vec<[u64; 7]>,
     /// Finalized periodic counts (the strided prefix sums), per periodic slot.
     periodic_counts: [Vec<i64>; 3],
+    /// The run's weekdays (Monday to Friday) in order, and each one's half of the day hash, padded by a block.
+    weekdays: Vec<u32>,
+    weekday_parts: Vec<u64>,
+    /// The office-hours kernel this processor runs.
+    isa: Isa,
+}
+
+/// The position of the first weekday at or after `day` in the list of all weekdays from day 0 (a Monday).
+fn weekday_index(day: u32) -> usize {
+    (day / 7) as usize * 5 + (day % 7).min(5) as usize
 }
 
 impl LoadBook {
@@ -138,6 +150,9 @@ impl LoadBook {
     pub fn new(horizon: Time, bucket: Time, policy_poll: Time, mdm_sync: Time) -> Self {
         let buckets = horizon.div_ceil(bucket) as usize;
         let poll = StridedLayout::new((policy_poll / bucket) as usize, buckets);
+        // Through the last day a window can start on, then a block of padding.
+        let mut weekdays: Vec<u32> = (0..=horizon / DAY).filter(|d| d % 7 < 5).collect();
+        weekdays.resize(weekdays.len() + BLOCK, 0);
         LoadBook {
             bucket: Divisor::new(bucket),
             horizon,
@@ -154,6 +169,9 @@ impl LoadBook {
             ],
             counts: Vec::with_capacity(buckets),
             periodic_counts: [Vec::new(), Vec::new(), Vec::new()],
+            weekdays: weekdays.clone(),
+            weekday_parts: weekdays.iter().map(|&d| day_part(d)).collect(),
+            isa: Isa::detect(),
         }
     }
 
@@ -308,21 +326,42 @@ impl LoadBook {
             0
         };
         let (fast, rest) = days.split_at(fast_days);
-        let per_day = (DAY / self.bucket.get()) as usize;
-        let ticks_per_day = (DAY / period) as usize;
         let layout = self.layout[slot];
-        // Tick k is at `phase + k·period`; these two are the day-relative k of `after_start` and `from_end`.
-        let start_k = ((after_start - ticks.phase) / period) as usize;
-        let end_k = ((from_end - ticks.phase) / period) as usize;
+        // Tick k is at `phase + k·period`: day 0's cell of the tick at `after_start` and at `from_end`.
         let column = layout.cell(self.bucket.div(ticks.phase) as usize, 0);
+        let tick_cell = |t: Time| column + ((t - ticks.phase) / period) as usize * layout.per_tick;
+        let kernel = Kernel {
+            key: fast.key(),
+            after_start,
+            from_end,
+            first: tick_cell(after_start) as u32,
+            after_last: tick_cell(from_end) as u32,
+            per_tick: layout.per_tick as u32,
+            cells_per_day: ((DAY / period) as usize * layout.per_tick) as u32,
+            buckets_per_day: DAY / self.bucket.get(),
+            bucket_magic: bucket_magic(self.bucket.get()),
+        };
         let (catch_up, strided) = shard.lanes(r, slot);
-        for (day, start, end) in fast {
-            catch_up[day as usize * per_day + self.bucket.div(start) as usize] += 1;
-            let k = day as usize * ticks_per_day;
-            let first = k + start_k + usize::from(start >= after_start);
-            let after_last = k + end_k + usize::from(end > from_end);
-            strided[column + first * layout.per_tick] += 1;
-            strided[column + after_last * layout.per_tick] -= 1;
+        // The fast days as a run of the weekday table, a block at a time (the table is padded by a block).
+        let (first_day, end_day) = fast.span();
+        let (from, to) = (weekday_index(first_day), weekday_index(end_day));
+        let mut cells = Cells::default();
+        let mut i = from;
+        while i < to {
+            let n = (to - i).min(BLOCK);
+            let (Ok(days), Ok(parts)) = (
+                self.weekdays[i..i + BLOCK].try_into(),
+                self.weekday_parts[i..i + BLOCK].try_into(),
+            ) else {
+                break;
+            };
+            self.isa.fill(&kernel, days, parts, &mut cells);
+            for j in 0..n {
+                catch_up[cells.catch_up[j] as usize] += 1;
+                strided[cells.first[j] as usize] += 1;
+                strided[cells.after_last[j] as usize] -= 1;
+            }
+            i += n;
         }
         self.count_windows(shard, r, slot, ticks, as_windows(rest));
     }

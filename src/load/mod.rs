@@ -14,6 +14,7 @@
 
 pub mod book;
 pub mod export;
+pub mod office;
 pub mod queue;
 
 /// A piece of infrastructure that devices send requests to.

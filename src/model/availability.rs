@@ -14,7 +14,7 @@
 //! (seed, device, day): any day can be evaluated in O(1) without replaying a stream.
 
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time};
-use crate::rng::day_hash;
+use crate::rng::{day_hash, mixed_day_hash};
 
 /// An availability profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,7 @@ const INTERMITTENT_MIN_LEN: Time = 30 * MINUTE;
 const INTERMITTENT_LEN_RANGE: Time = 150 * MINUTE;
 
 /// Scales 16 random bits to `[0, range)`.
+#[inline(always)]
 fn scale16(bits: u64, range: Time) -> Time {
     (((bits & 0xFFFF) * u64::from(range)) >> 16) as Time
 }
@@ -108,7 +109,19 @@ fn office_window(key: u64, day: u32) -> (Time, Time) {
 /// [`office_window`] as offsets from the day's midnight, each in its [`OFFICE_HOURS`] range.
 #[inline]
 fn office_offsets(key: u64, day: u32) -> (Time, Time) {
-    let h = day_hash(key, day);
+    office_offsets_of_hash(day_hash(key, day))
+}
+
+/// An office-hours device's window on a weekday as offsets from its midnight, from the day's half of the day
+/// hash (`rng::day_part`) and the device's key ([`Online::key`]): the same as its windows, for code that hashes
+/// many days at once (the load ledger's walk kernel, `load::office`).
+#[inline(always)]
+pub fn office_offsets_mixed(key: u64, day_part: u64) -> (Time, Time) {
+    office_offsets_of_hash(mixed_day_hash(key, day_part))
+}
+
+#[inline(always)]
+fn office_offsets_of_hash(h: u64) -> (Time, Time) {
     (
         OFFICE_START + scale16(h, OFFICE_JITTER),
         OFFICE_END + scale16(h >> 16, OFFICE_JITTER),
@@ -169,6 +182,11 @@ impl Online {
     /// The profile.
     pub fn profile(&self) -> Profile {
         self.profile
+    }
+
+    /// The per-device key its days are hashed with (see [`office_offsets_mixed`]).
+    pub fn key(&self) -> u64 {
+        self.key
     }
 
     /// An intermittent device's windows on the days from `day` on, in order (`None` for other profiles):
@@ -302,6 +320,16 @@ impl OfficeDays {
             weekday: day % 7,
             end,
         }
+    }
+
+    /// The days listed: from the first (a weekday) to `end`, exclusive.
+    pub fn span(&self) -> (u32, u32) {
+        (self.day, self.end.max(self.day))
+    }
+
+    /// The device's day-hash key.
+    pub fn key(&self) -> u64 {
+        self.key
     }
 
     /// The days before `day`, and those from `day` on.
