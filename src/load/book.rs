@@ -7,8 +7,8 @@
 //! buckets at or after its own current time, so a finalized bucket never changes again.
 
 use super::Request;
-use super::office::{BLOCK, Cells, Isa, Kernel, bucket_magic};
-use crate::model::availability::{OFFICE_HOURS, OfficeDays, Online};
+use super::office::{BLOCK, Cells, Days, Isa, Kernel, bucket_magic, period_magic};
+use crate::model::availability::Online;
 use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
 use crate::rng::day_part;
@@ -132,9 +132,13 @@ pub struct LoadBook {
     counts: Vec<[u64; 7]>,
     /// Finalized periodic counts (the strided prefix sums), per periodic slot.
     periodic_counts: [Vec<i64>; 3],
-    /// The run's weekdays (Monday to Friday) in order, and each one's half of the day hash, padded by a block.
+    /// The run's weekdays (Monday to Friday) in order, and each one's half of the day hash (`rng::day_part`),
+    /// padded by a block: the office-hours days the walk kernel reads.
     weekdays: Vec<u32>,
     weekday_parts: Vec<u64>,
+    /// The same for every day (intermittent days).
+    all_days: Vec<u32>,
+    all_parts: Vec<u64>,
     /// The office-hours kernel this processor runs.
     isa: Isa,
 }
@@ -151,7 +155,9 @@ impl LoadBook {
         let buckets = horizon.div_ceil(bucket) as usize;
         let poll = StridedLayout::new((policy_poll / bucket) as usize, buckets);
         // Through the last day a window can start on, then a block of padding.
-        let mut weekdays: Vec<u32> = (0..=horizon / DAY).filter(|d| d % 7 < 5).collect();
+        let mut all_days: Vec<u32> = (0..=horizon / DAY).collect();
+        let mut weekdays: Vec<u32> = all_days.iter().copied().filter(|d| d % 7 < 5).collect();
+        all_days.resize(all_days.len() + BLOCK, 0);
         weekdays.resize(weekdays.len() + BLOCK, 0);
         LoadBook {
             bucket: Divisor::new(bucket),
@@ -169,8 +175,10 @@ impl LoadBook {
             ],
             counts: Vec::with_capacity(buckets),
             periodic_counts: [Vec::new(), Vec::new(), Vec::new()],
-            weekdays: weekdays.clone(),
             weekday_parts: weekdays.iter().map(|&d| day_part(d)).collect(),
+            weekdays,
+            all_parts: all_days.iter().map(|&d| day_part(d)).collect(),
+            all_days,
             isa: Isa::detect(),
         }
     }
@@ -240,6 +248,20 @@ impl LoadBook {
             .profile()
             .min_offline_gap()
             .is_some_and(|gap| ticks.period <= gap);
+        if every_gap_misses {
+            // Every window that starts after `from` is whole (the gap before it held a tick); the one `from`
+            // falls in, if any, runs its ticks from `from` on.
+            let Some((a, e)) = online.window_from(from) else {
+                return;
+            };
+            let first_day = if a > from {
+                a / DAY
+            } else {
+                self.ticks_between(shard, slot, ticks.phase, from, e);
+                e / DAY + 1
+            };
+            return self.windows_after(shard, r, slot, online, ticks, first_day);
+        }
         let lookback = ticks.max_gap().saturating_add(DAY);
         let mut previous_end: Option<Time> = None;
         for (a, e) in online.windows_from(from) {
@@ -261,17 +283,16 @@ impl LoadBook {
             if e >= self.horizon {
                 return;
             }
-            if every_gap_misses {
-                return self.windows_after(shard, r, slot, online, ticks, e);
-            }
             previous_end = Some(e);
         }
     }
 
-    /// [`LoadBook::periodic`] for the windows after the one ending at `after`, when every offline gap of
-    /// the device holds a tick (its profile is never away for less than the period): each window is a
-    /// catch-up request at its start and the ticks inside it. Most devices' walks are this loop, tens of
-    /// millions of windows in a million-device month: nothing in it is generic.
+    /// [`LoadBook::periodic`] for the windows from day `first_day` on, when every offline gap of the device
+    /// holds a tick (its profile is never away for less than the period): each window is a catch-up request
+    /// at its start and the ticks inside it. Most devices' walks are this: tens of millions
+    /// of device-days in a million-device month. When the period divides a day, the days whose windows end
+    /// before the horizon go through the walk kernel (`load::office`) a block at a time; the rest (a period
+    /// that does not divide a day, the last day or so) take the general loop.
     fn windows_after(
         &self,
         shard: &mut Shard,
@@ -279,91 +300,96 @@ impl LoadBook {
         slot: usize,
         online: &Online,
         ticks: &Periodic,
-        after: Time,
+        first_day: u32,
     ) {
-        // Windows never cross midnight and there is at most one a day: the next starts on a later day.
-        // One loop per profile, so that finding a window is straight-line code.
-        let day = after / DAY + 1;
-        if let Some(days) = online.office_days_from(day) {
-            return self.count_office_days(shard, r, slot, ticks, days);
+        let Some(latest_end) = online.profile().latest_end() else {
+            return;
+        };
+        // Days whose every window ends before the horizon.
+        let whole_days = if self.horizon > latest_end {
+            (self.horizon - latest_end - 1) / DAY + 1
+        } else {
+            0
+        };
+        let kernel_end = if DAY.is_multiple_of(ticks.period) {
+            whole_days.max(first_day)
+        } else {
+            first_day
+        };
+        if let Some(days) = online.office_days_from(first_day) {
+            let (kernel_days, rest) = days.split_at(kernel_end);
+            let (from, to) = kernel_days.span();
+            let run = weekday_index(from)..weekday_index(to);
+            self.kernel_run(shard, r, slot, ticks, online.key(), Days::Office, run);
+            let windows = rest.map(|(d, a, e)| (d * DAY + a, d * DAY + e));
+            return self.count_windows(shard, r, slot, ticks, windows);
         }
-        if let Some(windows) = online.intermittent_windows_from(day) {
+        if let Some(windows) = online.intermittent_windows_from(kernel_end) {
+            let run = first_day as usize..kernel_end as usize;
+            self.kernel_run(shard, r, slot, ticks, online.key(), Days::Intermittent, run);
             self.count_windows(shard, r, slot, ticks, windows);
         }
     }
 
-    /// [`LoadBook::count_windows`] for office hours, where most of a million-device month's windows are. When
-    /// the period divides a day and is at least the windows' jitter, the tick a window's first run is can be
-    /// one of two, found once per device: the first tick after the earliest start, or the one after it (and
-    /// the same for the tick after a window's end). Each day is then a hash and three counter updates, no
-    /// division by the period. A window with no tick inside writes +1 and −1 into one cell (the tick after its
-    /// start is the tick after its end), which adds nothing. The last days, whose cells may lie past the
-    /// horizon, take the general loop.
-    fn count_office_days(
+    /// The whole windows of the days at positions `run` of `which` profile's day table, for a task whose period
+    /// divides a day, every window ending before the horizon: cells a block at a time from the kernel, then
+    /// the counter updates, skipping days without a window.
+    #[allow(clippy::too_many_arguments)]
+    fn kernel_run(
         &self,
         shard: &mut Shard,
         r: Request,
         slot: usize,
         ticks: &Periodic,
-        days: OfficeDays,
+        key: u64,
+        which: Days,
+        run: std::ops::Range<usize>,
     ) {
-        let period = ticks.period;
-        let hours = OFFICE_HOURS;
-        let as_windows = |days: OfficeDays| days.map(|(d, a, e)| (d * DAY + a, d * DAY + e));
-        if !DAY.is_multiple_of(period) || hours.jitter > period {
-            return self.count_windows(shard, r, slot, ticks, as_windows(days));
-        }
-        // Ticks fall at the same offsets every day. First tick after the earliest start, first at or after the
-        // earliest end (offsets from midnight; either may be past it).
-        let after_start = ticks.next_tick(hours.start + 1);
-        let from_end = ticks.next_tick(hours.end);
-        // The last cell a day can touch is the tick after `from_end`; days whose cells all lie before the
-        // horizon are counted here.
-        let reach = from_end + period;
-        let fast_days = if self.horizon > reach {
-            (self.horizon - reach - 1) / DAY + 1
-        } else {
-            0
-        };
-        let (fast, rest) = days.split_at(fast_days);
         let layout = self.layout[slot];
-        // Tick k is at `phase + k·period`: day 0's cell of the tick at `after_start` and at `from_end`.
-        let column = layout.cell(self.bucket.div(ticks.phase) as usize, 0);
-        let tick_cell = |t: Time| column + ((t - ticks.phase) / period) as usize * layout.per_tick;
+        let (period, phase) = (ticks.period, ticks.phase);
         let kernel = Kernel {
-            key: fast.key(),
-            after_start,
-            from_end,
-            first: tick_cell(after_start) as u32,
-            after_last: tick_cell(from_end) as u32,
+            key,
+            start_bias: period - phase,
+            end_bias: period - 1 - phase,
+            period_magic: period_magic(period),
+            column: layout.cell(self.bucket.div(phase) as usize, 0) as u32,
             per_tick: layout.per_tick as u32,
             cells_per_day: ((DAY / period) as usize * layout.per_tick) as u32,
             buckets_per_day: DAY / self.bucket.get(),
             bucket_magic: bucket_magic(self.bucket.get()),
         };
+        let (days, parts) = match which {
+            Days::Office => (&self.weekdays, &self.weekday_parts),
+            Days::Intermittent => (&self.all_days, &self.all_parts),
+        };
         let (catch_up, strided) = shard.lanes(r, slot);
-        // The fast days as a run of the weekday table, a block at a time (the table is padded by a block).
-        let (first_day, end_day) = fast.span();
-        let (from, to) = (weekday_index(first_day), weekday_index(end_day));
         let mut cells = Cells::default();
-        let mut i = from;
-        while i < to {
-            let n = (to - i).min(BLOCK);
-            let (Ok(days), Ok(parts)) = (
-                self.weekdays[i..i + BLOCK].try_into(),
-                self.weekday_parts[i..i + BLOCK].try_into(),
+        let mut kept = [0usize; BLOCK];
+        let mut i = run.start;
+        while i < run.end {
+            let n = (run.end - i).min(BLOCK);
+            // The tables are padded by a block.
+            let (Some(Ok(block_days)), Some(Ok(block_parts))) = (
+                days.get(i..i + BLOCK).map(<&[u32; BLOCK]>::try_from),
+                parts.get(i..i + BLOCK).map(<&[u64; BLOCK]>::try_from),
             ) else {
                 break;
             };
-            self.isa.fill(&kernel, days, parts, &mut cells);
-            for j in 0..n {
+            self.isa
+                .fill(which, &kernel, block_days, block_parts, &mut cells);
+            // The days with a window, without a branch per day (intermittent days have one three times in seven).
+            let mut m = 0;
+            for (j, &present) in cells.present[..n].iter().enumerate() {
+                kept[m] = j;
+                m += present as usize;
+            }
+            for &j in &kept[..m] {
                 catch_up[cells.catch_up[j] as usize] += 1;
                 strided[cells.first[j] as usize] += 1;
                 strided[cells.after_last[j] as usize] -= 1;
             }
             i += n;
         }
-        self.count_windows(shard, r, slot, ticks, as_windows(rest));
     }
 
     #[inline]

@@ -14,7 +14,7 @@
 //! (seed, device, day): any day can be evaluated in O(1) without replaying a stream.
 
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time};
-use crate::rng::{day_hash, mixed_day_hash};
+use crate::rng::{day_hash, day_part, mixed_day_hash};
 
 /// An availability profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,36 +128,39 @@ fn office_offsets_of_hash(h: u64) -> (Time, Time) {
     )
 }
 
-/// Where an office-hours window can start and end, as offsets from midnight: each in
-/// `[earliest, earliest + jitter)`. The load ledger uses the bounds to find, once per device, the two ticks of a
-/// periodic task a window can start (or end) before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OfficeHours {
-    /// Earliest start (07:30).
-    pub start: Time,
-    /// Earliest end (17:30).
-    pub end: Time,
-    /// Width of both ranges (1 h).
-    pub jitter: Time,
+/// An intermittent device's window on a day as (whether it has one, start, end), start and end as offsets
+/// from the day's midnight — computed whether or not there is a window, so that many days vectorize (see
+/// [`office_offsets_mixed`]).
+#[inline(always)]
+pub fn intermittent_offsets_mixed(key: u64, day_part: u64) -> (bool, Time, Time) {
+    let h = mixed_day_hash(key, day_part);
+    let start = INTERMITTENT_START + scale16(h, INTERMITTENT_START_RANGE);
+    let len = INTERMITTENT_MIN_LEN + scale16(h >> 16, INTERMITTENT_LEN_RANGE + 1);
+    ((h >> 32) < INTERMITTENT_DAY_P, start, start + len)
 }
 
-/// The office-hours profile's ranges.
-pub const OFFICE_HOURS: OfficeHours = OfficeHours {
-    start: OFFICE_START,
-    end: OFFICE_END,
-    jitter: OFFICE_JITTER,
-};
+impl Profile {
+    /// The latest a window of this profile ends, as an offset from its day's midnight (`None` for always-on):
+    /// office hours 18:30, intermittent 23:00. Past it, a day's requests are all known.
+    pub fn latest_end(self) -> Option<Time> {
+        match self {
+            Profile::AlwaysOn => None,
+            Profile::OfficeHours => Some(OFFICE_END + OFFICE_JITTER),
+            Profile::Intermittent => Some(
+                INTERMITTENT_START
+                    + INTERMITTENT_START_RANGE
+                    + INTERMITTENT_MIN_LEN
+                    + INTERMITTENT_LEN_RANGE,
+            ),
+        }
+    }
+}
 
 /// An intermittent device's window on `day`, if it has one (`day · DAY` fits).
 #[inline]
 fn intermittent_window(key: u64, day: u32) -> Option<(Time, Time)> {
-    let h = day_hash(key, day);
-    if (h >> 32) >= INTERMITTENT_DAY_P {
-        return None;
-    }
-    let start = day * DAY + INTERMITTENT_START + scale16(h, INTERMITTENT_START_RANGE);
-    let len = INTERMITTENT_MIN_LEN + scale16(h >> 16, INTERMITTENT_LEN_RANGE + 1);
-    Some((start, start + len))
+    let (has, start, end) = intermittent_offsets_mixed(key, day_part(day));
+    has.then(|| (day * DAY + start, day * DAY + end))
 }
 
 /// One device's online windows.
