@@ -81,6 +81,30 @@ impl Ticks for MdmSchedule<'_> {
 }
 
 impl<'a> MdmSchedule<'a> {
+    /// When the bursts end (the enrollment plus every burst's span).
+    pub fn burst_end(&self) -> Time {
+        self.bursts
+            .iter()
+            .fold(self.enrolled_at, |t, b| t.saturating_add(b.span))
+    }
+
+    /// Whether `t` is a tick of one of the bursts (`enrolled_at` plus a positive multiple of a burst's
+    /// interval, within its span).
+    pub fn is_burst_tick(&self, t: Time) -> bool {
+        if self.enrolled_at == NEVER {
+            return false;
+        }
+        let mut base = self.enrolled_at;
+        for b in self.bursts {
+            let last = base.saturating_add(b.span - b.span % b.interval);
+            if t > base && t <= last && (t - base).is_multiple_of(b.interval) {
+                return true;
+            }
+            base = base.saturating_add(b.span);
+        }
+        false
+    }
+
     /// The ticks at or after `t`, in order: `next_tick(t)`, then `next_tick` of one past each — stepping
     /// from tick to tick by addition, with a division only where a burst ends (the load ledger counts a
     /// device's burst check-ins run by run, a dozen per enrollment).
