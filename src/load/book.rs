@@ -141,6 +141,9 @@ pub struct LoadBook {
     buckets: usize,
     /// Cell layout of each strided array.
     layout: [StridedLayout; 3],
+    /// What every walk kernel of a strided array shares (its divisions done once per run, not per walk);
+    /// `None` when the period does not divide a day.
+    kernels: [Option<Kernel>; 3],
     /// Period (seconds) of each strided array's ticks.
     period: [Divisor; 3],
     /// Finalized counts: per bucket, per request type.
@@ -174,15 +177,34 @@ impl LoadBook {
         let mut weekdays: Vec<u32> = all_days.iter().copied().filter(|d| d % 7 < 5).collect();
         all_days.resize(all_days.len() + BLOCK, 0);
         weekdays.resize(weekdays.len() + BLOCK, 0);
+        let layout = [
+            poll,
+            poll,
+            StridedLayout::new((mdm_sync / bucket) as usize, buckets),
+        ];
+        let kernels = [policy_poll, policy_poll, mdm_sync]
+            .into_iter()
+            .zip(layout)
+            .map(|(period, layout)| {
+                DAY.is_multiple_of(period).then(|| Kernel {
+                    key: 0,
+                    start_bias: 0,
+                    end_bias: 0,
+                    period_magic: period_magic(period),
+                    column: 0,
+                    per_tick: layout.per_tick as u32,
+                    cells_per_day: ((DAY / period) as usize * layout.per_tick) as u32,
+                    buckets_per_day: DAY / bucket,
+                    bucket_magic: bucket_magic(bucket),
+                })
+            })
+            .collect::<Vec<_>>();
         LoadBook {
             bucket: Divisor::new(bucket),
             horizon,
             buckets,
-            layout: [
-                poll,
-                poll,
-                StridedLayout::new((mdm_sync / bucket) as usize, buckets),
-            ],
+            layout,
+            kernels: [kernels[0], kernels[1], kernels[2]],
             period: [
                 Divisor::new(policy_poll),
                 Divisor::new(policy_poll),
@@ -328,7 +350,7 @@ impl LoadBook {
         } else {
             0
         };
-        let kernel_end = if DAY.is_multiple_of(ticks.period) {
+        let kernel_end = if self.kernels[slot].is_some() {
             whole_days.max(first_day)
         } else {
             first_day
@@ -362,18 +384,17 @@ impl LoadBook {
         which: Days,
         run: std::ops::Range<usize>,
     ) {
-        let layout = self.layout[slot];
+        let Some(shared) = self.kernels[slot] else {
+            return;
+        };
         let (period, phase) = (ticks.period, ticks.phase);
+        debug_assert_eq!(period, self.period[slot].get());
         let kernel = Kernel {
             key,
             start_bias: period - phase,
             end_bias: period - 1 - phase,
-            period_magic: period_magic(period),
-            column: layout.cell(self.bucket.div(phase) as usize, 0) as u32,
-            per_tick: layout.per_tick as u32,
-            cells_per_day: ((DAY / period) as usize * layout.per_tick) as u32,
-            buckets_per_day: DAY / self.bucket.get(),
-            bucket_magic: bucket_magic(self.bucket.get()),
+            column: self.layout[slot].cell(self.bucket.div(phase) as usize, 0) as u32,
+            ..shared
         };
         let (days, parts) = match which {
             Days::Office => (&self.weekdays, &self.weekday_parts),
@@ -464,7 +485,7 @@ impl LoadBook {
             // Most enrollments: the device stays online through the bursts and up to the first run after
             // them, so its runs are every tick from `from` on — the bursts', and the steady ones in between —
             // then the first steady tick after the bursts, where the steady schedule takes over.
-            let after = schedule.steady.next_tick(burst_end.saturating_add(1));
+            let after = self.next_tick(2, &schedule.steady, burst_end.saturating_add(1));
             if after < e {
                 return self.bursts_online(shard, online, schedule, from, burst_end, after);
             }
@@ -531,7 +552,8 @@ impl LoadBook {
         let mut base = schedule.enrolled_at;
         for b in schedule.bursts {
             let last = base.saturating_add(b.span - b.span % b.interval);
-            let k = if from <= base {
+            // The first tick at or after `from` (usually the first of the burst: a division saved).
+            let k = if from <= base.saturating_add(b.interval) {
                 1
             } else {
                 (from - base).div_ceil(b.interval)
@@ -544,7 +566,7 @@ impl LoadBook {
             base = base.saturating_add(b.span);
         }
         let steady = &schedule.steady;
-        let mut tick = steady.next_tick(from);
+        let mut tick = self.next_tick(2, steady, from);
         while tick <= burst_end {
             if !schedule.is_burst_tick(tick) {
                 self.count(shard, r, tick);
@@ -553,6 +575,17 @@ impl LoadBook {
         }
         self.count(shard, r, after);
         self.periodic(shard, r, online, steady, after + 1);
+    }
+
+    /// `ticks.next_tick(t)` for the ticks of strided array `slot` (whose period they have), dividing by
+    /// multiplication.
+    fn next_tick(&self, slot: usize, ticks: &Periodic, t: Time) -> Time {
+        debug_assert_eq!(ticks.period, self.period[slot].get());
+        if t <= ticks.phase {
+            return ticks.phase;
+        }
+        let k = self.period[slot].div_ceil(t - ticks.phase);
+        ticks.phase.saturating_add(k.saturating_mul(ticks.period))
     }
 
     /// Makes buckets `[finalized, up_to)` readable, from every thread's counters: every chunk has finished
