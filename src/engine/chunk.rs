@@ -43,6 +43,7 @@ impl Chunk {
         let devices: Vec<Device> = (first..first + count)
             .map(|id| Device::generate(id, model, load, tally))
             .collect();
+        flush(load, tally);
         let mut queue = Calendar::new(model.scenario.timers.collection_eval);
         for (i, d) in devices.iter().enumerate() {
             if d.next_event != NEVER {
@@ -80,6 +81,7 @@ impl Chunk {
             }
         }
         self.queue.recycle(start, due);
+        flush(env.load, tally);
     }
 
     /// The rollout plan changed at `now`: every co-managed device finds its next relevant poll.
@@ -109,5 +111,14 @@ impl Chunk {
                 self.queue.push(device.next_event, i as u32);
             }
         }
+        flush(env.load, tally);
+    }
+}
+
+/// Counts the load walks this task queued (`LoadBook::periodic`): a chunk's task ends with its walks counted,
+/// before the epoch's buckets are read.
+fn flush(load: Option<&LoadBook>, tally: &mut Tally) {
+    if let (Some(book), Some(shard)) = (load, tally.load.as_mut()) {
+        book.flush(shard);
     }
 }
