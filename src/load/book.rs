@@ -798,6 +798,41 @@ mod tests {
         }
     }
 
+    /// Walks queued past the batch size and flushed: the counts are those of every walk counted on its own.
+    #[test]
+    fn queued_walks_count_what_each_walk_counts() {
+        let horizon = 12 * DAY + 7 * HOUR;
+        let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+        let mut shard = book.shard();
+        let mut want = vec![0u64; horizon.div_ceil(MINUTE) as usize];
+        for device in 0..(3 * PENDING as u64 + 7) {
+            let key = crate::rng::mix64(device);
+            let profile = Profile::ALL[(key % 3) as usize];
+            let online = Online::new(profile, key, horizon);
+            let ticks = Periodic {
+                phase: (key >> 8) as Time % HOUR,
+                period: HOUR,
+            };
+            let from = (key >> 24) as Time % (5 * DAY);
+            book.periodic(&mut shard, Request::MpPolicyPoll, &online, &ticks, from);
+            for (w, n) in want
+                .iter_mut()
+                .zip(runs_one_by_one(&online, &ticks, from, horizon, MINUTE))
+            {
+                *w += n;
+            }
+        }
+        assert!(!shard.pending.is_empty(), "the last walks wait for the flush");
+        book.flush(&mut shard);
+        book.finalize(usize::MAX, &[&shard]);
+        let got: Vec<u64> = book
+            .counts()
+            .iter()
+            .map(|r| r[Request::MpPolicyPoll.index()])
+            .collect();
+        assert_eq!(got, want);
+    }
+
     /// Enrollments while online (most of them: the post-enrollment fast path) and offline, with steady
     /// ticks that fall on burst ticks, bursts whose span is not a multiple of their interval, and windows that
     /// close during the bursts.
