@@ -822,7 +822,10 @@ mod tests {
                 *w += n;
             }
         }
-        assert!(!shard.pending.is_empty(), "the last walks wait for the flush");
+        assert!(
+            !shard.pending.is_empty(),
+            "the last walks wait for the flush"
+        );
         book.flush(&mut shard);
         book.finalize(usize::MAX, &[&shard]);
         let got: Vec<u64> = book
