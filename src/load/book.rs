@@ -862,6 +862,7 @@ mod tests {
             let online = Online::new(profile, crate::rng::mix64(key), horizon);
             let mut moments: Vec<Time> = online
                 .windows_from(0)
+                .take_while(|&(a, _)| a + 2 * HOUR < horizon)
                 .take(6)
                 .flat_map(|(a, e)| {
                     let e = e.min(horizon);
