@@ -711,6 +711,21 @@ mod tests {
         }
     }
 
+    /// What `walk` counts of request type `r` on a fresh ledger (`LoadBook::new(horizon, bucket, poll,
+    /// sync)`), per bucket, once flushed and finalized.
+    fn counted(
+        (horizon, bucket, poll, sync): (Time, Time, Time, Time),
+        r: Request,
+        walk: impl FnOnce(&LoadBook, &mut Shard),
+    ) -> Vec<u64> {
+        let mut book = LoadBook::new(horizon, bucket, poll, sync);
+        let mut shard = book.shard();
+        walk(&book, &mut shard);
+        book.flush(&mut shard);
+        book.finalize(usize::MAX, &[&shard]);
+        book.counts().iter().map(|row| row[r.index()]).collect()
+    }
+
     #[test]
     fn aggregate_periodic_counts_equal_the_runs() {
         let horizon = 21 * DAY;
@@ -725,16 +740,10 @@ mod tests {
                     phase,
                     period: HOUR,
                 };
-                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
-                let mut shard = book.shard();
-                book.periodic(&mut shard, Request::MpPolicyPoll, &online, &ticks, from);
-                book.flush(&mut shard);
-                book.finalize(usize::MAX, &[&shard]);
-                let got: Vec<u64> = book
-                    .counts()
-                    .iter()
-                    .map(|r| r[Request::MpPolicyPoll.index()])
-                    .collect();
+                let r = Request::MpPolicyPoll;
+                let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, shard| {
+                    book.periodic(shard, r, &online, &ticks, from)
+                });
                 let want = runs_one_by_one(&online, &ticks, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} key {key} phase {phase} from {from}");
             }
@@ -777,16 +786,10 @@ mod tests {
                     for profile in [Profile::OfficeHours, Profile::Intermittent] {
                         let online = Online::new(profile, key, horizon);
                         let ticks = Periodic { phase, period };
-                        let mut book = LoadBook::new(horizon, bucket, HOUR, period);
-                        let mut shard = book.shard();
-                        book.periodic(&mut shard, Request::MdmCheckin, &online, &ticks, from);
-                        book.flush(&mut shard);
-                        book.finalize(usize::MAX, &[&shard]);
-                        let got: Vec<u64> = book
-                            .counts()
-                            .iter()
-                            .map(|r| r[Request::MdmCheckin.index()])
-                            .collect();
+                        let r = Request::MdmCheckin;
+                        let got = counted((horizon, bucket, HOUR, period), r, |book, shard| {
+                            book.periodic(shard, r, &online, &ticks, from)
+                        });
                         let want = runs_one_by_one(&online, &ticks, from, horizon, bucket);
                         assert_eq!(
                             got, want,
@@ -802,37 +805,36 @@ mod tests {
     #[test]
     fn queued_walks_count_what_each_walk_counts() {
         let horizon = 12 * DAY + 7 * HOUR;
-        let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
-        let mut shard = book.shard();
-        let mut want = vec![0u64; horizon.div_ceil(MINUTE) as usize];
-        for device in 0..(3 * PENDING as u64 + 7) {
-            let key = crate::rng::mix64(device);
-            let profile = Profile::ALL[(key % 3) as usize];
-            let online = Online::new(profile, key, horizon);
-            let ticks = Periodic {
-                phase: (key >> 8) as Time % HOUR,
-                period: HOUR,
-            };
-            let from = (key >> 24) as Time % (5 * DAY);
-            book.periodic(&mut shard, Request::MpPolicyPoll, &online, &ticks, from);
-            for (w, n) in want
-                .iter_mut()
-                .zip(runs_one_by_one(&online, &ticks, from, horizon, MINUTE))
-            {
-                *w += n;
-            }
-        }
-        assert!(
-            !shard.pending.is_empty(),
-            "the last walks wait for the flush"
-        );
-        book.flush(&mut shard);
-        book.finalize(usize::MAX, &[&shard]);
-        let got: Vec<u64> = book
-            .counts()
-            .iter()
-            .map(|r| r[Request::MpPolicyPoll.index()])
+        let r = Request::MpPolicyPoll;
+        let walks: Vec<(Online, Periodic, Time)> = (0..(3 * PENDING as u64 + 7))
+            .map(|device| {
+                let key = crate::rng::mix64(device);
+                let profile = Profile::ALL[(key % 3) as usize];
+                let ticks = Periodic {
+                    phase: (key >> 8) as Time % HOUR,
+                    period: HOUR,
+                };
+                (
+                    Online::new(profile, key, horizon),
+                    ticks,
+                    (key >> 24) as Time % (5 * DAY),
+                )
+            })
             .collect();
+        let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, shard| {
+            for (online, ticks, from) in &walks {
+                book.periodic(shard, r, online, ticks, *from);
+            }
+            assert!(
+                !shard.pending.is_empty(),
+                "the last walks wait for the flush"
+            );
+        });
+        let mut want = vec![0u64; horizon.div_ceil(MINUTE) as usize];
+        for (online, ticks, from) in &walks {
+            let runs = runs_one_by_one(online, ticks, *from, horizon, MINUTE);
+            want.iter_mut().zip(runs).for_each(|(w, n)| *w += n);
+        }
         assert_eq!(got, want);
     }
 
@@ -889,16 +891,11 @@ mod tests {
                         steady: Periodic { phase, period },
                     };
                     let from = enrolled + 1;
-                    let mut book = LoadBook::new(horizon, MINUTE, HOUR, period);
-                    let mut shard = book.shard();
-                    book.mdm_checkins(&mut shard, &online, &schedule, from);
-                    book.flush(&mut shard);
-                    book.finalize(usize::MAX, &[&shard]);
-                    let got: Vec<u64> = book
-                        .counts()
-                        .iter()
-                        .map(|r| r[Request::MdmCheckin.index()])
-                        .collect();
+                    let got = counted(
+                        (horizon, MINUTE, HOUR, period),
+                        Request::MdmCheckin,
+                        |book, shard| book.mdm_checkins(shard, &online, &schedule, from),
+                    );
                     let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
                     assert_eq!(
                         got, want,
@@ -934,16 +931,11 @@ mod tests {
                     },
                 };
                 let from = if enrolled == NEVER { 0 } else { enrolled };
-                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
-                let mut shard = book.shard();
-                book.mdm_checkins(&mut shard, &online, &schedule, from);
-                book.flush(&mut shard);
-                book.finalize(usize::MAX, &[&shard]);
-                let got: Vec<u64> = book
-                    .counts()
-                    .iter()
-                    .map(|r| r[Request::MdmCheckin.index()])
-                    .collect();
+                let got = counted(
+                    (horizon, MINUTE, HOUR, 8 * HOUR),
+                    Request::MdmCheckin,
+                    |book, shard| book.mdm_checkins(shard, &online, &schedule, from),
+                );
                 let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} enrolled {enrolled}");
             }
