@@ -131,6 +131,8 @@ fn fill_any(which: Days, k: &Kernel, days: &[u32; BLOCK], parts: &[u64; BLOCK], 
 pub struct Isa(Level);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Only x86-64 has more than the baseline.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 enum Level {
     /// Plain x86-64 (or another architecture).
     Baseline,
