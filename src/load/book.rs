@@ -89,7 +89,7 @@ impl StridedLayout {
 /// One thread's request counters (kept in its tally, `metrics::tally::Tally::load`, which the thread
 /// holds while it steps a chunk: counting takes no lock): one lane of `buckets` counters per request type
 /// (index `Request::index`) for one-off requests, and one strided difference array per periodic request type
-/// (see [`StridedLayout`]).
+/// (see `StridedLayout`).
 ///
 /// A device's walk over its online windows updates, per day, three counters of one request type (its
 /// catch-up request, its first and its last tick); lane by lane, a month of one type's mornings and evenings
