@@ -55,6 +55,72 @@ fn steady_request_rates_match_the_closed_form() {
     assert_eq!(mp_rows as f64, polls);
 }
 
+/// Per bucket start (seconds), the requests of one component and request type in a run's `load.csv`.
+fn load_rows(run: &Run, component: &str, request_type: &str) -> Vec<(u64, u64)> {
+    let csv = std::fs::read_to_string(run.out.join("load.csv")).unwrap();
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] == component && f[2] == request_type)
+        .map(|f| (f[0].parse().unwrap(), f[3].parse().unwrap()))
+        .collect()
+}
+
+fn requests_from(rows: &[(u64, u64)], from_s: u64) -> u64 {
+    rows.iter()
+        .filter(|(b, _)| *b >= from_s)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// A retired device stops checking in with Intune but keeps its ConfigMgr client, which goes on polling; a
+/// wiped one stops both, then provisions again as a new internet device (its polls now through the CMG).
+/// Every device is co-managed and always on, and the action reaches all of them within minutes of day 1.
+#[test]
+fn retired_and_wiped_devices_stop_their_requests() {
+    let base = format!(
+        "name = \"act\"\nseed = 5\nduration = \"3d\"\n{}",
+        ideal_fleet(4_000, 1.0, 1.0)
+    );
+    let action =
+        |kind: &str| format!("{base}\n[[action]]\nkind = \"{kind}\"\nat = \"1d\"\nshare = 1.0\n");
+    let plain = run_scenario(&base, &[]);
+    let retired = run_scenario(&action("retire"), &[]);
+    let wiped = run_scenario(&action("wipe"), &[]);
+    let after = 86_400 + 15 * 60;
+
+    let checkins = |run: &Run| load_rows(run, "intune", "mdm_checkin");
+    let polls = |run: &Run| load_rows(run, "management_point", "policy_poll");
+    assert!(
+        requests_from(&checkins(&plain), after) > 4_000,
+        "the plain fleet checks in after day 1"
+    );
+    assert_eq!(
+        requests_from(&checkins(&retired), after),
+        0,
+        "retired: no check-in after it acted"
+    );
+    assert_eq!(
+        polls(&retired),
+        polls(&plain),
+        "retired: its ConfigMgr client polls as before"
+    );
+
+    assert_eq!(
+        requests_from(&polls(&wiped), after),
+        0,
+        "wiped: no management-point poll after it acted"
+    );
+    assert!(
+        requests_from(&load_rows(&wiped, "cmg", "policy_poll"), after) > 0,
+        "wiped devices come back through the CMG"
+    );
+    assert!(
+        requests_from(&checkins(&wiped), after) > 0,
+        "and enroll again"
+    );
+}
+
 /// Several CMGs add up: the CMG capacity is CMGs × VMs × clients per VM at one request per client per hour,
 /// and the headroom verdict counts VMs over all CMGs, asking for more CMGs past 16 VMs each.
 #[test]

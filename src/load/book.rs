@@ -99,6 +99,8 @@ impl StridedLayout {
 pub struct Shard {
     /// Walks queued for counting (see [`LoadBook::periodic`]).
     pending: Vec<Pending>,
+    /// What a counted request adds: 1, or −1 while runs are taken back ([`LoadBook::cancel_periodic`]).
+    sign: i32,
     one_off: Vec<i32>,
     strided: [Vec<i32>; 3],
     buckets: usize,
@@ -143,6 +145,8 @@ struct Pending {
     online: Online,
     ticks: Periodic,
     from: Time,
+    /// Counted (1) or taken back (−1).
+    sign: i32,
 }
 
 /// Walks queued per thread before they are counted: a few kilobytes, which stay in the first-level cache.
@@ -248,6 +252,7 @@ impl LoadBook {
     pub fn shard(&self) -> Shard {
         Shard {
             pending: Vec::with_capacity(PENDING),
+            sign: 1,
             one_off: vec![0; self.buckets * Request::ALL.len()],
             strided: self.layout.map(|l| vec![0; l.len()]),
             buckets: self.buckets,
@@ -259,7 +264,8 @@ impl LoadBook {
     /// One request of type `r` at `t` (ignored past the horizon).
     pub fn count(&self, shard: &mut Shard, r: Request, t: Time) {
         if t < self.horizon {
-            *shard.cell(self.bucket.div(t) as usize, r) += 1;
+            let sign = shard.sign;
+            *shard.cell(self.bucket.div(t) as usize, r) += sign;
         }
     }
 
@@ -279,10 +285,11 @@ impl LoadBook {
         }
         let layout = &self.layout[slot];
         let base = self.bucket.div(phase) as usize;
+        let sign = shard.sign;
         let strided = &mut shard.strided[slot];
-        strided[layout.cell(base, first_k as usize)] += 1;
+        strided[layout.cell(base, first_k as usize)] += sign;
         // Past the last bucket the cell is never read: no need to write it.
-        strided[layout.cell(base, last_k as usize + 1)] -= 1;
+        strided[layout.cell(base, last_k as usize + 1)] -= sign;
     }
 
     /// Every run of a periodic task from `from` to the horizon on a device with windows `online`: the ticks
@@ -308,6 +315,7 @@ impl LoadBook {
             online: *online,
             ticks: *ticks,
             from,
+            sign: shard.sign,
         });
         if shard.pending.len() >= PENDING {
             self.flush(shard);
@@ -318,11 +326,46 @@ impl LoadBook {
     /// generates a chunk ends with it.
     pub fn flush(&self, shard: &mut Shard) {
         let mut pending = std::mem::take(&mut shard.pending);
+        let sign = shard.sign;
         for p in &pending {
+            shard.sign = p.sign;
             self.walk(shard, p.request, &p.online, &p.ticks, p.from);
         }
+        shard.sign = sign;
         pending.clear();
         shard.pending = pending;
+    }
+
+    /// Takes back the runs from `from` on of a walk counted by [`LoadBook::periodic`] with the same
+    /// request type, windows and ticks: the device stopped running the task (a wiped device's ConfigMgr
+    /// client). The runs a walk counts from any time on are the ones it counts past that time when started
+    /// earlier — whether a device runs the task at a moment depends on its windows and ticks, never on when
+    /// counting began (`model::schedule::next_run`) — so what is left are exactly the runs before `from`.
+    pub fn cancel_periodic(
+        &self,
+        shard: &mut Shard,
+        r: Request,
+        online: &Online,
+        ticks: &Periodic,
+        from: Time,
+    ) {
+        let sign = std::mem::replace(&mut shard.sign, -1);
+        self.periodic(shard, r, online, ticks, from);
+        shard.sign = sign;
+    }
+
+    /// [`LoadBook::cancel_periodic`] for the check-ins counted by [`LoadBook::mdm_checkins`] with the same
+    /// schedule: the device left Intune (retired or wiped).
+    pub fn cancel_checkins(
+        &self,
+        shard: &mut Shard,
+        online: &Online,
+        schedule: &MdmSchedule<'_>,
+        from: Time,
+    ) {
+        let sign = std::mem::replace(&mut shard.sign, -1);
+        self.mdm_checkins(shard, online, schedule, from);
+        shard.sign = sign;
     }
 
     /// [`LoadBook::periodic`], counted now.
@@ -446,6 +489,7 @@ impl LoadBook {
             Days::Office => (&self.weekdays, &self.weekday_parts),
             Days::Intermittent => (&self.all_days, &self.all_parts),
         };
+        let sign = shard.sign;
         let (catch_up, strided, cells, kept) = shard.lanes(r, slot);
         let mut i = run.start;
         while i < run.end {
@@ -460,9 +504,9 @@ impl LoadBook {
             self.isa
                 .fill(which, &kernel, block_days, block_parts, cells);
             let mut count = |j: usize| {
-                catch_up[cells.catch_up[j] as usize] += 1;
-                strided[cells.first[j] as usize] += 1;
-                strided[cells.after_last[j] as usize] -= 1;
+                catch_up[cells.catch_up[j] as usize] += sign;
+                strided[cells.first[j] as usize] += sign;
+                strided[cells.after_last[j] as usize] -= sign;
             };
             if which == Days::Office {
                 (0..n).for_each(&mut count);
@@ -497,14 +541,15 @@ impl LoadBook {
             if a >= self.horizon {
                 return;
             }
-            *shard.cell(self.bucket.div(a) as usize, r) += 1;
+            let sign = shard.sign;
+            *shard.cell(self.bucket.div(a) as usize, r) += sign;
             // From day 1 on, `a` is past the phase (which is under the period, itself under a day).
             let first_k = period.div_ceil(a + 1 - phase);
             let last_k = period.div(e.min(self.horizon) - 1 - phase);
             if first_k <= last_k {
                 let strided = &mut shard.strided[slot];
-                strided[layout.cell(base, first_k as usize)] += 1;
-                strided[layout.cell(base, last_k as usize + 1)] -= 1;
+                strided[layout.cell(base, first_k as usize)] += sign;
+                strided[layout.cell(base, last_k as usize + 1)] -= sign;
             }
             if e >= self.horizon {
                 return;
@@ -532,7 +577,9 @@ impl LoadBook {
             // them, so its runs are every tick from `from` on — the bursts', and the steady ones in between —
             // then the first steady tick after the bursts, where the steady schedule takes over.
             let after = self.next_tick(2, &schedule.steady, burst_end.saturating_add(1));
-            if after < e {
+            // (Counting from past the bursts — a walk taken back — is the general loop's: a gap before
+            // `from` may hold only burst ticks.)
+            if from <= after && after < e {
                 return self.bursts_online(shard, online, schedule, from, burst_end, after);
             }
         }
@@ -643,12 +690,14 @@ impl LoadBook {
         );
         let up_to = up_to.min(self.buckets);
         for b in self.counts.len()..up_to {
-            let mut row = [0u64; 7];
+            // A request type's count is its one-off lane plus, for a periodic type, the running sum of its
+            // strided array. Either part can be negative — a thread's cells when a device's runs were counted
+            // on one thread and taken back on another, and a lane when a run counted in one was taken back
+            // in the other (a walk's first run after its bursts is a one-off, the same tick taken back from a
+            // later moment a strided one) — but their sum over all threads is a count.
+            let mut row = [0i64; 7];
             for r in Request::ALL {
-                row[r.index()] = shards
-                    .iter()
-                    .map(|s| u64::from(s.get(b, r).unsigned_abs()))
-                    .sum();
+                row[r.index()] = shards.iter().map(|s| i64::from(s.get(b, r))).sum();
             }
             for (slot, r) in PERIODIC.iter().enumerate() {
                 let layout = &self.layout[slot];
@@ -664,9 +713,10 @@ impl LoadBook {
                     .sum();
                 let running = previous + added;
                 self.periodic_counts[slot].push(running);
-                row[r.index()] += u64::try_from(running).unwrap_or(0);
+                row[r.index()] += running;
             }
-            self.counts.push(row);
+            debug_assert!(row.iter().all(|&n| n >= 0), "a negative count: {row:?}");
+            self.counts.push(row.map(|n| u64::try_from(n).unwrap_or(0)));
         }
     }
 
@@ -709,6 +759,22 @@ mod tests {
             counts[(run / bucket) as usize] += 1;
             t = run + 1;
         }
+    }
+
+    /// [`runs_one_by_one`] for the runs before `stop` only.
+    fn runs_before(
+        online: &Online,
+        ticks: &impl Ticks,
+        from: Time,
+        stop: Time,
+        horizon: Time,
+        bucket: Time,
+    ) -> Vec<u64> {
+        runs_one_by_one(online, ticks, from, stop.min(horizon), bucket)
+            .into_iter()
+            .chain(std::iter::repeat(0))
+            .take(horizon.div_ceil(bucket) as usize)
+            .collect()
     }
 
     /// What `walk` counts of request type `r` on a fresh ledger (`LoadBook::new(horizon, bucket, poll,
@@ -836,6 +902,61 @@ mod tests {
             want.iter_mut().zip(runs).for_each(|(w, n)| *w += n);
         }
         assert_eq!(got, want);
+    }
+
+    /// A walk taken back from a moment keeps exactly its runs before it — polls and check-ins, the moment
+    /// inside or after the bursts — with the walk counted on one thread's shard and taken back on another's
+    /// (whose cells go negative: the ledger sums them before reading a count).
+    #[test]
+    fn a_walk_taken_back_keeps_its_runs_before_the_moment() {
+        let horizon = 10 * DAY + 3 * HOUR;
+        let bursts = [Burst {
+            interval: 15 * MINUTE,
+            span: 2 * HOUR,
+        }];
+        for profile in Profile::ALL {
+            let online = Online::new(profile, crate::rng::mix64(profile as u64 + 40), horizon);
+            let enrolled = online.online_from(DAY + 3 * HOUR);
+            for stop in [enrolled + 30 * MINUTE, 3 * DAY + 11 * HOUR + 7, 8 * DAY + 1] {
+                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                let (mut one, mut other) = (book.shard(), book.shard());
+                let ticks = Periodic {
+                    phase: 1_111,
+                    period: HOUR,
+                };
+                let schedule = MdmSchedule {
+                    enrolled_at: enrolled,
+                    bursts: &bursts,
+                    steady: Periodic {
+                        phase: 7_777,
+                        period: 8 * HOUR,
+                    },
+                };
+                let r = Request::MpPolicyPoll;
+                book.periodic(&mut one, r, &online, &ticks, 0);
+                book.mdm_checkins(&mut one, &online, &schedule, enrolled + 1);
+                book.cancel_periodic(&mut other, r, &online, &ticks, stop);
+                book.cancel_checkins(&mut other, &online, &schedule, stop);
+                book.flush(&mut one);
+                book.flush(&mut other);
+                book.finalize(usize::MAX, &[&one, &other]);
+                let got = |r: Request| -> Vec<u64> {
+                    book.counts().iter().map(|row| row[r.index()]).collect()
+                };
+                // The first bucket that differs, not two month-long vectors.
+                let check = |what: &str, got: Vec<u64>, want: Vec<u64>| {
+                    let first = got.iter().zip(&want).position(|(g, w)| g != w);
+                    assert_eq!(first, None, "{what}, {profile:?}, taken back from {stop}");
+                };
+                check(
+                    "polls",
+                    got(r),
+                    runs_before(&online, &ticks, 0, stop, horizon, MINUTE),
+                );
+                let want = runs_before(&online, &schedule, enrolled + 1, stop, horizon, MINUTE);
+                check("check-ins", got(Request::MdmCheckin), want);
+            }
+        }
     }
 
     /// Enrollments while online (most of them: the post-enrollment fast path) and offline, with steady

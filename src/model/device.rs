@@ -663,6 +663,18 @@ impl Device {
     fn act(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
         let model = env.model;
         let wipe = self.attempt == 1;
+        if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
+            // Its Intune check-ins stop after this one (retire unenrolls, wipe resets), and a wiped device's
+            // ConfigMgr client stops polling; a retired one keeps its client (Intune retire removes MDM
+            // management, not the ConfigMgr agent), so its polls go on. The ledger counted every walk to the
+            // horizon when it began: the runs after now are taken back.
+            let online = self.online(id, model);
+            book.cancel_checkins(shard, &online, &self.mdm_schedule(model), t + 1);
+            if wipe {
+                let request = self.poll_request();
+                book.cancel_periodic(shard, request, &online, &self.poll_ticks(model), t + 1);
+            }
+        }
         self.withdraw_compliance(id, t, model, tally);
         self.withdraw_health(id, t, model, tally);
         for w in Workload::ALL {
