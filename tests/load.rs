@@ -121,6 +121,33 @@ fn retired_and_wiped_devices_stop_their_requests() {
     );
 }
 
+/// A sync pushed to online devices makes each check in once more; sent on a Saturday to office-hours devices,
+/// it waits for their first scheduled check-in on Monday, which is no extra request.
+#[test]
+fn a_pushed_action_adds_one_check_in_and_a_waiting_one_none() {
+    let checkins = |scenario: &str| -> (f64, f64) {
+        let run = run_scenario(scenario, &[]);
+        let total = component(&run, "intune")["requests_by_type"]["mdm_checkin"]
+            .as_f64()
+            .unwrap();
+        (total, run.stat("remote_action_latency.sync", "count"))
+    };
+    let sync = "\n[[action]]\nkind = \"sync\"\nat = \"5d12h\"\nshare = 1.0\n";
+    for (profile, extra) in [("always_on", true), ("office_hours", false)] {
+        let base = format!(
+            "name = \"sync\"\nseed = 8\nduration = \"9d\"\n{}",
+            ideal_fleet(3_000, 1.0, 1.0)
+                .replace("always_on = 1.0", "always_on = 0.0")
+                .replace(&format!("{profile} = 0.0"), &format!("{profile} = 1.0"))
+        );
+        let (plain, _) = checkins(&base);
+        let (synced, reached) = checkins(&format!("{base}{sync}"));
+        assert_eq!(reached, 3_000.0, "{profile}: every device acts");
+        let want = if extra { plain + reached } else { plain };
+        assert_eq!(synced, want, "{profile}");
+    }
+}
+
 /// Several CMGs add up: the CMG capacity is CMGs × VMs × clients per VM at one request per client per hour,
 /// and the headroom verdict counts VMs over all CMGs, asking for more CMGs past 16 VMs each.
 #[test]

@@ -630,9 +630,11 @@ impl Device {
             return;
         }
         let online = self.online(id, model);
-        let acts = match online.window_from(at) {
-            Some((a, _)) if a <= at => after(at, delay),
-            _ => next_run(&online, &self.mdm_schedule(model), at),
+        let pushed = matches!(online.window_from(at), Some((a, _)) if a <= at);
+        let acts = if pushed {
+            after(at, delay)
+        } else {
+            next_run(&online, &self.mdm_schedule(model), at)
         };
         let duration = model.scenario.duration;
         let counts = tally.action(index);
@@ -645,9 +647,12 @@ impl Device {
         counts.within_1h += u64::from(latency <= HOUR);
         counts.within_1d += u64::from(latency <= DAY);
         tally.sample(Metric::RemoteActionLatency(action.kind).index(), latency);
-        // The check-in the action makes (counted where the ledger is still open).
+        // The check-in the push makes an online device do (counted where the ledger is still open); an offline
+        // device acts at a scheduled check-in, which its walk has counted already.
         let effect = acts.max(now);
-        env.count(tally, Request::MdmCheckin, effect);
+        if pushed {
+            env.count(tally, Request::MdmCheckin, effect);
+        }
         let pending = match action.kind {
             ActionKind::Restart | ActionKind::Sync => return,
             ActionKind::Wipe => 1,
