@@ -1,5 +1,8 @@
 //! The command line as the user typed it (clap derive). Nothing here is validated beyond its type: `cmd/*`
 //! turns it into what the core needs.
+// The doc comments here are clap's help text, written for the terminal (`results/<name>/`, `[[variant]]`),
+// not for rustdoc.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
 use std::path::PathBuf;
 

@@ -56,7 +56,7 @@ impl ActionKind {
 
 /// How long an online device takes from the push to acting: uniform in `(0, PUSH_ACT_WINDOW]`. The restart
 /// documentation gives "within 5 minutes" (a 5-min countdown; MD device-restart.md); the other actions are
-/// taken to act within the same window. [assumption] for sync, wipe and retire: the docs say only that an
+/// taken to act within the same window. \[assumption\] for sync, wipe and retire: the docs say only that an
 /// online device gets the push at once; WNS delivery is seconds, so 5 min is a conservative bound.
 pub const PUSH_ACT_WINDOW: Time = 5 * MINUTE;
 

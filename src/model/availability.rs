@@ -106,7 +106,7 @@ fn office_window(key: u64, day: u32) -> (Time, Time) {
     (base + start, base + end)
 }
 
-/// [`office_window`] as offsets from the day's midnight, each in its [`OFFICE_HOURS`] range.
+/// [`office_window`] as offsets from the day's midnight: a start in 07:30–08:30, an end in 17:30–18:30.
 #[inline]
 fn office_offsets(key: u64, day: u32) -> (Time, Time) {
     office_offsets_of_hash(day_hash(key, day))

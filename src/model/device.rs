@@ -23,7 +23,7 @@
 //! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in domain-facts §2);
 //! the poll that makes it co-managed already carries the current workload settings. When the compliance
 //! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
-//! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize[s] MDM policy").
+//! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy").
 //!
 //! **Client health** (domain-facts §1.2): Intune shows a co-managed device's ConfigMgr client health from the
 //! registry's `ClientHealthStatus`: healthy if the status is 7 and `ClientHealthLastSyncTime` is at most 30 days
@@ -1087,7 +1087,7 @@ impl Device {
     /// Whether the device's ConfigMgr client health evaluation is broken: drawn once per device from its own
     /// slot, with probability `fleet.broken_client_health`.
     ///
-    /// [assumption] A broken evaluation never writes `ClientHealthStatus` 7, so Intune falls back to the 48 h
+    /// \[assumption\] A broken evaluation never writes `ClientHealthStatus` 7, so Intune falls back to the 48 h
     /// `LastSyncTime` rule for the device's whole life (a wipe does not repair it: the draw is per device id).
     fn health_broken(&self, id: u32, model: &Model) -> bool {
         let share = model.scenario.fleet.broken_client_health;
@@ -1097,10 +1097,10 @@ impl Device {
     /// Every change of the client health Intune shows for the device co-managed since `self.comanaged_at`, in
     /// time order, as `f(t, from, to)`, before the end of the run:
     ///
-    /// - [assumption] the health becomes visible at the device's first Intune check-in at or after it became
+    /// - \[assumption\] the health becomes visible at the device's first Intune check-in at or after it became
     ///   co-managed (the ConfigMgr client-notification component has then written the status the check-in
     ///   reports); until then it is unknown. At that check-in the last sync is fresh, so it shows healthy.
-    /// - [assumption] every later Intune check-in refreshes both `LastSyncTime` and (for a working client)
+    /// - \[assumption\] every later Intune check-in refreshes both `LastSyncTime` and (for a working client)
     ///   `ClientHealthLastSyncTime`: the client's daily health evaluation runs whenever the device is online,
     ///   and the check-ins are what Intune sees of it. Queue delays and rejections are ignored here.
     /// - So a device shows unhealthy from `last check-in + validity` until its next check-in, where validity
@@ -1155,7 +1155,7 @@ impl Device {
     /// The device became co-managed: records every change of its visible client health and the
     /// `health_visible_latency` sample (co-managed → first shown healthy).
     ///
-    /// [assumption] The sample is taken when the device becomes co-managed; a wipe or retire between then and
+    /// \[assumption\] The sample is taken when the device becomes co-managed; a wipe or retire between then and
     /// the first check-in does not withdraw it (the timeline changes are withdrawn).
     fn report_health(&self, id: u32, model: &Model, tally: &mut Tally) {
         let start = self.comanaged_at;

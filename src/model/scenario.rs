@@ -142,7 +142,7 @@ pub struct Timers {
     /// Source: MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md.
     pub enrollment_spread: Time,
     /// ConfigMgr-triggered MDM enrollment retry interval; default 15 min (MDMEnrollmentRetryInterval).
-    /// Source: [secondary] "Co-management Auto-enrollment Process Flow" KB (domain-facts §1.1).
+    /// Source: \[secondary\] "Co-management Auto-enrollment Process Flow" KB (domain-facts §1.1).
     pub enrollment_retry: Time,
     /// Enrollment attempts per round (MDMEnrollmentRetries, default 3: "Try #1 out of 3"); after a failed
     /// round the client waits for its next machine policy evaluation. Source: as `enrollment_retry`.
@@ -161,7 +161,7 @@ pub struct Timers {
     /// Source: MD memdocs/intune/enrollment/windows-enrollment-status.md; MD memdocs/configmgr/comanage/autopilot-enrollment.md.
     pub esp_timeout: Time,
     /// Mean duration of one ConfigMgr client install + registration through the CMG during the ESP
-    /// (path 2); each attempt takes a uniform time in [½, 1½] of it. [assumption] No published figure
+    /// (path 2); each attempt takes a uniform time in [½, 1½] of it. \[assumption\] No published figure
     /// exists (domain-facts lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
     /// ESP timeout, as Microsoft's guidance for the ESP expects.
     pub client_install_time: Time,
@@ -289,7 +289,7 @@ pub struct LoadModel {
     /// Whether queue delays and rejections feed back into device timing (off: count and report only).
     pub feedback: bool,
     /// A request that would wait longer than this is rejected and retried at the client's next run.
-    /// [assumption] No published client timeout for policy requests; 10 min is a conservative HTTP wait.
+    /// \[assumption\] No published client timeout for policy requests; 10 min is a conservative HTTP wait.
     pub queue_limit: Time,
     /// Peak utilisation the headroom verdict aims for; default 70 %.
     pub headroom_target: f64,
@@ -335,7 +335,7 @@ pub struct CompliancePolicy {
     /// Source: MD memdocs/intune/protect/actions-for-noncompliance.md.
     pub noncompliant_grace: Time,
     /// Delay from Intune recording a compliance state to Azure AD's device compliance attribute (which
-    /// conditional access reads) showing it. [assumption] No latency is published (domain-facts §3: "NOT
+    /// conditional access reads) showing it. \[assumption\] No latency is published (domain-facts §3: "NOT
     /// FOUND: a documented latency for Intune → Azure AD compliance-attribute propagation"); the default,
     /// 15 min, is a conservative guess of a few minutes' service-to-service replication, made explicit so a
     /// planner can vary it.
