@@ -7,7 +7,7 @@
 //! buckets at or after its own current time, so a finalized bucket never changes again.
 
 use super::Request;
-use super::office::{BLOCK, Cells, Days, Isa, Kernel, bucket_magic, period_magic};
+use super::kernel::{BLOCK, Cells, Days, Isa, Kernel, bucket_magic, period_magic};
 use crate::model::availability::Online;
 use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
@@ -419,7 +419,7 @@ impl LoadBook {
     /// holds a tick (its profile is never away for less than the period): each window is a catch-up request
     /// at its start and the ticks inside it. Most devices' walks are this: tens of millions
     /// of device-days in a million-device month. When the period divides a day, the days whose windows end
-    /// before the horizon go through the walk kernel (`load::office`) a block at a time; the rest (a period
+    /// before the horizon go through the walk kernel (`load::kernel`) a block at a time; the rest (a period
     /// that does not divide a day, the last day or so) take the general loop.
     fn windows_after(
         &self,

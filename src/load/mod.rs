@@ -12,11 +12,11 @@
 //! from a strided prefix sum (see [`book`]). A tick missed while offline becomes a catch-up request when the
 //! device returns, exactly as `model::schedule::next_run` times it. A device's walk over its windows is
 //! queued and counted in batches ([`book::LoadBook::periodic`]), its days a block at a time by a vectorized
-//! kernel ([`office`]): counting the load costs a million-device month about a fifth of its time.
+//! kernel ([`kernel`]): counting the load costs a million-device month about a fifth of its time.
 
 pub mod book;
 pub mod export;
-pub mod office;
+pub mod kernel;
 pub mod queue;
 
 /// A piece of infrastructure that devices send requests to.

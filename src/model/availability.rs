@@ -114,7 +114,7 @@ fn office_offsets(key: u64, day: u32) -> (Time, Time) {
 
 /// An office-hours device's window on a weekday as offsets from its midnight, from the day's half of the day
 /// hash (`rng::day_part`) and the device's key ([`Online::key`]): the same as its windows, for code that hashes
-/// many days at once (the load ledger's walk kernel, `load::office`).
+/// many days at once (the load ledger's walk kernel, `load::kernel`).
 #[inline(always)]
 pub fn office_offsets_mixed(key: u64, day_part: u64) -> (Time, Time) {
     office_offsets_of_hash(mixed_day_hash(key, day_part))
