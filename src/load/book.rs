@@ -200,34 +200,29 @@ impl LoadBook {
             poll,
             StridedLayout::new((mdm_sync / bucket) as usize, buckets),
         ];
-        let kernels = [policy_poll, policy_poll, mdm_sync]
-            .into_iter()
-            .zip(layout)
-            .map(|(period, layout)| {
-                DAY.is_multiple_of(period).then(|| Kernel {
-                    key: 0,
-                    start_bias: 0,
-                    end_bias: 0,
-                    period_magic: period_magic(period),
-                    column: 0,
-                    per_tick: layout.per_tick as u32,
-                    cells_per_day: ((DAY / period) as usize * layout.per_tick) as u32,
-                    buckets_per_day: DAY / bucket,
-                    bucket_magic: bucket_magic(bucket),
-                })
+        let periods = [policy_poll, policy_poll, mdm_sync];
+        // The walk's own fields (key, biases, column) are filled in per walk (`kernel_run`).
+        let kernels = std::array::from_fn(|slot| {
+            let (period, per_tick) = (periods[slot], layout[slot].per_tick);
+            DAY.is_multiple_of(period).then(|| Kernel {
+                key: 0,
+                start_bias: 0,
+                end_bias: 0,
+                period_magic: period_magic(period),
+                column: 0,
+                per_tick: per_tick as u32,
+                cells_per_day: ((DAY / period) as usize * per_tick) as u32,
+                buckets_per_day: DAY / bucket,
+                bucket_magic: bucket_magic(bucket),
             })
-            .collect::<Vec<_>>();
+        });
         LoadBook {
             bucket: Divisor::new(bucket),
             horizon,
             buckets,
             layout,
-            kernels: [kernels[0], kernels[1], kernels[2]],
-            period: [
-                Divisor::new(policy_poll),
-                Divisor::new(policy_poll),
-                Divisor::new(mdm_sync),
-            ],
+            kernels,
+            period: periods.map(Divisor::new),
             counts: Vec::with_capacity(buckets),
             periodic_counts: [Vec::new(), Vec::new(), Vec::new()],
             weekday_parts: weekdays.iter().map(|&d| day_part(d)).collect(),
@@ -349,9 +344,9 @@ impl LoadBook {
         ticks: &Periodic,
         from: Time,
     ) {
-        let sign = std::mem::replace(&mut shard.sign, -1);
-        self.periodic(shard, r, online, ticks, from);
-        shard.sign = sign;
+        self.taken_back(shard, |book, shard| {
+            book.periodic(shard, r, online, ticks, from)
+        });
     }
 
     /// [`LoadBook::cancel_periodic`] for the check-ins counted by [`LoadBook::mdm_checkins`] with the same
@@ -363,8 +358,15 @@ impl LoadBook {
         schedule: &MdmSchedule<'_>,
         from: Time,
     ) {
+        self.taken_back(shard, |book, shard| {
+            book.mdm_checkins(shard, online, schedule, from)
+        });
+    }
+
+    /// Runs `count` with every request it counts taken back instead.
+    fn taken_back(&self, shard: &mut Shard, count: impl FnOnce(&Self, &mut Shard)) {
         let sign = std::mem::replace(&mut shard.sign, -1);
-        self.mdm_checkins(shard, online, schedule, from);
+        count(self, shard);
         shard.sign = sign;
     }
 
@@ -642,21 +644,12 @@ impl LoadBook {
         after: Time,
     ) {
         let r = Request::MdmCheckin;
-        let mut base = schedule.enrolled_at;
-        for b in schedule.bursts {
-            let last = base.saturating_add(b.span - b.span % b.interval);
-            // The first tick at or after `from` (usually the first of the burst: a division saved).
-            let k = if from <= base.saturating_add(b.interval) {
-                1
-            } else {
-                (from - base).div_ceil(b.interval)
-            };
-            let mut tick = base.saturating_add(k.saturating_mul(b.interval));
-            while tick <= last {
+        for b in schedule.bursts() {
+            let mut tick = b.first_at_or_after(from);
+            while tick <= b.last {
                 self.count(shard, r, tick);
                 tick = tick.saturating_add(b.interval);
             }
-            base = base.saturating_add(b.span);
         }
         let steady = &schedule.steady;
         let mut tick = self.next_tick(2, steady, from);
@@ -737,7 +730,7 @@ impl LoadBook {
 mod tests {
     use super::*;
     use crate::model::availability::Profile;
-    use crate::model::scenario::Burst;
+    use crate::model::scenario::{Burst, DEFAULT_BURSTS};
     use crate::model::schedule::next_run;
     use crate::model::time::{HOUR, MINUTE};
 
@@ -1030,16 +1023,7 @@ mod tests {
     #[test]
     fn aggregate_checkins_equal_the_runs() {
         let horizon = 14 * DAY;
-        let bursts = [
-            Burst {
-                interval: 3 * MINUTE,
-                span: 15 * MINUTE,
-            },
-            Burst {
-                interval: 15 * MINUTE,
-                span: 2 * HOUR,
-            },
-        ];
+        let bursts = DEFAULT_BURSTS;
         for profile in Profile::ALL {
             for (key, enrolled) in [(3u64, 10 * HOUR + 17), (4, 2 * DAY + 20 * HOUR), (5, NEVER)] {
                 let online = Online::new(profile, key, horizon);

@@ -330,11 +330,6 @@ impl OfficeDays {
         (self.day, self.end.max(self.day))
     }
 
-    /// The device's day-hash key.
-    pub fn key(&self) -> u64 {
-        self.key
-    }
-
     /// The days before `day`, and those from `day` on.
     pub fn split_at(self, day: u32) -> (OfficeDays, OfficeDays) {
         let rest = OfficeDays::new(self.key, self.day.max(day), self.end);

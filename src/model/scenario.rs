@@ -119,6 +119,19 @@ pub struct Burst {
     pub span: Time,
 }
 
+/// The default `mdm_sync_after_enroll`: every 3 min for 15 min, then every 15 min for 2 h — Windows devices'
+/// Intune check-ins after enrollment (MD memdocs/intune/configuration/device-profile-troubleshoot.md).
+pub const DEFAULT_BURSTS: [Burst; 2] = [
+    Burst {
+        interval: 3 * MINUTE,
+        span: 15 * MINUTE,
+    },
+    Burst {
+        interval: 15 * MINUTE,
+        span: 2 * HOUR,
+    },
+];
+
 /// Product timers; each default is the product default where one exists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timers {
@@ -190,16 +203,7 @@ impl Default for Timers {
             enrollment_retry: 15 * MINUTE,
             enrollment_attempts: 3,
             mdm_sync: 8 * HOUR,
-            mdm_sync_after_enroll: vec![
-                Burst {
-                    interval: 3 * MINUTE,
-                    span: 15 * MINUTE,
-                },
-                Burst {
-                    interval: 15 * MINUTE,
-                    span: 2 * HOUR,
-                },
-            ],
+            mdm_sync_after_enroll: DEFAULT_BURSTS.to_vec(),
             sync_on_switch: true,
             esp_timeout: 60 * MINUTE,
             client_install_time: 20 * MINUTE,

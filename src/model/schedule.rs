@@ -54,25 +54,11 @@ pub struct MdmSchedule<'a> {
 
 impl Ticks for MdmSchedule<'_> {
     fn next_tick(&self, t: Time) -> Time {
-        let mut best = self.steady.next_tick(t);
-        if self.enrolled_at == NEVER {
-            return best;
+        let steady = self.steady.next_tick(t);
+        match self.burst_at_or_after(t) {
+            Some(b) => steady.min(b.first_at_or_after(t)),
+            None => steady,
         }
-        let mut base = self.enrolled_at;
-        for burst in self.bursts {
-            let last = base.saturating_add(burst.span - burst.span % burst.interval);
-            if t <= last {
-                let k = if t <= base {
-                    1
-                } else {
-                    (t - base).div_ceil(burst.interval).max(1)
-                };
-                best = best.min(base.saturating_add(k * burst.interval));
-                break;
-            }
-            base = base.saturating_add(burst.span);
-        }
-        best
     }
 
     fn max_gap(&self) -> Time {
@@ -80,7 +66,56 @@ impl Ticks for MdmSchedule<'_> {
     }
 }
 
+/// One burst's ticks, `base + k·interval` for `k ≥ 1` up to `last` (see [`MdmSchedule::bursts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BurstTicks {
+    /// When the burst begins (the enrollment, or the end of the burst before); it is not a tick itself.
+    pub base: Time,
+    /// Its last tick: the last multiple of the interval within its span.
+    pub last: Time,
+    /// Time between its ticks.
+    pub interval: Time,
+}
+
+impl BurstTicks {
+    /// Its first tick at or after `t` (past `last` when `t` is).
+    pub fn first_at_or_after(&self, t: Time) -> Time {
+        // Up to the first tick, no division (the load ledger asks this once per enrollment, just after it).
+        let k = if t <= self.base.saturating_add(self.interval) {
+            1
+        } else {
+            (t - self.base).div_ceil(self.interval)
+        };
+        self.base.saturating_add(k.saturating_mul(self.interval))
+    }
+
+    /// Whether `t` is one of its ticks.
+    pub fn holds(&self, t: Time) -> bool {
+        t > self.base && t <= self.last && (t - self.base).is_multiple_of(self.interval)
+    }
+}
+
 impl<'a> MdmSchedule<'a> {
+    /// The bursts' ticks, burst by burst (none for a device enrolled before t = 0).
+    pub fn bursts(&self) -> impl Iterator<Item = BurstTicks> + use<'a> {
+        let enrolled = self.enrolled_at != NEVER;
+        let bursts = if enrolled { self.bursts } else { &[] };
+        bursts.iter().scan(self.enrolled_at, |base, b| {
+            let ticks = BurstTicks {
+                base: *base,
+                last: base.saturating_add(b.span - b.span % b.interval),
+                interval: b.interval,
+            };
+            *base = base.saturating_add(b.span);
+            Some(ticks)
+        })
+    }
+
+    /// The burst whose ticks are the first at or after `t`, if any is left.
+    fn burst_at_or_after(&self, t: Time) -> Option<BurstTicks> {
+        self.bursts().find(|b| t <= b.last)
+    }
+
     /// When the bursts end (the enrollment plus every burst's span).
     pub fn burst_end(&self) -> Time {
         self.bursts
@@ -88,21 +123,9 @@ impl<'a> MdmSchedule<'a> {
             .fold(self.enrolled_at, |t, b| t.saturating_add(b.span))
     }
 
-    /// Whether `t` is a tick of one of the bursts (`enrolled_at` plus a positive multiple of a burst's
-    /// interval, within its span).
+    /// Whether `t` is a tick of one of the bursts.
     pub fn is_burst_tick(&self, t: Time) -> bool {
-        if self.enrolled_at == NEVER {
-            return false;
-        }
-        let mut base = self.enrolled_at;
-        for b in self.bursts {
-            let last = base.saturating_add(b.span - b.span % b.interval);
-            if t > base && t <= last && (t - base).is_multiple_of(b.interval) {
-                return true;
-            }
-            base = base.saturating_add(b.span);
-        }
-        false
+        self.bursts().any(|b| b.holds(t))
     }
 
     /// The ticks at or after `t`, in order: `next_tick(t)`, then `next_tick` of one past each — stepping
@@ -138,24 +161,10 @@ impl MdmTicks<'_> {
     /// The first burst tick at or after `t` (the burst part of [`MdmSchedule::next_tick`]).
     fn seek_burst(&mut self, t: Time) {
         self.burst = NEVER;
-        if self.schedule.enrolled_at == NEVER {
-            return;
-        }
-        let mut base = self.schedule.enrolled_at;
-        for b in self.schedule.bursts {
-            let last = base.saturating_add(b.span - b.span % b.interval);
-            if t <= last {
-                let k = if t <= base {
-                    1
-                } else {
-                    (t - base).div_ceil(b.interval).max(1)
-                };
-                self.burst = base.saturating_add(k * b.interval);
-                self.last = last;
-                self.interval = b.interval;
-                return;
-            }
-            base = base.saturating_add(b.span);
+        if let Some(b) = self.schedule.burst_at_or_after(t) {
+            self.burst = b.first_at_or_after(t);
+            self.last = b.last;
+            self.interval = b.interval;
         }
     }
 }
@@ -225,6 +234,7 @@ pub fn next_run(online: &Online, ticks: &impl Ticks, t: Time) -> Time {
 mod tests {
     use super::*;
     use crate::model::availability::Profile;
+    use crate::model::scenario::DEFAULT_BURSTS;
     use crate::model::time::{HOUR, MINUTE};
 
     #[test]
@@ -241,16 +251,7 @@ mod tests {
 
     #[test]
     fn bursts_then_steady() {
-        let bursts = [
-            Burst {
-                interval: 3 * MINUTE,
-                span: 15 * MINUTE,
-            },
-            Burst {
-                interval: 15 * MINUTE,
-                span: 2 * HOUR,
-            },
-        ];
+        let bursts = DEFAULT_BURSTS;
         let s = MdmSchedule {
             enrolled_at: 1_000,
             bursts: &bursts,
@@ -278,14 +279,8 @@ mod tests {
     #[test]
     fn stepping_through_ticks_equals_searching_each() {
         let bursts = [
-            Burst {
-                interval: 3 * MINUTE,
-                span: 15 * MINUTE,
-            },
-            Burst {
-                interval: 15 * MINUTE,
-                span: 2 * HOUR,
-            },
+            DEFAULT_BURSTS[0],
+            DEFAULT_BURSTS[1],
             // A burst shorter than its interval: its one tick falls past its span.
             Burst {
                 interval: 50 * MINUTE,
