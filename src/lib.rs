@@ -13,10 +13,11 @@ pub mod gate;
 pub mod load;
 pub mod metrics;
 pub mod model;
-pub mod padded;
 pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 // Plan variants, seed replicas and parameter sweeps (`cofleet sweep`).
 pub mod sweep;
+pub mod units;

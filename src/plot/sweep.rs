@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::figures::{Axis, Figure, Scale, Series, Style, TickFormat};
 use super::html::{Section, escape};
 use super::render::{self, RenderError};
-use crate::scenario::duration::parse_duration;
+use crate::units::parse_duration;
 use crate::sweep::combination_name;
 use crate::sweep::export::{SweepStats, find, num};
 
@@ -347,7 +347,7 @@ mod tests {
     use super::*;
     use crate::sweep::Row;
     use crate::sweep::export::VariantStats;
-    use crate::sweep::stats::Estimate;
+    use crate::stats::ReplicaMean;
 
     /// Variants `poll=<p>+n=<n>` for polls 30m, 1h and n 1, 2; the metric's replicas are `values(i)`.
     fn stats(replicas: usize) -> SweepStats {
@@ -363,7 +363,7 @@ mod tests {
                 rows: vec![Row {
                     metric: "compliance_latency".into(),
                     statistic: "mean",
-                    estimate: Estimate::of(&vals),
+                    estimate: ReplicaMean::of(&vals),
                 }],
             });
         }
