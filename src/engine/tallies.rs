@@ -42,9 +42,7 @@ impl Tallies {
     pub fn mine(&self) -> MutexGuard<'_, Tally> {
         let i = rayon::current_thread_index().unwrap_or(0) % self.per_thread.len();
         // A poisoned lock means another thread panicked mid-step; the process is failing anyway.
-        self.per_thread[i]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.per_thread[i].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every tally, in thread order (between parallel passes, when no thread holds one).
