@@ -4,9 +4,12 @@
 pub mod action;
 pub mod availability;
 pub mod device;
+pub mod infrastructure;
+pub mod record;
 pub mod rollout;
 pub mod scenario;
 pub mod schedule;
+pub mod states;
 pub mod time;
 pub mod workload;
 
