@@ -676,10 +676,11 @@ impl Device {
                 Authority::ConfigMgr => self.intune.0 & target.workloads.0 == 0,
                 _ => self.intune.includes(target.workloads),
             };
+            let gate = rec.gate();
             if done {
-                rec.gate().switched[stage] = rec.gate().switched[stage].wrapping_sub(1);
+                gate.switched[stage] = gate.switched[stage].wrapping_sub(1);
             }
-            rec.gate().targeted[stage] = rec.gate().targeted[stage].wrapping_sub(1);
+            gate.targeted[stage] = gate.targeted[stage].wrapping_sub(1);
         }
         self.intune = WorkloadSet::EMPTY;
         self.comanaged_at = NEVER;
@@ -799,9 +800,10 @@ impl Device {
     }
 
     fn count_targeted(&self, model: &Model, rec: &mut impl Recorder) {
+        let gate = rec.gate();
         for stage in 0..model.stage_targets.len() {
             if self.member_of(model, stage) {
-                rec.gate().targeted[stage] = rec.gate().targeted[stage].wrapping_add(1);
+                gate.targeted[stage] = gate.targeted[stage].wrapping_add(1);
             }
         }
     }
@@ -825,10 +827,11 @@ impl Device {
             };
             let was = before.is_some_and(done);
             let is = done(after);
+            let switched = &mut rec.gate().switched[stage];
             if is && !was {
-                rec.gate().switched[stage] = rec.gate().switched[stage].wrapping_add(1);
+                *switched = switched.wrapping_add(1);
             } else if was && !is {
-                rec.gate().switched[stage] = rec.gate().switched[stage].wrapping_sub(1);
+                *switched = switched.wrapping_sub(1);
             }
         }
     }
@@ -1030,9 +1033,10 @@ impl Device {
         if effective < duration {
             rec.latency(metric, effective - self.comp_origin);
         }
-        rec.gate().reported = rec.gate().reported.wrapping_add(1);
+        let gate = rec.gate();
+        gate.reported = gate.reported.wrapping_add(1);
         if !self.compliant() {
-            rec.gate().noncompliant = rec.gate().noncompliant.wrapping_add(1);
+            gate.noncompliant = gate.noncompliant.wrapping_add(1);
         }
     }
 
@@ -1053,9 +1057,10 @@ impl Device {
             }
         });
         Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, rec);
-        rec.gate().reported = rec.gate().reported.wrapping_sub(1);
+        let gate = rec.gate();
+        gate.reported = gate.reported.wrapping_sub(1);
         if !self.compliant() {
-            rec.gate().noncompliant = rec.gate().noncompliant.wrapping_sub(1);
+            gate.noncompliant = gate.noncompliant.wrapping_sub(1);
         }
         self.compliance = ComplianceState::Unknown;
     }
