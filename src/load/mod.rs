@@ -19,4 +19,6 @@ pub mod export;
 pub mod kernel;
 pub mod queue;
 
+/// What the ledger counts: the requests devices send and the components that serve them, named by the
+/// model (the devices send them); here too for the ledger's readers.
 pub use crate::model::infrastructure::{Component, Request};

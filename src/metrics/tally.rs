@@ -6,9 +6,12 @@
 
 use super::names::METRIC_COUNT;
 use crate::model::rollout::GateCounts;
-pub use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
 use crate::model::time::{DAY, HOUR, Time};
 use crate::model::workload::Workload;
+
+/// The device states the timeline counts devices in: the model's, named here too for the readers of the
+/// timeline's columns.
+pub use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
 
 /// Number of milestone columns.
 pub const MILESTONE_COLUMNS: usize = Milestone::ALL.len();
