@@ -137,3 +137,30 @@ impl Recorder for ThreadRecorder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every latency a device measures is a sample of the metric of the same name.
+    #[test]
+    fn each_latency_feeds_the_metric_of_its_name() {
+        let mut latencies = vec![
+            Latency::TimeToComanagedExistingClient,
+            Latency::TimeToComanagedNewInternet,
+            Latency::HybridJoin,
+            Latency::MdmEnrollment,
+            Latency::ClientInstall,
+            Latency::ComplianceLatency,
+            Latency::SwitchToCompliance,
+            Latency::CaReadyLatency,
+            Latency::CaBlockLatency,
+            Latency::TimeToComanagedOsd,
+            Latency::HealthVisibleLatency,
+        ];
+        latencies.extend(Workload::ALL.map(Latency::SwitchLatency));
+        for latency in latencies {
+            assert_eq!(format!("{latency:?}"), format!("{:?}", metric(latency)));
+        }
+    }
+}

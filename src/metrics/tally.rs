@@ -249,4 +249,22 @@ mod tests {
         assert_eq!(rows[2][3], 1);
         assert_eq!(rows[3][3], 1);
     }
+
+    #[test]
+    fn an_action_counts_its_targets_and_when_they_acted() {
+        let mut c = ActionCounts::default();
+        c.record(Some(HOUR));
+        c.record(Some(HOUR + 1));
+        c.record(Some(DAY + 1));
+        c.record(None);
+        assert_eq!(
+            c,
+            ActionCounts {
+                targeted: 4,
+                within_1h: 1,
+                within_1d: 2,
+                reached: 3,
+            }
+        );
+    }
 }
