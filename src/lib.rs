@@ -1,8 +1,12 @@
 //! cofleet: a deterministic, parallel fleet simulator for Windows co-management (ConfigMgr + Intune).
 //!
-//! Layers (DESIGN.md): [`model`] (devices, paths, workloads, rollout, timers) and [`engine`] (chunks, epochs,
-//! merges) know nothing of files; [`scenario`] (TOML in), [`report`] (JSON/CSV out), [`plot`] (plots and report.html) and [`cli`]/[`cmd`] sit at
-//! the edges. The binary, the tests and the benches all use this library.
+//! Layers (DESIGN.md), each importing only the ones below it: [`units`], [`stats`] and [`rng`] at the bottom;
+//! [`model`] (devices, paths, workloads, rollout, timers), which tells the run what its devices do through
+//! [`model::record::Recorder`]; [`metrics`] and [`load`] (what is counted, and the infrastructure's answer);
+//! [`engine`] (chunks, epochs, merges), which implements the recorder over its per-thread tallies and the
+//! load ledger. [`scenario`] (TOML in) builds the model; [`report`] writes a run's result files, [`sweep`]
+//! and [`gate`] compare them, and [`plot`] draws figures from them; [`cli`]/[`cmd`] sit at the edge. The
+//! binary, the tests and the benches all use this library.
 
 #![warn(missing_docs)]
 
@@ -13,10 +17,11 @@ pub mod gate;
 pub mod load;
 pub mod metrics;
 pub mod model;
-pub mod padded;
 pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 // Plan variants, seed replicas and parameter sweeps (`cofleet sweep`).
 pub mod sweep;
+pub mod units;

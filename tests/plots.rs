@@ -154,7 +154,7 @@ fn plotted_points_are_the_csv_data() {
     assert!(
         curve
             .detail
-            .contains(&cofleet::scenario::duration::human_seconds(p95 as f64))
+            .contains(&cofleet::units::human_seconds(p95 as f64))
     );
 }
 

@@ -11,7 +11,8 @@ use crate::gate::{Report, compare, export, input, threshold_eval};
 use crate::model::scenario::Threshold;
 use crate::report::summary::Summary;
 use crate::report::write::write_file;
-use crate::scenario::{self, duration::parse_duration, parse_threshold};
+use crate::scenario::{self, parse_threshold};
+use crate::units::parse_duration;
 
 /// `cofleet gate --current DIR …`.
 pub fn gate(args: &GateArgs) -> Result<u8, Failure> {

@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use super::Failure;
-use crate::engine::estimate::{MemoryEstimate, human_bytes};
+use crate::engine::estimate::MemoryEstimate;
+use crate::units::human_bytes;
 
 /// Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
 pub const INTERRUPTED: u8 = 130;

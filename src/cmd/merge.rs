@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use super::sweep::run_folder;
 use super::{Failure, print_stdout};
 use crate::cli::MergeArgs;
+use crate::plot::sweep::comparison_files;
 use crate::report::summary::Summary;
 use crate::report::write::write_results;
-use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker, comparison_files};
+use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker};
 
 /// Merges the shards.
 pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {

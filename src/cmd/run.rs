@@ -13,7 +13,7 @@ use crate::model::Model;
 use crate::model::time::HOUR;
 use crate::report::{data_files, load_file, table, write::write_results};
 use crate::scenario;
-use crate::scenario::duration::human_seconds;
+use crate::units::human_seconds;
 
 /// Runs the scenario.
 pub fn run(args: &RunArgs) -> Result<u8, Failure> {

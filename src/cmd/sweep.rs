@@ -20,6 +20,7 @@ use crate::engine::{simulate_until, with_threads};
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
+use crate::plot::sweep::comparison_files;
 use crate::report::{run_files, write::write_results};
 use crate::scenario::{self, overrides};
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
@@ -203,7 +204,7 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         }
         None => {
             let (md, outputs) =
-                shard::comparison_files(&sweep_plan, &summaries).map_err(Failure::bad_input)?;
+                comparison_files(&sweep_plan, &summaries).map_err(Failure::bad_input)?;
             files.extend(outputs);
             md
         }

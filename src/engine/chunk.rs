@@ -2,8 +2,7 @@
 //! Chunks never talk to each other within an epoch (DESIGN.md, principles 3 and 4).
 
 use super::calendar::Calendar;
-use crate::load::book::LoadBook;
-use crate::metrics::tally::Tally;
+use super::record::ThreadRecorder;
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Device, Env};
@@ -32,18 +31,12 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// Generates devices `first..first + count`, recording into `tally`.
-    pub fn generate(
-        first: u32,
-        count: u32,
-        model: &Model,
-        load: Option<&LoadBook>,
-        tally: &mut Tally,
-    ) -> Chunk {
+    /// Generates devices `first..first + count`, recording into `rec`.
+    pub fn generate(first: u32, count: u32, model: &Model, rec: &mut ThreadRecorder<'_>) -> Chunk {
         let devices: Vec<Device> = (first..first + count)
-            .map(|id| Device::generate(id, model, load, tally))
+            .map(|id| Device::generate(id, model, rec))
             .collect();
-        flush(load, tally);
+        rec.flush();
         let mut queue = Calendar::new(model.scenario.timers.collection_eval);
         for (i, d) in devices.iter().enumerate() {
             if d.next_event != NEVER {
@@ -58,8 +51,8 @@ impl Chunk {
         }
     }
 
-    /// Processes every event of the epoch `[start, end)`, recording into `tally`.
-    pub fn step(&mut self, start: Time, end: Time, env: &Env<'_>, tally: &mut Tally) {
+    /// Processes every event of the epoch `[start, end)`, recording into `rec`.
+    pub fn step(&mut self, start: Time, end: Time, env: &Env<'_>, rec: &mut ThreadRecorder<'_>) {
         let mut due = self.queue.drain(start);
         // In index order the walk over the device array is sequential (prefetchable) instead of a cache miss
         // per event; duplicates collapse.
@@ -73,7 +66,7 @@ impl Chunk {
             }
             let id = self.first + i;
             while device.next_event < end {
-                device.handle(id, env, tally);
+                device.handle(id, env, rec);
                 self.events += 1;
             }
             if device.next_event != NEVER {
@@ -81,7 +74,7 @@ impl Chunk {
             }
         }
         self.queue.recycle(start, due);
-        flush(env.load, tally);
+        rec.flush();
     }
 
     /// The rollout plan changed at `now`: every co-managed device finds its next relevant poll.
@@ -102,23 +95,15 @@ impl Chunk {
         action: &Action,
         now: Time,
         env: &Env<'_>,
-        tally: &mut Tally,
+        rec: &mut ThreadRecorder<'_>,
     ) {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
-            device.remote_action(self.first + i as u32, index, action, now, env, tally);
+            device.remote_action(self.first + i as u32, index, action, now, env, rec);
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(device.next_event, i as u32);
             }
         }
-        flush(env.load, tally);
-    }
-}
-
-/// Counts the load walks this task queued (`LoadBook::periodic`): a chunk's task ends with its walks counted,
-/// before the epoch's buckets are read.
-fn flush(load: Option<&LoadBook>, tally: &mut Tally) {
-    if let (Some(book), Some(shard)) = (load, tally.load.as_mut()) {
-        book.flush(shard);
+        rec.flush();
     }
 }

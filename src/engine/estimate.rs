@@ -26,6 +26,8 @@
 use crate::metrics::tally::{TRACKED_COLUMNS, timeline_rows};
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;
+/// Re-exported for the commands that print an estimate beside their limit.
+pub use crate::units::human_bytes;
 
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
@@ -123,26 +125,6 @@ fn buckets(duration: Time, bucket: Time) -> u64 {
     u64::from(duration.div_ceil(bucket.max(1)))
 }
 
-/// Bytes in decimal units with three significant digits: "138 MB", "1.52 GB".
-pub fn human_bytes(bytes: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < units.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else if value >= 100.0 {
-        format!("{value:.0} {}", units[unit])
-    } else if value >= 10.0 {
-        format!("{value:.1} {}", units[unit])
-    } else {
-        format!("{value:.2} {}", units[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,13 +169,5 @@ mod tests {
         assert_eq!(sweep.devices, 2 * one.devices);
         assert_eq!(sweep.base, one.base);
         assert!(sweep_memory([&small], 8).bytes < one.bytes);
-    }
-
-    #[test]
-    fn human_units() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(138_000_000), "138 MB");
-        assert_eq!(human_bytes(1_520_000_000), "1.52 GB");
-        assert_eq!(human_bytes(u64::MAX), "18.4 EB");
     }
 }

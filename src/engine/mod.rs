@@ -14,6 +14,7 @@ pub mod estimate;
 pub mod fold;
 #[cfg(feature = "mpi")]
 pub mod mpi;
+pub mod record;
 pub mod reduce;
 pub mod tallies;
 
@@ -22,9 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::load::Component;
-use crate::load::book::{LoadBook, Shard};
-use crate::load::queue::{Pressure, Queue, component_requests};
+use crate::load::book::LoadBook;
+use crate::load::queue::{Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{
@@ -33,6 +33,7 @@ use crate::metrics::tally::{
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Env, Path};
+use crate::model::infrastructure::{Component, Pressure};
 use crate::model::rollout::{Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
@@ -153,7 +154,12 @@ pub fn simulate_with(
         .map(|&first| {
             (!stopped()).then(|| {
                 let count = CHUNK_SIZE.min(n - first);
-                Chunk::generate(first, count, model, book.as_ref(), &mut tallies.mine())
+                Chunk::generate(
+                    first,
+                    count,
+                    model,
+                    &mut tallies.mine().recorder(book.as_ref()),
+                )
             })
         })
         .collect();
@@ -184,15 +190,15 @@ pub fn simulate_with(
         let env = Env {
             model,
             plan: rollout.plan(),
-            load: book.as_ref(),
             pressure,
         };
         // Remote actions reach the devices at the first boundary at or after they are sent.
         for (index, action) in scenario.actions.iter().enumerate() {
             if action.at <= now && action.at + epoch > now {
-                chunks
-                    .par_iter_mut()
-                    .for_each(|c| c.remote_action(index, action, now, &env, &mut tallies.mine()));
+                chunks.par_iter_mut().for_each(|c| {
+                    let mut mine = tallies.mine();
+                    c.remote_action(index, action, now, &env, &mut mine.recorder(book.as_ref()))
+                });
             }
         }
         if changed {
@@ -202,7 +208,7 @@ pub fn simulate_with(
         chunks.par_iter_mut().for_each(|c| {
             // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
             if !stopped() {
-                c.step(now, end, &env, &mut tallies.mine());
+                c.step(now, end, &env, &mut tallies.mine().recorder(book.as_ref()));
             }
         });
         if stopped() {
@@ -221,9 +227,7 @@ pub fn simulate_with(
             } else {
                 (end / book.bucket()) as usize
             };
-            let shards = tallies.all();
-            let shards: Vec<&Shard> = shards.iter().filter_map(|t| t.load.as_ref()).collect();
-            book.finalize(complete, &shards);
+            book.finalize(complete, &tallies.ledgers());
             reducer.sum(book.counts_from_mut(first).as_flattened_mut());
             for row in &book.counts()[first..] {
                 for q in queues.iter_mut() {

@@ -11,7 +11,7 @@ use super::policy::{Direction, Policy, classify};
 use super::{Check, Row, Unit, Verdict};
 use crate::metrics::names::STATS;
 use crate::report::summary::{MetricStats, Summary};
-use crate::scenario::duration::human_seconds;
+use crate::units::human_seconds;
 
 /// Every comparable statistic of a summary by key (`"<metric>.<stat>"`, `"counts.<name>"`,
 /// `"rollout.completed"`); `None` for a statistic without samples.
@@ -217,7 +217,7 @@ pub fn percent(fraction: f64) -> String {
 pub fn amount(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Seconds => human_seconds(value),
-        Unit::Count if value >= 0.0 => crate::report::table::grouped(value.round() as u64),
+        Unit::Count if value >= 0.0 => crate::units::grouped(value.round() as u64),
         Unit::Count | Unit::Flag => format!("{}", value.round() as i64),
         Unit::Rate => format!("{value:.2}/s"),
         Unit::Utilisation => format!("{:.0}%", value * 100.0),
@@ -228,7 +228,7 @@ pub fn amount(value: f64, unit: Unit) -> String {
 /// the user wrote it.
 pub fn amount_exact(value: f64, unit: Unit) -> String {
     if unit == Unit::Seconds && value.fract() == 0.0 && value >= 0.0 {
-        crate::scenario::duration::format_duration(value as u64)
+        crate::units::format_duration(value as u64)
     } else {
         amount(value, unit)
     }

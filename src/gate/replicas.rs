@@ -1,6 +1,6 @@
 //! Gating sweeps with seed replicas: every statistic of every variant is compared as the mean over its
 //! replicas, and a worsening beyond the limit and noise floor counts as a regression only when the 95 %
-//! confidence interval of the difference (Welch, `sweep::stats::welch`) excludes zero — otherwise it is the
+//! confidence interval of the difference (Welch, `stats::welch`) excludes zero — otherwise it is the
 //! luck of the seeds, and the verdict says so.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use super::compare::{judge, statistics};
 use super::policy::Policy;
 use super::{Row, Verdict, input};
 use crate::report::summary::Summary;
-use crate::sweep::stats::{Estimate, welch};
+use crate::stats::{ReplicaMean, welch};
 
 /// Whether `dir` is a sweep's results folder (it has `sweep.csv` and `variants/`).
 pub fn is_sweep(dir: &Path) -> bool {
@@ -109,7 +109,7 @@ pub fn compare(
             let Some(b) = b_values.get(key) else {
                 continue;
             };
-            let (b_est, c_est) = (Estimate::of(b), Estimate::of(c));
+            let (b_est, c_est) = (ReplicaMean::of(b), ReplicaMean::of(c));
             let mut row = judge(key, b_est.map(|e| e.mean), c_est.map(|e| e.mean), policy);
             row.key = format!("{name}/{key}");
             if let (Some(b), Some(c)) = (b_est, c_est) {

@@ -1,7 +1,7 @@
 //! The request ledger: per request type and time bucket, exact counts, filled concurrently by all chunks.
 //!
-//! Each worker thread adds into its own shard of integer counters, kept in its tally (no lock, no contention
-//! on the hot morning buckets); a bucket's count is the sum over shards. Integer additions commute, so the
+//! Each worker thread adds into its own ledger of integer counters, kept in its tally (no lock, no contention
+//! on the hot morning buckets); a bucket's count is the sum over ledgers. Integer additions commute, so the
 //! totals are identical whatever the thread count or the order chunks run in (DESIGN.md, principle 3). A bucket is read only after every
 //! chunk has finished the epoch that contains it ([`LoadBook::finalize`]), and a device only ever adds to
 //! buckets at or after its own current time, so a finalized bucket never changes again.
@@ -86,7 +86,7 @@ impl StridedLayout {
     }
 }
 
-/// One thread's request counters (kept in its tally, `metrics::tally::Tally::load`, which the thread
+/// One thread's request counters (kept beside its tally, `engine::tallies::ThreadTally`, which the thread
 /// holds while it steps a chunk: counting takes no lock): one lane of `buckets` counters per request type
 /// (index `Request::index`) for one-off requests, and one strided difference array per periodic request type
 /// (see `StridedLayout`).
@@ -96,7 +96,7 @@ impl StridedLayout {
 /// is a few dozen kilobytes, mostly cache-resident while thousands of devices walk it (cachegrind, bench-1m
 /// at 100,000 devices: 18 % fewer first-level data misses than bucket-major cells).
 #[derive(Debug, Clone)]
-pub struct Shard {
+pub struct ThreadLedger {
     /// Walks queued for counting (see [`LoadBook::periodic`]).
     pending: Vec<Pending>,
     /// What a counted request adds: 1, or −1 while runs are taken back ([`LoadBook::cancel_periodic`]).
@@ -111,7 +111,7 @@ pub struct Shard {
     kept: Box<[usize; BLOCK]>,
 }
 
-impl Shard {
+impl ThreadLedger {
     #[inline]
     fn cell(&mut self, bucket: usize, r: Request) -> &mut i32 {
         &mut self.one_off[r.index() * self.buckets + bucket]
@@ -243,9 +243,9 @@ impl LoadBook {
         self.buckets
     }
 
-    /// Empty counters for one thread (see [`Shard`]).
-    pub fn shard(&self) -> Shard {
-        Shard {
+    /// Empty counters for one thread (see [`ThreadLedger`]).
+    pub fn thread_ledger(&self) -> ThreadLedger {
+        ThreadLedger {
             pending: Vec::with_capacity(PENDING),
             sign: 1,
             one_off: vec![0; self.buckets * Request::ALL.len()],
@@ -257,17 +257,24 @@ impl LoadBook {
     }
 
     /// One request of type `r` at `t` (ignored past the horizon).
-    pub fn count(&self, shard: &mut Shard, r: Request, t: Time) {
+    pub fn count(&self, ledger: &mut ThreadLedger, r: Request, t: Time) {
         if t < self.horizon {
-            let sign = shard.sign;
-            *shard.cell(self.bucket.div(t) as usize, r) += sign;
+            let sign = ledger.sign;
+            *ledger.cell(self.bucket.div(t) as usize, r) += sign;
         }
     }
 
     /// Every tick in `[lo, hi)` of the ticks `phase + k·period` of strided array `slot` (whose period they
     /// have), as one strided pair: tick k lands in bucket `base + k·stride`, `base = phase / bucket`.
     #[inline]
-    fn ticks_between(&self, shard: &mut Shard, slot: usize, phase: Time, lo: Time, hi: Time) {
+    fn ticks_between(
+        &self,
+        ledger: &mut ThreadLedger,
+        slot: usize,
+        phase: Time,
+        lo: Time,
+        hi: Time,
+    ) {
         let hi = hi.min(self.horizon);
         if hi <= lo || hi <= phase {
             return;
@@ -280,8 +287,8 @@ impl LoadBook {
         }
         let layout = &self.layout[slot];
         let base = self.bucket.div(phase) as usize;
-        let sign = shard.sign;
-        let strided = &mut shard.strided[slot];
+        let sign = ledger.sign;
+        let strided = &mut ledger.strided[slot];
         strided[layout.cell(base, first_k as usize)] += sign;
         // Past the last bucket the cell is never read: no need to write it.
         strided[layout.cell(base, last_k as usize + 1)] -= sign;
@@ -291,7 +298,7 @@ impl LoadBook {
     /// inside online windows, and one catch-up request when the device returns after missing a tick (the
     /// rule of `model::schedule::next_run`).
     ///
-    /// Counted a batch at a time: the walk is queued in the thread's shard and counted with the others when
+    /// Counted a batch at a time: the walk is queued in the thread's ledger and counted with the others when
     /// the queue is full or the chunk's task ends ([`LoadBook::flush`]) — always before the epoch's buckets
     /// are read. A walk's counter updates are spread over the whole run; made one walk at a time between
     /// device events, they evicted the engine's own state from the caches and slowed its event handling by
@@ -299,36 +306,36 @@ impl LoadBook {
     /// 5,990 with the walks' updates left out).
     pub fn periodic(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         r: Request,
         online: &Online,
         ticks: &Periodic,
         from: Time,
     ) {
-        shard.pending.push(Pending {
+        ledger.pending.push(Pending {
             request: r,
             online: *online,
             ticks: *ticks,
             from,
-            sign: shard.sign,
+            sign: ledger.sign,
         });
-        if shard.pending.len() >= PENDING {
-            self.flush(shard);
+        if ledger.pending.len() >= PENDING {
+            self.flush(ledger);
         }
     }
 
-    /// Counts the walks queued by [`LoadBook::periodic`] in this thread's shard. Every task that steps or
+    /// Counts the walks queued by [`LoadBook::periodic`] in this thread's ledger. Every task that steps or
     /// generates a chunk ends with it.
-    pub fn flush(&self, shard: &mut Shard) {
-        let mut pending = std::mem::take(&mut shard.pending);
-        let sign = shard.sign;
+    pub fn flush(&self, ledger: &mut ThreadLedger) {
+        let mut pending = std::mem::take(&mut ledger.pending);
+        let sign = ledger.sign;
         for p in &pending {
-            shard.sign = p.sign;
-            self.walk(shard, p.request, &p.online, &p.ticks, p.from);
+            ledger.sign = p.sign;
+            self.walk(ledger, p.request, &p.online, &p.ticks, p.from);
         }
-        shard.sign = sign;
+        ledger.sign = sign;
         pending.clear();
-        shard.pending = pending;
+        ledger.pending = pending;
     }
 
     /// Takes back the runs from `from` on of a walk counted by [`LoadBook::periodic`] with the same
@@ -338,14 +345,14 @@ impl LoadBook {
     /// counting began (`model::schedule::next_run`) — so what is left are exactly the runs before `from`.
     pub fn cancel_periodic(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         r: Request,
         online: &Online,
         ticks: &Periodic,
         from: Time,
     ) {
-        self.taken_back(shard, |book, shard| {
-            book.periodic(shard, r, online, ticks, from)
+        self.taken_back(ledger, |book, ledger| {
+            book.periodic(ledger, r, online, ticks, from)
         });
     }
 
@@ -353,25 +360,32 @@ impl LoadBook {
     /// schedule: the device left Intune (retired or wiped).
     pub fn cancel_checkins(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         online: &Online,
         schedule: &MdmSchedule<'_>,
         from: Time,
     ) {
-        self.taken_back(shard, |book, shard| {
-            book.mdm_checkins(shard, online, schedule, from)
+        self.taken_back(ledger, |book, ledger| {
+            book.mdm_checkins(ledger, online, schedule, from)
         });
     }
 
     /// Runs `count` with every request it counts taken back instead.
-    fn taken_back(&self, shard: &mut Shard, count: impl FnOnce(&Self, &mut Shard)) {
-        let sign = std::mem::replace(&mut shard.sign, -1);
-        count(self, shard);
-        shard.sign = sign;
+    fn taken_back(&self, ledger: &mut ThreadLedger, count: impl FnOnce(&Self, &mut ThreadLedger)) {
+        let sign = std::mem::replace(&mut ledger.sign, -1);
+        count(self, ledger);
+        ledger.sign = sign;
     }
 
     /// [`LoadBook::periodic`], counted now.
-    fn walk(&self, shard: &mut Shard, r: Request, online: &Online, ticks: &Periodic, from: Time) {
+    fn walk(
+        &self,
+        ledger: &mut ThreadLedger,
+        r: Request,
+        online: &Online,
+        ticks: &Periodic,
+        from: Time,
+    ) {
         let slot = periodic_slot(r);
         debug_assert_eq!(ticks.period, self.period[slot].get());
         let every_gap_misses = online
@@ -387,10 +401,10 @@ impl LoadBook {
             let first_day = if a > from {
                 a / DAY
             } else {
-                self.ticks_between(shard, slot, ticks.phase, from, e);
+                self.ticks_between(ledger, slot, ticks.phase, from, e);
                 e / DAY + 1
             };
-            return self.windows_after(shard, r, slot, online, ticks, first_day);
+            return self.windows_after(ledger, r, slot, online, ticks, first_day);
         }
         let lookback = ticks.max_gap().saturating_add(DAY);
         let mut previous_end: Option<Time> = None;
@@ -405,11 +419,11 @@ impl LoadBook {
                 let missed =
                     gap_start.is_none_or(|g| a - g >= ticks.period || ticks.next_tick(g) < a);
                 if missed {
-                    self.count(shard, r, a);
+                    self.count(ledger, r, a);
                     lo = a + 1;
                 }
             }
-            self.ticks_between(shard, slot, ticks.phase, lo, e);
+            self.ticks_between(ledger, slot, ticks.phase, lo, e);
             if e >= self.horizon {
                 return;
             }
@@ -425,7 +439,7 @@ impl LoadBook {
     /// that does not divide a day, the last day or so) take the general loop.
     fn windows_after(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         r: Request,
         slot: usize,
         online: &Online,
@@ -450,14 +464,22 @@ impl LoadBook {
             let (kernel_days, rest) = days.split_at(kernel_end);
             let (from, to) = kernel_days.span();
             let run = weekday_index(from)..weekday_index(to);
-            self.kernel_run(shard, r, slot, ticks, online.key(), Days::Office, run);
+            self.kernel_run(ledger, r, slot, ticks, online.key(), Days::Office, run);
             let windows = rest.map(|(d, a, e)| (d * DAY + a, d * DAY + e));
-            return self.count_windows(shard, r, slot, ticks, windows);
+            return self.count_windows(ledger, r, slot, ticks, windows);
         }
         if let Some(windows) = online.intermittent_windows_from(kernel_end) {
             let run = first_day as usize..kernel_end as usize;
-            self.kernel_run(shard, r, slot, ticks, online.key(), Days::Intermittent, run);
-            self.count_windows(shard, r, slot, ticks, windows);
+            self.kernel_run(
+                ledger,
+                r,
+                slot,
+                ticks,
+                online.key(),
+                Days::Intermittent,
+                run,
+            );
+            self.count_windows(ledger, r, slot, ticks, windows);
         }
     }
 
@@ -467,7 +489,7 @@ impl LoadBook {
     #[allow(clippy::too_many_arguments)]
     fn kernel_run(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         r: Request,
         slot: usize,
         ticks: &Periodic,
@@ -491,8 +513,8 @@ impl LoadBook {
             Days::Office => (&self.weekdays, &self.weekday_parts),
             Days::Intermittent => (&self.all_days, &self.all_parts),
         };
-        let sign = shard.sign;
-        let (catch_up, strided, cells, kept) = shard.lanes(r, slot);
+        let sign = ledger.sign;
+        let (catch_up, strided, cells, kept) = ledger.lanes(r, slot);
         let mut i = run.start;
         while i < run.end {
             let n = (run.end - i).min(BLOCK);
@@ -529,7 +551,7 @@ impl LoadBook {
     #[inline]
     fn count_windows(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         r: Request,
         slot: usize,
         ticks: &Periodic,
@@ -543,13 +565,13 @@ impl LoadBook {
             if a >= self.horizon {
                 return;
             }
-            let sign = shard.sign;
-            *shard.cell(self.bucket.div(a) as usize, r) += sign;
+            let sign = ledger.sign;
+            *ledger.cell(self.bucket.div(a) as usize, r) += sign;
             // From day 1 on, `a` is past the phase (which is under the period, itself under a day).
             let first_k = period.div_ceil(a + 1 - phase);
             let last_k = period.div(e.min(self.horizon) - 1 - phase);
             if first_k <= last_k {
-                let strided = &mut shard.strided[slot];
+                let strided = &mut ledger.strided[slot];
                 strided[layout.cell(base, first_k as usize)] += sign;
                 strided[layout.cell(base, last_k as usize + 1)] -= sign;
             }
@@ -563,13 +585,13 @@ impl LoadBook {
     /// run by run, then the steady interval in aggregate.
     pub fn mdm_checkins(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         online: &Online,
         schedule: &MdmSchedule<'_>,
         from: Time,
     ) {
         if schedule.enrolled_at == NEVER {
-            return self.periodic(shard, Request::MdmCheckin, online, &schedule.steady, from);
+            return self.periodic(ledger, Request::MdmCheckin, online, &schedule.steady, from);
         }
         let burst_end = schedule.burst_end();
         if let Some((a, e)) = online.window_from(from)
@@ -582,7 +604,7 @@ impl LoadBook {
             // (Counting from past the bursts — a walk taken back — is the general loop's: a gap before
             // `from` may hold only burst ticks.)
             if from <= after && after < e {
-                return self.bursts_online(shard, online, schedule, from, burst_end, after);
+                return self.bursts_online(ledger, online, schedule, from, burst_end, after);
             }
         }
         // Walk the windows once, run by run, until the first run after the bursts; the rest is the steady
@@ -590,11 +612,17 @@ impl LoadBook {
         let lookback = schedule.max_gap().saturating_add(DAY);
         // One run at `at`, counted; true once past the bursts, when the rest (the steady schedule) has been
         // counted in aggregate.
-        let run = |shard: &mut Shard, at: Time| {
-            self.count(shard, Request::MdmCheckin, at);
+        let run = |ledger: &mut ThreadLedger, at: Time| {
+            self.count(ledger, Request::MdmCheckin, at);
             let done = at > burst_end;
             if done {
-                self.periodic(shard, Request::MdmCheckin, online, &schedule.steady, at + 1);
+                self.periodic(
+                    ledger,
+                    Request::MdmCheckin,
+                    online,
+                    &schedule.steady,
+                    at + 1,
+                );
             }
             done
         };
@@ -609,7 +637,7 @@ impl LoadBook {
                 let missed = gap_start.is_none_or(|g| schedule.next_tick(g) < a);
                 t = a;
                 if missed {
-                    if run(shard, a) {
+                    if run(ledger, a) {
                         return;
                     }
                     t = a + 1;
@@ -619,7 +647,7 @@ impl LoadBook {
                 if tick >= e || tick >= self.horizon {
                     break;
                 }
-                if run(shard, tick) {
+                if run(ledger, tick) {
                     return;
                 }
             }
@@ -636,7 +664,7 @@ impl LoadBook {
     /// burst tick is one run), counted without merging the two schedules.
     fn bursts_online(
         &self,
-        shard: &mut Shard,
+        ledger: &mut ThreadLedger,
         online: &Online,
         schedule: &MdmSchedule<'_>,
         from: Time,
@@ -647,7 +675,7 @@ impl LoadBook {
         for b in schedule.bursts() {
             let mut tick = b.first_at_or_after(from);
             while tick <= b.last {
-                self.count(shard, r, tick);
+                self.count(ledger, r, tick);
                 tick = tick.saturating_add(b.interval);
             }
         }
@@ -655,12 +683,12 @@ impl LoadBook {
         let mut tick = self.next_tick(2, steady, from);
         while tick <= burst_end {
             if !schedule.is_burst_tick(tick) {
-                self.count(shard, r, tick);
+                self.count(ledger, r, tick);
             }
             tick = tick.saturating_add(steady.period);
         }
-        self.count(shard, r, after);
-        self.periodic(shard, r, online, steady, after + 1);
+        self.count(ledger, r, after);
+        self.periodic(ledger, r, online, steady, after + 1);
     }
 
     /// `ticks.next_tick(t)` for the ticks of strided array `slot` (whose period they have), dividing by
@@ -676,9 +704,9 @@ impl LoadBook {
 
     /// Makes buckets `[finalized, up_to)` readable, from every thread's counters: every chunk has finished
     /// the epoch containing them.
-    pub fn finalize(&mut self, up_to: usize, shards: &[&Shard]) {
+    pub fn finalize(&mut self, up_to: usize, ledgers: &[&ThreadLedger]) {
         debug_assert!(
-            shards.iter().all(|s| s.pending.is_empty()),
+            ledgers.iter().all(|s| s.pending.is_empty()),
             "walks left uncounted"
         );
         let up_to = up_to.min(self.buckets);
@@ -690,7 +718,7 @@ impl LoadBook {
             // later moment a strided one) — but their sum over all threads is a count.
             let mut row = [0i64; 7];
             for r in Request::ALL {
-                row[r.index()] = shards.iter().map(|s| i64::from(s.get(b, r))).sum();
+                row[r.index()] = ledgers.iter().map(|s| i64::from(s.get(b, r))).sum();
             }
             for (slot, r) in PERIODIC.iter().enumerate() {
                 let layout = &self.layout[slot];
@@ -700,7 +728,7 @@ impl LoadBook {
                     0
                 };
                 let cell = layout.cell_of_bucket(b);
-                let added: i64 = shards
+                let added: i64 = ledgers
                     .iter()
                     .map(|s| i64::from(s.strided[slot][cell]))
                     .sum();
@@ -775,13 +803,13 @@ mod tests {
     fn counted(
         (horizon, bucket, poll, sync): (Time, Time, Time, Time),
         r: Request,
-        walk: impl FnOnce(&LoadBook, &mut Shard),
+        walk: impl FnOnce(&LoadBook, &mut ThreadLedger),
     ) -> Vec<u64> {
         let mut book = LoadBook::new(horizon, bucket, poll, sync);
-        let mut shard = book.shard();
-        walk(&book, &mut shard);
-        book.flush(&mut shard);
-        book.finalize(usize::MAX, &[&shard]);
+        let mut ledger = book.thread_ledger();
+        walk(&book, &mut ledger);
+        book.flush(&mut ledger);
+        book.finalize(usize::MAX, &[&ledger]);
         book.counts().iter().map(|row| row[r.index()]).collect()
     }
 
@@ -800,8 +828,8 @@ mod tests {
                     period: HOUR,
                 };
                 let r = Request::MpPolicyPoll;
-                let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, shard| {
-                    book.periodic(shard, r, &online, &ticks, from)
+                let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, ledger| {
+                    book.periodic(ledger, r, &online, &ticks, from)
                 });
                 let want = runs_one_by_one(&online, &ticks, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} key {key} phase {phase} from {from}");
@@ -846,8 +874,8 @@ mod tests {
                         let online = Online::new(profile, key, horizon);
                         let ticks = Periodic { phase, period };
                         let r = Request::MdmCheckin;
-                        let got = counted((horizon, bucket, HOUR, period), r, |book, shard| {
-                            book.periodic(shard, r, &online, &ticks, from)
+                        let got = counted((horizon, bucket, HOUR, period), r, |book, ledger| {
+                            book.periodic(ledger, r, &online, &ticks, from)
                         });
                         let want = runs_one_by_one(&online, &ticks, from, horizon, bucket);
                         assert_eq!(
@@ -880,12 +908,12 @@ mod tests {
                 )
             })
             .collect();
-        let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, shard| {
+        let got = counted((horizon, MINUTE, HOUR, 8 * HOUR), r, |book, ledger| {
             for (online, ticks, from) in &walks {
-                book.periodic(shard, r, online, ticks, *from);
+                book.periodic(ledger, r, online, ticks, *from);
             }
             assert!(
-                !shard.pending.is_empty(),
+                !ledger.pending.is_empty(),
                 "the last walks wait for the flush"
             );
         });
@@ -898,7 +926,7 @@ mod tests {
     }
 
     /// A walk taken back from a moment keeps exactly its runs before it — polls and check-ins, the moment
-    /// inside or after the bursts — with the walk counted on one thread's shard and taken back on another's
+    /// inside or after the bursts — with the walk counted on one thread's ledger and taken back on another's
     /// (whose cells go negative: the ledger sums them before reading a count).
     #[test]
     fn a_walk_taken_back_keeps_its_runs_before_the_moment() {
@@ -912,7 +940,7 @@ mod tests {
             let enrolled = online.online_from(DAY + 3 * HOUR);
             for stop in [enrolled + 30 * MINUTE, 3 * DAY + 11 * HOUR + 7, 8 * DAY + 1] {
                 let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
-                let (mut one, mut other) = (book.shard(), book.shard());
+                let (mut one, mut other) = (book.thread_ledger(), book.thread_ledger());
                 let ticks = Periodic {
                     phase: 1_111,
                     period: HOUR,
@@ -1008,7 +1036,7 @@ mod tests {
                     let got = counted(
                         (horizon, MINUTE, HOUR, period),
                         Request::MdmCheckin,
-                        |book, shard| book.mdm_checkins(shard, &online, &schedule, from),
+                        |book, ledger| book.mdm_checkins(ledger, &online, &schedule, from),
                     );
                     let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
                     assert_eq!(
@@ -1039,7 +1067,7 @@ mod tests {
                 let got = counted(
                     (horizon, MINUTE, HOUR, 8 * HOUR),
                     Request::MdmCheckin,
-                    |book, shard| book.mdm_checkins(shard, &online, &schedule, from),
+                    |book, ledger| book.mdm_checkins(ledger, &online, &schedule, from),
                 );
                 let want = runs_one_by_one(&online, &schedule, from, horizon, MINUTE);
                 assert_eq!(got, want, "{profile:?} enrolled {enrolled}");

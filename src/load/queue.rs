@@ -43,15 +43,6 @@ impl BucketLoad {
     }
 }
 
-/// What the infrastructure does to the next epoch's requests.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Pressure {
-    /// Queue delay (seconds) a request to each component meets (index: `Component::index`).
-    pub delay: [Time; 4],
-    /// Share of requests rejected, as a threshold on a uniform u32 (`0` = none).
-    pub reject_below: [u32; 4],
-}
-
 /// One component's queue over the run.
 #[derive(Debug, Clone)]
 pub struct Queue {

@@ -1,8 +1,8 @@
 //! The metric contract: names that `summary.json`, `percentiles.csv`, thresholds and the CI gate rely on.
 //! Renaming one is a breaking change; the README documents each.
 
-use crate::load::Component;
 use crate::model::action::ActionKind;
+use crate::model::infrastructure::Component;
 use crate::model::workload::Workload;
 
 /// A latency metric (seconds), one sample per device that went through the measured interval.

@@ -5,91 +5,13 @@
 //! snapshots (principle 6): a transition at `t` changes every snapshot at or after `t`.
 
 use super::names::METRIC_COUNT;
-use crate::load::book::Shard;
 use crate::model::rollout::GateCounts;
-use crate::model::time::{HOUR, Time};
+use crate::model::time::{DAY, HOUR, Time};
 use crate::model::workload::Workload;
 
-/// How far a device has come on its path (the fleet-flow states of the timeline).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Milestone {
-    /// Path 2: not delivered yet.
-    NotArrived,
-    /// Waiting for its enrollment to start (path 1) / being set up (path 2).
-    NotStarted,
-    /// Hybrid Azure AD joined (path 1) or Azure AD joined (path 2).
-    Joined,
-    /// Enrolled in Intune.
-    Enrolled,
-    /// Co-managed (ConfigMgr client and MDM enrollment, co-management policy applied).
-    CoManaged,
-    /// Hit a permanent configuration error.
-    Failed,
-    /// Taken out of management by a `retire` remote action.
-    Retired,
-}
-
-impl Milestone {
-    /// All milestones, in column order.
-    pub const ALL: [Milestone; 7] = [
-        Milestone::NotArrived,
-        Milestone::NotStarted,
-        Milestone::Joined,
-        Milestone::Enrolled,
-        Milestone::CoManaged,
-        Milestone::Failed,
-        Milestone::Retired,
-    ];
-
-    /// Output name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Milestone::NotArrived => "not_arrived",
-            Milestone::NotStarted => "not_started",
-            Milestone::Joined => "joined",
-            Milestone::Enrolled => "enrolled",
-            Milestone::CoManaged => "co_managed",
-            Milestone::Failed => "failed",
-            Milestone::Retired => "retired",
-        }
-    }
-}
-
-/// A device's compliance as Intune reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComplianceState {
-    /// No report on Intune (compliance still on ConfigMgr, or no sync yet).
-    Unknown,
-    /// Reported compliant.
-    Compliant,
-    /// Reported noncompliant, inside the `noncompliant_grace` period.
-    InGrace,
-    /// Reported noncompliant and past the grace period.
-    Noncompliant,
-}
-
-/// What conditional access does with a device's sign-ins (Azure AD's view, once the user's token has it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaState {
-    /// No Intune compliance state has reached the session yet.
-    Unknown,
-    /// "Require device to be marked as compliant" lets the device in (compliant, or noncompliant within its
-    /// grace period).
-    Ready,
-    /// Conditional access blocks the device (noncompliant past its grace period, or its report expired).
-    Blocked,
-}
-
-impl CaState {
-    /// The conditional-access consequence of a compliance state.
-    pub fn of(c: ComplianceState) -> CaState {
-        match c {
-            ComplianceState::Unknown => CaState::Unknown,
-            ComplianceState::Compliant | ComplianceState::InGrace => CaState::Ready,
-            ComplianceState::Noncompliant => CaState::Blocked,
-        }
-    }
-}
+/// The device states the timeline counts devices in: the model's, named here too for the readers of the
+/// timeline's columns.
+pub use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
 
 /// Number of milestone columns.
 pub const MILESTONE_COLUMNS: usize = Milestone::ALL.len();
@@ -133,17 +55,6 @@ fn ca_col(c: CaState) -> Option<usize> {
     }
 }
 
-/// A co-managed device's ConfigMgr client health as Intune shows it (domain-facts §1.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HealthState {
-    /// Not co-managed, or its health has not reached Intune yet.
-    Unknown,
-    /// Shown healthy.
-    Healthy,
-    /// Shown unhealthy (its last sync is too old for its health status).
-    Unhealthy,
-}
-
 fn health_col(h: HealthState) -> Option<usize> {
     match h {
         HealthState::Unknown => None,
@@ -165,6 +76,19 @@ pub struct ActionCounts {
     pub reached: u64,
 }
 
+impl ActionCounts {
+    /// A device targeted by the action, acting `latency` after its `at` (`None`: not before the end of the
+    /// run).
+    pub fn record(&mut self, latency: Option<Time>) {
+        self.targeted += 1;
+        if let Some(latency) = latency {
+            self.reached += 1;
+            self.within_1h += u64::from(latency <= HOUR);
+            self.within_1d += u64::from(latency <= DAY);
+        }
+    }
+}
+
 /// One chunk's records.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -179,8 +103,6 @@ pub struct Tally {
     pub gate: GateCounts,
     /// Per remote action, in scenario order.
     pub actions: Vec<ActionCounts>,
-    /// This thread's request counters, when load is counted (`load::book::LoadBook`).
-    pub load: Option<Shard>,
 }
 
 impl Tally {
@@ -194,7 +116,6 @@ impl Tally {
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
-            load: None,
         }
     }
 
@@ -327,5 +248,23 @@ mod tests {
         assert_eq!(rows[2][2], 0);
         assert_eq!(rows[2][3], 1);
         assert_eq!(rows[3][3], 1);
+    }
+
+    #[test]
+    fn an_action_counts_its_targets_and_when_they_acted() {
+        let mut c = ActionCounts::default();
+        c.record(Some(HOUR));
+        c.record(Some(HOUR + 1));
+        c.record(Some(DAY + 1));
+        c.record(None);
+        assert_eq!(
+            c,
+            ActionCounts {
+                targeted: 4,
+                within_1h: 1,
+                within_1d: 2,
+                reached: 3,
+            }
+        );
     }
 }

@@ -37,16 +37,14 @@
 use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
+use super::infrastructure::{Component, Pressure, Request};
+use super::record::{Latency, Recorder};
 use super::rollout::{Member, Plan};
 use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
+use super::states::{CaState, ComplianceState, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
-use crate::load::book::LoadBook;
-use crate::load::queue::Pressure;
-use crate::load::{Component, Request};
-use crate::metrics::names::Metric;
-use crate::metrics::tally::{CaState, ComplianceState, HealthState, Milestone, Tally};
 use crate::rng::{day_hash, slot};
 
 /// The two paths to co-management.
@@ -158,23 +156,13 @@ pub struct Env<'a> {
     pub model: &'a Model,
     /// Slider history.
     pub plan: &'a Plan,
-    /// The request ledger (`None` when load is not modelled).
-    pub load: Option<&'a LoadBook>,
     /// What the infrastructure does to this epoch's requests.
     pub pressure: Pressure,
 }
 
-impl Env<'_> {
-    fn count(&self, tally: &mut Tally, request: Request, t: Time) {
-        if let (Some(book), Some(shard)) = (self.load, tally.load.as_mut()) {
-            book.count(shard, request, t);
-        }
-    }
-}
-
 impl Device {
     /// Generates device `id` from its random stream and records its initial timeline state.
-    pub fn generate(id: u32, model: &Model, load: Option<&LoadBook>, tally: &mut Tally) -> Device {
+    pub fn generate(id: u32, model: &Model, rec: &mut impl Recorder) -> Device {
         let s = &model.scenario;
         let t = &s.timers;
         let mut rng = model.seeds.stream(id, slot::GENERATION);
@@ -262,11 +250,10 @@ impl Device {
             d.origin = (model.seeds.stream(id, slot::OSD_ARRIVAL).uniform()
                 * f64::from(s.fleet.osd.span)) as Time;
         }
-        if let (Some(book), Some(shard), Path::ExistingClient) = (load, tally.load.as_mut(), path) {
+        if path == Path::ExistingClient && rec.counts_requests() {
             // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
             // arrival: the task sequence installs the client).
-            book.periodic(
-                shard,
+            rec.periodic(
                 d.poll_request(),
                 &d.online(id, model),
                 &d.poll_ticks(model),
@@ -279,30 +266,30 @@ impl Device {
                 // once ("once some devices are already co-managed, new devices enroll immediately", MD
                 // includes/enable-co-management-1906-2107.md).
                 d.state = State::NotArrived;
-                tally.milestone(0, None, Milestone::NotArrived);
+                rec.milestone(0, None, Milestone::NotArrived);
                 d.next_event = d.online(id, model).online_from(d.origin);
             }
             Path::ExistingClient if comanaged_now => {
                 d.state = State::CoManaged;
                 d.comanaged_at = 0;
-                tally.milestone(0, None, Milestone::CoManaged);
-                d.count_targeted(model, tally);
-                d.update_switched(model, None, WorkloadSet::EMPTY, tally);
-                if let (Some(book), Some(shard)) = (load, tally.load.as_mut()) {
-                    book.mdm_checkins(shard, &d.online(id, model), &d.mdm_schedule(model), 0);
+                rec.milestone(0, None, Milestone::CoManaged);
+                d.count_targeted(model, rec);
+                d.update_switched(model, None, WorkloadSet::EMPTY, rec);
+                if rec.counts_requests() {
+                    rec.mdm_checkins(&d.online(id, model), &d.mdm_schedule(model), 0);
                 }
-                d.report_health(id, model, tally);
+                d.report_health(id, model, rec);
             }
             Path::ExistingClient => {
                 d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
                 d.state = State::Scheduled;
-                tally.milestone(0, None, Milestone::NotStarted);
+                rec.milestone(0, None, Milestone::NotStarted);
                 d.next_event = d.online(id, model).online_from(d.origin);
             }
             Path::NewInternet => {
                 d.origin = (u_time * f64::from(s.fleet.new_device_arrival)) as Time;
                 d.state = State::NotArrived;
-                tally.milestone(0, None, Milestone::NotArrived);
+                rec.milestone(0, None, Milestone::NotArrived);
                 d.next_event = d.online(id, model).online_from(d.origin);
             }
         }
@@ -447,30 +434,30 @@ impl Device {
     }
 
     /// Processes the event at `self.next_event` and schedules the next one.
-    pub fn handle(&mut self, id: u32, env: &Env<'_>, tally: &mut Tally) {
+    pub fn handle(&mut self, id: u32, env: &Env<'_>, rec: &mut impl Recorder) {
         let t = self.next_event;
         let model = env.model;
         let timers = &model.scenario.timers;
         match self.state {
             State::NotArrived if self.is_osd() => {
                 // First boot of an imaged ConfigMgr client: it starts path 1 now.
-                tally.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
+                rec.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
                 self.state = State::Scheduled;
-                self.handle(id, env, tally);
+                self.handle(id, env, rec);
             }
             State::NotArrived => {
                 // First boot: Autopilot joins the device to Azure AD, then enrolls it.
-                tally.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
+                rec.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
                 self.begin_step(State::Enrolling, t);
-                self.enrollment_attempt(id, t, env, tally);
+                self.enrollment_attempt(id, t, env, rec);
             }
             State::Scheduled => {
                 if self.fail_step() == Some(1) {
-                    return self.fail(t, Milestone::NotStarted, tally);
+                    return self.fail(t, Milestone::NotStarted, rec);
                 }
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
-                env.count(tally, Request::DeviceRegistration, t);
+                rec.request(Request::DeviceRegistration, t);
                 self.begin_step(State::HybridJoining, t);
                 let synced =
                     (t / timers.aad_connect_sync + 1).saturating_mul(timers.aad_connect_sync);
@@ -481,7 +468,7 @@ impl Device {
                 self.next_event = next_run(&self.online(id, model), &task, synced);
             }
             State::HybridJoining => {
-                env.count(tally, Request::DeviceRegistration, t);
+                rec.request(Request::DeviceRegistration, t);
                 let failed = model
                     .seeds
                     .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
@@ -494,13 +481,13 @@ impl Device {
                     };
                     self.next_event = next_run(&self.online(id, model), &task, t + 1);
                 } else {
-                    tally.sample(Metric::HybridJoin.index(), t - self.step_start);
-                    tally.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
+                    rec.latency(Latency::HybridJoin, t - self.step_start);
+                    rec.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
                     self.begin_step(State::Enrolling, t);
-                    self.enrollment_attempt(id, t, env, tally);
+                    self.enrollment_attempt(id, t, env, rec);
                 }
             }
-            State::Enrolling => self.enrollment_attempt(id, t, env, tally),
+            State::Enrolling => self.enrollment_attempt(id, t, env, rec),
             State::AwaitingPolicy => {
                 let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
                 if let Some(at) = self.admit(
@@ -515,30 +502,29 @@ impl Device {
                     return;
                 }
                 if self.is_osd() {
-                    tally.sample(Metric::TimeToComanagedOsd.index(), t - self.origin);
+                    rec.latency(Latency::TimeToComanagedOsd, t - self.origin);
                 } else {
-                    tally.sample(Metric::TimeToComanagedExistingClient.index(), t);
+                    rec.latency(Latency::TimeToComanagedExistingClient, t);
                 }
-                self.become_comanaged(id, t, env, tally);
+                self.become_comanaged(id, t, env, rec);
             }
             State::Installing => {
-                env.count(tally, Request::CmgRegistration, t);
-                if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
-                    book.periodic(
-                        shard,
+                rec.request(Request::CmgRegistration, t);
+                if rec.counts_requests() {
+                    rec.periodic(
                         Request::CmgPolicyPoll,
                         &self.online(id, model),
                         &self.poll_ticks(model),
                         t + 1,
                     );
                 }
-                tally.sample(Metric::ClientInstall.index(), t - self.step_start);
-                tally.sample(Metric::TimeToComanagedNewInternet.index(), t - self.origin);
-                self.become_comanaged(id, t, env, tally);
+                rec.latency(Latency::ClientInstall, t - self.step_start);
+                rec.latency(Latency::TimeToComanagedNewInternet, t - self.origin);
+                self.become_comanaged(id, t, env, rec);
             }
             State::InstallFailing => {
                 self.attempt = self.attempt.saturating_add(1);
-                self.install_attempt(id, t, env, tally);
+                self.install_attempt(id, t, env, rec);
             }
             State::CoManaged => {
                 if self.poll_wake <= t {
@@ -553,7 +539,7 @@ impl Device {
                         retry,
                     ) {
                         Some(at) => self.poll_wake = at,
-                        None => self.apply_policy(id, t, env, tally),
+                        None => self.apply_policy(id, t, env, rec),
                     }
                 }
                 if self.sync_wake <= t {
@@ -561,11 +547,11 @@ impl Device {
                         |d: &Self| next_run(&d.online(id, model), &d.mdm_schedule(model), t + 1);
                     match self.admit(id, SYNC_IN_FLIGHT, Component::Intune, t, env, retry) {
                         Some(at) => self.sync_wake = at,
-                        None => self.report_compliance(id, t, model, tally),
+                        None => self.report_compliance(id, t, model, rec),
                     }
                 }
                 if self.attempt != 0 && self.step_start <= t {
-                    return self.act(id, t, env, tally);
+                    return self.act(id, t, env, rec);
                 }
                 self.next_event = self.comanaged_next();
             }
@@ -612,7 +598,7 @@ impl Device {
         action: &Action,
         now: Time,
         env: &Env<'_>,
-        tally: &mut Tally,
+        rec: &mut impl Recorder,
     ) {
         let model = env.model;
         let at = action.at;
@@ -637,21 +623,16 @@ impl Device {
             next_run(&online, &self.mdm_schedule(model), at)
         };
         let duration = model.scenario.duration;
-        let counts = tally.action(index);
-        counts.targeted += 1;
         if acts >= duration {
+            rec.remote_action(index, action.kind, None);
             return;
         }
-        let latency = acts - at;
-        counts.reached += 1;
-        counts.within_1h += u64::from(latency <= HOUR);
-        counts.within_1d += u64::from(latency <= DAY);
-        tally.sample(Metric::RemoteActionLatency(action.kind).index(), latency);
+        rec.remote_action(index, action.kind, Some(acts - at));
         // The check-in the push makes an online device do (counted where the ledger is still open); an offline
         // device acts at a scheduled check-in, which its walk has counted already.
         let effect = acts.max(now);
         if pushed {
-            env.count(tally, Request::MdmCheckin, effect);
+            rec.request(Request::MdmCheckin, effect);
         }
         let pending = match action.kind {
             ActionKind::Restart | ActionKind::Sync => return,
@@ -665,26 +646,26 @@ impl Device {
 
     /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes
     /// back through provisioning as a new internet device arriving now (path 2); a retired one is done.
-    fn act(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+    fn act(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let wipe = self.attempt == 1;
-        if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
+        if rec.counts_requests() {
             // Its Intune check-ins stop after this one (retire unenrolls, wipe resets), and a wiped device's
             // ConfigMgr client stops polling; a retired one keeps its client (Intune retire removes MDM
             // management, not the ConfigMgr agent), so its polls go on. The ledger counted every walk to the
             // horizon when it began: the runs after now are taken back.
             let online = self.online(id, model);
-            book.cancel_checkins(shard, &online, &self.mdm_schedule(model), t + 1);
+            rec.cancel_checkins(&online, &self.mdm_schedule(model), t + 1);
             if wipe {
                 let request = self.poll_request();
-                book.cancel_periodic(shard, request, &online, &self.poll_ticks(model), t + 1);
+                rec.cancel_periodic(request, &online, &self.poll_ticks(model), t + 1);
             }
         }
-        self.withdraw_compliance(id, t, model, tally);
-        self.withdraw_health(id, t, model, tally);
+        self.withdraw_compliance(id, t, model, rec);
+        self.withdraw_health(id, t, model, rec);
         for w in Workload::ALL {
             if self.intune.contains(w) {
-                tally.authority(t, w, -1);
+                rec.authority(t, w, -1);
             }
         }
         for (stage, target) in model.stage_targets.iter().enumerate() {
@@ -695,10 +676,11 @@ impl Device {
                 Authority::ConfigMgr => self.intune.0 & target.workloads.0 == 0,
                 _ => self.intune.includes(target.workloads),
             };
+            let gate = rec.gate();
             if done {
-                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_sub(1);
+                gate.switched[stage] = gate.switched[stage].wrapping_sub(1);
             }
-            tally.gate.targeted[stage] = tally.gate.targeted[stage].wrapping_sub(1);
+            gate.targeted[stage] = gate.targeted[stage].wrapping_sub(1);
         }
         self.intune = WorkloadSet::EMPTY;
         self.comanaged_at = NEVER;
@@ -707,14 +689,14 @@ impl Device {
         self.sync_wake = NEVER;
         self.attempt = 0;
         if wipe {
-            tally.milestone(t, Some(Milestone::CoManaged), Milestone::NotArrived);
+            rec.milestone(t, Some(Milestone::CoManaged), Milestone::NotArrived);
             self.path = Path::NewInternet;
             self.flags = (self.flags & COMPLIANT) | INTERNET;
             self.origin = t;
             self.state = State::NotArrived;
             self.next_event = self.online(id, model).online_from(t);
         } else {
-            tally.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
+            rec.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
             self.state = State::Retired;
             self.next_event = NEVER;
         }
@@ -726,13 +708,13 @@ impl Device {
         self.attempt = 0;
     }
 
-    fn fail(&mut self, t: Time, from: Milestone, tally: &mut Tally) {
-        tally.milestone(t, Some(from), Milestone::Failed);
+    fn fail(&mut self, t: Time, from: Milestone, rec: &mut impl Recorder) {
+        rec.milestone(t, Some(from), Milestone::Failed);
         self.state = State::Failed;
         self.next_event = NEVER;
     }
 
-    fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+    fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let timers = &model.scenario.timers;
         let fatal_step = if self.path == Path::ExistingClient {
@@ -741,10 +723,10 @@ impl Device {
             1
         };
         if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
-            return self.fail(t, Milestone::Joined, tally);
+            return self.fail(t, Milestone::Joined, rec);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
-            env.count(tally, Request::MdmEnrollment, t);
+            rec.request(Request::MdmEnrollment, t);
         }
         let failed = model
             .seeds
@@ -775,16 +757,11 @@ impl Device {
             return;
         }
         self.flags &= !ENROLL_IN_FLIGHT;
-        tally.sample(Metric::MdmEnrollment.index(), t - self.step_start);
-        tally.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
+        rec.latency(Latency::MdmEnrollment, t - self.step_start);
+        rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         self.enrolled_at = t;
-        if let (Some(book), Some(shard)) = (env.load, tally.load.as_mut()) {
-            book.mdm_checkins(
-                shard,
-                &self.online(id, model),
-                &self.mdm_schedule(model),
-                t + 1,
-            );
+        if rec.counts_requests() {
+            rec.mdm_checkins(&self.online(id, model), &self.mdm_schedule(model), t + 1);
         }
         match self.path {
             Path::ExistingClient => {
@@ -794,18 +771,18 @@ impl Device {
             Path::NewInternet => {
                 self.begin_step(State::Installing, t);
                 if self.fail_step() == Some(2) {
-                    return self.fail(t, Milestone::Enrolled, tally);
+                    return self.fail(t, Milestone::Enrolled, rec);
                 }
-                self.install_attempt(id, t, env, tally);
+                self.install_attempt(id, t, env, rec);
             }
         }
     }
 
     /// Starts a client install attempt at `t` (path 2, inside the ESP).
-    fn install_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+    fn install_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let timers = &model.scenario.timers;
-        env.count(tally, Request::CmgContentDownload, t);
+        rec.request(Request::CmgContentDownload, t);
         let mut rng = model
             .seeds
             .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
@@ -822,10 +799,11 @@ impl Device {
         }
     }
 
-    fn count_targeted(&self, model: &Model, tally: &mut Tally) {
+    fn count_targeted(&self, model: &Model, rec: &mut impl Recorder) {
+        let gate = rec.gate();
         for stage in 0..model.stage_targets.len() {
             if self.member_of(model, stage) {
-                tally.gate.targeted[stage] = tally.gate.targeted[stage].wrapping_add(1);
+                gate.targeted[stage] = gate.targeted[stage].wrapping_add(1);
             }
         }
     }
@@ -837,7 +815,7 @@ impl Device {
         model: &Model,
         before: Option<WorkloadSet>,
         after: WorkloadSet,
-        tally: &mut Tally,
+        rec: &mut impl Recorder,
     ) {
         for (stage, target) in model.stage_targets.iter().enumerate() {
             if !self.member_of(model, stage) {
@@ -849,32 +827,33 @@ impl Device {
             };
             let was = before.is_some_and(done);
             let is = done(after);
+            let switched = &mut rec.gate().switched[stage];
             if is && !was {
-                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_add(1);
+                *switched = switched.wrapping_add(1);
             } else if was && !is {
-                tally.gate.switched[stage] = tally.gate.switched[stage].wrapping_sub(1);
+                *switched = switched.wrapping_sub(1);
             }
         }
     }
 
-    fn become_comanaged(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
-        tally.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
+    fn become_comanaged(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
+        rec.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
         self.state = State::CoManaged;
         self.comanaged_at = t;
         // From here on `attempt` means a pending remote action (none yet), not a retry count.
         self.attempt = 0;
-        self.count_targeted(env.model, tally);
-        self.update_switched(env.model, None, WorkloadSet::EMPTY, tally);
-        self.report_health(id, env.model, tally);
+        self.count_targeted(env.model, rec);
+        self.update_switched(env.model, None, WorkloadSet::EMPTY, rec);
+        self.report_health(id, env.model, rec);
         // The poll that brought the co-management policy carries the current workload settings; a check-in it
         // triggers is handled as the co-managed device's next event (at `t` itself with sync-on-switch).
-        self.apply_policy(id, t, env, tally);
+        self.apply_policy(id, t, env, rec);
         self.next_event = self.comanaged_next();
     }
 
     /// A policy poll at `t`: move every workload to the authority the plan asks for, then find the next poll
     /// that will change something.
-    fn apply_policy(&mut self, id: u32, t: Time, env: &Env<'_>, tally: &mut Tally) {
+    fn apply_policy(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let timers = &model.scenario.timers;
         let member = self.member();
@@ -886,14 +865,14 @@ impl Device {
                 match (before.contains(w), desired.contains(w)) {
                     (false, true) => {
                         let origin = env.plan.switch_origin(w, member, t);
-                        tally.sample(Metric::SwitchLatency(w).index(), t - origin);
-                        tally.authority(t, w, 1);
+                        rec.latency(Latency::SwitchLatency(w), t - origin);
+                        rec.authority(t, w, 1);
                         if w == Workload::CompliancePolicies {
                             self.comp_origin = origin;
                             self.comp_switch = t;
                             self.sync_wake = if timers.sync_on_switch {
                                 // The extra check-in the switch triggers (scheduled ones are counted in aggregate).
-                                env.count(tally, Request::MdmCheckin, t);
+                                rec.request(Request::MdmCheckin, t);
                                 t
                             } else {
                                 next_run(&online, &self.mdm_schedule(model), t + 1)
@@ -901,15 +880,15 @@ impl Device {
                         }
                     }
                     (true, false) => {
-                        tally.authority(t, w, -1);
+                        rec.authority(t, w, -1);
                         if w == Workload::CompliancePolicies {
-                            self.withdraw_compliance(id, t, model, tally);
+                            self.withdraw_compliance(id, t, model, rec);
                         }
                     }
                     _ => {}
                 }
             }
-            self.update_switched(model, Some(before), desired, tally);
+            self.update_switched(model, Some(before), desired, rec);
             self.intune = desired;
         }
         let change = env.plan.next_change(member, self.intune, t + 1);
@@ -950,11 +929,11 @@ impl Device {
         to: ComplianceState,
         lag: Time,
         undo: bool,
-        tally: &mut Tally,
+        rec: &mut impl Recorder,
     ) {
         let (from, to) = if undo { (to, from) } else { (from, to) };
-        tally.compliance(t, from, to);
-        tally.ca(after(t, lag), CaState::of(from), CaState::of(to));
+        rec.compliance(t, from, to);
+        rec.ca(after(t, lag), CaState::of(from), CaState::of(to));
     }
 
     /// Every change of the effective compliance state that follows the report at `self.report_at`, in time
@@ -1024,13 +1003,13 @@ impl Device {
 
     /// The Intune check-in after the compliance workload switched: the device reports its compliance, which
     /// Azure AD and conditional access pick up `ca_lag` later.
-    fn report_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
+    fn report_compliance(&mut self, id: u32, t: Time, model: &Model, rec: &mut impl Recorder) {
         self.sync_wake = NEVER;
         if !self.intune.contains(Workload::CompliancePolicies) {
             return;
         }
-        tally.sample(Metric::ComplianceLatency.index(), t - self.comp_origin);
-        tally.sample(Metric::SwitchToCompliance.index(), t - self.comp_switch);
+        rec.latency(Latency::ComplianceLatency, t - self.comp_origin);
+        rec.latency(Latency::SwitchToCompliance, t - self.comp_switch);
         let grace = model.scenario.compliance.noncompliant_grace;
         let state = if self.compliant() {
             ComplianceState::Compliant
@@ -1043,26 +1022,27 @@ impl Device {
         self.report_at = t;
         let lag = self.ca_lag(id, model);
         self.compliance_changes(id, model, |at, from, to| {
-            Self::record_compliance(at, from, to, lag, false, tally)
+            Self::record_compliance(at, from, to, lag, false, rec)
         });
         let duration = model.scenario.duration;
         let (metric, effective) = if self.compliant() {
-            (Metric::CaReadyLatency, after(t, lag))
+            (Latency::CaReadyLatency, after(t, lag))
         } else {
-            (Metric::CaBlockLatency, after(self.grace_end(model), lag))
+            (Latency::CaBlockLatency, after(self.grace_end(model), lag))
         };
         if effective < duration {
-            tally.sample(metric.index(), effective - self.comp_origin);
+            rec.latency(metric, effective - self.comp_origin);
         }
-        tally.gate.reported = tally.gate.reported.wrapping_add(1);
+        let gate = rec.gate();
+        gate.reported = gate.reported.wrapping_add(1);
         if !self.compliant() {
-            tally.gate.noncompliant = tally.gate.noncompliant.wrapping_add(1);
+            gate.noncompliant = gate.noncompliant.wrapping_add(1);
         }
     }
 
     /// The compliance workload moved back to ConfigMgr (or the device left management) at `t`: Intune's
     /// report no longer counts. Changes recorded for `t` or later are cancelled.
-    fn withdraw_compliance(&mut self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
+    fn withdraw_compliance(&mut self, id: u32, t: Time, model: &Model, rec: &mut impl Recorder) {
         self.sync_wake = NEVER;
         if self.compliance == ComplianceState::Unknown {
             return;
@@ -1071,15 +1051,16 @@ impl Device {
         let mut current = ComplianceState::Unknown;
         self.compliance_changes(id, model, |at, from, to| {
             if at >= t {
-                Self::record_compliance(at, from, to, lag, true, tally);
+                Self::record_compliance(at, from, to, lag, true, rec);
             } else {
                 current = to;
             }
         });
-        Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, tally);
-        tally.gate.reported = tally.gate.reported.wrapping_sub(1);
+        Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, rec);
+        let gate = rec.gate();
+        gate.reported = gate.reported.wrapping_sub(1);
         if !self.compliant() {
-            tally.gate.noncompliant = tally.gate.noncompliant.wrapping_sub(1);
+            gate.noncompliant = gate.noncompliant.wrapping_sub(1);
         }
         self.compliance = ComplianceState::Unknown;
     }
@@ -1157,32 +1138,32 @@ impl Device {
     ///
     /// \[assumption\] The sample is taken when the device becomes co-managed; a wipe or retire between then and
     /// the first check-in does not withdraw it (the timeline changes are withdrawn).
-    fn report_health(&self, id: u32, model: &Model, tally: &mut Tally) {
+    fn report_health(&self, id: u32, model: &Model, rec: &mut impl Recorder) {
         let start = self.comanaged_at;
         let mut first = None;
         self.health_changes(id, model, |at, from, to| {
             if first.is_none() {
                 first = Some(at);
             }
-            tally.health(at, from, to);
+            rec.health(at, from, to);
         });
         if let Some(at) = first {
-            tally.sample(Metric::HealthVisibleLatency.index(), at - start);
+            rec.latency(Latency::HealthVisibleLatency, at - start);
         }
     }
 
     /// The device leaves co-management at `t`: its client health is no longer shown; changes recorded for `t`
     /// or later are cancelled.
-    fn withdraw_health(&self, id: u32, t: Time, model: &Model, tally: &mut Tally) {
+    fn withdraw_health(&self, id: u32, t: Time, model: &Model, rec: &mut impl Recorder) {
         let mut current = HealthState::Unknown;
         self.health_changes(id, model, |at, from, to| {
             if at >= t {
-                tally.health(at, to, from);
+                rec.health(at, to, from);
             } else {
                 current = to;
             }
         });
-        tally.health(t, current, HealthState::Unknown);
+        rec.health(t, current, HealthState::Unknown);
     }
 }
 

@@ -1,12 +1,17 @@
 //! The domain model: devices on their two paths, workloads and their authority, the rollout plan, availability
-//! and the product timers. Nothing here knows of files, TOML or the terminal.
+//! and the product timers. Nothing here knows of files, TOML or the terminal, nor of how the run counts what
+//! devices do: they report it through [`record::Recorder`], in the model's own words ([`states`],
+//! [`infrastructure`]).
 
 pub mod action;
 pub mod availability;
 pub mod device;
+pub mod infrastructure;
+pub mod record;
 pub mod rollout;
 pub mod scenario;
 pub mod schedule;
+pub mod states;
 pub mod time;
 pub mod workload;
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::report::load_out::LoadSeries;
 use crate::report::summary::Summary;
 
 /// Why a results folder cannot be plotted. Every variant names the file.
@@ -64,16 +65,6 @@ pub struct Quantile {
     pub percentile: f64,
     /// Latency at that percentile, seconds.
     pub seconds: u64,
-}
-
-/// `load.csv` summed over request types: one component's requests bucket by bucket.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadSeries {
-    /// Component (`management_point`, `cmg`, `intune`, …).
-    pub component: String,
-    /// Per bucket with at least one row, in time order: (bucket start in seconds, requests of all types,
-    /// the component's capacity in requests per second — `None` when not modelled, an empty field).
-    pub buckets: Vec<(u64, f64, Option<f64>)>,
 }
 
 /// Everything a plot or the report may use.

@@ -3,7 +3,7 @@
 
 use super::data::{Results, STATES};
 use crate::model::workload::Workload;
-use crate::scenario::duration::human_seconds;
+use crate::units::human_seconds;
 
 const DAY: f64 = 86_400.0;
 const HOUR: f64 = 3_600.0;
@@ -153,7 +153,7 @@ fn subtitle(results: &Results) -> String {
         "{} · seed {} · {} devices",
         results.summary.scenario,
         results.summary.seed,
-        crate::report::table::grouped(u64::from(results.summary.devices))
+        crate::units::grouped(u64::from(results.summary.devices))
     )
 }
 

@@ -10,8 +10,8 @@ use std::fmt::Write;
 use super::data::Results;
 use super::figures::Figure;
 use crate::metrics::names::Metric;
-use crate::report::table::grouped;
-use crate::scenario::duration::human_seconds;
+use crate::units::grouped;
+use crate::units::human_seconds;
 
 /// One part of the report: a heading and its HTML body.
 #[derive(Debug, Clone, PartialEq)]

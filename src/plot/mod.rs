@@ -11,6 +11,7 @@ pub mod html;
 pub mod render;
 pub mod sweep;
 
+use crate::report::load_out::LoadSeries;
 use data::Results;
 
 /// Which image files to write under `plots/` (report.html always inlines SVG).
@@ -86,7 +87,7 @@ pub enum PlotError {
 pub fn run_plot_files(
     dir: &std::path::Path,
     files: &[(&str, Vec<u8>)],
-    load: Option<Vec<data::LoadSeries>>,
+    load: Option<Vec<LoadSeries>>,
 ) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
     let given = load.is_some();
     let mut results = Results::parse(dir, |name| {

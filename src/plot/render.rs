@@ -10,8 +10,8 @@ use plotters::style::{FontStyle, register_font};
 
 use super::figures::{Figure, Scale, Style, TickFormat};
 use super::glyphs::GlyphBitMap;
-use crate::report::table::grouped;
-use crate::scenario::duration::human_seconds;
+use crate::units::grouped;
+use crate::units::human_seconds;
 
 /// Image width in pixels.
 pub const WIDTH: u32 = 1200;

@@ -9,9 +9,11 @@ use std::fmt::Write;
 use super::figures::{Axis, Figure, Scale, Series, Style, TickFormat};
 use super::html::{Section, escape};
 use super::render::{self, RenderError};
-use crate::scenario::duration::parse_duration;
+use crate::report::summary::Summary;
 use crate::sweep::combination_name;
 use crate::sweep::export::{SweepStats, find, num};
+use crate::sweep::shard::{Files, SweepPlan, comparison_tables};
+use crate::units::parse_duration;
 
 /// The metrics (all means, in seconds) the sweep plots show.
 pub const PLOTTED: [(&str, &str); 3] = [
@@ -310,6 +312,18 @@ fn values_table(f: &SweepFigure, x_header: &str) -> String {
     t
 }
 
+/// Everything a sweep's folder holds besides its runs: the comparison tables
+/// ([`comparison_tables`]) and, drawn from the same statistics, `plots/*.svg` and `report.html`; also
+/// `comparison.md` as text, for stdout. The one place both `cofleet sweep` and `cofleet merge` build them.
+pub fn comparison_files(
+    plan: &SweepPlan,
+    summaries: &[Vec<Summary>],
+) -> Result<(String, Files), RenderError> {
+    let (stats, md, mut files) = comparison_tables(plan, summaries);
+    files.extend(sweep_plot_files(&stats, &md)?);
+    Ok((md, files))
+}
+
 /// `plots/<figure>.svg` and `report.html` of a sweep whose `comparison.md` is `comparison_md`, as
 /// (relative path, bytes) in a fixed order.
 pub fn sweep_plot_files(
@@ -345,9 +359,9 @@ pub fn sweep_plot_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::ReplicaMean;
     use crate::sweep::Row;
     use crate::sweep::export::VariantStats;
-    use crate::sweep::stats::Estimate;
 
     /// Variants `poll=<p>+n=<n>` for polls 30m, 1h and n 1, 2; the metric's replicas are `values(i)`.
     fn stats(replicas: usize) -> SweepStats {
@@ -363,7 +377,7 @@ mod tests {
                 rows: vec![Row {
                     metric: "compliance_latency".into(),
                     statistic: "mean",
-                    estimate: Estimate::of(&vals),
+                    estimate: ReplicaMean::of(&vals),
                 }],
             });
         }

@@ -9,7 +9,6 @@ use crate::engine::LoadOutcome;
 use crate::load::queue::component_requests;
 use crate::load::{Component, Request};
 use crate::model::scenario::Scenario;
-use crate::plot::data::LoadSeries;
 
 /// Per-component load figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,7 +139,17 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     }
 }
 
-/// What the plots read from [`load_csv`]'s bytes (`plot::data`), built from the run directly: per component
+/// `load.csv` summed over request types: one component's requests bucket by bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSeries {
+    /// Component (`management_point`, `cmg`, `intune`, …).
+    pub component: String,
+    /// Per bucket with at least one row, in time order: (bucket start in seconds, requests of all types,
+    /// the component's capacity in requests per second — `None` when not modelled, an empty field).
+    pub buckets: Vec<(u64, f64, Option<f64>)>,
+}
+
+/// What a reader of [`load_csv`]'s bytes sums them to, built from the run directly: per component
 /// with at least one request, in name order, each bucket with requests — (start, requests of all types, the
 /// capacity as written).
 pub fn load_series(load: &LoadOutcome) -> Vec<LoadSeries> {

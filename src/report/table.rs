@@ -4,23 +4,12 @@ use std::fmt::Write;
 
 use super::summary::Summary;
 use crate::metrics::names::Metric;
-use crate::scenario::duration::human_seconds;
+/// Re-exported for the commands that print counts beside the table.
+pub use crate::units::grouped;
+use crate::units::human_seconds;
 
 fn opt(v: Option<u64>) -> String {
     v.map_or_else(|| "-".to_string(), |s| human_seconds(s as f64))
-}
-
-/// Thousands separators: `1234567` → `"1,234,567"`.
-pub fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The summary table.
@@ -118,17 +107,4 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
     }
     let _ = writeln!(out, "\nresults: {results_dir}");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grouping() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(1_234_567), "1,234,567");
-    }
 }

@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use super::Row;
-use super::stats::{Estimate, welch};
-use crate::report::table::grouped;
-use crate::scenario::duration::human_seconds;
+use crate::stats::{ReplicaMean, welch};
+use crate::units::grouped;
+use crate::units::human_seconds;
 
 /// One variant's statistics.
 #[derive(Debug, Clone)]
@@ -84,7 +84,7 @@ fn human(metric: &str, statistic: &str, x: f64) -> String {
 }
 
 /// The estimate of one statistic of a variant, when any replica had a value.
-pub fn find<'a>(v: &'a VariantStats, metric: &str, statistic: &str) -> Option<&'a Estimate> {
+pub fn find<'a>(v: &'a VariantStats, metric: &str, statistic: &str) -> Option<&'a ReplicaMean> {
     v.rows
         .iter()
         .find(|r| r.metric == metric && r.statistic == statistic)
@@ -180,7 +180,7 @@ struct Versus {
     significant: Option<bool>,
 }
 
-fn versus(col: &Column, reference: &Estimate, e: &Estimate) -> Versus {
+fn versus(col: &Column, reference: &ReplicaMean, e: &ReplicaMean) -> Versus {
     let diff = e.mean - reference.mean;
     let word = match (
         col.better,
@@ -388,7 +388,7 @@ mod tests {
                 rows: vec![Row {
                     metric: "switch_latency.compliance_policies".into(),
                     statistic: "mean",
-                    estimate: Estimate::of(vals),
+                    estimate: ReplicaMean::of(vals),
                 }],
             })
             .collect();

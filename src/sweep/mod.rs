@@ -6,7 +6,6 @@
 
 pub mod export;
 pub mod shard;
-pub mod stats;
 
 use toml::Value;
 
@@ -15,7 +14,7 @@ use crate::report::summary::Summary;
 use crate::rng::mix64;
 use crate::scenario::overrides::{self, BASE, Override, value_label};
 use crate::scenario::{Problem, ScenarioError};
-use stats::Estimate;
+use crate::stats::ReplicaMean;
 
 /// One `--set key=v1,v2,...`: a parameter and the values it takes, in the order given.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +169,7 @@ pub struct Row {
     /// `count`, `mean`, `p50`, `p95`, `p99` for latency metrics; `value` for counts and the rollout.
     pub statistic: &'static str,
     /// Across replicas; `None` when no replica had a value (a metric without samples).
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<ReplicaMean>,
 }
 
 /// Latency statistics compared across replicas.
@@ -246,7 +245,7 @@ pub fn aggregate(replicas: &[Summary]) -> Vec<Row> {
             Row {
                 metric: metric.clone(),
                 statistic,
-                estimate: Estimate::of(&values),
+                estimate: ReplicaMean::of(&values),
             }
         })
         .collect()

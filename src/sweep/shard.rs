@@ -202,14 +202,14 @@ pub fn sweep_hash(variants: &[Variant], replicas: u32) -> String {
 /// Output files as (relative path, bytes).
 pub type Files = Vec<(String, Vec<u8>)>;
 
-/// `comparison.md` (also returned as text, for stdout), `comparison.csv`, `sweep.csv`, `plots/*.svg` and
-/// `report.html` of a sweep from its
-/// runs' summaries (per variant, replicas in order). The one place both `cofleet sweep` and `cofleet merge`
-/// build them, so a merged sweep cannot drift from an unsharded one.
-pub fn comparison_files(
+/// The statistics of a sweep from its runs' summaries (per variant, replicas in order), with the tables that
+/// show them: `comparison.md` (also returned as text, for stdout), `comparison.csv` and `sweep.csv`. Both
+/// `cofleet sweep` and `cofleet merge` build them here, so a merged sweep cannot drift from an unsharded one;
+/// the figures are drawn from the same statistics, by the plots.
+pub fn comparison_tables(
     plan: &SweepPlan,
     summaries: &[Vec<Summary>],
-) -> Result<(String, Files), crate::plot::render::RenderError> {
+) -> (SweepStats, String, Files) {
     let stats = SweepStats {
         scenario: plan.scenario.clone(),
         param_keys: plan.param_keys.clone(),
@@ -227,13 +227,12 @@ pub fn comparison_files(
             .collect(),
     };
     let md = comparison_md(&stats);
-    let mut files = vec![
+    let files = vec![
         ("comparison.md".to_string(), md.clone().into_bytes()),
         ("comparison.csv".to_string(), comparison_csv(&stats)),
         ("sweep.csv".to_string(), sweep_csv(&stats)),
     ];
-    files.extend(crate::plot::sweep::sweep_plot_files(&stats, &md)?);
-    Ok((md, files))
+    (stats, md, files)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //!
 //! Replicas of a run are independent (different seeds), so the replica means of a statistic are i.i.d.
 //! samples of it; with few replicas their spread is known only roughly, which the t quantile accounts for.
+//! Sweeps summarise their variants with it and the gate compares a run's replicas with a baseline's: both
+//! take it from here, and it takes nothing from either.
 
 /// Published 97.5 % quantiles of Student's t for 1 to 30 degrees of freedom: the test reference.
 #[cfg(test)]
@@ -158,7 +160,7 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
 
 /// A statistic estimated from replicas: their mean and, with two or more, a 95 % confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
+pub struct ReplicaMean {
     /// Mean over the replicas.
     pub mean: f64,
     /// Sample variance (n − 1 denominator); `None` with one replica.
@@ -169,16 +171,16 @@ pub struct Estimate {
     pub ci: Option<(f64, f64)>,
 }
 
-impl Estimate {
+impl ReplicaMean {
     /// Estimates from the replicas' values; `None` when there are none.
-    pub fn of(values: &[f64]) -> Option<Estimate> {
+    pub fn of(values: &[f64]) -> Option<ReplicaMean> {
         let n = values.len();
         if n == 0 {
             return None;
         }
         let mean = values.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Some(Estimate {
+            return Some(ReplicaMean {
                 mean,
                 variance: None,
                 n,
@@ -187,7 +189,7 @@ impl Estimate {
         }
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let half = t975((n - 1) as f64) * (variance / n as f64).sqrt();
-        Some(Estimate {
+        Some(ReplicaMean {
             mean,
             variance: Some(variance),
             n,
@@ -213,7 +215,7 @@ impl Difference {
 }
 
 /// Welch's interval on `b − a`; `None` unless both have two or more replicas.
-pub fn welch(a: &Estimate, b: &Estimate) -> Option<Difference> {
+pub fn welch(a: &ReplicaMean, b: &ReplicaMean) -> Option<Difference> {
     let (va, vb) = (a.variance? / a.n as f64, b.variance? / b.n as f64);
     let diff = b.mean - a.mean;
     let se2 = va + vb;
@@ -268,21 +270,21 @@ mod tests {
     #[test]
     fn estimate_has_the_textbook_interval() {
         // mean 5, sd 2 (n = 4: values 3, 3, 7, 7 → s² = 16/3), half = t(3) · s / 2.
-        let e = Estimate::of(&[3.0, 3.0, 7.0, 7.0]).unwrap();
+        let e = ReplicaMean::of(&[3.0, 3.0, 7.0, 7.0]).unwrap();
         assert_eq!(e.mean, 5.0);
         let half = 3.182_446_305 * (16.0_f64 / 3.0).sqrt() / 2.0;
         close(e.ci.unwrap().0, 5.0 - half, 1e-9);
         close(e.ci.unwrap().1, 5.0 + half, 1e-9);
-        let one = Estimate::of(&[4.0]).unwrap();
+        let one = ReplicaMean::of(&[4.0]).unwrap();
         assert_eq!((one.mean, one.ci), (4.0, None));
-        assert!(Estimate::of(&[]).is_none());
+        assert!(ReplicaMean::of(&[]).is_none());
     }
 
     #[test]
     fn welch_detects_a_shift_and_not_noise() {
-        let a = Estimate::of(&[10.0, 11.0, 9.0, 10.5, 9.5]).unwrap();
-        let shifted = Estimate::of(&[20.0, 21.0, 19.0, 20.5, 19.5]).unwrap();
-        let same = Estimate::of(&[10.2, 10.9, 9.1, 10.4, 9.6]).unwrap();
+        let a = ReplicaMean::of(&[10.0, 11.0, 9.0, 10.5, 9.5]).unwrap();
+        let shifted = ReplicaMean::of(&[20.0, 21.0, 19.0, 20.5, 19.5]).unwrap();
+        let same = ReplicaMean::of(&[10.2, 10.9, 9.1, 10.4, 9.6]).unwrap();
         let d = welch(&a, &shifted).unwrap();
         assert_eq!(d.diff, 10.0);
         assert!(d.significant());
@@ -291,6 +293,6 @@ mod tests {
         let s2 = 0.625_f64;
         let half = 2.306_004_135 * (2.0 * s2 / 5.0).sqrt();
         close(d.ci.1 - d.diff, half, 1e-9);
-        assert!(welch(&a, &Estimate::of(&[1.0]).unwrap()).is_none());
+        assert!(welch(&a, &ReplicaMean::of(&[1.0]).unwrap()).is_none());
     }
 }

@@ -1,0 +1,166 @@
+//! Where a device's events go while a thread steps its chunks: the thread's tally (timelines, latency
+//! samples, gate and action counts) and, when load is counted, the thread's part of the request ledger. This
+//! is the engine's [`Recorder`]: the model names its events, this turns them into metrics and request counts.
+
+use crate::load::book::{LoadBook, ThreadLedger};
+use crate::metrics::names::Metric;
+use crate::metrics::tally::Tally;
+use crate::model::action::ActionKind;
+use crate::model::availability::Online;
+use crate::model::infrastructure::Request;
+use crate::model::record::{Latency, Recorder};
+use crate::model::rollout::GateCounts;
+use crate::model::schedule::{MdmSchedule, Periodic};
+use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
+use crate::model::time::Time;
+use crate::model::workload::Workload;
+
+/// One thread's tally and ledger part, borrowed for one task (a chunk's generation, step or remote action).
+pub struct ThreadRecorder<'a> {
+    tally: &'a mut Tally,
+    ledger: Option<(&'a LoadBook, &'a mut ThreadLedger)>,
+}
+
+impl<'a> ThreadRecorder<'a> {
+    /// Records into `tally`, and into the ledger part when load is counted.
+    pub fn new(tally: &'a mut Tally, ledger: Option<(&'a LoadBook, &'a mut ThreadLedger)>) -> Self {
+        ThreadRecorder { tally, ledger }
+    }
+
+    /// Counts the load walks this task queued (`LoadBook::periodic`): a chunk's task ends with its walks
+    /// counted, before the epoch's buckets are read.
+    pub fn flush(&mut self) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.flush(ledger);
+        }
+    }
+}
+
+/// The latency metric a device's measured interval is a sample of.
+#[inline]
+fn metric(latency: Latency) -> Metric {
+    match latency {
+        Latency::TimeToComanagedExistingClient => Metric::TimeToComanagedExistingClient,
+        Latency::TimeToComanagedNewInternet => Metric::TimeToComanagedNewInternet,
+        Latency::HybridJoin => Metric::HybridJoin,
+        Latency::MdmEnrollment => Metric::MdmEnrollment,
+        Latency::ClientInstall => Metric::ClientInstall,
+        Latency::SwitchLatency(w) => Metric::SwitchLatency(w),
+        Latency::ComplianceLatency => Metric::ComplianceLatency,
+        Latency::SwitchToCompliance => Metric::SwitchToCompliance,
+        Latency::CaReadyLatency => Metric::CaReadyLatency,
+        Latency::CaBlockLatency => Metric::CaBlockLatency,
+        Latency::TimeToComanagedOsd => Metric::TimeToComanagedOsd,
+        Latency::HealthVisibleLatency => Metric::HealthVisibleLatency,
+    }
+}
+
+impl Recorder for ThreadRecorder<'_> {
+    #[inline]
+    fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone) {
+        self.tally.milestone(t, from, to);
+    }
+
+    #[inline]
+    fn latency(&mut self, latency: Latency, seconds: Time) {
+        self.tally.sample(metric(latency).index(), seconds);
+    }
+
+    #[inline]
+    fn authority(&mut self, t: Time, w: Workload, delta: i32) {
+        self.tally.authority(t, w, delta);
+    }
+
+    #[inline]
+    fn compliance(&mut self, t: Time, from: ComplianceState, to: ComplianceState) {
+        self.tally.compliance(t, from, to);
+    }
+
+    #[inline]
+    fn ca(&mut self, t: Time, from: CaState, to: CaState) {
+        self.tally.ca(t, from, to);
+    }
+
+    #[inline]
+    fn health(&mut self, t: Time, from: HealthState, to: HealthState) {
+        self.tally.health(t, from, to);
+    }
+
+    #[inline]
+    fn gate(&mut self) -> &mut GateCounts {
+        &mut self.tally.gate
+    }
+
+    fn remote_action(&mut self, index: usize, kind: ActionKind, latency: Option<Time>) {
+        self.tally.action(index).record(latency);
+        if let Some(latency) = latency {
+            self.tally
+                .sample(Metric::RemoteActionLatency(kind).index(), latency);
+        }
+    }
+
+    #[inline]
+    fn counts_requests(&self) -> bool {
+        self.ledger.is_some()
+    }
+
+    #[inline]
+    fn request(&mut self, request: Request, t: Time) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.count(ledger, request, t);
+        }
+    }
+
+    #[inline]
+    fn periodic(&mut self, request: Request, online: &Online, ticks: &Periodic, from: Time) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.periodic(ledger, request, online, ticks, from);
+        }
+    }
+
+    #[inline]
+    fn mdm_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.mdm_checkins(ledger, online, schedule, from);
+        }
+    }
+
+    fn cancel_periodic(&mut self, request: Request, online: &Online, ticks: &Periodic, from: Time) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.cancel_periodic(ledger, request, online, ticks, from);
+        }
+    }
+
+    fn cancel_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.cancel_checkins(ledger, online, schedule, from);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every latency a device measures is a sample of the metric of the same name.
+    #[test]
+    fn each_latency_feeds_the_metric_of_its_name() {
+        let mut latencies = vec![
+            Latency::TimeToComanagedExistingClient,
+            Latency::TimeToComanagedNewInternet,
+            Latency::HybridJoin,
+            Latency::MdmEnrollment,
+            Latency::ClientInstall,
+            Latency::ComplianceLatency,
+            Latency::SwitchToCompliance,
+            Latency::CaReadyLatency,
+            Latency::CaBlockLatency,
+            Latency::TimeToComanagedOsd,
+            Latency::HealthVisibleLatency,
+        ];
+        latencies.extend(Workload::ALL.map(Latency::SwitchLatency));
+        for latency in latencies {
+            assert_eq!(format!("{latency:?}"), format!("{:?}", metric(latency)));
+        }
+    }
+}

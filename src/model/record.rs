@@ -1,0 +1,83 @@
+//! The one way out of the domain model: what a device tells the run as it moves — the states it enters, the
+//! latencies it measures, the gate counts it changes, the remote actions that reach it, and the requests it
+//! sends the infrastructure. The model names its events in its own words and knows nothing of how they are
+//! counted: the engine's per-thread tallies (timelines, histograms) and the load ledger implement
+//! [`Recorder`].
+//!
+//! Devices take the recorder as a generic parameter, never as `dyn Recorder`: a device event is a few
+//! nanoseconds of work and the recorder's calls are inlined into it.
+
+use super::action::ActionKind;
+use super::availability::Online;
+use super::infrastructure::Request;
+use super::rollout::GateCounts;
+use super::schedule::{MdmSchedule, Periodic};
+use super::states::{CaState, ComplianceState, HealthState, Milestone};
+use super::time::Time;
+use super::workload::Workload;
+
+/// An interval a device measures, one sample per device that went through it (the latency metrics of
+/// the results are these, and the queue delays the engine measures itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// Path 1: from t = 0 (co-management enabled) to co-managed.
+    TimeToComanagedExistingClient,
+    /// Path 2: from the device's arrival to co-managed.
+    TimeToComanagedNewInternet,
+    /// Path 1: hybrid Azure AD join, from the first registration attempt to success (incl. retries).
+    HybridJoin,
+    /// MDM enrollment, from its first attempt to success (incl. retries and waits between rounds).
+    MdmEnrollment,
+    /// Path 2: ConfigMgr client install + registration through the CMG (incl. failed attempts).
+    ClientInstall,
+    /// From the later of the stage start and co-management to the device's switch of this workload.
+    SwitchLatency(Workload),
+    /// Same origin as the compliance workload's switch latency, to the device's compliance report.
+    ComplianceLatency,
+    /// From the compliance workload's switch to the compliance report.
+    SwitchToCompliance,
+    /// Compliant devices: to the moment conditional access lets the device in.
+    CaReadyLatency,
+    /// Noncompliant devices: to the moment conditional access blocks the device.
+    CaBlockLatency,
+    /// OS-deployment arrivals: from the device's arrival to co-managed.
+    TimeToComanagedOsd,
+    /// From co-managed to the device's client health first showing healthy in Intune.
+    HealthVisibleLatency,
+}
+
+/// Where a device's events go. Every count is a sum, so a recorder may hold any subset of the fleet's devices
+/// (a thread's chunks) and the totals are the sums of the recorders'.
+pub trait Recorder {
+    /// The device reached milestone `to` at `t`, coming from `from` (`None`: newly counted).
+    fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone);
+    /// The device measured `seconds` of `latency`.
+    fn latency(&mut self, latency: Latency, seconds: Time);
+    /// The device moved `w` to Intune (`+1`) or back to ConfigMgr (`-1`) at `t`.
+    fn authority(&mut self, t: Time, w: Workload, delta: i32);
+    /// The device's compliance as Intune reports it changed at `t`.
+    fn compliance(&mut self, t: Time, from: ComplianceState, to: ComplianceState);
+    /// What conditional access does with the device's sign-ins changed at `t`.
+    fn ca(&mut self, t: Time, from: CaState, to: CaState);
+    /// The device's client health as Intune shows it changed at `t`.
+    fn health(&mut self, t: Time, from: HealthState, to: HealthState);
+    /// The counts the rollout gates read, for the device to add itself to or take itself out of.
+    fn gate(&mut self) -> &mut GateCounts;
+    /// Remote action `index` (of kind `kind`) targeted the device, which acted `latency` after the action's
+    /// `at` (`None`: not before the end of the run).
+    fn remote_action(&mut self, index: usize, kind: ActionKind, latency: Option<Time>);
+
+    /// Whether requests are counted: when not, a device need not work out its windows and schedules for
+    /// the calls below, which then do nothing.
+    fn counts_requests(&self) -> bool;
+    /// One request of type `request` at `t`.
+    fn request(&mut self, request: Request, t: Time);
+    /// Every run of a periodic task of type `request` from `from` on, on a device online in `online`.
+    fn periodic(&mut self, request: Request, online: &Online, ticks: &Periodic, from: Time);
+    /// Every Intune check-in of a device enrolled per `schedule`, from `from` on.
+    fn mdm_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time);
+    /// Takes back the runs from `from` on of what [`Recorder::periodic`] counted with the same arguments.
+    fn cancel_periodic(&mut self, request: Request, online: &Online, ticks: &Periodic, from: Time);
+    /// Takes back the check-ins from `from` on of what [`Recorder::mdm_checkins`] counted.
+    fn cancel_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time);
+}
