@@ -142,13 +142,15 @@ fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() 
     // Always-on devices checking in every 2 days with a 1-day validity period: once every device is on its
     // steady schedule, each is noncompliant for the second half of every gap, so half the fleet is.
     let run = run_scenario(
-        &ca_scenario(
-            20_000,
-            "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
-            "0s",
-            "mdm_sync = \"2d\"",
-        )
-        .replace("duration = \"4d\"", "duration = \"10d\""),
+        &scenario_with(
+            &ca_scenario(
+                20_000,
+                "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
+                "0s",
+                "mdm_sync = \"2d\"",
+            ),
+            &[("duration", "\"10d\"")],
+        ),
         &[],
     );
     let (header, rows) = run.timeline();
@@ -179,10 +181,14 @@ fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() 
 #[test]
 fn an_intermittent_device_offline_longer_than_the_validity_period_turns_noncompliant() {
     let scenario = |validity: &str| {
-        ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", "")
-            .replace("always_on = 1.0", "always_on = 0.0")
-            .replace("intermittent = 0.0", "intermittent = 1.0")
-            .replace("duration = \"4d\"", "duration = \"21d\"")
+        scenario_with(
+            &ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", ""),
+            &[
+                ("fleet.availability.always_on", "0.0"),
+                ("fleet.availability.intermittent", "1.0"),
+                ("duration", "\"21d\""),
+            ],
+        )
     };
     let (header, rows) = run_scenario(&scenario("1d"), &[]).timeline();
     let nc = col(&header, "noncompliant");
@@ -266,8 +272,9 @@ share = 0.1
 
 #[test]
 fn offline_devices_act_at_their_next_check_in_and_a_wipe_reprovisions() {
-    let scenario = format!(
-        r#"name = "wipe"
+    let scenario = scenario_with(
+        &format!(
+            r#"name = "wipe"
 seed = 9
 duration = "10d"
 {}
@@ -276,9 +283,12 @@ kind = "wipe"
 at = "5d"
 share = 0.2
 "#,
-        ideal_fleet(10_000, 1.0, 1.0)
-            .replace("always_on = 1.0", "always_on = 0.0")
-            .replace("office_hours = 0.0", "office_hours = 1.0")
+            ideal_fleet(10_000, 1.0, 1.0)
+        ),
+        &[
+            ("fleet.availability.always_on", "0.0"),
+            ("fleet.availability.office_hours", "1.0"),
+        ],
     );
     let run = run_scenario(&scenario, &[]);
     // Sent Saturday 00:00: office-hours devices are offline until Monday morning (≈ 2 d 8 h).
@@ -293,17 +303,16 @@ share = 0.2
 
 #[test]
 fn osd_arrivals_are_never_co_managed_before_they_arrive() {
-    let scenario = format!(
+    let scenario = ScenarioEdit::new(&format!(
         r#"name = "osd"
 seed = 4
 duration = "10d"
 {}
 "#,
-        ideal_fleet(2_000, 1.0, 1.0).replace(
-            "[fleet]\ndevices = 2000",
-            "[fleet]\ndevices = 2000\nosd_arrivals = { count = 8000, span = \"5d\" }"
-        )
-    );
+        ideal_fleet(2_000, 1.0, 1.0)
+    ))
+    .add("fleet.osd_arrivals", "{ count = 8000, span = \"5d\" }")
+    .text();
     let run = run_scenario(&scenario, &[]);
     let s = run.summary();
     assert_eq!(s["devices"], 10_000);

@@ -96,10 +96,11 @@ fn existing_client_path_timing() {
 /// attempt is retried after 15 min: p/(1-p) · 15m on average.
 #[test]
 fn new_internet_path_retries() {
-    let fleet = ideal_fleet(N, 0.0, 0.0)
-        .replace("mdm_enrollment = 0.0", "mdm_enrollment = 0.2")
-        .replace("client_install = 0.0", "client_install = 0.2")
-        .replace("[fleet]\n", "[fleet]\nnew_device_arrival = \"5d\"\n");
+    let fleet = ScenarioEdit::new(&ideal_fleet(N, 0.0, 0.0))
+        .set("failures.mdm_enrollment", "0.2")
+        .set("failures.client_install", "0.2")
+        .add("fleet.new_device_arrival", "\"5d\"")
+        .text();
     // 100k internet devices polling hourly overload the default CMG (2 × 6,000 clients); the closed form
     // assumes an infrastructure that answers at once, so queue feedback is off here.
     let scenario = format!(

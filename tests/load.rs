@@ -134,11 +134,15 @@ fn a_pushed_action_adds_one_check_in_and_a_waiting_one_none() {
     };
     let sync = "\n[[action]]\nkind = \"sync\"\nat = \"5d12h\"\nshare = 1.0\n";
     for (profile, extra) in [("always_on", true), ("office_hours", false)] {
-        let base = format!(
-            "name = \"sync\"\nseed = 8\nduration = \"9d\"\n{}",
-            ideal_fleet(3_000, 1.0, 1.0)
-                .replace("always_on = 1.0", "always_on = 0.0")
-                .replace(&format!("{profile} = 0.0"), &format!("{profile} = 1.0"))
+        let base = scenario_with(
+            &format!(
+                "name = \"sync\"\nseed = 8\nduration = \"9d\"\n{}",
+                ideal_fleet(3_000, 1.0, 1.0)
+            ),
+            &[
+                ("fleet.availability.always_on", "0.0"),
+                (&format!("fleet.availability.{profile}"), "1.0"),
+            ],
         );
         let (plain, _) = checkins(&base);
         let (synced, reached) = checkins(&format!("{base}{sync}"));
@@ -172,8 +176,11 @@ fn cmg_capacity_is_the_sum_over_cmgs() {
     // All 30,000 devices on the internet (8.3 polls/s), VMs sized for 1,000 clients each: 30 VMs at 100 %,
     // more than one CMG holds.
     let crowded = run_scenario(
-        &steady_fleet("[infrastructure]\ncmg_instances = 2\ncmg_clients_per_instance = 1000\n")
-            .replace("[fleet]\n", "[fleet]\ninternet_share = 1.0\n"),
+        &ScenarioEdit::new(&steady_fleet(
+            "[infrastructure]\ncmg_instances = 2\ncmg_clients_per_instance = 1000\n",
+        ))
+        .add("fleet.internet_share", "1.0")
+        .text(),
         &[],
     );
     let verdict = crowded.summary()["load"]["headroom"]["verdict"]
@@ -242,14 +249,12 @@ fn overload_delays_switches_and_ample_capacity_changes_nothing() {
     );
     // 30k devices polling hourly = 8.3 requests/s; 1 site with 1 MP of 300 clients serves 0.083/s.
     let starved = run_scenario(
-        &switch_scenario(
+        &ScenarioEdit::new(&switch_scenario(
             "management_points_per_site = 1\nclients_per_management_point = 300",
             "queue_limit = \"30m\"",
-        )
-        .replace(
-            "existing_client_share = 1",
-            "sites = 1\nexisting_client_share = 1",
-        ),
+        ))
+        .add("fleet.sites", "1")
+        .text(),
         &[],
     );
     let m = "switch_latency.compliance_policies";

@@ -158,11 +158,12 @@ fn a_gate_that_cannot_pass_rolls_back_when_told_to() {
 
 #[test]
 fn new_devices_are_never_comanaged_before_they_arrive() {
-    let fleet = ideal_fleet(20_000, 0.0, 0.0)
-        .replace("always_on = 1.0", "always_on = 0.2")
-        .replace("office_hours = 0.0", "office_hours = 0.6")
-        .replace("intermittent = 0.0", "intermittent = 0.2")
-        .replace("[fleet]\n", "[fleet]\nnew_device_arrival = \"7d\"\n");
+    let fleet = ScenarioEdit::new(&ideal_fleet(20_000, 0.0, 0.0))
+        .set("fleet.availability.always_on", "0.2")
+        .set("fleet.availability.office_hours", "0.6")
+        .set("fleet.availability.intermittent", "0.2")
+        .add("fleet.new_device_arrival", "\"7d\"")
+        .text();
     let run = run_scenario(
         &format!("name = \"arrivals\"\nduration = \"14d\"\n{fleet}"),
         &[],

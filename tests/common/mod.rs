@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests: run the real `cofleet` binary on scenario text.
 #![allow(dead_code)]
 
+mod edit;
+#[allow(unused_imports)]
+pub use edit::{ScenarioEdit, scenario_file_with, scenario_with};
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
