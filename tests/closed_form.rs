@@ -28,7 +28,7 @@ authority = "intune"
 "#,
         fleet = ideal_fleet(N, 1.0, 1.0)
     );
-    run_scenario(&scenario, &[])
+    run_on_1_and_4_threads(&scenario, &[])
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn existing_client_path_timing() {
         "name = \"path1\"\nseed = 3\nduration = \"5d\"\n{}\n[timers]\nenrollment_spread = \"2d\"\n",
         ideal_fleet(N, 1.0, 0.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     assert_close(
         "hybrid_join mean",
         run.stat("hybrid_join", "mean"),
@@ -106,7 +106,7 @@ fn new_internet_path_retries() {
     let scenario = format!(
         "name = \"path2\"\nseed = 5\nduration = \"10d\"\n{fleet}\n[load]\nfeedback = false\n"
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let odds = 0.2 / 0.8;
     assert_close(
         "client_install mean",

@@ -37,7 +37,7 @@ authority = "intune"
 "#,
         ideal_fleet(N, 1.0, 1.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let switched = run.stat("switch_latency.compliance_policies", "count");
     let share = switched / f64::from(N);
     assert!((share - 0.1).abs() < 0.01, "pilot share {share}");
@@ -109,7 +109,7 @@ authority = "intune"
 "#,
         ideal_fleet(20_000, 1.0, 1.0)
     );
-    run_scenario(&scenario, &[])
+    run_on_1_and_4_threads(&scenario, &[])
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn new_devices_are_never_comanaged_before_they_arrive() {
         .set("fleet.availability.intermittent", "0.2")
         .add("fleet.new_device_arrival", "\"7d\"")
         .text();
-    let run = run_scenario(
+    let run = run_on_1_and_4_threads(
         &format!("name = \"arrivals\"\nduration = \"14d\"\n{fleet}"),
         &[],
     );

@@ -77,6 +77,50 @@ impl ScenarioEdit {
         self
     }
 
+    /// Sets `key`, which must be in the scenario, to `value` of any type: for tests of values the format
+    /// refuses.
+    pub fn set_any_type(mut self, key: &str, value: &str) -> Self {
+        let value = parse_value(key, value);
+        match self.slot(key) {
+            Some(old) => *old = value,
+            None => panic!("cannot set `{key}`: it is not in {}", self.origin),
+        }
+        self
+    }
+
+    /// Every key path the scenario sets to a value that is not a table, in document order of the `toml`
+    /// crate (tables sorted by key, arrays of tables by index).
+    pub fn keys(&self) -> Vec<String> {
+        fn walk_keys(value: &Value, path: String, out: &mut Vec<String>) {
+            match value {
+                Value::Table(t) => {
+                    for (k, v) in t {
+                        let seg = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            k.clone()
+                        } else {
+                            format!("\"{k}\"")
+                        };
+                        let path = if path.is_empty() {
+                            seg
+                        } else {
+                            format!("{path}.{seg}")
+                        };
+                        walk_keys(v, path, out);
+                    }
+                }
+                Value::Array(items) if items.iter().all(Value::is_table) && !items.is_empty() => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk_keys(item, format!("{path}.{i}"), out);
+                    }
+                }
+                _ => out.push(path),
+            }
+        }
+        let mut out = Vec::new();
+        walk_keys(&Value::Table(self.doc.clone()), String::new(), &mut out);
+        out
+    }
+
     /// Adds `key`, which must not be in the scenario yet, creating the tables on its way.
     pub fn add(mut self, key: &str, value: &str) -> Self {
         let value = parse_value(key, value);
