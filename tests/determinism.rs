@@ -79,8 +79,9 @@ fn stdout_table_is_deterministic_too() {
     assert_eq!(strip(a.stdout()), strip(b.stdout()));
 }
 
-/// A small fleet on both paths with every availability profile and one stage: the base each feature family
-/// below adds its keys to.
+/// A fleet of two chunks (`engine::chunk::CHUNK_SIZE` is 16,384 devices: the smallest fleet whose devices
+/// are simulated on two threads) on both paths with every availability profile and one stage: the base each
+/// feature family below adds its keys to.
 fn family_base() -> ScenarioEdit {
     ScenarioEdit::new(
         r#"name = "family"
@@ -88,7 +89,7 @@ seed = 21
 duration = "4d"
 
 [fleet]
-devices = 6000
+devices = 20_000
 existing_client_share = 0.7
 comanaged_at_start = 0.5
 new_device_arrival = "2d"
@@ -182,15 +183,15 @@ fn wipes_and_retires_are_identical_for_any_thread_count() {
 
 #[test]
 fn overloaded_infrastructure_is_identical_for_any_thread_count() {
-    // One site with one small MP and one small CMG for 6,000 devices, half of them on the internet: queues
+    // One site with one small MP and one small CMG for 20,000 devices, half of them on the internet: queues
     // build up, requests past the queue limit are rejected, and the delays feed back into the timing.
     let scenario = family_base()
         .add("fleet.sites", "1")
         .add("fleet.internet_share", "0.5")
         .add("infrastructure.management_points_per_site", "1")
-        .add("infrastructure.clients_per_management_point", "1000")
+        .add("infrastructure.clients_per_management_point", "3000")
         .add("infrastructure.cmg_instances", "1")
-        .add("infrastructure.cmg_clients_per_instance", "500")
+        .add("infrastructure.cmg_clients_per_instance", "2000")
         .add("load.feedback", "true")
         .add("load.queue_limit", "\"30m\"")
         .text();

@@ -19,16 +19,6 @@ pub struct ScenarioEdit {
     doc: Table,
 }
 
-/// `path` (a scenario file, relative to the package) with each key of `set` — which must be in the file —
-/// set to its value.
-pub fn scenario_file_with(path: &str, set: &[(&str, &str)]) -> String {
-    set.iter()
-        .fold(ScenarioEdit::file(path), |e, (key, value)| {
-            e.set(key, value)
-        })
-        .text()
-}
-
 /// Scenario `text` with each key of `set` — which must be in the text — set to its value.
 pub fn scenario_with(text: &str, set: &[(&str, &str)]) -> String {
     set.iter()

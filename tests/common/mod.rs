@@ -1,9 +1,10 @@
-//! Helpers shared by the integration tests: run the real `cofleet` binary on scenario text.
+//! Helpers shared by the integration tests: run the real `cofleet` binary on scenario text (at one thread
+//! count or several, compared byte for byte), and edit scenarios by key ([`edit`]).
 #![allow(dead_code)]
 
 mod edit;
 #[allow(unused_imports)]
-pub use edit::{ScenarioEdit, scenario_file_with, scenario_with};
+pub use edit::{ScenarioEdit, scenario_with};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
