@@ -860,24 +860,47 @@ fn bad_invocations_and_files_are_refused() {
     }
 }
 
+/// What cannot be read as a scenario — a directory, a file path with a trailing slash, and (unless running as
+/// root, which chmod 000 does not stop) a file without read permission — is refused with exit 2 naming the
+/// path, by `check` and by `run`. Root (as in CI) still checks the first two.
 #[test]
-fn unreadable_scenario_is_refused_unless_root() {
+fn unreadable_scenario_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("locked.toml");
+    let folder = tmp.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    let file = tmp.path().join("plain.toml");
     std::fs::write(&file, "name = \"x\"\n[fleet]\ndevices = 10\n").unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&file).is_ok() {
-        eprintln!("skipped: running as root, chmod 000 does not deny reads");
-        return;
+    let mut slashed = file.clone().into_os_string();
+    slashed.push("/");
+    let mut unreadable = vec![
+        (folder.into_os_string(), "folder.toml"),
+        (slashed, "plain.toml/"),
+    ];
+    let locked = tmp.path().join("locked.toml");
+    std::fs::write(&locked, "name = \"x\"\n[fleet]\ndevices = 10\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_err() {
+        unreadable.push((locked.into_os_string(), "locked.toml"));
     }
-    let case = Case {
-        name: "check an unreadable file".into(),
-        args: vec!["check".into(), file.into()],
-        code: 2,
-        expect: vec!["locked.toml".into(), "cannot read".into()],
-    };
-    check_all(&[case], tmp.path());
+    let out = tmp.path().join("out");
+    let mut cases = Vec::new();
+    for (path, name) in unreadable {
+        cases.push(Case {
+            name: format!("check {name}"),
+            args: vec!["check".into(), path.clone()],
+            code: 2,
+            expect: vec![name.into(), "cannot read".into()],
+        });
+        cases.push(Case {
+            name: format!("run {name}"),
+            args: vec!["run".into(), path, "--out".into(), out.clone().into()],
+            code: 2,
+            expect: vec![name.into(), "cannot read".into()],
+        });
+    }
+    check_all(&cases, tmp.path());
+    assert!(!out.exists(), "no results from an unreadable scenario");
 }
 
 #[test]

@@ -41,7 +41,7 @@ authority = "intune"
 
 #[test]
 fn with_cae_and_no_propagation_ca_ready_is_the_compliance_report() {
-    let run = run_scenario(
+    let run = run_on_1_and_4_threads(
         &ca_scenario(20_000, "aad_propagation = \"0s\"\ncae = true", "1d", ""),
         &[],
     );
@@ -57,14 +57,14 @@ fn with_cae_and_no_propagation_ca_ready_is_the_compliance_report() {
 
 #[test]
 fn without_cae_ca_ready_adds_a_token_lifetime_of_60_to_90_minutes() {
-    let run = run_scenario(
+    let run = run_on_1_and_4_threads(
         &ca_scenario(50_000, "aad_propagation = \"0s\"", "1d", ""),
         &[],
     );
     let extra = run.stat("ca_ready_latency", "mean") - run.stat("compliance_latency", "mean");
     assert_close("mean token wait", extra, 4_500.0, 0.02);
     // Propagation adds on top, exactly.
-    let run15 = run_scenario(
+    let run15 = run_on_1_and_4_threads(
         &ca_scenario(50_000, "aad_propagation = \"15m\"", "1d", ""),
         &[],
     );
@@ -109,7 +109,7 @@ authority = "intune"
 "#,
         ideal_fleet(20_000, 1.0, 1.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let block = run.stat("ca_block_latency", "mean");
     let report = run.stat("compliance_latency", "mean");
     assert_close(
@@ -141,14 +141,16 @@ authority = "intune"
 fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() {
     // Always-on devices checking in every 2 days with a 1-day validity period: once every device is on its
     // steady schedule, each is noncompliant for the second half of every gap, so half the fleet is.
-    let run = run_scenario(
-        &ca_scenario(
-            20_000,
-            "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
-            "0s",
-            "mdm_sync = \"2d\"",
-        )
-        .replace("duration = \"4d\"", "duration = \"10d\""),
+    let run = run_on_1_and_4_threads(
+        &scenario_with(
+            &ca_scenario(
+                20_000,
+                "validity = \"1d\"\naad_propagation = \"0s\"\ncae = true",
+                "0s",
+                "mdm_sync = \"2d\"",
+            ),
+            &[("duration", "\"10d\"")],
+        ),
         &[],
     );
     let (header, rows) = run.timeline();
@@ -167,7 +169,7 @@ fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() 
         );
     }
     // Reporting often enough (validity ≥ the check-in interval) never lapses.
-    let fine = run_scenario(
+    let fine = run_on_1_and_4_threads(
         &ca_scenario(5_000, "validity = \"2d\"", "0s", "mdm_sync = \"2d\""),
         &[],
     );
@@ -179,15 +181,19 @@ fn a_check_in_gap_longer_than_the_validity_period_makes_a_device_noncompliant() 
 #[test]
 fn an_intermittent_device_offline_longer_than_the_validity_period_turns_noncompliant() {
     let scenario = |validity: &str| {
-        ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", "")
-            .replace("always_on = 1.0", "always_on = 0.0")
-            .replace("intermittent = 0.0", "intermittent = 1.0")
-            .replace("duration = \"4d\"", "duration = \"21d\"")
+        scenario_with(
+            &ca_scenario(10_000, &format!("validity = \"{validity}\""), "0s", ""),
+            &[
+                ("fleet.availability.always_on", "0.0"),
+                ("fleet.availability.intermittent", "1.0"),
+                ("duration", "\"21d\""),
+            ],
+        )
     };
-    let (header, rows) = run_scenario(&scenario("1d"), &[]).timeline();
+    let (header, rows) = run_on_1_and_4_threads(&scenario("1d"), &[]).timeline();
     let nc = col(&header, "noncompliant");
     assert!(rows.iter().any(|r| r[nc] > 1_000), "lapses expected");
-    let (header, rows) = run_scenario(&scenario("120d"), &[]).timeline();
+    let (header, rows) = run_on_1_and_4_threads(&scenario("120d"), &[]).timeline();
     let nc = col(&header, "noncompliant");
     assert!(rows.iter().all(|r| r[nc] == 0));
 }
@@ -239,7 +245,7 @@ share = 0.1
 "#,
         ideal_fleet(20_000, 1.0, 1.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     assert!(run.stat("remote_action_latency.restart", "max") <= 300.0);
     assert!(run.stat("remote_action_latency.restart", "min") >= 1.0);
     assert_close(
@@ -266,8 +272,9 @@ share = 0.1
 
 #[test]
 fn offline_devices_act_at_their_next_check_in_and_a_wipe_reprovisions() {
-    let scenario = format!(
-        r#"name = "wipe"
+    let scenario = scenario_with(
+        &format!(
+            r#"name = "wipe"
 seed = 9
 duration = "10d"
 {}
@@ -276,11 +283,14 @@ kind = "wipe"
 at = "5d"
 share = 0.2
 "#,
-        ideal_fleet(10_000, 1.0, 1.0)
-            .replace("always_on = 1.0", "always_on = 0.0")
-            .replace("office_hours = 0.0", "office_hours = 1.0")
+            ideal_fleet(10_000, 1.0, 1.0)
+        ),
+        &[
+            ("fleet.availability.always_on", "0.0"),
+            ("fleet.availability.office_hours", "1.0"),
+        ],
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     // Sent Saturday 00:00: office-hours devices are offline until Monday morning (≈ 2 d 8 h).
     let min = run.stat("remote_action_latency.wipe", "min");
     assert!(min >= 2.0 * 86_400.0 + 7.0 * 3_600.0, "{min}");
@@ -293,18 +303,17 @@ share = 0.2
 
 #[test]
 fn osd_arrivals_are_never_co_managed_before_they_arrive() {
-    let scenario = format!(
+    let scenario = ScenarioEdit::new(&format!(
         r#"name = "osd"
 seed = 4
 duration = "10d"
 {}
 "#,
-        ideal_fleet(2_000, 1.0, 1.0).replace(
-            "[fleet]\ndevices = 2000",
-            "[fleet]\ndevices = 2000\nosd_arrivals = { count = 8000, span = \"5d\" }"
-        )
-    );
-    let run = run_scenario(&scenario, &[]);
+        ideal_fleet(2_000, 1.0, 1.0)
+    ))
+    .add("fleet.osd_arrivals", "{ count = 8000, span = \"5d\" }")
+    .text();
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let s = run.summary();
     assert_eq!(s["devices"], 10_000);
     assert_eq!(s["counts"]["path.osd"], 8_000);
@@ -374,7 +383,7 @@ mdm_enrollment = 0.5
 client_install = 0.5
 permanent = 0.0
 "#;
-    let run = run_scenario(scenario, &[]);
+    let run = run_on_1_and_4_threads(scenario, &[]);
     let s = run.summary();
     assert_eq!(s["counts"]["retired"], 0);
     // Without actions every device becomes co-managed at most once.
@@ -393,7 +402,7 @@ fn client_health_shows_at_the_first_check_in_after_co_managed() {
         "name = \"health\"\nseed = 11\nduration = \"2d\"\n{}",
         ideal_fleet(50_000, 1.0, 1.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     assert_eq!(run.stat("health_visible_latency", "count"), 50_000.0);
     let mean = run.stat("health_visible_latency", "mean");
     let expected = 4.0 * 3_600.0;
@@ -437,7 +446,7 @@ intermittent = 1.0
 "#
         )
     };
-    let (header, rows) = run_scenario(&scenario(1.0), &[]).timeline();
+    let (header, rows) = run_on_1_and_4_threads(&scenario(1.0), &[]).timeline();
     let (healthy, unhealthy, unknown) = (
         col(&header, "health_healthy"),
         col(&header, "health_unhealthy"),
@@ -447,7 +456,7 @@ intermittent = 1.0
     for r in &rows {
         assert_eq!(r[healthy] + r[unhealthy] + r[unknown], 5_000);
     }
-    let (header, rows) = run_scenario(&scenario(0.0), &[]).timeline();
+    let (header, rows) = run_on_1_and_4_threads(&scenario(0.0), &[]).timeline();
     let unhealthy = col(&header, "health_unhealthy");
     assert!(rows.iter().all(|r| r[unhealthy] == 0));
 }

@@ -28,7 +28,7 @@ authority = "intune"
 "#,
         fleet = ideal_fleet(N, 1.0, 1.0)
     );
-    run_scenario(&scenario, &[])
+    run_on_1_and_4_threads(&scenario, &[])
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn existing_client_path_timing() {
         "name = \"path1\"\nseed = 3\nduration = \"5d\"\n{}\n[timers]\nenrollment_spread = \"2d\"\n",
         ideal_fleet(N, 1.0, 0.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     assert_close(
         "hybrid_join mean",
         run.stat("hybrid_join", "mean"),
@@ -96,16 +96,17 @@ fn existing_client_path_timing() {
 /// attempt is retried after 15 min: p/(1-p) · 15m on average.
 #[test]
 fn new_internet_path_retries() {
-    let fleet = ideal_fleet(N, 0.0, 0.0)
-        .replace("mdm_enrollment = 0.0", "mdm_enrollment = 0.2")
-        .replace("client_install = 0.0", "client_install = 0.2")
-        .replace("[fleet]\n", "[fleet]\nnew_device_arrival = \"5d\"\n");
+    let fleet = ScenarioEdit::new(&ideal_fleet(N, 0.0, 0.0))
+        .set("failures.mdm_enrollment", "0.2")
+        .set("failures.client_install", "0.2")
+        .add("fleet.new_device_arrival", "\"5d\"")
+        .text();
     // 100k internet devices polling hourly overload the default CMG (2 × 6,000 clients); the closed form
     // assumes an infrastructure that answers at once, so queue feedback is off here.
     let scenario = format!(
         "name = \"path2\"\nseed = 5\nduration = \"10d\"\n{fleet}\n[load]\nfeedback = false\n"
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let odds = 0.2 / 0.8;
     assert_close(
         "client_install mean",

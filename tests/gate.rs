@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{cofleet, run_scenario};
+use common::{ScenarioEdit, cofleet, run_scenario};
 use serde_json::Value;
 
 /// Always-online devices, one stage: switch latency ~ Uniform(0, policy_poll), so a slower poll is a clear,
@@ -290,10 +290,10 @@ fn regressions_are_direction_aware_and_overridable() {
 
 #[test]
 fn a_threshold_on_a_metric_without_samples_fails() {
-    let text = scenario("60m", 3).replace(
-        "[fleet]\ndevices = 3000",
-        "[fleet]\ndevices = 3000\nexisting_client_share = 1.0",
-    ) + "\"client_install.p95\" = \"< 1h\"\n";
+    let text = ScenarioEdit::new(&scenario("60m", 3))
+        .add("fleet.existing_client_share", "1.0")
+        .add("thresholds.\"client_install.p95\"", "\"< 1h\"")
+        .text();
     let run = run_scenario(&text, &[]);
     let out = gate(&["--current", path(&run.out)]);
     assert_eq!(out.status.code(), Some(1));
@@ -311,7 +311,13 @@ fn typod_threshold_metrics_are_refused_at_check_time() {
     let file = dir.path().join("typo.toml");
     std::fs::write(
         &file,
-        scenario("60m", 3).replace("compliance_policies.p95", "compliance_policy.p95"),
+        ScenarioEdit::new(&scenario("60m", 3))
+            .remove("thresholds.\"switch_latency.compliance_policies.p95\"")
+            .add(
+                "thresholds.\"switch_latency.compliance_policy.p95\"",
+                "\"< 2h\"",
+            )
+            .text(),
     )
     .unwrap();
     let out = cofleet().arg("check").arg(&file).output().unwrap();
@@ -442,10 +448,9 @@ fn heavier_load_on_less_infrastructure_fails_the_gate() {
     let baseline = run_scenario(&base, &[]);
     // Same fleet and plan on one management point per site instead of two: the same demand is twice the
     // utilisation of the sized capacity.
-    let fewer = base.replace(
-        "[timers]",
-        "[infrastructure]\nmanagement_points_per_site = 1\n\n[timers]",
-    );
+    let fewer = ScenarioEdit::new(&base)
+        .add("infrastructure.management_points_per_site", "1")
+        .text();
     let current = run_scenario(&fewer, &[]);
     let out = gate(&[
         "--current",

@@ -21,7 +21,7 @@ fn component(run: &Run, name: &str) -> serde_json::Value {
 /// already enrolled devices check in with Intune at N/S.
 #[test]
 fn steady_request_rates_match_the_closed_form() {
-    let run = run_scenario(
+    let run = run_on_1_and_4_threads(
         &steady_fleet("[timers]\npolicy_poll = \"30m\"\nmdm_sync = \"8h\"\n"),
         &[],
     );
@@ -84,9 +84,9 @@ fn retired_and_wiped_devices_stop_their_requests() {
     );
     let action =
         |kind: &str| format!("{base}\n[[action]]\nkind = \"{kind}\"\nat = \"1d\"\nshare = 1.0\n");
-    let plain = run_scenario(&base, &[]);
-    let retired = run_scenario(&action("retire"), &[]);
-    let wiped = run_scenario(&action("wipe"), &[]);
+    let plain = run_on_1_and_4_threads(&base, &[]);
+    let retired = run_on_1_and_4_threads(&action("retire"), &[]);
+    let wiped = run_on_1_and_4_threads(&action("wipe"), &[]);
     let after = 86_400 + 15 * 60;
 
     let checkins = |run: &Run| load_rows(run, "intune", "mdm_checkin");
@@ -126,7 +126,7 @@ fn retired_and_wiped_devices_stop_their_requests() {
 #[test]
 fn a_pushed_action_adds_one_check_in_and_a_waiting_one_none() {
     let checkins = |scenario: &str| -> (f64, f64) {
-        let run = run_scenario(scenario, &[]);
+        let run = run_on_1_and_4_threads(scenario, &[]);
         let total = component(&run, "intune")["requests_by_type"]["mdm_checkin"]
             .as_f64()
             .unwrap();
@@ -134,11 +134,15 @@ fn a_pushed_action_adds_one_check_in_and_a_waiting_one_none() {
     };
     let sync = "\n[[action]]\nkind = \"sync\"\nat = \"5d12h\"\nshare = 1.0\n";
     for (profile, extra) in [("always_on", true), ("office_hours", false)] {
-        let base = format!(
-            "name = \"sync\"\nseed = 8\nduration = \"9d\"\n{}",
-            ideal_fleet(3_000, 1.0, 1.0)
-                .replace("always_on = 1.0", "always_on = 0.0")
-                .replace(&format!("{profile} = 0.0"), &format!("{profile} = 1.0"))
+        let base = scenario_with(
+            &format!(
+                "name = \"sync\"\nseed = 8\nduration = \"9d\"\n{}",
+                ideal_fleet(3_000, 1.0, 1.0)
+            ),
+            &[
+                ("fleet.availability.always_on", "0.0"),
+                (&format!("fleet.availability.{profile}"), "1.0"),
+            ],
         );
         let (plain, _) = checkins(&base);
         let (synced, reached) = checkins(&format!("{base}{sync}"));
@@ -152,7 +156,7 @@ fn a_pushed_action_adds_one_check_in_and_a_waiting_one_none() {
 /// and the headroom verdict counts VMs over all CMGs, asking for more CMGs past 16 VMs each.
 #[test]
 fn cmg_capacity_is_the_sum_over_cmgs() {
-    let run = run_scenario(
+    let run = run_on_1_and_4_threads(
         &steady_fleet("[infrastructure]\ncmgs = 3\ncmg_instances = 4\n"),
         &[],
     );
@@ -171,9 +175,12 @@ fn cmg_capacity_is_the_sum_over_cmgs() {
     );
     // All 30,000 devices on the internet (8.3 polls/s), VMs sized for 1,000 clients each: 30 VMs at 100 %,
     // more than one CMG holds.
-    let crowded = run_scenario(
-        &steady_fleet("[infrastructure]\ncmg_instances = 2\ncmg_clients_per_instance = 1000\n")
-            .replace("[fleet]\n", "[fleet]\ninternet_share = 1.0\n"),
+    let crowded = run_on_1_and_4_threads(
+        &ScenarioEdit::new(&steady_fleet(
+            "[infrastructure]\ncmg_instances = 2\ncmg_clients_per_instance = 1000\n",
+        ))
+        .add("fleet.internet_share", "1.0")
+        .text(),
         &[],
     );
     let verdict = crowded.summary()["load"]["headroom"]["verdict"]
@@ -187,7 +194,7 @@ fn cmg_capacity_is_the_sum_over_cmgs() {
 /// randomised phases exist to avoid.
 #[test]
 fn aligned_phases_make_a_thundering_herd() {
-    let run = run_scenario(&steady_fleet("[timers]\nphase = \"aligned\"\n"), &[]);
+    let run = run_on_1_and_4_threads(&steady_fleet("[timers]\nphase = \"aligned\"\n"), &[]);
     let csv = std::fs::read_to_string(run.out.join("load.csv")).unwrap();
     let first = csv
         .lines()
@@ -200,7 +207,7 @@ fn aligned_phases_make_a_thundering_herd() {
         f64::from(N) / 60.0
     );
     assert_eq!(mp["peak_at_s"], 0);
-    let random = run_scenario(&steady_fleet(""), &[]);
+    let random = run_on_1_and_4_threads(&steady_fleet(""), &[]);
     assert!(
         component(&random, "management_point")["peak_requests_per_s"]
             .as_f64()
@@ -235,21 +242,20 @@ authority = "intune"
 /// results are those of a run without capacity modelling.
 #[test]
 fn overload_delays_switches_and_ample_capacity_changes_nothing() {
-    let ample = run_scenario(&switch_scenario("management_points_per_site = 15", ""), &[]);
-    let off = run_scenario(
+    let ample =
+        run_on_1_and_4_threads(&switch_scenario("management_points_per_site = 15", ""), &[]);
+    let off = run_on_1_and_4_threads(
         &switch_scenario("management_points_per_site = 15", "enabled = false"),
         &[],
     );
     // 30k devices polling hourly = 8.3 requests/s; 1 site with 1 MP of 300 clients serves 0.083/s.
-    let starved = run_scenario(
-        &switch_scenario(
+    let starved = run_on_1_and_4_threads(
+        &ScenarioEdit::new(&switch_scenario(
             "management_points_per_site = 1\nclients_per_management_point = 300",
             "queue_limit = \"30m\"",
-        )
-        .replace(
-            "existing_client_share = 1",
-            "sites = 1\nexisting_client_share = 1",
-        ),
+        ))
+        .add("fleet.sites", "1")
+        .text(),
         &[],
     );
     let m = "switch_latency.compliance_policies";
@@ -280,7 +286,7 @@ fn overload_delays_switches_and_ample_capacity_changes_nothing() {
 
 #[test]
 fn k6_export_integrates_to_the_simulated_total() {
-    let run = run_scenario(&steady_fleet("[timers]\npolicy_poll = \"30m\"\n"), &[]);
+    let run = run_on_1_and_4_threads(&steady_fleet("[timers]\npolicy_poll = \"30m\"\n"), &[]);
     let total = component(&run, "management_point")["total_requests"]
         .as_u64()
         .unwrap();
@@ -357,7 +363,7 @@ fn k6_export_integrates_to_the_simulated_total() {
 
 #[test]
 fn load_bad_inputs() {
-    let run = run_scenario(&steady_fleet(""), &[]);
+    let run = run_on_1_and_4_threads(&steady_fleet(""), &[]);
     let out = cofleet()
         .arg("export-load")
         .arg(&run.out)
@@ -367,7 +373,7 @@ fn load_bad_inputs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown component \"dp\""));
 
-    let off = run_scenario(&steady_fleet("[load]\nenabled = false\n"), &[]);
+    let off = run_on_1_and_4_threads(&steady_fleet("[load]\nenabled = false\n"), &[]);
     let out = cofleet()
         .arg("export-load")
         .arg(&off.out)

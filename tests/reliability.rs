@@ -120,7 +120,11 @@ fn overwrite_policy() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("tiny.toml"), TINY).unwrap();
-    std::fs::write(d.join("other.toml"), TINY.replace("\"tiny\"", "\"other\"")).unwrap();
+    std::fs::write(
+        d.join("other.toml"),
+        scenario_with(TINY, &[("name", "\"other\"")]),
+    )
+    .unwrap();
 
     // The README's set-up command, twice: the default folder holds the same scenario, so it is replaced.
     for _ in 0..2 {

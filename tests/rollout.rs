@@ -37,7 +37,7 @@ authority = "intune"
 "#,
         ideal_fleet(N, 1.0, 1.0)
     );
-    let run = run_scenario(&scenario, &[]);
+    let run = run_on_1_and_4_threads(&scenario, &[]);
     let switched = run.stat("switch_latency.compliance_policies", "count");
     let share = switched / f64::from(N);
     assert!((share - 0.1).abs() < 0.01, "pilot share {share}");
@@ -109,7 +109,7 @@ authority = "intune"
 "#,
         ideal_fleet(20_000, 1.0, 1.0)
     );
-    run_scenario(&scenario, &[])
+    run_on_1_and_4_threads(&scenario, &[])
 }
 
 #[test]
@@ -158,12 +158,13 @@ fn a_gate_that_cannot_pass_rolls_back_when_told_to() {
 
 #[test]
 fn new_devices_are_never_comanaged_before_they_arrive() {
-    let fleet = ideal_fleet(20_000, 0.0, 0.0)
-        .replace("always_on = 1.0", "always_on = 0.2")
-        .replace("office_hours = 0.0", "office_hours = 0.6")
-        .replace("intermittent = 0.0", "intermittent = 0.2")
-        .replace("[fleet]\n", "[fleet]\nnew_device_arrival = \"7d\"\n");
-    let run = run_scenario(
+    let fleet = ScenarioEdit::new(&ideal_fleet(20_000, 0.0, 0.0))
+        .set("fleet.availability.always_on", "0.2")
+        .set("fleet.availability.office_hours", "0.6")
+        .set("fleet.availability.intermittent", "0.2")
+        .add("fleet.new_device_arrival", "\"7d\"")
+        .text();
+    let run = run_on_1_and_4_threads(
         &format!("name = \"arrivals\"\nduration = \"14d\"\n{fleet}"),
         &[],
     );

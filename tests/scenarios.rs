@@ -1,4 +1,4 @@
-//! The bundled scenarios: all valid, the reference identical to the shared contract, and `run` writing the
+//! The bundled scenarios: all valid, every key of the reference read and checked, and `run` writing the
 //! documented results.
 
 mod common;
@@ -25,17 +25,49 @@ fn every_bundled_scenario_checks() {
     );
 }
 
+/// The reference scenario documents the format by example: every key it sets must be one the format reads
+/// and checks. Each key in turn is given a value of the wrong type, and `cofleet check` must refuse it naming
+/// the key — a key the format ignored, or read without checking, would pass.
 #[test]
-fn reference_is_the_shared_contract_verbatim() {
-    let shared = std::path::Path::new("../shared/scenario-reference.toml");
-    if !shared.exists() {
-        eprintln!("skipped: ../shared/scenario-reference.toml is not beside the project");
-        return;
+fn every_key_of_the_reference_is_read_and_checked() {
+    let reference = ScenarioEdit::file("scenarios/reference.toml");
+    let keys = reference.keys();
+    assert!(keys.len() >= 60, "the reference sets {} keys", keys.len());
+    for section in [
+        "fleet.",
+        "fleet.availability.",
+        "fleet.attributes.",
+        "timers.",
+        "failures.",
+    ] {
+        assert!(
+            keys.iter().any(|k| k.starts_with(section)),
+            "no {section}* key"
+        );
     }
-    assert_eq!(
-        std::fs::read(shared).unwrap(),
-        std::fs::read("scenarios/reference.toml").unwrap(),
-        "scenarios/reference.toml must stay a verbatim copy of the contract"
+    let dir = tempfile::tempdir().unwrap();
+    let mut unchecked = Vec::new();
+    for key in &keys {
+        let wrong = "{ wrong = 1 }";
+        let file = dir.path().join("mistyped.toml");
+        let text = ScenarioEdit::file("scenarios/reference.toml")
+            .set_any_type(key, wrong)
+            .text();
+        std::fs::write(&file, text).unwrap();
+        let out = cofleet().arg("check").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = key.rsplit('.').next().unwrap().trim_matches('"');
+        if out.status.code() != Some(2) || !stderr.contains(last) || stderr.contains("panicked") {
+            unchecked.push(format!(
+                "{key} = {wrong}: exit {:?}, {stderr}",
+                out.status.code()
+            ));
+        }
+    }
+    assert!(
+        unchecked.is_empty(),
+        "keys not refused when mistyped:\n{}",
+        unchecked.join("\n")
     );
 }
 

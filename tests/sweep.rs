@@ -95,9 +95,7 @@ fn variants_equal_separate_runs_byte_for_byte() {
     );
     let poll = run_scenario(&format!("{base}\n[timers]\npolicy_poll = \"30m\"\n"), &[]);
     let later = run_scenario(
-        &base
-            .replace("seed = 11", "seed = 5")
-            .replace("start = \"1d\"", "start = \"1d12h\""),
+        &scenario_with(&base, &[("seed", "5"), ("stage.0.start", "\"1d12h\"")]),
         &[],
     );
     let own = |v: &str| {
@@ -118,7 +116,7 @@ fn variants_equal_separate_runs_byte_for_byte() {
     let replica = run_scenario(
         &format!(
             "{}\n[timers]\npolicy_poll = \"30m\"\n",
-            base.replace("seed = 11", &format!("seed = {seed}"))
+            scenario_with(&base, &[("seed", &seed.to_string())])
         ),
         &[],
     );

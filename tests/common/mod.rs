@@ -1,5 +1,10 @@
-//! Helpers shared by the integration tests: run the real `cofleet` binary on scenario text.
+//! Helpers shared by the integration tests: run the real `cofleet` binary on scenario text (at one thread
+//! count or several, compared byte for byte), and edit scenarios by key ([`edit`]).
 #![allow(dead_code)]
+
+mod edit;
+#[allow(unused_imports)]
+pub use edit::{ScenarioEdit, scenario_with};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -74,6 +79,35 @@ pub fn run_scenario(scenario: &str, args: &[&str]) -> Run {
         "cofleet run failed: {}",
         String::from_utf8_lossy(&run.output.stderr)
     );
+    run
+}
+
+/// The thread counts [`run_on_1_and_4_threads`] compares: one worker and more workers than the CI's two cores.
+pub const THREAD_COUNTS: [&str; 2] = ["1", "4"];
+
+/// Runs `scenario` like [`run_scenario`] at each of [`THREAD_COUNTS`], asserts the result folders are byte
+/// for byte the same (every file), and returns the first run: the assertions a test makes on it hold at
+/// every thread count.
+pub fn run_on_1_and_4_threads(scenario: &str, args: &[&str]) -> Run {
+    let [first, rest @ ..] = THREAD_COUNTS;
+    let run = run_scenario(scenario, &[args, &["--threads", first]].concat());
+    let files = read_tree(&run.out);
+    for threads in rest {
+        let other =
+            read_tree(&run_scenario(scenario, &[args, &["--threads", threads]].concat()).out);
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&files),
+            names(&other),
+            "--threads {first} and {threads}"
+        );
+        for ((name, a), (_, b)) in files.iter().zip(&other) {
+            assert!(
+                a == b,
+                "{name} differs between --threads {first} and --threads {threads}"
+            );
+        }
+    }
     run
 }
 
