@@ -148,7 +148,7 @@ keys! {
     CLIENT_INSTALL_TIME = "timers" "client_install_time" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(20 * MINUTE), "",
         "Mean duration of one ConfigMgr client install and registration through the CMG during the ESP (path 2); each attempt takes a uniform time in [½, 1½] of it.",
         "[assumption] no published figure; keeps a healthy attempt well inside the 60-min ESP timeout (docs/model.md §1.2)";
-    PHASE = "timers" "phase" => Kind::Choice(&["random", "aligned"]), Preset::Choice("random"), "",
+    PHASE = "timers" "phase" => Kind::Choice { names: &["random", "aligned"], what: "phase mode" }, Preset::Choice("random"), "",
         "How devices' timer phases are drawn: random per device (as the real clients randomise) or aligned at 0 (the thundering herd the randomisation avoids).",
         NO_SOURCE;
 
@@ -234,7 +234,7 @@ keys! {
     STAGE_WORKLOADS = "stage" "workloads" => Kind::Workloads, Preset::Required, "",
         "The workloads the stage moves.",
         "docs/model.md §2";
-    STAGE_AUTHORITY = "stage" "authority" => Kind::Choice(&["configmgr", "pilot_intune", "intune"]), Preset::Required, "",
+    STAGE_AUTHORITY = "stage" "authority" => Kind::Choice { names: &["configmgr", "pilot_intune", "intune"], what: "authority" }, Preset::Required, "",
         "The authority the stage moves them to.",
         "docs/model.md §2";
     STAGE_PILOT = "stage" "pilot" => Kind::PositiveShare, Preset::Optional, "",
@@ -253,11 +253,11 @@ keys! {
     GATE_TIMEOUT = "stage.gate" "timeout" => Kind::Duration { min: MINUTE, max: MAX_SPAN }, Preset::Optional, "",
         "Not passed by then: `on_fail`; at least `min_age`; none waits for ever.",
         NO_SOURCE;
-    GATE_ON_FAIL = "stage.gate" "on_fail" => Kind::Choice(&["halt", "rollback"]), Preset::Choice("halt"), "",
+    GATE_ON_FAIL = "stage.gate" "on_fail" => Kind::Choice { names: &["halt", "rollback"], what: "action" }, Preset::Choice("halt"), "",
         "At the timeout: halt the rollout, or move this stage's workloads back to ConfigMgr and halt.",
         NO_SOURCE;
 
-    ACTION_KIND = "action" "kind" => Kind::Choice(&["restart", "sync", "wipe", "retire"]), Preset::Required, "",
+    ACTION_KIND = "action" "kind" => Kind::Choice { names: &["restart", "sync", "wipe", "retire"], what: "action kind" }, Preset::Required, "",
         "The remote action Intune sends.",
         NO_SOURCE;
     ACTION_AT = "action" "at" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Required, "",

@@ -21,7 +21,10 @@ pub fn fleet(s: &Section) -> Fleet {
         sites: s.whole(&FLEET_SITES) as u32,
         availability: availability(s.table("availability")),
         attributes: attributes(s.table("attributes")),
-        osd: osd(s.table("osd_arrivals")),
+        osd: match s.table("osd_arrivals") {
+            written if written.span.is_some() => osd(written),
+            _ => OsdArrivals::default(),
+        },
     }
 }
 
@@ -133,9 +136,11 @@ impl Default for Attributes {
     }
 }
 
+/// No OS-deployment arrivals (`osd_arrivals` not written); a written table without `span` takes the
+/// schema's default span.
 impl Default for OsdArrivals {
     fn default() -> Self {
-        osd(&Section::EMPTY)
+        OsdArrivals { count: 0, span: 0 }
     }
 }
 

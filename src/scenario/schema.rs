@@ -19,7 +19,12 @@ pub enum Kind {
     /// Any string (names); extra rules, if any, are cross-field rules.
     Text,
     /// One of a fixed set of strings.
-    Choice(&'static [&'static str]),
+    Choice {
+        /// The allowed spellings.
+        names: &'static [&'static str],
+        /// What a value is called in messages (`phase mode`, `authority`).
+        what: &'static str,
+    },
     /// A whole number in `min..=max`.
     Whole {
         /// Smallest allowed.
@@ -290,7 +295,7 @@ impl Kind {
     pub fn type_name(&self) -> &'static str {
         match self {
             Kind::Text => "string",
-            Kind::Choice(_) => "string (one of)",
+            Kind::Choice { .. } => "string (one of)",
             Kind::Whole { .. } => "whole number",
             Kind::Number { min, max } if *min == 0.0 && *max == 1.0 => "share",
             Kind::Number { .. } => "number",
@@ -309,11 +314,15 @@ impl Kind {
     pub fn range(&self) -> String {
         match self {
             Kind::Text => String::new(),
-            Kind::Choice(names) => names
-                .iter()
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", "),
+            Kind::Choice { names, .. } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                match quoted.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => quoted.concat(),
+                }
+            }
             Kind::Whole { min, max } => format!("{min} to {max}"),
             Kind::Number { min, max } => format!("{min} to {max}"),
             Kind::PositiveShare => "above 0, at most 1".to_string(),
@@ -378,7 +387,7 @@ pub fn preset_fits(key: &Key) -> bool {
         (Kind::Number { min, max }, Preset::Number(x)) => (min..=max).contains(&x),
         (Kind::Duration { min, max }, Preset::Duration(d)) => (min..=max).contains(&d),
         (Kind::Bool, Preset::Bool(_)) | (Kind::Bursts, Preset::Bursts(_)) => true,
-        (Kind::Choice(names), Preset::Choice(c)) => names.contains(&c),
+        (Kind::Choice { names, .. }, Preset::Choice(c)) => names.contains(&c),
         (Kind::BuildShares, Preset::Builds(b)) => {
             (b.iter().map(|(_, s)| s).sum::<f64>() - 1.0).abs() < 1e-9
         }
@@ -405,12 +414,12 @@ mod tests {
     #[test]
     fn choices_are_the_model_spellings() {
         use super::super::keys::{ACTION_KIND, STAGE_AUTHORITY};
-        let Kind::Choice(names) = STAGE_AUTHORITY.kind else {
+        let Kind::Choice { names, .. } = STAGE_AUTHORITY.kind else {
             panic!("authority is a choice")
         };
         assert!(names.iter().all(|n| Authority::from_name(n).is_some()));
         assert_eq!(names.len(), 3);
-        let Kind::Choice(names) = ACTION_KIND.kind else {
+        let Kind::Choice { names, .. } = ACTION_KIND.kind else {
             panic!("kind is a choice")
         };
         let model: Vec<&str> = ActionKind::ALL.iter().map(|k| k.name()).collect();

@@ -265,7 +265,7 @@ impl Walker<'_> {
                 None if key.preset == Preset::Required => {
                     let hint = key.doc.trim_end_matches('.');
                     let mut hint = lowercase_first(hint);
-                    if let Kind::Choice(_) = key.kind {
+                    if let Kind::Choice { .. } = key.kind {
                         hint = format!("{hint}: {}", key.kind.range());
                     }
                     self.report(span.clone(), at, format!("missing required key ({hint})"));
@@ -342,13 +342,12 @@ impl Walker<'_> {
         let found = v.get_ref();
         let outcome = match key.kind {
             Kind::Text => string(found).map(|s| Val::Text(s.to_string())),
-            Kind::Choice(names) => string(found).and_then(|s| {
+            Kind::Choice { names, what } => string(found).and_then(|s| {
                 if names.contains(&s) {
                     Ok(Val::Text(s.to_string()))
                 } else {
                     Err(format!(
-                        "unknown {} \"{s}\"; expected {}",
-                        key.name,
+                        "unknown {what} \"{s}\"; expected {}",
                         key.kind.range()
                     ))
                 }
