@@ -65,7 +65,11 @@ fn families() -> &'static [Family] {
             header: "[[variant]]".into(),
             prefix: "variant.0.".into(),
             keys: std::iter::once("name".to_string())
-                .chain(keys::KEYS.iter().map(|k| format!("\"{}\"", k.path().replacen("stage.", "stage.0.", 1))))
+                .chain(
+                    keys::KEYS
+                        .iter()
+                        .map(|k| format!("\"{}\"", k.path().replacen("stage.", "stage.0.", 1))),
+                )
                 .collect(),
         });
         out
@@ -132,9 +136,8 @@ fn line() -> impl Strategy<Value = String> {
             header => format!("{header}\n{key} = {v}"),
         }
     });
-    let bare = (0..n, any::<prop::sample::Index>(), value()).prop_map(|(t, k, v)| {
-        format!("{} = {v}", k.get(&families()[t].keys))
-    });
+    let bare = (0..n, any::<prop::sample::Index>(), value())
+        .prop_map(|(t, k, v)| format!("{} = {v}", k.get(&families()[t].keys)));
     prop_oneof![
         6 => bare,
         4 => keyed,

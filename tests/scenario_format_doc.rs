@@ -22,7 +22,7 @@ fn committed_scenario_format_doc_is_the_generated_one() {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| committed.lines().count().min(generated.lines().count()), |i| i)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()))
             + 1;
         panic!(
             "docs/scenario-format.md differs from the scenario schema (first at line {line}); regenerate it with\n  \

@@ -68,7 +68,11 @@ impl Members {
 }
 
 /// Components whose queue delay is a metric (Azure AD has no modelled capacity).
-const QUEUED: [Component; 3] = [Component::ManagementPoint, Component::Cmg, Component::Intune];
+const QUEUED: [Component; 3] = [
+    Component::ManagementPoint,
+    Component::Cmg,
+    Component::Intune,
+];
 
 /// A metric family: its name (the metric's, or its members' prefix) and what it measures.
 struct Family {
@@ -180,9 +184,7 @@ impl Family {
             Members::PerAction(make) => ActionKind::ALL
                 .into_iter()
                 .for_each(|k| f(make(k), named(k.name()))),
-            Members::PerQueue(make) => QUEUED
-                .into_iter()
-                .for_each(|c| f(make(c), named(c.name()))),
+            Members::PerQueue(make) => QUEUED.into_iter().for_each(|c| f(make(c), named(c.name()))),
         }
     }
 
@@ -284,7 +286,11 @@ mod tests {
         );
         assert_eq!(Metric::from_name("switch_latency"), None);
         assert_eq!(Metric::QueueDelay(Component::Cmg).name(), "queue_delay.cmg");
-        assert!(Metric::CaBlockLatency.doc().starts_with("Noncompliant devices"));
+        assert!(
+            Metric::CaBlockLatency
+                .doc()
+                .starts_with("Noncompliant devices")
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ const MAX_CMGS: u64 = 100;
 
 const SHARE: Kind = Kind::Number { min: 0.0, max: 1.0 };
 /// A transient failure probability of 1 would retry for ever.
-const FAILURE: Kind = Kind::Number { min: 0.0, max: 0.99 };
+const FAILURE: Kind = Kind::Number {
+    min: 0.0,
+    max: 0.99,
+};
 const NO_SOURCE: &str = "";
 
 /// Declares each key as a constant (for the code that reads it) and lists them all in [`KEYS`].

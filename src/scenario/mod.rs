@@ -13,7 +13,7 @@ mod read;
 pub mod schema;
 mod threshold;
 mod validate;
-pub mod walk;
+mod walk;
 
 use std::fmt;
 use std::path::Path;

@@ -138,8 +138,7 @@ impl Table {
 
     /// The keys of this table, in schema order.
     pub fn keys(&self) -> impl Iterator<Item = &'static Key> + use<> {
-        let path = self.path;
-        KEYS.iter().filter(move |k| k.table == path)
+        keys_of(self.path).iter().copied()
     }
 }
 
@@ -219,6 +218,38 @@ static TABLE_INDEX: LazyLock<HashMap<&'static str, &'static Table>> =
 static KEY_INDEX: LazyLock<HashMap<String, &'static Key>> =
     LazyLock::new(|| KEYS.iter().map(|k| (k.path(), k)).collect());
 
+/// One table's keys and sub-tables, in schema order.
+#[derive(Default)]
+struct Layout {
+    keys: Vec<&'static Key>,
+    tables: Vec<&'static Table>,
+}
+
+/// Per table path, built once: the walk visits a table's keys without scanning the whole schema.
+static LAYOUT: LazyLock<HashMap<&'static str, Layout>> = LazyLock::new(|| {
+    let mut layout: HashMap<&str, Layout> = HashMap::new();
+    for t in TABLES {
+        layout.entry(t.path).or_default();
+        if !t.path.is_empty() {
+            layout.entry(parent(t.path)).or_default().tables.push(t);
+        }
+    }
+    for k in KEYS {
+        layout.entry(k.table).or_default().keys.push(k);
+    }
+    layout
+});
+
+/// The keys of the table at `path`, in schema order (none for an unknown path).
+pub fn keys_of(path: &str) -> &'static [&'static Key] {
+    LAYOUT.get(path).map_or(&[], |l| l.keys.as_slice())
+}
+
+/// The sub-tables of the table at `path` (`fleet` → `fleet.availability`, …), in schema order.
+pub fn tables_in(path: &str) -> &'static [&'static Table] {
+    LAYOUT.get(path).map_or(&[], |l| l.tables.as_slice())
+}
+
 /// The table at a dotted path without indices (`stage.gate`), if the format has one.
 pub fn table(path: &str) -> Option<&'static Table> {
     TABLE_INDEX.get(path).copied()
@@ -240,15 +271,13 @@ pub fn join(table: &str, name: &str) -> String {
 
 /// The message for a name that is neither a key nor a table of `table`: names what is allowed there.
 pub fn unknown_message(table: &str, name: &str) -> String {
-    let mut names: Vec<String> = KEYS
+    let mut names: Vec<String> = keys_of(table)
         .iter()
-        .filter(|k| k.table == table)
         .map(|k| format!("`{}`", k.name))
         .collect();
     names.extend(
-        TABLES
+        tables_in(table)
             .iter()
-            .filter(|t| !t.path.is_empty() && parent(t.path) == table)
             .map(|t| format!("`{}`", &t.path[t.path.rfind('.').map_or(0, |i| i + 1)..])),
     );
     format!(
@@ -332,7 +361,9 @@ impl Kind {
                 format_duration(u64::from(*max))
             ),
             Kind::Bool => "true, false".to_string(),
-            Kind::Bursts => "at most 10; interval 1m to 1d, span from the interval to 7d".to_string(),
+            Kind::Bursts => {
+                "at most 10; interval 1m to 1d, span from the interval to 7d".to_string()
+            }
             Kind::Workloads => crate::model::workload::Workload::ALL
                 .iter()
                 .map(|w| w.name())
@@ -404,8 +435,19 @@ mod tests {
     #[test]
     fn every_default_fits_its_kind_and_every_key_its_table() {
         for k in KEYS {
-            assert!(preset_fits(k), "{}: default {:?} does not fit {:?}", k.path(), k.preset, k.kind);
-            assert!(table(k.table).is_some(), "{}: no table `{}`", k.path(), k.table);
+            assert!(
+                preset_fits(k),
+                "{}: default {:?} does not fit {:?}",
+                k.path(),
+                k.preset,
+                k.kind
+            );
+            assert!(
+                table(k.table).is_some(),
+                "{}: no table `{}`",
+                k.path(),
+                k.table
+            );
             assert_eq!(key(&k.path()), Some(k), "{} is declared twice", k.path());
             assert!(!k.doc.is_empty(), "{} has no doc", k.path());
         }
@@ -433,7 +475,10 @@ mod tests {
         assert!(check_path("fleet.availability").is_ok());
         assert!(check_path("fleet.attributes.os_build.19045").is_ok());
         let e = check_path("fleet.devicez").unwrap_err();
-        assert!(e.starts_with("unknown field `devicez`") && e.contains("`devices`"), "{e}");
+        assert!(
+            e.starts_with("unknown field `devicez`") && e.contains("`devices`"),
+            "{e}"
+        );
         let e = check_path("stage.0.gate.min_swiched").unwrap_err();
         assert!(e.contains("`min_switched`"), "{e}");
         assert!(check_path("cloud.region").is_err());

@@ -8,14 +8,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Problem;
 use super::duration::{format_duration, parse_duration};
-use super::keys::KEYS;
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::threshold::parse_threshold;
 use crate::model::scenario::{Burst, Threshold};
@@ -184,21 +182,6 @@ impl Section {
     }
 }
 
-/// Per table path: its keys and its sub-tables, in schema order (built once).
-static LAYOUT: LazyLock<HashMap<&'static str, (Vec<&'static Key>, Vec<&'static Table>)>> =
-    LazyLock::new(|| {
-        let mut layout: HashMap<&str, (Vec<&Key>, Vec<&Table>)> =
-            TABLES.iter().map(|t| (t.path, (Vec::new(), Vec::new()))).collect();
-        for k in KEYS {
-            layout.entry(k.table).or_default().0.push(k);
-        }
-        for t in TABLES.iter().filter(|t| !t.path.is_empty()) {
-            let parent = t.path.rfind('.').map_or("", |i| &t.path[..i]);
-            layout.entry(parent).or_default().1.push(t);
-        }
-        layout
-    });
-
 /// The last segment of a table path (`gate` of `stage.gate`).
 pub fn leaf(path: &str) -> &str {
     path.rfind('.').map_or(path, |i| &path[i + 1..])
@@ -237,7 +220,7 @@ impl Walker<'_> {
         entries: &DeTable<'_>,
         span: Option<Range<usize>>,
     ) -> Section {
-        let (keys, subs) = &LAYOUT[table.path];
+        let (keys, subs) = (schema::keys_of(table.path), schema::tables_in(table.path));
         let mut written: HashMap<&str, &Spanned<DeValue<'_>>> = HashMap::new();
         for (name, value) in entries {
             let path = schema::join(table.path, name.get_ref());
@@ -319,7 +302,7 @@ impl Walker<'_> {
                     ),
                 },
                 None if !sub.array => {
-                    for key in LAYOUT[sub.path].0.iter().filter(|k| k.preset == Preset::Required) {
+                    for key in schema::keys_of(sub.path).iter().filter(|k| k.preset == Preset::Required) {
                         self.report(
                             None,
                             schema::join(&at, key.name),
@@ -594,7 +577,9 @@ fn whole(v: &DeValue<'_>, min: u64, max: u64) -> Result<u64, String> {
             Some(x) if x < 0 => Err(format!("invalid value: integer `{x}`, expected {expected}")),
             Some(x) if x >= i128::from(min) && x <= i128::from(max) => Ok(x as u64),
             Some(x) => Err(format!("must be {expected}, got {x}")),
-            None => Err(format!("invalid value: integer `{i}` is too large, expected {expected}")),
+            None => Err(format!(
+                "invalid value: integer `{i}` is too large, expected {expected}"
+            )),
         },
         other => Err(format!(
             "invalid type: {}, expected {expected}",
