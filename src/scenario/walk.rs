@@ -331,7 +331,7 @@ impl Walker<'_> {
                 } else {
                     Err(format!(
                         "unknown {what} \"{s}\"; expected {}",
-                        key.kind.range()
+                        or_list(names)
                     ))
                 }
             }),
@@ -532,6 +532,14 @@ impl Walker<'_> {
             }
         }
         Some(Val::Thresholds(out))
+    }
+}
+
+/// `a, b or c`.
+fn or_list(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
     }
 }
 
