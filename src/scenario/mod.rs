@@ -11,6 +11,7 @@ pub mod keys;
 pub mod overrides;
 mod read;
 pub mod schema;
+mod section;
 mod threshold;
 mod validate;
 mod walk;

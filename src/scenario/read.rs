@@ -3,7 +3,7 @@
 //! (`scenario::keys`), and the model holds none.
 
 use super::keys::*;
-use super::walk::Section;
+use super::section::Section;
 use crate::model::scenario::{
     Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, Infrastructure, LoadModel,
     OsdArrivals, PhaseMode, Timers,

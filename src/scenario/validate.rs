@@ -10,7 +10,8 @@ use toml::de::DeTable;
 
 use super::duration::format_duration;
 use super::keys::*;
-use super::walk::{Section, walk};
+use super::section::Section;
+use super::walk::walk;
 use super::{Problem, line_col, read};
 use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
