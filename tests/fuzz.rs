@@ -12,111 +12,70 @@
 //! A crashing input proptest finds is shrunk and written to `tests/fuzz.proptest-regressions`; keep it
 //! there (it is replayed first on every run) and add it to [`regressions`] once fixed.
 
+use std::sync::LazyLock;
+
 use cofleet::engine::simulate;
+use cofleet::metrics::names::{Metric, STATS};
 use cofleet::model::Model;
 use cofleet::model::time::DAY;
-use cofleet::scenario::{self, overrides};
+use cofleet::scenario::{self, keys, overrides, schema};
 use proptest::prelude::*;
 
-/// Key names of the scenario format (README "Scenario format"), by table; the fuzzer writes these far more
-/// often than random keys, so it reaches validation instead of stopping at "unknown field".
-const TABLES: &[(&str, &[&str])] = &[
-    ("", &["name", "seed", "duration"]),
-    (
-        "fleet",
-        &[
-            "devices",
-            "existing_client_share",
-            "comanaged_at_start",
-            "new_device_arrival",
-            "sites",
-            "internet_share",
-            "broken_client_health",
-        ],
-    ),
-    (
-        "fleet.availability",
-        &["always_on", "office_hours", "intermittent"],
-    ),
-    (
-        "fleet.attributes",
-        &["os_build", "bitlocker", "firewall", "defender"],
-    ),
-    (
-        "timers",
-        &[
-            "policy_poll",
-            "collection_eval",
-            "aad_connect_sync",
-            "hybrid_join_retry",
-            "enrollment_spread",
-            "enrollment_retry",
-            "enrollment_attempts",
-            "mdm_sync",
-            "mdm_sync_after_enroll",
-            "sync_on_switch",
-            "esp_timeout",
-        ],
-    ),
-    (
-        "failures",
-        &[
-            "hybrid_join",
-            "mdm_enrollment",
-            "client_install",
-            "permanent",
-        ],
-    ),
-    (
-        "infrastructure",
-        &[
-            "management_points_per_site",
-            "cmg_instances",
-            "cmgs",
-            "cmg_clients_per_instance",
-            "intune_requests_per_s",
-        ],
-    ),
-    (
-        "compliance",
-        &[
-            "min_os_build",
-            "require_bitlocker",
-            "require_firewall",
-            "require_defender",
-            "noncompliant_grace",
-        ],
-    ),
-    ("load", &["enabled", "bucket", "feedback", "queue_limit"]),
-    (
-        "[stage]",
-        &["name", "start", "workloads", "authority", "pilot"],
-    ),
-    (
-        "stage.gate",
-        &[
-            "min_switched",
-            "max_noncompliant",
-            "min_age",
-            "timeout",
-            "on_fail",
-        ],
-    ),
-    (
-        "[variant]",
-        &["name", "\"fleet.devices\"", "\"timers.policy_poll\""],
-    ),
-    (
-        "thresholds",
-        &[
-            "\"switch_latency.compliance_policies.p95\"",
-            "\"hybrid_join.p99\"",
-            "\"rollout.completed\"",
-            "\"counts.failed\"",
-            "\"time_to_comanaged.existing_client.max\"",
-        ],
-    ),
-];
+/// One table of the fuzzer's vocabulary: how its header is written (empty for the top level), how a key path
+/// into it starts (`stage.0.`), and its key names.
+struct Family {
+    header: String,
+    prefix: String,
+    keys: Vec<String>,
+}
+
+/// Key names of the scenario format, by table, from the library's schema (so a new key is fuzzed as soon as
+/// it has its row); the fuzzer writes these far more often than random keys, so it reaches validation
+/// instead of stopping at "unknown field". Free-form tables (thresholds, variants) get sample keys.
+fn families() -> &'static [Family] {
+    static FAMILIES: LazyLock<Vec<Family>> = LazyLock::new(|| {
+        let mut out: Vec<Family> = schema::TABLES
+            .iter()
+            .map(|t| Family {
+                header: if t.path.is_empty() {
+                    String::new()
+                } else {
+                    t.header()
+                },
+                prefix: match (t.path, t.array) {
+                    ("", _) => String::new(),
+                    (p, true) => format!("{p}.0."),
+                    (p, false) => format!("{}.", p.replacen("stage.", "stage.0.", 1)),
+                },
+                keys: t.keys().map(|k| k.name.to_string()).collect(),
+            })
+            .collect();
+        let metrics = Metric::all().map(|m| m.name());
+        out.push(Family {
+            header: "[thresholds]".into(),
+            prefix: "thresholds.".into(),
+            keys: metrics
+                .iter()
+                .zip(STATS.iter().cycle())
+                .map(|(m, s)| format!("\"{m}.{s}\""))
+                .chain(["\"rollout.completed\"".into(), "\"counts.failed\"".into()])
+                .collect(),
+        });
+        out.push(Family {
+            header: "[[variant]]".into(),
+            prefix: "variant.0.".into(),
+            keys: std::iter::once("name".to_string())
+                .chain(
+                    keys::KEYS
+                        .iter()
+                        .map(|k| format!("\"{}\"", k.path().replacen("stage.", "stage.0.", 1))),
+                )
+                .collect(),
+        });
+        out
+    });
+    &FAMILIES
+}
 
 const WORDS: &[&str] = &[
     "compliance_policies",
@@ -168,20 +127,17 @@ fn value() -> impl Strategy<Value = String> {
 
 /// One line: a table header, a key from that family, or garbage.
 fn line() -> impl Strategy<Value = String> {
-    let keyed = (0..TABLES.len(), any::<prop::sample::Index>(), value()).prop_map(|(t, k, v)| {
-        let (table, keys) = TABLES[t];
-        let key = keys[k.index(keys.len())];
-        let header = match table {
-            "" => String::new(),
-            t if t.starts_with('[') => format!("[{t}]\n"),
-            t => format!("[{t}]\n"),
-        };
-        format!("{header}{key} = {v}")
+    let n = families().len();
+    let keyed = (0..n, any::<prop::sample::Index>(), value()).prop_map(|(t, k, v)| {
+        let f = &families()[t];
+        let key = k.get(&f.keys);
+        match f.header.as_str() {
+            "" => format!("{key} = {v}"),
+            header => format!("{header}\n{key} = {v}"),
+        }
     });
-    let bare = (0..TABLES.len(), any::<prop::sample::Index>(), value()).prop_map(|(t, k, v)| {
-        let keys = TABLES[t].1;
-        format!("{} = {v}", keys[k.index(keys.len())])
-    });
+    let bare = (0..n, any::<prop::sample::Index>(), value())
+        .prop_map(|(t, k, v)| format!("{} = {v}", k.get(&families()[t].keys)));
     prop_oneof![
         6 => bare,
         4 => keyed,
@@ -248,15 +204,9 @@ fn exercise(text: &str, sets: &[String]) {
 }
 
 fn set_string() -> impl Strategy<Value = String> {
-    let key = (0..TABLES.len(), any::<prop::sample::Index>()).prop_map(|(t, k)| {
-        let (table, keys) = TABLES[t];
-        let key = keys[k.index(keys.len())].trim_matches('"');
-        match table {
-            "" => key.to_string(),
-            "[stage]" => format!("stage.0.{key}"),
-            "[variant]" => format!("variant.0.{key}"),
-            t => format!("{t}.{key}"),
-        }
+    let key = (0..families().len(), any::<prop::sample::Index>()).prop_map(|(t, k)| {
+        let f = &families()[t];
+        format!("{}{}", f.prefix, k.get(&f.keys).trim_matches('"'))
     });
     prop_oneof![
         4 => (key, prop::collection::vec(value(), 1..3))

@@ -1,5 +1,6 @@
 //! The metric contract: names that `summary.json`, `percentiles.csv`, thresholds and the CI gate rely on.
-//! Renaming one is a breaking change; the README documents each.
+//! Renaming one is a breaking change. One table of metric families gives the output order, the names and
+//! the docs.
 
 use crate::model::action::ActionKind;
 use crate::model::infrastructure::Component;
@@ -42,43 +43,174 @@ pub enum Metric {
     HealthVisibleLatency,
 }
 
-/// Number of metrics.
-pub const METRIC_COUNT: usize = 25;
+/// How a family's metrics are enumerated and named.
+#[derive(Clone, Copy)]
+enum Members {
+    /// One metric, named as the family.
+    One(Metric),
+    /// One per workload, `<family>.<workload>`, in [`Workload::ALL`] order.
+    PerWorkload(fn(Workload) -> Metric),
+    /// One per remote action, `<family>.<kind>`, in [`ActionKind::ALL`] order.
+    PerAction(fn(ActionKind) -> Metric),
+    /// One per component with a modelled capacity, `<family>.<component>`, in [`QUEUED`] order.
+    PerQueue(fn(Component) -> Metric),
+}
 
-impl Metric {
-    /// All metrics, in output order; `index()` is the position here.
-    pub fn all() -> [Metric; METRIC_COUNT] {
-        let w = Workload::ALL;
-        [
-            Metric::TimeToComanagedExistingClient,
-            Metric::TimeToComanagedNewInternet,
-            Metric::HybridJoin,
-            Metric::MdmEnrollment,
-            Metric::ClientInstall,
-            Metric::SwitchLatency(w[0]),
-            Metric::SwitchLatency(w[1]),
-            Metric::SwitchLatency(w[2]),
-            Metric::SwitchLatency(w[3]),
-            Metric::SwitchLatency(w[4]),
-            Metric::SwitchLatency(w[5]),
-            Metric::SwitchLatency(w[6]),
-            Metric::ComplianceLatency,
-            Metric::SwitchToCompliance,
-            Metric::CaReadyLatency,
-            Metric::CaBlockLatency,
-            Metric::TimeToComanagedOsd,
-            Metric::RemoteActionLatency(ActionKind::Restart),
-            Metric::RemoteActionLatency(ActionKind::Sync),
-            Metric::RemoteActionLatency(ActionKind::Wipe),
-            Metric::RemoteActionLatency(ActionKind::Retire),
-            Metric::QueueDelay(Component::ManagementPoint),
-            Metric::QueueDelay(Component::Cmg),
-            Metric::QueueDelay(Component::Intune),
-            Metric::HealthVisibleLatency,
-        ]
+impl Members {
+    const fn len(self) -> usize {
+        match self {
+            Members::One(_) => 1,
+            Members::PerWorkload(_) => Workload::ALL.len(),
+            Members::PerAction(_) => ActionKind::ALL.len(),
+            Members::PerQueue(_) => QUEUED.len(),
+        }
+    }
+}
+
+/// Components whose queue delay is a metric (Azure AD has no modelled capacity).
+const QUEUED: [Component; 3] = [
+    Component::ManagementPoint,
+    Component::Cmg,
+    Component::Intune,
+];
+
+/// A metric family: its name (the metric's, or its members' prefix) and what it measures.
+struct Family {
+    name: &'static str,
+    members: Members,
+    doc: &'static str,
+}
+
+/// Every metric family, in output order: the one list the metrics' order, names and docs come from.
+const FAMILIES: [Family; 14] = [
+    Family {
+        name: "time_to_comanaged.existing_client",
+        members: Members::One(Metric::TimeToComanagedExistingClient),
+        doc: "Path 1: from t = 0 (co-management enabled) to co-managed.",
+    },
+    Family {
+        name: "time_to_comanaged.new_internet",
+        members: Members::One(Metric::TimeToComanagedNewInternet),
+        doc: "Path 2: from the device's arrival to co-managed.",
+    },
+    Family {
+        name: "hybrid_join",
+        members: Members::One(Metric::HybridJoin),
+        doc: "Path 1: hybrid Azure AD join, from the first registration attempt to success (incl. retries).",
+    },
+    Family {
+        name: "mdm_enrollment",
+        members: Members::One(Metric::MdmEnrollment),
+        doc: "MDM enrollment, from its first attempt to success (incl. retries and waits between rounds).",
+    },
+    Family {
+        name: "client_install",
+        members: Members::One(Metric::ClientInstall),
+        doc: "Path 2: ConfigMgr client install and registration through the CMG (incl. failed attempts).",
+    },
+    Family {
+        name: "switch_latency",
+        members: Members::PerWorkload(Metric::SwitchLatency),
+        doc: "From the later of the stage start and the device becoming co-managed to the device's switch of \
+              the workload to Intune.",
+    },
+    Family {
+        name: "compliance_latency",
+        members: Members::One(Metric::ComplianceLatency),
+        doc: "Same origin as the compliance workload's switch latency, to the device's compliance report.",
+    },
+    Family {
+        name: "switch_to_compliance",
+        members: Members::One(Metric::SwitchToCompliance),
+        doc: "From the compliance workload's switch to the compliance report.",
+    },
+    Family {
+        name: "ca_ready_latency",
+        members: Members::One(Metric::CaReadyLatency),
+        doc: "Compliant devices: from the compliance origin to conditional access letting the device in \
+              (report + Azure AD propagation + token renewal unless CAE).",
+    },
+    Family {
+        name: "ca_block_latency",
+        members: Members::One(Metric::CaBlockLatency),
+        doc: "Noncompliant devices: from the compliance origin to conditional access blocking the device \
+              (report + grace + Azure AD propagation + token renewal unless CAE).",
+    },
+    Family {
+        name: "time_to_comanaged.osd",
+        members: Members::One(Metric::TimeToComanagedOsd),
+        doc: "OS-deployment arrivals: from the device's arrival to co-managed.",
+    },
+    Family {
+        name: "remote_action_latency",
+        members: Members::PerAction(Metric::RemoteActionLatency),
+        doc: "From the remote action's `at` to the device acting on it.",
+    },
+    Family {
+        name: "queue_delay",
+        members: Members::PerQueue(Metric::QueueDelay),
+        doc: "Time a request waited in the component's queue (one sample per request; components with a \
+              capacity: management points, CMG, Intune when `intune_requests_per_s` is set).",
+    },
+    Family {
+        name: "health_visible_latency",
+        members: Members::One(Metric::HealthVisibleLatency),
+        doc: "From co-managed to the device's client health first showing healthy in Intune.",
+    },
+];
+
+const fn count_metrics() -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FAMILIES.len() {
+        n += FAMILIES[i].members.len();
+        i += 1;
+    }
+    n
+}
+
+/// Number of metrics.
+pub const METRIC_COUNT: usize = count_metrics();
+
+impl Family {
+    /// The family's metrics with their names, in output order.
+    fn each(&self, mut f: impl FnMut(Metric, String)) {
+        let named = |suffix: &str| format!("{}.{suffix}", self.name);
+        match self.members {
+            Members::One(m) => f(m, self.name.to_string()),
+            Members::PerWorkload(make) => Workload::ALL
+                .into_iter()
+                .for_each(|w| f(make(w), named(w.name()))),
+            Members::PerAction(make) => ActionKind::ALL
+                .into_iter()
+                .for_each(|k| f(make(k), named(k.name()))),
+            Members::PerQueue(make) => QUEUED.into_iter().for_each(|c| f(make(c), named(c.name()))),
+        }
     }
 
-    /// Position in [`Metric::all`].
+    fn contains(&self, metric: Metric) -> bool {
+        let mut found = false;
+        self.each(|m, _| found |= m == metric);
+        found
+    }
+}
+
+impl Metric {
+    /// All metrics, in output order (the order of the family table); `index()` is the position here.
+    pub fn all() -> [Metric; METRIC_COUNT] {
+        let mut out = [Metric::HybridJoin; METRIC_COUNT];
+        let mut i = 0;
+        for family in &FAMILIES {
+            family.each(|m, _| {
+                out[i] = m;
+                i += 1;
+            });
+        }
+        out
+    }
+
+    /// Position in [`Metric::all`]: a match (samples are recorded by index on the hot path), checked against
+    /// the family table by a test.
     pub fn index(self) -> usize {
         match self {
             Metric::TimeToComanagedExistingClient => 0,
@@ -103,22 +235,23 @@ impl Metric {
 
     /// The metric's name in every output.
     pub fn name(self) -> String {
-        match self {
-            Metric::TimeToComanagedExistingClient => "time_to_comanaged.existing_client".into(),
-            Metric::TimeToComanagedNewInternet => "time_to_comanaged.new_internet".into(),
-            Metric::HybridJoin => "hybrid_join".into(),
-            Metric::MdmEnrollment => "mdm_enrollment".into(),
-            Metric::ClientInstall => "client_install".into(),
-            Metric::SwitchLatency(w) => format!("switch_latency.{}", w.name()),
-            Metric::ComplianceLatency => "compliance_latency".into(),
-            Metric::SwitchToCompliance => "switch_to_compliance".into(),
-            Metric::CaReadyLatency => "ca_ready_latency".into(),
-            Metric::CaBlockLatency => "ca_block_latency".into(),
-            Metric::TimeToComanagedOsd => "time_to_comanaged.osd".into(),
-            Metric::RemoteActionLatency(k) => format!("remote_action_latency.{}", k.name()),
-            Metric::QueueDelay(c) => format!("queue_delay.{}", c.name()),
-            Metric::HealthVisibleLatency => "health_visible_latency".into(),
+        let mut name = String::new();
+        for family in &FAMILIES {
+            family.each(|m, n| {
+                if m == self {
+                    name = n;
+                }
+            });
         }
+        name
+    }
+
+    /// What the metric measures (its family's one-line doc).
+    pub fn doc(self) -> &'static str {
+        FAMILIES
+            .iter()
+            .find(|f| f.contains(self))
+            .map_or("", |f| f.doc)
     }
 
     /// Looks a metric up by name.
@@ -152,5 +285,22 @@ mod tests {
             Some(Metric::SwitchLatency(Workload::CompliancePolicies))
         );
         assert_eq!(Metric::from_name("switch_latency"), None);
+        assert_eq!(Metric::QueueDelay(Component::Cmg).name(), "queue_delay.cmg");
+        assert!(
+            Metric::CaBlockLatency
+                .doc()
+                .starts_with("Noncompliant devices")
+        );
+    }
+
+    #[test]
+    fn output_order_and_names_are_the_contract() {
+        let names: Vec<String> = Metric::all().into_iter().map(Metric::name).collect();
+        assert_eq!(names.len(), 25);
+        assert_eq!(names[0], "time_to_comanaged.existing_client");
+        assert_eq!(names[5], "switch_latency.compliance_policies");
+        assert_eq!(names[17], "remote_action_latency.restart");
+        assert_eq!(names[23], "queue_delay.intune");
+        assert_eq!(names[24], "health_visible_latency");
     }
 }

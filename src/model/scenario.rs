@@ -1,10 +1,12 @@
 //! The validated scenario: everything a simulation needs, in domain units (seconds, shares, enums), free of
 //! TOML and files. `scenario::load` builds it from a file; tests and benches may build it directly.
 //!
-//! Every default lives here, with the product behaviour it models and its source (`../shared/domain-facts.md`
-//! abbreviations: MD = MicrosoftDocs/memdocs, SA = SupportArticles-docs, AZ = azure-docs).
+//! The fields say what each setting models and where the figure comes from (MD = MicrosoftDocs/memdocs,
+//! SA = SupportArticles-docs, AZ = azure-docs). The defaults are written once, in the scenario schema
+//! (`scenario::keys`); the `Default` impls of these structs are in `scenario::read`, which reads an absent
+//! table through that schema.
 
-use super::time::{DAY, HOUR, MINUTE, Time};
+use super::time::{HOUR, MINUTE, Time};
 use super::workload::{Authority, WorkloadSet};
 
 /// One complete, validated scenario.
@@ -75,7 +77,7 @@ impl Fleet {
 
 /// New devices imaged by a ConfigMgr task sequence (`[fleet] osd_arrivals`): they arrive uniformly over
 /// `[0, span)` as domain-joined ConfigMgr clients and follow path 1 from their arrival. Default none.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OsdArrivals {
     /// How many (added to `devices`).
     pub count: u32,
@@ -192,26 +194,6 @@ pub enum PhaseMode {
     Aligned,
 }
 
-impl Default for Timers {
-    fn default() -> Self {
-        Timers {
-            policy_poll: 60 * MINUTE,
-            collection_eval: 5 * MINUTE,
-            aad_connect_sync: 30 * MINUTE,
-            hybrid_join_retry: HOUR,
-            enrollment_spread: 2 * DAY,
-            enrollment_retry: 15 * MINUTE,
-            enrollment_attempts: 3,
-            mdm_sync: 8 * HOUR,
-            mdm_sync_after_enroll: DEFAULT_BURSTS.to_vec(),
-            sync_on_switch: true,
-            esp_timeout: 60 * MINUTE,
-            client_install_time: 20 * MINUTE,
-            phase: PhaseMode::Random,
-        }
-    }
-}
-
 /// Probability that one attempt of a step fails. No failure rate is published for any of these steps
 /// (domain-facts §1.1: "NOT FOUND: any published failure RATE"); the defaults are the reference's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -225,17 +207,6 @@ pub struct Failures {
     /// Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never
     /// finish their path.
     pub permanent: f64,
-}
-
-impl Default for Failures {
-    fn default() -> Self {
-        Failures {
-            hybrid_join: 0.02,
-            mdm_enrollment: 0.03,
-            client_install: 0.02,
-            permanent: 0.005,
-        }
-    }
 }
 
 /// Infrastructure sizing; defaults from MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md
@@ -299,31 +270,6 @@ pub struct LoadModel {
     pub headroom_target: f64,
 }
 
-impl Default for LoadModel {
-    fn default() -> Self {
-        LoadModel {
-            enabled: true,
-            bucket: MINUTE,
-            feedback: true,
-            queue_limit: 10 * MINUTE,
-            headroom_target: 0.7,
-        }
-    }
-}
-
-impl Default for Infrastructure {
-    fn default() -> Self {
-        Infrastructure {
-            management_points_per_site: 2,
-            cmg_instances: 2,
-            cmgs: 1,
-            cmg_clients_per_instance: 6_000,
-            clients_per_management_point: 25_000,
-            intune_requests_per_s: None,
-        }
-    }
-}
-
 /// The Intune compliance policy that the Compliance policies workload brings to a device.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CompliancePolicy {
@@ -353,21 +299,6 @@ pub struct CompliancePolicy {
     /// is treated as noncompliant. Default 30 days, range 1–120 days. Source: MD
     /// memdocs/intune/protect/device-compliance-get-started.md.
     pub validity: Time,
-}
-
-impl Default for CompliancePolicy {
-    fn default() -> Self {
-        CompliancePolicy {
-            min_os_build: 19_045,
-            require_bitlocker: true,
-            require_firewall: true,
-            require_defender: true,
-            noncompliant_grace: 0,
-            aad_propagation: 15 * MINUTE,
-            cae: false,
-            validity: 30 * DAY,
-        }
-    }
 }
 
 /// What a gate does when it has not passed by its timeout.

@@ -32,11 +32,39 @@ pub fn timeline_header() -> Vec<String> {
         cols.push(format!("{}.configmgr", w.name()));
         cols.push(format!("{}.intune", w.name()));
     }
-    cols.extend(["compliant", "in_grace", "noncompliant", "unknown"].map(String::from));
-    cols.extend(["ca_ready", "ca_blocked", "ca_unknown"].map(String::from));
-    cols.extend(["health_healthy", "health_unhealthy", "health_unknown"].map(String::from));
+    for g in &STATE_GROUPS {
+        cols.extend(g.tracked.iter().chain([&g.rest]).map(|c| c.to_string()));
+    }
     cols
 }
+
+/// A group of `timeline.csv` state columns: the tracked columns (difference-array columns of the tally from
+/// `base`), then one derived column for the devices in none of them.
+struct StateGroup {
+    base: usize,
+    tracked: &'static [&'static str],
+    rest: &'static str,
+}
+
+/// The state groups after the milestone and workload columns, in column order: the one list the header and
+/// the rows come from.
+const STATE_GROUPS: [StateGroup; 3] = [
+    StateGroup {
+        base: COMPLIANCE_BASE,
+        tracked: &["compliant", "in_grace", "noncompliant"],
+        rest: "unknown",
+    },
+    StateGroup {
+        base: CA_BASE,
+        tracked: &["ca_ready", "ca_blocked"],
+        rest: "ca_unknown",
+    },
+    StateGroup {
+        base: HEALTH_BASE,
+        tracked: &["health_healthy", "health_unhealthy"],
+        rest: "health_unknown",
+    },
+];
 
 /// One row per simulated hour (snapshot at the start of the hour): devices per path state; per workload, the
 /// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
@@ -59,19 +87,31 @@ pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
             rec.push((comanaged - intune).to_string());
             rec.push(intune.to_string());
         }
-        let compliance = &row[COMPLIANCE_BASE..COMPLIANCE_BASE + 3];
-        let reported: i64 = compliance.iter().sum();
-        rec.extend(compliance.iter().map(i64::to_string));
-        rec.push((i64::from(devices) - reported).to_string());
-        let ca = &row[CA_BASE..CA_BASE + 2];
-        let known: i64 = ca.iter().sum();
-        rec.extend(ca.iter().map(i64::to_string));
-        rec.push((i64::from(devices) - known).to_string());
-        let health = &row[HEALTH_BASE..HEALTH_BASE + 2];
-        let shown: i64 = health.iter().sum();
-        rec.extend(health.iter().map(i64::to_string));
-        rec.push((i64::from(devices) - shown).to_string());
+        for g in &STATE_GROUPS {
+            let tracked = &row[g.base..g.base + g.tracked.len()];
+            rec.extend(tracked.iter().map(i64::to_string));
+            rec.push((i64::from(devices) - tracked.iter().sum::<i64>()).to_string());
+        }
         w.write_record(rec).expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::tally::TRACKED_COLUMNS;
+
+    #[test]
+    fn state_groups_cover_the_tracked_columns_in_order() {
+        let mut next = COMPLIANCE_BASE;
+        for g in &STATE_GROUPS {
+            assert_eq!(g.base, next, "state groups must follow each other");
+            next += g.tracked.len();
+        }
+        assert_eq!(next, TRACKED_COLUMNS);
+        let header = timeline_header();
+        assert_eq!(header.len(), 2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 3);
+        assert_eq!(header.last().map(String::as_str), Some("health_unknown"));
+    }
 }

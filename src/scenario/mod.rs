@@ -2,13 +2,19 @@
 //! what was wrong and the allowed range.
 //!
 //! The format is the contract in `scenarios/reference.toml` (a copy of `../shared/scenario-reference.toml`);
-//! the README's "Scenario format" section lists every key with its default and range.
+//! every key is one row of [`keys`] (see [`schema`]), from which validation, defaults, `--set` checking and
+//! `docs/scenario-format.md` ([`format_doc`]) come.
 
 pub mod duration;
+pub mod format_doc;
+pub mod keys;
 pub mod overrides;
+mod read;
+pub mod schema;
+mod section;
 mod threshold;
 mod validate;
-mod wire;
+mod walk;
 
 use std::fmt;
 use std::path::Path;

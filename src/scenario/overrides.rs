@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use toml::{Spanned, Table, Value};
 
-use super::{Problem, ScenarioError, line_col, validate};
+use super::{Problem, ScenarioError, line_col, schema, validate};
 use crate::model::scenario::Scenario;
 
 /// The name the scenario without overrides takes among the variants.
@@ -81,6 +81,7 @@ pub fn parse_set(arg: &str) -> Result<(String, Vec<Value>), String> {
         }
         out.push(parse_value(&item));
     }
+    schema::check_path(key).map_err(|e| format!("--set {arg}: {e}"))?;
     Ok((key.to_string(), out))
 }
 
@@ -468,6 +469,15 @@ mod tests {
         assert!(parse_set("a=1,,2").unwrap_err().contains("empty value"));
         assert!(parse_set("novalue").unwrap_err().contains("key=value"));
         assert!(parse_set("a..b=1").unwrap_err().contains("not a key path"));
+        let e = parse_set("timers.polcy_poll=30m").unwrap_err();
+        assert!(
+            e.contains("unknown field `polcy_poll`") && e.contains("`policy_poll`"),
+            "{e}"
+        );
+        let e = parse_set("stage.first.pilot=0.1").unwrap_err();
+        assert!(e.contains("index it with a number"), "{e}");
+        assert!(parse_set("stage.0.gate.timeout=1d").is_ok());
+        assert!(parse_set("thresholds.\"hybrid_join.p95\"=\"< 1h\"").is_ok());
     }
 
     #[test]

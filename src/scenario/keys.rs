@@ -1,0 +1,275 @@
+//! Every scenario key, one row each: table, name, kind with range or allowed values, default, unit, a
+//! one-line doc and the source of a product default. Adding a key is adding its row here (plus the model
+//! field it sets and the line in `scenario::read` that reads it); validation, `--set`, the fuzzer and
+//! `docs/scenario-format.md` follow.
+//!
+//! Sources: MD = MicrosoftDocs/memdocs, SA = SupportArticles-docs, AZ = azure-docs; `docs/model.md §N` for
+//! the model's account of the fact.
+
+use super::schema::{Key, Kind, Preset};
+use crate::model::scenario::DEFAULT_BURSTS;
+use crate::model::time::{DAY, HOUR, MAX_SPAN, MINUTE};
+
+/// Largest fleet accepted: far above any tenant (the largest estates run to hundreds of thousands).
+pub const MAX_DEVICES: u64 = 100_000_000;
+
+/// Most CMGs a scenario may have. No limit is published; 100 gateways of 16 VMs (16M concurrent clients at
+/// the Large size) is far past any estate and catches a typo.
+const MAX_CMGS: u64 = 100;
+
+const SHARE: Kind = Kind::Number { min: 0.0, max: 1.0 };
+/// A transient failure probability of 1 would retry for ever.
+const FAILURE: Kind = Kind::Number {
+    min: 0.0,
+    max: 0.99,
+};
+const NO_SOURCE: &str = "";
+
+/// Declares each key as a constant (for the code that reads it) and lists them all in [`KEYS`].
+macro_rules! keys {
+    ($($id:ident = $table:literal $name:literal => $kind:expr, $preset:expr, $unit:literal, $doc:expr, $source:expr;)*) => {
+        $(
+            #[doc = concat!("`", $table, "` `", $name, "`")]
+            pub const $id: Key = Key {
+                table: $table,
+                name: $name,
+                kind: $kind,
+                preset: $preset,
+                unit: $unit,
+                doc: $doc,
+                source: $source,
+            };
+        )*
+        /// Every key of the format, table by table in the order of [`super::schema::TABLES`].
+        pub const KEYS: &[Key] = &[$($id),*];
+    };
+}
+
+keys! {
+    NAME = "" "name" => Kind::Text, Preset::Required, "",
+        "Scenario name; results go to `results/<name>/` (1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`).",
+        NO_SOURCE;
+    SEED = "" "seed" => Kind::Whole { min: 0, max: i64::MAX as u64 }, Preset::Whole(42), "",
+        "Root of every random stream: the same scenario and seed give byte-identical results.",
+        NO_SOURCE;
+    DURATION = "" "duration" => Kind::Duration { min: HOUR, max: MAX_SPAN }, Preset::Duration(21 * DAY), "",
+        "Simulated span; t = 0 is a Monday 00:00 site-local time.",
+        NO_SOURCE;
+    THRESHOLDS = "" "thresholds" => Kind::Thresholds, Preset::Optional, "",
+        "`[thresholds]`: CI thresholds checked by `cofleet gate`, `\"<metric>.<stat>\" = \"<op> <value>\"` (e.g. `\"switch_latency.compliance_policies.p95\" = \"< 4h\"`).",
+        NO_SOURCE;
+    VARIANT = "" "variant" => Kind::Variants, Preset::Optional, "",
+        "`[[variant]]`: plan variants for `cofleet sweep`, each a `name` and override keys (`\"stage.0.pilot\" = 0.10`); a single run ignores them.",
+        NO_SOURCE;
+
+    FLEET_DEVICES = "fleet" "devices" => Kind::Whole { min: 1, max: MAX_DEVICES }, Preset::Required, "devices",
+        "Total virtual devices (both paths).",
+        NO_SOURCE;
+    FLEET_EXISTING_CLIENT_SHARE = "fleet" "existing_client_share" => SHARE, Preset::Number(0.8), "",
+        "Share of devices on path 1 (existing ConfigMgr clients); the rest are new internet devices (path 2).",
+        "docs/model.md §1.1, §1.2";
+    FLEET_COMANAGED_AT_START = "fleet" "comanaged_at_start" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 devices already co-managed at t = 0 (a fleet in steady state).",
+        NO_SOURCE;
+    FLEET_INTERNET_SHARE = "fleet" "internet_share" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 devices on the internet (remote workers): their ConfigMgr traffic goes through the CMG instead of their site's management points.",
+        NO_SOURCE;
+    FLEET_BROKEN_CLIENT_HEALTH = "fleet" "broken_client_health" => SHARE, Preset::Number(0.0), "",
+        "Share of devices whose ConfigMgr client health evaluation is broken: Intune shows them healthy only while their last sync is at most 48 h old.",
+        "docs/model.md §1.2";
+    FLEET_NEW_DEVICE_ARRIVAL = "fleet" "new_device_arrival" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Duration(14 * DAY), "",
+        "Path-2 devices arrive uniformly over [0, new_device_arrival).",
+        NO_SOURCE;
+    FLEET_SITES = "fleet" "sites" => Kind::Whole { min: 1, max: 1_000 }, Preset::Whole(4), "sites",
+        "ConfigMgr sites (boundary groups); devices are spread evenly over them.",
+        NO_SOURCE;
+
+    ALWAYS_ON = "fleet.availability" "always_on" => SHARE, Preset::Number(0.25), "",
+        "Desktops and kiosks, online all the time.",
+        "[assumption] no published duty cycle (docs/model.md §5)";
+    OFFICE_HOURS = "fleet.availability" "office_hours" => SHARE, Preset::Number(0.65), "",
+        "Online Monday to Friday about 08:00–18:00, jittered per device and day.",
+        "[assumption] no published duty cycle (docs/model.md §5)";
+    INTERMITTENT = "fleet.availability" "intermittent" => SHARE, Preset::Number(0.10), "",
+        "Online in a few short windows a week.",
+        "[assumption] no published duty cycle (docs/model.md §5)";
+
+    OS_BUILD = "fleet.attributes" "os_build" => Kind::BuildShares,
+        Preset::Builds(&[(19_044, 0.10), (19_045, 0.50), (22_631, 0.40)]), "",
+        "OS build numbers and their shares of devices (19045 = Windows 10 22H2).",
+        NO_SOURCE;
+    BITLOCKER = "fleet.attributes" "bitlocker" => SHARE, Preset::Number(0.92), "",
+        "Share of devices with BitLocker on.",
+        NO_SOURCE;
+    FIREWALL = "fleet.attributes" "firewall" => SHARE, Preset::Number(0.98), "",
+        "Share of devices with the firewall on.",
+        NO_SOURCE;
+    DEFENDER = "fleet.attributes" "defender" => SHARE, Preset::Number(0.97), "",
+        "Share of devices with Defender antimalware on.",
+        NO_SOURCE;
+
+    OSD_COUNT = "fleet.osd_arrivals" "count" => Kind::Whole { min: 0, max: MAX_DEVICES }, Preset::Whole(0), "devices",
+        "OS-deployment arrivals (in addition to `devices`; together at most 100000000): they arrive as domain-joined ConfigMgr clients and follow path 1.",
+        NO_SOURCE;
+    OSD_SPAN = "fleet.osd_arrivals" "span" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Duration(14 * DAY), "",
+        "OS-deployment arrivals are uniform over [0, span).",
+        NO_SOURCE;
+
+    POLICY_POLL = "timers" "policy_poll" => Kind::Duration { min: 3 * MINUTE, max: DAY }, Preset::Duration(60 * MINUTE), "",
+        "ConfigMgr machine policy retrieval interval, uniform random phase per device; a whole number of load buckets.",
+        "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (\"Client policy polling interval\"); the 3–1440 min range is the one commonly quoted (docs/model.md §3)";
+    COLLECTION_EVAL = "timers" "collection_eval" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(5 * MINUTE), "",
+        "Incremental collection evaluation: a pilot collection's new members take effect, and gates are checked, at each evaluation.",
+        "MD memdocs/configmgr/core/clients/manage/collections/collection-evaluation.md (docs/model.md §3)";
+    AAD_CONNECT_SYNC = "timers" "aad_connect_sync" => Kind::Duration { min: 30 * MINUTE, max: 7 * DAY }, Preset::Duration(30 * MINUTE), "",
+        "Azure AD Connect sync cycle (also its fastest supported interval); a hybrid join completes only after the computer object is synced.",
+        "AZ articles/active-directory/hybrid/how-to-connect-sync-feature-scheduler.md (docs/model.md §1.1)";
+    HYBRID_JOIN_RETRY = "timers" "hybrid_join_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(HOUR), "",
+        "Automatic-Device-Join task retry: the registration trigger \"runs every hour\".",
+        "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
+    ENROLLMENT_SPREAD = "timers" "enrollment_spread" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Duration(2 * DAY), "",
+        "ConfigMgr spreads auto-enrollment of existing clients at random over this span (\"for 100,000 clients enrollment occurs over several days\").",
+        "MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md (docs/model.md §1.1)";
+    ENROLLMENT_RETRY = "timers" "enrollment_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(15 * MINUTE), "",
+        "ConfigMgr-triggered MDM enrollment retry interval (MDMEnrollmentRetryInterval).",
+        "[secondary] \"Co-management Auto-enrollment Process Flow\" KB (docs/model.md §1.1)";
+    ENROLLMENT_ATTEMPTS = "timers" "enrollment_attempts" => Kind::Whole { min: 1, max: 100 }, Preset::Whole(3), "attempts",
+        "Enrollment attempts per round (MDMEnrollmentRetries, \"Try #1 out of 3\"); after a failed round the client waits for its next machine policy evaluation.",
+        "[secondary] \"Co-management Auto-enrollment Process Flow\" KB (docs/model.md §1.1)";
+    MDM_SYNC = "timers" "mdm_sync" => Kind::Duration { min: MINUTE, max: 7 * DAY }, Preset::Duration(8 * HOUR), "",
+        "Intune steady-state check-in interval (\"about every 8 hours\"), uniform random phase per device; a whole number of load buckets.",
+        "MD memdocs/intune/configuration/device-profile-troubleshoot.md (docs/model.md §3)";
+    MDM_SYNC_AFTER_ENROLL = "timers" "mdm_sync_after_enroll" => Kind::Bursts, Preset::Bursts(&DEFAULT_BURSTS), "",
+        "Check-in bursts right after enrollment, each \"<interval> for <span>\".",
+        "MD memdocs/intune/configuration/device-profile-troubleshoot.md, 03/07/2022 revision (docs/model.md §3)";
+    SYNC_ON_SWITCH = "timers" "sync_on_switch" => Kind::Bool, Preset::Bool(true), "",
+        "Co-managed devices sync MDM policy from Intune when a workload is switched.",
+        "MD memdocs/configmgr/comanage/how-to-switch-workloads.md (docs/model.md §2)";
+    ESP_TIMEOUT = "timers" "esp_timeout" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(60 * MINUTE), "",
+        "Autopilot Enrollment Status Page timeout: path 2's ConfigMgr client install through the CMG must finish within it, or the attempt fails (0x800705b4).",
+        "MD memdocs/intune/enrollment/windows-enrollment-status.md; MD memdocs/configmgr/comanage/autopilot-enrollment.md (docs/model.md §1.2)";
+    CLIENT_INSTALL_TIME = "timers" "client_install_time" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(20 * MINUTE), "",
+        "Mean duration of one ConfigMgr client install and registration through the CMG during the ESP (path 2); each attempt takes a uniform time in [½, 1½] of it.",
+        "[assumption] no published figure; keeps a healthy attempt well inside the 60-min ESP timeout (docs/model.md §1.2)";
+    PHASE = "timers" "phase" => Kind::Choice { names: &["random", "aligned"], what: "phase mode" }, Preset::Choice("random"), "",
+        "How devices' timer phases are drawn: random per device (as the real clients randomise) or aligned at 0 (the thundering herd the randomisation avoids).",
+        NO_SOURCE;
+
+    FAIL_HYBRID_JOIN = "failures" "hybrid_join" => FAILURE, Preset::Number(0.02), "",
+        "Probability that one hybrid Azure AD join registration attempt fails (transient; retried by the hourly task).",
+        "[assumption] no published failure rate (docs/model.md §1.1)";
+    FAIL_MDM_ENROLLMENT = "failures" "mdm_enrollment" => FAILURE, Preset::Number(0.03), "",
+        "Probability that one MDM enrollment attempt fails (transient codes such as 0x8018002B; retried).",
+        "[assumption] no published failure rate (docs/model.md §1.1)";
+    FAIL_CLIENT_INSTALL = "failures" "client_install" => FAILURE, Preset::Number(0.02), "",
+        "Probability that one ConfigMgr client install and registration through the CMG fails (path 2; retried).",
+        "[assumption] no published failure rate (docs/model.md §1.1)";
+    FAIL_PERMANENT = "failures" "permanent" => SHARE, Preset::Number(0.005), "",
+        "Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never finish their path.",
+        "[assumption] no published failure rate (docs/model.md §1.1)";
+
+    MPS_PER_SITE = "infrastructure" "management_points_per_site" => Kind::Whole { min: 1, max: 15 }, Preset::Whole(2), "management points",
+        "Management points per site (a primary site supports at most 15).",
+        "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
+    CMG_INSTANCES = "infrastructure" "cmg_instances" => Kind::Whole { min: 1, max: 16 }, Preset::Whole(2), "VMs",
+        "CMG VM instances per CMG (at most 16).",
+        "MD includes/scale-cmg.md (docs/model.md §4)";
+    CMGS = "infrastructure" "cmgs" => Kind::Whole { min: 1, max: MAX_CMGS }, Preset::Whole(1), "CMGs",
+        "Cloud management gateways, each with `cmg_instances` VMs, modelled as one pool of VMs.",
+        "MD memdocs/configmgr/core/clients/manage/cmg/perf-scale.md (docs/model.md §4)";
+    CMG_CLIENTS_PER_INSTANCE = "infrastructure" "cmg_clients_per_instance" => Kind::Whole { min: 1, max: 10_000 }, Preset::Whole(6_000), "clients",
+        "Concurrent clients per CMG VM: 6,000 for Standard A2_v2, 10,000 for Large A4_v2.",
+        "MD includes/scale-cmg.md (docs/model.md §4)";
+    CLIENTS_PER_MP = "infrastructure" "clients_per_management_point" => Kind::Whole { min: 1, max: 100_000 }, Preset::Whole(25_000), "clients",
+        "Windows clients one management point supports, at the default 60-min policy poll.",
+        "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
+    INTUNE_REQUESTS_PER_S = "infrastructure" "intune_requests_per_s" => Kind::Number { min: 0.001, max: 1e9 }, Preset::Optional, "requests/s",
+        "Intune check-in and enrollment capacity of the tenant; none: Intune load is counted but never delays anything.",
+        "no figure is published for device traffic (Graph's throttling limits are for admin apps) (docs/model.md §4)";
+
+    MIN_OS_BUILD = "compliance" "min_os_build" => Kind::Whole { min: 0, max: 1_000_000 }, Preset::Whole(19_045), "",
+        "Minimum OS build (19045 = Windows 10 22H2).",
+        NO_SOURCE;
+    REQUIRE_BITLOCKER = "compliance" "require_bitlocker" => Kind::Bool, Preset::Bool(true), "",
+        "Require BitLocker.",
+        NO_SOURCE;
+    REQUIRE_FIREWALL = "compliance" "require_firewall" => Kind::Bool, Preset::Bool(true), "",
+        "Require the firewall.",
+        NO_SOURCE;
+    REQUIRE_DEFENDER = "compliance" "require_defender" => Kind::Bool, Preset::Bool(true), "",
+        "Require Defender antimalware.",
+        NO_SOURCE;
+    NONCOMPLIANT_GRACE = "compliance" "noncompliant_grace" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Duration(0), "",
+        "\"Mark device noncompliant\" action schedule (0 = immediately); at most `validity`.",
+        "MD memdocs/intune/protect/actions-for-noncompliance.md (docs/model.md §3)";
+    AAD_PROPAGATION = "compliance" "aad_propagation" => Kind::Duration { min: 0, max: 7 * DAY }, Preset::Duration(15 * MINUTE), "",
+        "Delay from Intune recording a compliance state to Azure AD's compliance attribute (which conditional access reads) showing it.",
+        "[assumption] no latency is published; a conservative guess of a few minutes' replication (docs/model.md §3)";
+    CAE = "compliance" "cae" => Kind::Bool, Preset::Bool(false), "",
+        "Continuous access evaluation: on, a session sees a compliance change as soon as Azure AD has it; off, only when its access token (60–90 min) is renewed.",
+        "AZ articles/active-directory/develop/access-tokens.md (docs/model.md §3)";
+    VALIDITY = "compliance" "validity" => Kind::Duration { min: DAY, max: 120 * DAY }, Preset::Duration(30 * DAY), "",
+        "Compliance status validity period: a device with no check-in for this long is noncompliant.",
+        "MD memdocs/intune/protect/device-compliance-get-started.md (docs/model.md §3)";
+
+    LOAD_ENABLED = "load" "enabled" => Kind::Bool, Preset::Bool(true), "",
+        "Count load and model capacity at all (off: the pure timing model, slightly faster).",
+        NO_SOURCE;
+    LOAD_BUCKET = "load" "bucket" => Kind::Duration { min: 1, max: HOUR }, Preset::Duration(MINUTE), "",
+        "Time bucket of `load.csv` and of the queue model; divides an hour.",
+        NO_SOURCE;
+    LOAD_FEEDBACK = "load" "feedback" => Kind::Bool, Preset::Bool(true), "",
+        "Whether queue delays and rejections feed back into device timing (off: count and report only).",
+        NO_SOURCE;
+    QUEUE_LIMIT = "load" "queue_limit" => Kind::Duration { min: 1, max: DAY }, Preset::Duration(10 * MINUTE), "",
+        "A request that would wait longer is rejected and retried at the client's next run.",
+        "[assumption] no published client timeout for policy requests; a conservative HTTP wait";
+    HEADROOM_TARGET = "load" "headroom_target" => Kind::Number { min: 0.05, max: 1.0 }, Preset::Number(0.7), "",
+        "Peak utilisation the headroom verdict aims for.",
+        NO_SOURCE;
+
+    STAGE_NAME = "stage" "name" => Kind::Text, Preset::Required, "",
+        "Unique, non-empty stage name.",
+        NO_SOURCE;
+    STAGE_START = "stage" "start" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Optional, "",
+        "Fixed start time, before the end of the run; none: as soon as the previous stage's gate passes (t = 0 for the first).",
+        NO_SOURCE;
+    STAGE_WORKLOADS = "stage" "workloads" => Kind::Workloads, Preset::Required, "",
+        "The workloads the stage moves.",
+        "docs/model.md §2";
+    STAGE_AUTHORITY = "stage" "authority" => Kind::Choice { names: &["configmgr", "pilot_intune", "intune"], what: "authority" }, Preset::Required, "",
+        "The authority the stage moves them to.",
+        "docs/model.md §2";
+    STAGE_PILOT = "stage" "pilot" => Kind::PositiveShare, Preset::Optional, "",
+        "Pilot collection share: required with `pilot_intune`, not allowed otherwise.",
+        "docs/model.md §2";
+
+    GATE_MIN_SWITCHED = "stage.gate" "min_switched" => SHARE, Preset::Optional, "",
+        "Share of targeted, co-managed devices that must have switched every workload of the stage.",
+        NO_SOURCE;
+    GATE_MAX_NONCOMPLIANT = "stage.gate" "max_noncompliant" => SHARE, Preset::Optional, "",
+        "Largest share of devices with a compliance report that may be noncompliant (needs compliance_policies moved by this stage or an earlier one).",
+        NO_SOURCE;
+    GATE_MIN_AGE = "stage.gate" "min_age" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Duration(0), "",
+        "The stage must have run at least this long.",
+        NO_SOURCE;
+    GATE_TIMEOUT = "stage.gate" "timeout" => Kind::Duration { min: MINUTE, max: MAX_SPAN }, Preset::Optional, "",
+        "Not passed by then: `on_fail`; at least `min_age`; none waits for ever.",
+        NO_SOURCE;
+    GATE_ON_FAIL = "stage.gate" "on_fail" => Kind::Choice { names: &["halt", "rollback"], what: "action" }, Preset::Choice("halt"), "",
+        "At the timeout: halt the rollout, or move this stage's workloads back to ConfigMgr and halt.",
+        NO_SOURCE;
+
+    ACTION_KIND = "action" "kind" => Kind::Choice { names: &["restart", "sync", "wipe", "retire"], what: "action kind" }, Preset::Required, "",
+        "The remote action Intune sends.",
+        NO_SOURCE;
+    ACTION_AT = "action" "at" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Required, "",
+        "When Intune sends it, before the end of the run.",
+        NO_SOURCE;
+    ACTION_SHARE = "action" "share" => SHARE, Preset::Optional, "",
+        "Target: this share of co-managed devices (give `share` or `stage`, not both).",
+        NO_SOURCE;
+    ACTION_STAGE = "action" "stage" => Kind::Text, Preset::Optional, "",
+        "Target: the pilot collection of the stage with this name.",
+        NO_SOURCE;
+}

@@ -1,0 +1,175 @@
+//! Plain keys into the model's structs: each struct is read from its table's checked [`Section`], and its
+//! `Default` is the same read of an absent table — so every default is written once, in its schema row
+//! (`scenario::keys`), and the model holds none.
+
+use super::keys::*;
+use super::section::Section;
+use crate::model::scenario::{
+    Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, Infrastructure, LoadModel,
+    OsdArrivals, PhaseMode, Timers,
+};
+
+/// `[fleet]` without its cross-field rules (availability sum, OS-deployment count).
+pub fn fleet(s: &Section) -> Fleet {
+    Fleet {
+        devices: s.whole(&FLEET_DEVICES) as u32,
+        existing_client_share: s.number(&FLEET_EXISTING_CLIENT_SHARE),
+        comanaged_at_start: s.number(&FLEET_COMANAGED_AT_START),
+        internet_share: s.number(&FLEET_INTERNET_SHARE),
+        broken_client_health: s.number(&FLEET_BROKEN_CLIENT_HEALTH),
+        new_device_arrival: s.duration(&FLEET_NEW_DEVICE_ARRIVAL),
+        sites: s.whole(&FLEET_SITES) as u32,
+        availability: availability(s.table("availability")),
+        attributes: attributes(s.table("attributes")),
+        osd: match s.table("osd_arrivals") {
+            written if written.span.is_some() => osd(written),
+            _ => OsdArrivals::default(),
+        },
+    }
+}
+
+/// `[fleet.availability]`.
+pub fn availability(s: &Section) -> AvailabilityMix {
+    AvailabilityMix {
+        always_on: s.number(&ALWAYS_ON),
+        office_hours: s.number(&OFFICE_HOURS),
+        intermittent: s.number(&INTERMITTENT),
+    }
+}
+
+/// `[fleet.attributes]`.
+pub fn attributes(s: &Section) -> Attributes {
+    Attributes {
+        os_build: s.builds(&OS_BUILD),
+        bitlocker: s.number(&BITLOCKER),
+        firewall: s.number(&FIREWALL),
+        defender: s.number(&DEFENDER),
+    }
+}
+
+/// `[fleet] osd_arrivals`.
+pub fn osd(s: &Section) -> OsdArrivals {
+    OsdArrivals {
+        count: s.whole(&OSD_COUNT) as u32,
+        span: s.duration(&OSD_SPAN),
+    }
+}
+
+/// `[timers]`.
+pub fn timers(s: &Section) -> Timers {
+    Timers {
+        policy_poll: s.duration(&POLICY_POLL),
+        collection_eval: s.duration(&COLLECTION_EVAL),
+        aad_connect_sync: s.duration(&AAD_CONNECT_SYNC),
+        hybrid_join_retry: s.duration(&HYBRID_JOIN_RETRY),
+        enrollment_spread: s.duration(&ENROLLMENT_SPREAD),
+        enrollment_retry: s.duration(&ENROLLMENT_RETRY),
+        enrollment_attempts: s.whole(&ENROLLMENT_ATTEMPTS) as u32,
+        mdm_sync: s.duration(&MDM_SYNC),
+        mdm_sync_after_enroll: s.bursts(&MDM_SYNC_AFTER_ENROLL),
+        sync_on_switch: s.flag(&SYNC_ON_SWITCH),
+        esp_timeout: s.duration(&ESP_TIMEOUT),
+        client_install_time: s.duration(&CLIENT_INSTALL_TIME),
+        phase: match s.text(&PHASE) {
+            Some("aligned") => PhaseMode::Aligned,
+            _ => PhaseMode::Random,
+        },
+    }
+}
+
+/// `[failures]`.
+pub fn failures(s: &Section) -> Failures {
+    Failures {
+        hybrid_join: s.number(&FAIL_HYBRID_JOIN),
+        mdm_enrollment: s.number(&FAIL_MDM_ENROLLMENT),
+        client_install: s.number(&FAIL_CLIENT_INSTALL),
+        permanent: s.number(&FAIL_PERMANENT),
+    }
+}
+
+/// `[infrastructure]`.
+pub fn infrastructure(s: &Section) -> Infrastructure {
+    Infrastructure {
+        management_points_per_site: s.whole(&MPS_PER_SITE) as u32,
+        cmg_instances: s.whole(&CMG_INSTANCES) as u32,
+        cmgs: s.whole(&CMGS) as u32,
+        cmg_clients_per_instance: s.whole(&CMG_CLIENTS_PER_INSTANCE) as u32,
+        clients_per_management_point: s.whole(&CLIENTS_PER_MP) as u32,
+        intune_requests_per_s: s.opt_number(&INTUNE_REQUESTS_PER_S),
+    }
+}
+
+/// `[compliance]` without the grace-within-validity rule.
+pub fn compliance(s: &Section) -> CompliancePolicy {
+    CompliancePolicy {
+        min_os_build: s.whole(&MIN_OS_BUILD) as u32,
+        require_bitlocker: s.flag(&REQUIRE_BITLOCKER),
+        require_firewall: s.flag(&REQUIRE_FIREWALL),
+        require_defender: s.flag(&REQUIRE_DEFENDER),
+        noncompliant_grace: s.duration(&NONCOMPLIANT_GRACE),
+        aad_propagation: s.duration(&AAD_PROPAGATION),
+        cae: s.flag(&CAE),
+        validity: s.duration(&VALIDITY),
+    }
+}
+
+/// `[load]` without the bucket-divides-an-hour rule.
+pub fn load(s: &Section) -> LoadModel {
+    LoadModel {
+        enabled: s.flag(&LOAD_ENABLED),
+        bucket: s.duration(&LOAD_BUCKET),
+        feedback: s.flag(&LOAD_FEEDBACK),
+        queue_limit: s.duration(&QUEUE_LIMIT),
+        headroom_target: s.number(&HEADROOM_TARGET),
+    }
+}
+
+impl Default for AvailabilityMix {
+    fn default() -> Self {
+        availability(&Section::EMPTY)
+    }
+}
+
+impl Default for Attributes {
+    fn default() -> Self {
+        attributes(&Section::EMPTY)
+    }
+}
+
+/// No OS-deployment arrivals (`osd_arrivals` not written); a written table without `span` takes the
+/// schema's default span.
+impl Default for OsdArrivals {
+    fn default() -> Self {
+        OsdArrivals { count: 0, span: 0 }
+    }
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        timers(&Section::EMPTY)
+    }
+}
+
+impl Default for Failures {
+    fn default() -> Self {
+        failures(&Section::EMPTY)
+    }
+}
+
+impl Default for Infrastructure {
+    fn default() -> Self {
+        infrastructure(&Section::EMPTY)
+    }
+}
+
+impl Default for CompliancePolicy {
+    fn default() -> Self {
+        compliance(&Section::EMPTY)
+    }
+}
+
+impl Default for LoadModel {
+    fn default() -> Self {
+        load(&Section::EMPTY)
+    }
+}

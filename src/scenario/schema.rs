@@ -1,0 +1,486 @@
+//! The scenario format as data: what a key's value may be ([`Kind`]), what an absent key means ([`Preset`]),
+//! and the lookups the walk, `--set` and the fuzzer use. The rows themselves are in [`super::keys`].
+//!
+//! One row per key is the single place a key is declared: validation of its type and range, its default
+//! (the model's `Default` impls read an empty table through the same rows), `--set` and `[[variant]]` key
+//! checking, the fuzzer's key list and the generated `docs/scenario-format.md` all come from it.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::duration::format_duration;
+use super::keys::KEYS;
+use crate::model::scenario::Burst;
+use crate::model::time::Time;
+
+/// What a key's value may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Any string (names); extra rules, if any, are cross-field rules.
+    Text,
+    /// One of a fixed set of strings.
+    Choice {
+        /// The allowed spellings.
+        names: &'static [&'static str],
+        /// What a value is called in messages (`phase mode`, `authority`).
+        what: &'static str,
+    },
+    /// A whole number in `min..=max`.
+    Whole {
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
+    },
+    /// A finite number in `min..=max` (integers are accepted); a share is `0..=1`.
+    Number {
+        /// Smallest allowed.
+        min: f64,
+        /// Largest allowed.
+        max: f64,
+    },
+    /// A share above 0 and at most 1.
+    PositiveShare,
+    /// A duration string (`"90m"`, `"1h30m"`) in `min..=max` seconds.
+    Duration {
+        /// Shortest allowed.
+        min: Time,
+        /// Longest allowed.
+        max: Time,
+    },
+    /// `true` or `false`.
+    Bool,
+    /// A list of at most 10 check-in bursts, each `"<interval> for <span>"`.
+    Bursts,
+    /// A non-empty list of distinct workload names.
+    Workloads,
+    /// A table of OS build numbers and their shares, summing to 1.
+    BuildShares,
+    /// A table of CI thresholds, `"<metric>.<stat>" = "<op> <value>"`.
+    Thresholds,
+    /// `[[variant]]`: plan variants, read and checked by `scenario::overrides`.
+    Variants,
+}
+
+/// What an absent key means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Preset {
+    /// The key must be written.
+    Required,
+    /// The key may be absent, meaning "none" (no default value).
+    Optional,
+    /// Default for a [`Kind::Whole`] key.
+    Whole(u64),
+    /// Default for a [`Kind::Number`] key.
+    Number(f64),
+    /// Default for a [`Kind::Duration`] key, in seconds.
+    Duration(Time),
+    /// Default for a [`Kind::Bool`] key.
+    Bool(bool),
+    /// Default for a [`Kind::Choice`] key.
+    Choice(&'static str),
+    /// Default for a [`Kind::Bursts`] key.
+    Bursts(&'static [Burst]),
+    /// Default for a [`Kind::BuildShares`] key: (build, share), ascending by build.
+    Builds(&'static [(u32, f64)]),
+}
+
+/// One scenario key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Key {
+    /// The table it is in: `""` (top level), `"timers"`, `"stage"` (each `[[stage]]`), `"stage.gate"`.
+    pub table: &'static str,
+    /// Its name in that table.
+    pub name: &'static str,
+    /// What its value may be.
+    pub kind: Kind,
+    /// What an absent key means.
+    pub preset: Preset,
+    /// Unit of the value, when the kind does not say it (`"devices"`, `"requests/s"`).
+    pub unit: &'static str,
+    /// One line: what the key sets.
+    pub doc: &'static str,
+    /// Where a product default comes from, or why a figure is an assumption.
+    pub source: &'static str,
+}
+
+impl Key {
+    /// Dotted path without array indices: `timers.policy_poll`, `stage.gate.min_switched`.
+    pub fn path(&self) -> String {
+        if self.table.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}.{}", self.table, self.name)
+        }
+    }
+}
+
+/// One table of the format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Table {
+    /// Dotted path without array indices (`""` is the top level).
+    pub path: &'static str,
+    /// An array of tables (`[[stage]]`, `[[action]]`), indexed `stage.0`, `stage.1`, … in key paths.
+    pub array: bool,
+    /// One line: what the table holds.
+    pub doc: &'static str,
+}
+
+impl Table {
+    /// How the table's header is written (`[fleet]`, `[[stage]]`, `[stage.gate]`; top level for `""`).
+    pub fn header(&self) -> String {
+        match (self.path, self.array) {
+            ("", _) => "top level".to_string(),
+            (p, true) => format!("[[{p}]]"),
+            (p, false) => format!("[{p}]"),
+        }
+    }
+
+    /// The keys of this table, in schema order.
+    pub fn keys(&self) -> impl Iterator<Item = &'static Key> + use<> {
+        keys_of(self.path).iter().copied()
+    }
+}
+
+/// Every table, in the order the format documents (and validation reports) them.
+pub const TABLES: &[Table] = &[
+    Table {
+        path: "",
+        array: false,
+        doc: "The scenario's name, seed and simulated span.",
+    },
+    Table {
+        path: "fleet",
+        array: false,
+        doc: "Who the devices are: size, path mix, arrivals and sites.",
+    },
+    Table {
+        path: "fleet.availability",
+        array: false,
+        doc: "Share of devices per online profile; the three shares sum to 1.",
+    },
+    Table {
+        path: "fleet.attributes",
+        array: false,
+        doc: "Share of devices with each compliance-relevant attribute.",
+    },
+    Table {
+        path: "fleet.osd_arrivals",
+        array: false,
+        doc: "Devices imaged by a ConfigMgr task sequence, added to `devices`; usually written inline, \
+              `osd_arrivals = { count = 500, span = \"7d\" }`.",
+    },
+    Table {
+        path: "timers",
+        array: false,
+        doc: "Product timers; each default is the product default where one exists.",
+    },
+    Table {
+        path: "failures",
+        array: false,
+        doc: "Probability that one attempt of a step fails.",
+    },
+    Table {
+        path: "infrastructure",
+        array: false,
+        doc: "Management points and cloud management gateways.",
+    },
+    Table {
+        path: "compliance",
+        array: false,
+        doc: "The Intune compliance policy the compliance_policies workload brings.",
+    },
+    Table {
+        path: "load",
+        array: false,
+        doc: "How load is counted and fed back into device timing.",
+    },
+    Table {
+        path: "stage",
+        array: true,
+        doc: "Rollout stages, in order: each moves some workloads to an authority.",
+    },
+    Table {
+        path: "stage.gate",
+        array: false,
+        doc: "A stage's gate on measured results, checked at every collection evaluation.",
+    },
+    Table {
+        path: "action",
+        array: true,
+        doc: "Intune remote actions (restart, sync, wipe, retire) sent to a share of devices or a stage's pilot.",
+    },
+];
+
+static TABLE_INDEX: LazyLock<HashMap<&'static str, &'static Table>> =
+    LazyLock::new(|| TABLES.iter().map(|t| (t.path, t)).collect());
+
+static KEY_INDEX: LazyLock<HashMap<String, &'static Key>> =
+    LazyLock::new(|| KEYS.iter().map(|k| (k.path(), k)).collect());
+
+/// One table's keys and sub-tables, in schema order.
+#[derive(Default)]
+struct Layout {
+    keys: Vec<&'static Key>,
+    tables: Vec<&'static Table>,
+}
+
+/// Per table path, built once: the walk visits a table's keys without scanning the whole schema.
+static LAYOUT: LazyLock<HashMap<&'static str, Layout>> = LazyLock::new(|| {
+    let mut layout: HashMap<&str, Layout> = HashMap::new();
+    for t in TABLES {
+        layout.entry(t.path).or_default();
+        if !t.path.is_empty() {
+            layout.entry(parent(t.path)).or_default().tables.push(t);
+        }
+    }
+    for k in KEYS {
+        layout.entry(k.table).or_default().keys.push(k);
+    }
+    layout
+});
+
+/// The keys of the table at `path`, in schema order (none for an unknown path).
+pub fn keys_of(path: &str) -> &'static [&'static Key] {
+    LAYOUT.get(path).map_or(&[], |l| l.keys.as_slice())
+}
+
+/// The sub-tables of the table at `path` (`fleet` → `fleet.availability`, …), in schema order.
+pub fn tables_in(path: &str) -> &'static [&'static Table] {
+    LAYOUT.get(path).map_or(&[], |l| l.tables.as_slice())
+}
+
+/// The table at a dotted path without indices (`stage.gate`), if the format has one.
+pub fn table(path: &str) -> Option<&'static Table> {
+    TABLE_INDEX.get(path).copied()
+}
+
+/// The key at a dotted path without indices (`stage.gate.min_switched`), if the format has one.
+pub fn key(path: &str) -> Option<&'static Key> {
+    KEY_INDEX.get(path).copied()
+}
+
+/// Joins a table path and a name into a dotted path.
+pub fn join(table: &str, name: &str) -> String {
+    if table.is_empty() {
+        name.to_string()
+    } else {
+        format!("{table}.{name}")
+    }
+}
+
+/// The message for a name that is neither a key nor a table of `table`: names what is allowed there.
+pub fn unknown_message(table: &str, name: &str) -> String {
+    let mut names: Vec<String> = keys_of(table)
+        .iter()
+        .map(|k| format!("`{}`", k.name))
+        .collect();
+    names.extend(
+        tables_in(table)
+            .iter()
+            .map(|t| format!("`{}`", &t.path[t.path.rfind('.').map_or(0, |i| i + 1)..])),
+    );
+    format!(
+        "unknown field `{name}`, expected one of {}",
+        names.join(", ")
+    )
+}
+
+fn parent(path: &str) -> &str {
+    path.rfind('.').map_or("", |i| &path[..i])
+}
+
+/// Checks an override's key path (`timers.policy_poll`, `stage.0.gate.timeout`,
+/// `thresholds."hybrid_join.p95"`) against the format: every named segment must be a table or key where it
+/// stands, and an array of tables is indexed by a number. Whether the value fits is left to validation.
+pub fn check_path(path: &str) -> Result<(), String> {
+    let mut table = "";
+    let mut segments = path.split('.').map(str::trim).peekable();
+    while let Some(seg) = segments.next() {
+        let here = join(table, seg);
+        if let Some(t) = self::table(&here) {
+            table = t.path;
+            if t.array
+                && let Some(index) = segments.next()
+                && index.parse::<usize>().is_err()
+            {
+                return Err(format!(
+                    "`{here}` is an array of tables: index it with a number (`{here}.0`), not `{index}`"
+                ));
+            }
+            continue;
+        }
+        return match key(&here) {
+            // A free-form table (thresholds, OS builds) or a leaf: the rest is up to validation.
+            Some(_) => Ok(()),
+            None => Err(unknown_message(table, seg)),
+        };
+    }
+    Ok(())
+}
+
+impl Kind {
+    /// The type as the documentation names it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::Text => "string",
+            Kind::Choice { .. } => "string (one of)",
+            Kind::Whole { .. } => "whole number",
+            Kind::Number { min, max } if *min == 0.0 && *max == 1.0 => "share",
+            Kind::Number { .. } => "number",
+            Kind::PositiveShare => "share",
+            Kind::Duration { .. } => "duration",
+            Kind::Bool => "bool",
+            Kind::Bursts => "list of bursts",
+            Kind::Workloads => "list of workloads",
+            Kind::BuildShares => "table: build = share",
+            Kind::Thresholds => "table: metric = condition",
+            Kind::Variants => "array of tables",
+        }
+    }
+
+    /// The allowed values or range, as the documentation and the messages write them.
+    pub fn range(&self) -> String {
+        match self {
+            Kind::Text => String::new(),
+            Kind::Choice { names, .. } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                match quoted.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => quoted.concat(),
+                }
+            }
+            Kind::Whole { min, max } => format!("{min} to {max}"),
+            Kind::Number { min, max } => format!("{min} to {max}"),
+            Kind::PositiveShare => "above 0, at most 1".to_string(),
+            Kind::Duration { min, max } => format!(
+                "{} to {}",
+                format_duration(u64::from(*min)),
+                format_duration(u64::from(*max))
+            ),
+            Kind::Bool => "true, false".to_string(),
+            Kind::Bursts => {
+                "at most 10; interval 1m to 1d, span from the interval to 7d".to_string()
+            }
+            Kind::Workloads => crate::model::workload::Workload::ALL
+                .iter()
+                .map(|w| w.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Kind::BuildShares => "shares sum to 1".to_string(),
+            Kind::Thresholds | Kind::Variants => String::new(),
+        }
+    }
+}
+
+impl Preset {
+    /// The default as a scenario file would write it (empty for required and optional keys).
+    pub fn written(&self) -> String {
+        match self {
+            Preset::Required => "required".to_string(),
+            Preset::Optional => "none".to_string(),
+            Preset::Whole(n) => n.to_string(),
+            Preset::Number(x) => x.to_string(),
+            Preset::Duration(d) => format!("\"{}\"", format_duration(u64::from(*d))),
+            Preset::Bool(b) => b.to_string(),
+            Preset::Choice(c) => format!("\"{c}\""),
+            Preset::Bursts(bursts) => format!(
+                "[{}]",
+                bursts
+                    .iter()
+                    .map(|b| format!(
+                        "\"{} for {}\"",
+                        format_duration(u64::from(b.interval)),
+                        format_duration(u64::from(b.span))
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Preset::Builds(builds) => format!(
+                "{{ {} }}",
+                builds
+                    .iter()
+                    .map(|(b, s)| format!("{b} = {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Whether a preset is a value of its key's kind and within its range (checked by a test for every row).
+pub fn preset_fits(key: &Key) -> bool {
+    match (key.kind, key.preset) {
+        (_, Preset::Required | Preset::Optional) => true,
+        (Kind::Whole { min, max }, Preset::Whole(n)) => (min..=max).contains(&n),
+        (Kind::Number { min, max }, Preset::Number(x)) => (min..=max).contains(&x),
+        (Kind::Duration { min, max }, Preset::Duration(d)) => (min..=max).contains(&d),
+        (Kind::Bool, Preset::Bool(_)) | (Kind::Bursts, Preset::Bursts(_)) => true,
+        (Kind::Choice { names, .. }, Preset::Choice(c)) => names.contains(&c),
+        (Kind::BuildShares, Preset::Builds(b)) => {
+            (b.iter().map(|(_, s)| s).sum::<f64>() - 1.0).abs() < 1e-9
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::action::ActionKind;
+    use crate::model::workload::Authority;
+
+    #[test]
+    fn every_default_fits_its_kind_and_every_key_its_table() {
+        for k in KEYS {
+            assert!(
+                preset_fits(k),
+                "{}: default {:?} does not fit {:?}",
+                k.path(),
+                k.preset,
+                k.kind
+            );
+            assert!(
+                table(k.table).is_some(),
+                "{}: no table `{}`",
+                k.path(),
+                k.table
+            );
+            assert_eq!(key(&k.path()), Some(k), "{} is declared twice", k.path());
+            assert!(!k.doc.is_empty(), "{} has no doc", k.path());
+        }
+    }
+
+    #[test]
+    fn choices_are_the_model_spellings() {
+        use super::super::keys::{ACTION_KIND, STAGE_AUTHORITY};
+        let Kind::Choice { names, .. } = STAGE_AUTHORITY.kind else {
+            panic!("authority is a choice")
+        };
+        assert!(names.iter().all(|n| Authority::from_name(n).is_some()));
+        assert_eq!(names.len(), 3);
+        let Kind::Choice { names, .. } = ACTION_KIND.kind else {
+            panic!("kind is a choice")
+        };
+        let model: Vec<&str> = ActionKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, model.as_slice());
+    }
+
+    #[test]
+    fn override_paths_are_checked_against_the_schema() {
+        assert!(check_path("timers.policy_poll").is_ok());
+        assert!(check_path("stage.2.gate.on_fail").is_ok());
+        assert!(check_path("fleet.availability").is_ok());
+        assert!(check_path("fleet.attributes.os_build.19045").is_ok());
+        let e = check_path("fleet.devicez").unwrap_err();
+        assert!(
+            e.starts_with("unknown field `devicez`") && e.contains("`devices`"),
+            "{e}"
+        );
+        let e = check_path("stage.0.gate.min_swiched").unwrap_err();
+        assert!(e.contains("`min_switched`"), "{e}");
+        assert!(check_path("cloud.region").is_err());
+    }
+}
