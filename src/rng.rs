@@ -1,4 +1,4 @@
-//! Per-device random streams (DESIGN.md, engine principle 2).
+//! Per-device random streams (docs/model.md, engine principle 2).
 //!
 //! Every draw of device *d* comes from a ChaCha8 stream keyed by (scenario seed, d): the key is the seed
 //! expanded to 256 bits, the stream number is *d*. Draws are addressed by *slot* (a 16-word ChaCha block), so

@@ -1,4 +1,4 @@
-//! The model checked against results computable by hand (DESIGN.md, "Checking the model against truth").
+//! The model checked against results computable by hand (docs/model.md, "Checking the model against truth").
 //! Each case uses ≥ 100k devices so that sampling error is far below the 2 % tolerance.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Fuzzing (issue 8): arbitrary TOML-ish scenario documents built from the real key names with random values,
+//! Fuzzing: arbitrary TOML-ish scenario documents built from the real key names with random values,
 //! types and garbage, and arbitrary `--set` override strings, through parse → validate → a tiny simulation.
 //! The property is that nothing panics: every input is either a validated scenario that runs, or a list of
 //! problems.

@@ -1,4 +1,4 @@
-//! Results that cannot lie and a machine that is not overrun (issue 8): SIGTERM/SIGINT stop a run or a sweep
+//! Results that cannot lie and a machine that is not overrun: SIGTERM/SIGINT stop a run or a sweep
 //! with exit 130 and leave nothing behind; the overwrite policy; the memory guard; unwritable outputs.
 
 mod common;

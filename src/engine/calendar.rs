@@ -1,6 +1,6 @@
 //! A chunk's pending events, bucketed by epoch (a calendar queue).
 //!
-//! Within an epoch, devices never affect each other (DESIGN.md, principle 4), so the engine need not process a
+//! Within an epoch, devices never affect each other (docs/model.md, engine principle 4), so the engine need not process a
 //! chunk's events in global time order — only each device's own events in order, which its state machine does
 //! (it handles events until its next one falls past the epoch). So pending events are kept per epoch: a ring
 //! of the next [`RING`] epochs, each an unordered list of device indices, and for events further out, lists

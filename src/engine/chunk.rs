@@ -1,5 +1,5 @@
 //! A fixed-size chunk of devices: its own devices and event queue (it records into its thread's tally).
-//! Chunks never talk to each other within an epoch (DESIGN.md, principles 3 and 4).
+//! Chunks never talk to each other within an epoch (docs/model.md, engine principles 3 and 4).
 
 use super::calendar::Calendar;
 use super::record::ThreadRecorder;

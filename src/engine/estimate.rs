@@ -1,8 +1,8 @@
 //! How much memory a run will need, estimated from the scenario before it starts, so `cofleet run` and
 //! `cofleet sweep` can refuse a job the machine cannot hold instead of being killed by the OOM killer an hour
-//! in (issue 8). Clap-free and I/O-free: the commands compare it with `--max-memory` and `MemAvailable`.
+//! in. Clap-free and I/O-free: the commands compare it with `--max-memory` and `MemAvailable`.
 //!
-//! The shape follows the engine's data structures (DESIGN.md, principle 6); the constants are fitted to the
+//! The shape follows the engine's data structures (docs/model.md, engine principle 6); the constants are fitted to the
 //! peak resident set size (`/usr/bin/time -v`, 2 threads, median of 3) of `scenarios/bench-1m.toml` at several
 //! sizes, re-measured when the tallies became per thread (they were per chunk) and the plots stopped holding a
 //! parsed copy of `load.csv`:

@@ -9,7 +9,7 @@
 
 pub mod calendar;
 pub mod chunk;
-// Reliability (issue 8): the memory estimate the run and sweep guards check before simulating.
+// Reliability: the memory estimate the run and sweep guards check before simulating.
 pub mod estimate;
 pub mod fold;
 #[cfg(feature = "mpi")]

@@ -3,7 +3,7 @@
 //! A chunk's step records into the tally of the thread that runs it. Everything a tally holds is a sum or a
 //! multiset (timeline differences, gate counts, action counts, latency samples folded into histograms, request
 //! counts), so which thread recorded which chunk changes nothing: the totals are the same for any thread count
-//! (DESIGN.md, principle 3). One tally per thread stays in its core's cache; one per chunk — a 60 KB
+//! (docs/model.md, engine principle 3). One tally per thread stays in its core's cache; one per chunk — a 60 KB
 //! timeline of differences each, 37 MB over 611 chunks at ten million devices — did not.
 
 use std::sync::{Mutex, MutexGuard};

@@ -2,7 +2,7 @@
 //!
 //! Each worker thread adds into its own ledger of integer counters, kept in its tally (no lock, no contention
 //! on the hot morning buckets); a bucket's count is the sum over ledgers. Integer additions commute, so the
-//! totals are identical whatever the thread count or the order chunks run in (DESIGN.md, principle 3). A bucket is read only after every
+//! totals are identical whatever the thread count or the order chunks run in (docs/model.md, engine principle 3). A bucket is read only after every
 //! chunk has finished the epoch that contains it ([`LoadBook::finalize`]), and a device only ever adds to
 //! buckets at or after its own current time, so a finalized bucket never changes again.
 

@@ -6,7 +6,7 @@
 //!
 //! Requests that the engine simulates as events (enrollment attempts, content downloads, registrations,
 //! sync-on-switch check-ins) are counted one by one. The periodic requests the engine skips analytically
-//! (DESIGN.md, principle 5) — ConfigMgr policy polls and Intune check-ins — are counted *exactly* in aggregate:
+//! (docs/model.md, engine principle 5) — ConfigMgr policy polls and Intune check-ins — are counted *exactly* in aggregate:
 //! a task with period `P = M · bucket` ticks in bucket `b0 + k·M` for its k-th tick, so all the ticks of one
 //! online window are one `+1` / `−1` pair in a strided difference array, and the per-bucket counts follow
 //! from a strided prefix sum (see [`book`]). A tick missed while offline becomes a catch-up request when the

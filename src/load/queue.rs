@@ -2,7 +2,7 @@
 //! capacity rate (a fluid queue, bucket by bucket); requests that would wait longer than the queue limit are
 //! rejected, and the client retries at its next regular run.
 //!
-//! The queue is resolved serially, bucket by bucket, after each epoch (DESIGN.md, principle 4); the delay and
+//! The queue is resolved serially, bucket by bucket, after each epoch (docs/model.md, engine principle 4); the delay and
 //! rejection share it ends the epoch with apply to the requests of the next epoch, so results stay
 //! byte-identical for any thread count.
 

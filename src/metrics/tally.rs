@@ -1,7 +1,7 @@
 //! What one chunk of devices records while it steps: latency samples, timeline transitions and gate counts.
 //!
 //! Everything here is a sum or a multiset, so merging chunk tallies in any order gives the same result; the
-//! engine still merges in chunk order (DESIGN.md, principle 3). Timelines are difference arrays over hourly
+//! engine still merges in chunk order (docs/model.md, engine principle 3). Timelines are difference arrays over hourly
 //! snapshots (principle 6): a transition at `t` changes every snapshot at or after `t`.
 
 use super::names::METRIC_COUNT;

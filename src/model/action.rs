@@ -2,7 +2,7 @@
 //! time.
 //!
 //! Delivery (MD memdocs/intune/remote-actions/device-restart.md, device-sync.md,
-//! memdocs/configmgr/comanage/quickstart-remote-actions.md; domain-facts §3): Intune sends a WNS push; a device
+//! memdocs/configmgr/comanage/quickstart-remote-actions.md; docs/model.md §3): Intune sends a WNS push; a device
 //! that is online acts within minutes — a restart within 5 min (after a 5-min countdown message) — and a device
 //! that is offline acts "the next time the device checks in", i.e. at its first Intune check-in after it comes
 //! back online. Intune "makes three more attempts" to push; a device that is online gets the first push, and

@@ -1,6 +1,6 @@
 //! Availability profiles: when a device is online.
 //!
-//! No published duty cycle exists for managed Windows fleets (domain-facts §5: "NOT FOUND: a published
+//! No published duty cycle exists for managed Windows fleets (docs/model.md §5: "NOT FOUND: a published
 //! fraction of laptops online at a given hour"), so the three profiles of the scenario format are stated
 //! assumptions, chosen to match their one-line descriptions in `scenario-reference.toml`:
 //!

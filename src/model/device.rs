@@ -20,12 +20,12 @@
 //! the user is at the device, so it is online until the ESP finishes.
 //!
 //! **Workloads.** A co-managed device moves a workload to the authority the rollout plan asks for at its first
-//! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in domain-facts §2);
+//! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in docs/model.md §2);
 //! the poll that makes it co-managed already carries the current workload settings. When the compliance
 //! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
 //! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy").
 //!
-//! **Client health** (domain-facts §1.2): Intune shows a co-managed device's ConfigMgr client health from the
+//! **Client health** (docs/model.md §1.2): Intune shows a co-managed device's ConfigMgr client health from the
 //! registry's `ClientHealthStatus`: healthy if the status is 7 and `ClientHealthLastSyncTime` is at most 30 days
 //! old, otherwise healthy only if `LastSyncTime` is at most 48 h old. Nothing of it is stored: it is derived
 //! from the device's check-in schedule, a pure function of its phase and online windows
@@ -102,12 +102,12 @@ const TOKEN_MIN: Time = 60 * MINUTE;
 const TOKEN_RANGE: Time = 30 * MINUTE;
 
 /// How old `ClientHealthLastSyncTime` may be for a device reporting `ClientHealthStatus` 7 to show healthy
-/// (domain-facts §1.2).
+/// (docs/model.md §1.2).
 const HEALTH_STATUS_VALID: Time = 30 * DAY;
 /// How old `LastSyncTime` may be for a device without a valid health status to show healthy (same source).
 const LAST_SYNC_VALID: Time = 48 * HOUR;
 
-/// A device's hot state: 64 bytes, no heap (DESIGN.md, principle 6). Times are absolute; [`NEVER`] = unset.
+/// A device's hot state: 64 bytes, no heap (docs/model.md, engine principle 6). Times are absolute; [`NEVER`] = unset.
 #[derive(Debug, Clone, Copy)]
 pub struct Device {
     /// When the device next does something that matters.
@@ -905,7 +905,7 @@ impl Device {
 
     /// How long a compliance change takes to reach the user's session: Azure AD propagation, then (without
     /// continuous access evaluation) the renewal of the access token, whose lifetime is uniform 60–90 min
-    /// (learn.microsoft.com/entra/identity-platform/access-tokens; domain-facts §3), drawn once per device.
+    /// (learn.microsoft.com/entra/identity-platform/access-tokens; docs/model.md §3), drawn once per device.
     /// The session is taken to have renewed its token just before the attribute changed, so the full
     /// lifetime is waited — the conservative reading.
     fn ca_lag(&self, id: u32, model: &Model) -> Time {

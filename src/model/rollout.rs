@@ -4,7 +4,7 @@
 //! A stage moves its workloads when it starts: at its fixed `start`, or at the collection evaluation at which
 //! the previous stage's gate passes. Gates are checked at every collection evaluation (every `collection_eval`,
 //! MD collection-evaluation.md), from fleet-wide counts: they are the couplings between devices that the engine
-//! resolves serially at epoch boundaries (DESIGN.md, principle 4).
+//! resolves serially at epoch boundaries (docs/model.md, engine principle 4).
 //!
 //! What a device does with the plan: for each workload the *assignment* in force at time `t` says whether the
 //! device should be on Intune. A `PilotIntune` assignment applies to members of the workload's pilot collection

@@ -51,7 +51,7 @@ pub struct Fleet {
     /// through the CMG instead of their site's management points. Path-2 devices always use the CMG.
     /// Default 0 (every existing client on the corporate network).
     pub internet_share: f64,
-    /// Share of devices whose ConfigMgr client health evaluation is broken (domain-facts §1.2): they never
+    /// Share of devices whose ConfigMgr client health evaluation is broken (docs/model.md §1.2): they never
     /// report `ClientHealthStatus` 7, so Intune shows them healthy only while their last sync is ≤ 48 h old.
     /// Drawn per device with a keyed draw (`rng::slot::CLIENT_HEALTH`). Default 0.
     pub broken_client_health: f64,
@@ -87,7 +87,7 @@ pub struct OsdArrivals {
 
 /// Share of devices per availability profile; sums to 1.
 ///
-/// No published duty cycle exists (domain-facts §5, "NOT FOUND: a published fraction of laptops online"),
+/// No published duty cycle exists (docs/model.md §5, "NOT FOUND: a published fraction of laptops online"),
 /// so the profiles are stated assumptions; see `model::availability` for their exact shapes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AvailabilityMix {
@@ -157,7 +157,7 @@ pub struct Timers {
     /// Source: MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md.
     pub enrollment_spread: Time,
     /// ConfigMgr-triggered MDM enrollment retry interval; default 15 min (MDMEnrollmentRetryInterval).
-    /// Source: \[secondary\] "Co-management Auto-enrollment Process Flow" KB (domain-facts §1.1).
+    /// Source: \[secondary\] "Co-management Auto-enrollment Process Flow" KB (docs/model.md §1.1).
     pub enrollment_retry: Time,
     /// Enrollment attempts per round (MDMEnrollmentRetries, default 3: "Try #1 out of 3"); after a failed
     /// round the client waits for its next machine policy evaluation. Source: as `enrollment_retry`.
@@ -177,7 +177,7 @@ pub struct Timers {
     pub esp_timeout: Time,
     /// Mean duration of one ConfigMgr client install + registration through the CMG during the ESP
     /// (path 2); each attempt takes a uniform time in [½, 1½] of it. \[assumption\] No published figure
-    /// exists (domain-facts lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
+    /// exists (docs/model.md lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
     /// ESP timeout, as Microsoft's guidance for the ESP expects.
     pub client_install_time: Time,
     /// How devices' timer phases are drawn: `Random` (uniform per device, as the real clients randomise) or
@@ -195,7 +195,7 @@ pub enum PhaseMode {
 }
 
 /// Probability that one attempt of a step fails. No failure rate is published for any of these steps
-/// (domain-facts §1.1: "NOT FOUND: any published failure RATE"); the defaults are the reference's.
+/// (docs/model.md §1.1: "NOT FOUND: any published failure RATE"); the defaults are the reference's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Failures {
     /// One hybrid Azure AD join registration attempt fails (transient; retried by the hourly task).
@@ -285,7 +285,7 @@ pub struct CompliancePolicy {
     /// Source: MD memdocs/intune/protect/actions-for-noncompliance.md.
     pub noncompliant_grace: Time,
     /// Delay from Intune recording a compliance state to Azure AD's device compliance attribute (which
-    /// conditional access reads) showing it. \[assumption\] No latency is published (domain-facts §3: "NOT
+    /// conditional access reads) showing it. \[assumption\] No latency is published (docs/model.md §3: "NOT
     /// FOUND: a documented latency for Intune → Azure AD compliance-attribute propagation"); the default,
     /// 15 min, is a conservative guess of a few minutes' service-to-service replication, made explicit so a
     /// planner can vary it.
@@ -293,7 +293,7 @@ pub struct CompliancePolicy {
     /// Continuous access evaluation: when on, a session sees a compliance change as soon as Azure AD has it;
     /// when off (the default), only when its access token is renewed. Token lifetime: uniform 60–90 min
     /// (average 75), drawn per device. Source: learn.microsoft.com/entra/identity-platform/access-tokens
-    /// (AZ articles/active-directory/develop/access-tokens.md), domain-facts §3.
+    /// (AZ articles/active-directory/develop/access-tokens.md), docs/model.md §3.
     pub cae: bool,
     /// "Compliance status validity period": a device that has not reported (no Intune check-in) for this long
     /// is treated as noncompliant. Default 30 days, range 1–120 days. Source: MD

@@ -3,7 +3,7 @@
 //! The ConfigMgr policy poll, the Intune check-in and the Automatic-Device-Join task are periodic. A device
 //! runs such a task at each tick while it is online; a tick that falls while it is offline is *missed*, and a
 //! missed task runs as soon as the device comes back online (as the real clients' schedulers do). The engine
-//! never ticks these timers one by one (DESIGN.md, principle 5): [`next_run`] computes the next run directly
+//! never ticks these timers one by one (docs/model.md, engine principle 5): [`next_run`] computes the next run directly
 //! from the task's phase and the device's online windows.
 
 use super::availability::Online;

@@ -83,7 +83,7 @@ impl CaState {
     }
 }
 
-/// A co-managed device's ConfigMgr client health as Intune shows it (domain-facts §1.2).
+/// A co-managed device's ConfigMgr client health as Intune shows it (docs/model.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealthState {
     /// Not co-managed, or its health has not reached Intune yet.

@@ -1,6 +1,6 @@
 //! Simulated time: whole seconds since t = 0, a Monday 00:00 site-local time (the reference's clock).
 //!
-//! Time is an integer on purpose (DESIGN.md, engine principle 1): no floating-point accumulation whose result
+//! Time is an integer on purpose (docs/model.md, engine principle 1): no floating-point accumulation whose result
 //! could depend on the order in which threads add things up.
 
 /// A point in simulated time, seconds since t = 0 (Monday 00:00). `u32` spans 136 years.

@@ -1,7 +1,7 @@
 //! Scenario files: TOML in, a validated [`Scenario`] out, or every problem with its file, line, column, key,
 //! what was wrong and the allowed range.
 //!
-//! The format is the contract in `scenarios/reference.toml` (a copy of `../shared/scenario-reference.toml`);
+//! The format is the contract in `scenarios/reference.toml`;
 //! every key is one row of [`keys`] (see [`schema`]), from which validation, defaults, `--set` checking and
 //! `docs/scenario-format.md` ([`format_doc`]) come.
 
@@ -109,7 +109,7 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
             ),
         }],
     })?;
-    // Reliability (issue 8): Windows editors (Notepad) save UTF-8 with a byte-order mark; it is not content.
+    // Reliability: Windows editors (Notepad) save UTF-8 with a byte-order mark; it is not content.
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
