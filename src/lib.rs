@@ -9,7 +9,9 @@
 pub mod cli;
 pub mod cmd;
 pub mod engine;
+pub mod error;
 pub mod gate;
+pub mod job;
 pub mod load;
 pub mod metrics;
 pub mod model;

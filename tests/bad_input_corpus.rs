@@ -762,7 +762,7 @@ fn bad_invocations_and_files_are_refused() {
         "export-load --component unknown",
         os(&["export-load", &s(&good), "--component", "dp"]),
         2,
-        &["unknown component \"dp\""],
+        &["'dp'", "--component", "management_point"],
     );
     add(
         "export-load --speedup 0",

@@ -9,15 +9,19 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::sweep::run_folder;
-use super::{Failure, print_stdout};
+use walkdir::WalkDir;
+
+use super::print_stdout;
 use crate::cli::MergeArgs;
+use crate::error::{Error, ExitCode};
+use crate::job::run::default_out;
+use crate::job::sweep::run_folder;
 use crate::report::summary::Summary;
 use crate::report::write::write_results;
 use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker, comparison_files};
 
 /// Merges the shards.
-pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
+pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
     let mut shards: Vec<(PathBuf, Marker)> = Vec::new();
     for dir in &args.shards {
         shards.push((dir.clone(), read_marker(dir)?));
@@ -27,7 +31,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
     let mut by_index: BTreeMap<u32, &Path> = BTreeMap::new();
     for (dir, m) in &shards {
         if m.cofleet_version != version {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{}: shard written by cofleet {}, but this is cofleet {version}; merge with the version that \
                  ran the shards",
                 dir.display(),
@@ -35,7 +39,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
             )));
         }
         if m.sweep_hash != first.sweep_hash || m.plan != first.plan {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{} and {}: shards of different sweeps (sweep hash {} vs {}): a merge needs the shards of one \
                  scenario, --set list and --replicas",
                 first_dir.display(),
@@ -45,7 +49,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
             )));
         }
         if m.shards != first.shards {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{} is shard {}/{} but {} is shard {}/{}: all shards must come from one split",
                 first_dir.display(),
                 first.shard,
@@ -59,7 +63,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
             .filter(|r| r % m.shards as usize == m.shard as usize)
             .collect();
         if m.shard >= m.shards || m.runs != expected {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{}/{MARKER}: shard {}/{} does not list the runs such a shard runs",
                 dir.display(),
                 m.shard,
@@ -67,7 +71,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
             )));
         }
         if let Some(other) = by_index.insert(m.shard, dir) {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "shard {} given twice: {} and {}",
                 m.shard,
                 other.display(),
@@ -80,7 +84,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
         .map(|i| i.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "missing shard output{} of {}: index {} (give every shard folder of the split)",
             if missing.len() == 1 { "" } else { "s" },
             first.shards,
@@ -90,7 +94,7 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (dir, _) in &shards {
-        collect(dir, dir, &mut files)?;
+        collect(dir, &mut files)?;
     }
     let plan = &first.plan;
     let mut summaries: Vec<Vec<Summary>> = vec![Vec::new(); plan.variants.len()];
@@ -100,29 +104,29 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
         let name = format!("{folder}/summary.json");
         let owner = by_index[&((run % first.shards as usize) as u32)];
         let bytes = files.get(&name).ok_or_else(|| {
-            Failure::bad_input(format!(
+            Error::refused(format!(
                 "{}: {name} is missing (run {run} of shard {}); rerun that shard",
                 owner.display(),
                 run % first.shards as usize
             ))
         })?;
         let summary: Summary = serde_json::from_slice(bytes).map_err(|e| {
-            Failure::bad_input(format!(
+            Error::refused(format!(
                 "{}/{name}: not a readable summary: {e}",
                 owner.display()
             ))
         })?;
         summaries[variant].push(summary);
     }
-    let (md, outputs) = comparison_files(plan, &summaries).map_err(Failure::bad_input)?;
+    let (md, outputs) = comparison_files(plan, &summaries)?;
     files.extend(outputs);
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&plan.scenario));
+        .unwrap_or_else(|| default_out(&plan.scenario));
     let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
-    write_results(&out, &files).map_err(Failure::bad_input)?;
-    print_stdout(&md);
+    write_results(&out, &files)?;
+    print_stdout(&md)?;
     if !args.quiet {
         eprintln!(
             "merged {} shards ({} runs); results in {}",
@@ -131,43 +135,56 @@ pub fn merge(args: &MergeArgs) -> Result<u8, Failure> {
             out.display()
         );
     }
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
-fn read_marker(dir: &Path) -> Result<Marker, Failure> {
+fn read_marker(dir: &Path) -> Result<Marker, Error> {
     let path = dir.join(MARKER);
     let bytes = fs::read(&path).map_err(|e| {
-        Failure::bad_input(format!(
+        Error::refused(format!(
             "{}: cannot read ({e}); a shard folder is written by `cofleet sweep --shard I/N`",
             path.display()
         ))
     })?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Failure::bad_input(format!("{}: not JSON: {e}", path.display())))?;
+        .map_err(|e| Error::refused(format!("{}: not JSON: {e}", path.display())))?;
     if value.get("schema").and_then(|s| s.as_u64()) != Some(u64::from(MARKER_SCHEMA)) {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{}: not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
             path.display()
         )));
     }
     serde_json::from_value(value)
-        .map_err(|e| Failure::bad_input(format!("{}: not a shard marker: {e}", path.display())))
+        .map_err(|e| Error::refused(format!("{}: not a shard marker: {e}", path.display())))
 }
 
-/// Reads every file below `dir` except the marker into `files`, keyed by its path relative to `root` with
-/// `/` separators; a file two shards both hold is an error (shards own disjoint runs).
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Failure> {
-    let read_err =
-        |p: &Path, e: std::io::Error| Failure::bad_input(format!("{}: {e}", p.display()));
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| read_err(dir, e))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| read_err(dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
+/// Reads every file below the shard folder `root` except the marker into `files`, keyed by its path relative
+/// to `root` with `/` separators; a file two shards both hold is an error (shards own disjoint runs). A
+/// shard folder holds only what `cofleet sweep --shard` wrote: a symbolic link in it is refused, not
+/// followed (a link back up the tree would otherwise be walked forever).
+fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
+    for entry in WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            match e.into_io_error() {
+                Some(source) => Error::Read { path, source },
+                None => Error::refused(format!("{}: cannot walk the shard folder", path.display())),
+            }
+        })?;
         let path = entry.path();
-        if path.is_dir() {
-            collect(root, &path, files)?;
+        if entry.path_is_symlink() {
+            return Err(Error::refused(format!(
+                "{}: a symbolic link in shard folder {}; a shard folder holds only the files `cofleet sweep \
+                 --shard` wrote: replace the link by what it points to, or rerun the shard",
+                path.display(),
+                root.display()
+            )));
+        }
+        if entry.file_type().is_dir() {
             continue;
         }
         let rel = path
@@ -180,9 +197,12 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Re
         if rel == MARKER {
             continue;
         }
-        let bytes = fs::read(&path).map_err(|e| read_err(&path, e))?;
+        let bytes = fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if files.insert(rel.clone(), bytes).is_some() {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{}: {rel} is also in another shard; shards never share a run",
                 root.display()
             )));
