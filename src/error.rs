@@ -84,6 +84,27 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A file cofleet reads back (a shard marker, a run's summary, `load.csv`) is not what cofleet writes.
+    #[error("{}: {what}", path.display())]
+    Unparsable {
+        /// The file.
+        path: PathBuf,
+        /// What it is not ("not JSON", "not a shard marker").
+        what: &'static str,
+        /// The parser's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A folder given to `cofleet merge` has no readable shard marker.
+    #[error(
+        "{}: cannot read; a shard folder is written by `cofleet sweep --shard I/N`",
+        path.display()
+    )]
+    NoShardMarker {
+        /// The marker file it should hold.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// An output a flag names could not be written (`--junit`, `--json`, `--to`).
     #[error("{flag}")]
     FlagOutput {
@@ -108,6 +129,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// A file at `path` that is `what` ("not JSON"), because of `source`.
+    pub fn unparsable(
+        path: impl Into<PathBuf>,
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Unparsable {
+            path: path.into(),
+            what,
+            source: source.into(),
+        }
+    }
+
     /// A refusal with its message.
     pub fn refused(message: impl fmt::Display) -> Self {
         Error::Refused(message.to_string())

@@ -40,8 +40,8 @@ fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Err
     }
     let bad =
         |line: usize, what: &str| Error::refused(format!("{}:{line}: {what}", file.display()));
-    let mut reader = csv::Reader::from_path(file)
-        .map_err(|e| Error::refused(format!("{}: {e}", file.display())))?;
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| Error::unparsable(file, "cannot read", e))?;
     let headers = reader
         .headers()
         .map_err(|e| bad(1, &e.to_string()))?

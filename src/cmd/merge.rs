@@ -110,12 +110,8 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
                 run % first.shards as usize
             ))
         })?;
-        let summary: Summary = serde_json::from_slice(bytes).map_err(|e| {
-            Error::refused(format!(
-                "{}/{name}: not a readable summary: {e}",
-                owner.display()
-            ))
-        })?;
+        let summary: Summary = serde_json::from_slice(bytes)
+            .map_err(|e| Error::unparsable(owner.join(&name), "not a readable summary", e))?;
         summaries[variant].push(summary);
     }
     let (md, outputs) = comparison_files(plan, &summaries)?;
@@ -140,22 +136,19 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
 
 fn read_marker(dir: &Path) -> Result<Marker, Error> {
     let path = dir.join(MARKER);
-    let bytes = fs::read(&path).map_err(|e| {
-        Error::refused(format!(
-            "{}: cannot read ({e}); a shard folder is written by `cofleet sweep --shard I/N`",
-            path.display()
-        ))
-    })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::refused(format!("{}: not JSON: {e}", path.display())))?;
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(source) => return Err(Error::NoShardMarker { path, source }),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| Error::unparsable(&path, "not JSON", e))?;
     if value.get("schema").and_then(|s| s.as_u64()) != Some(u64::from(MARKER_SCHEMA)) {
         return Err(Error::refused(format!(
             "{}: not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
             path.display()
         )));
     }
-    serde_json::from_value(value)
-        .map_err(|e| Error::refused(format!("{}: not a shard marker: {e}", path.display())))
+    serde_json::from_value(value).map_err(|e| Error::unparsable(&path, "not a shard marker", e))
 }
 
 /// Reads every file below the shard folder `root` except the marker into `files`, keyed by its path relative
