@@ -1,205 +1,24 @@
-//! `cofleet merge`: puts the shard folders of a sharded sweep (`cofleet sweep --shard I/N`) back together
-//! into exactly the folder the unsharded sweep writes.
-//!
-//! Every input must be a shard of the same sweep (same [`sweep_hash`](crate::sweep::shard::sweep_hash)), from
-//! this cofleet version, and together they must be every shard once: a missing, duplicated or foreign shard
-//! is bad input (exit 2), never a silently partial comparison.
-
-use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
-
-use walkdir::WalkDir;
+//! `cofleet merge`: [`crate::job::merge`] puts the shard folders back together; this writes the sweep folder
+//! and prints `comparison.md`.
 
 use super::print_stdout;
 use crate::cli::MergeArgs;
 use crate::error::{Error, ExitCode};
-use crate::job::run::default_out;
-use crate::job::sweep::run_folder;
-use crate::report::summary::Summary;
+use crate::job::merge::merge as merge_shards;
 use crate::report::write::write_results;
-use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker, comparison_files};
 
 /// Merges the shards.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
-    let mut shards: Vec<(PathBuf, Marker)> = Vec::new();
-    for dir in &args.shards {
-        shards.push((dir.clone(), read_marker(dir)?));
-    }
-    let (first_dir, first) = &shards[0];
-    let version = env!("CARGO_PKG_VERSION");
-    let mut by_index: BTreeMap<u32, &Path> = BTreeMap::new();
-    for (dir, m) in &shards {
-        if m.cofleet_version != version {
-            return Err(Error::refused(format!(
-                "{}: shard written by cofleet {}, but this is cofleet {version}; merge with the version that \
-                 ran the shards",
-                dir.display(),
-                m.cofleet_version
-            )));
-        }
-        if m.sweep_hash != first.sweep_hash || m.plan != first.plan {
-            return Err(Error::refused(format!(
-                "{} and {}: shards of different sweeps (sweep hash {} vs {}): a merge needs the shards of one \
-                 scenario, --set list and --replicas",
-                first_dir.display(),
-                dir.display(),
-                first.sweep_hash,
-                m.sweep_hash
-            )));
-        }
-        if m.shards != first.shards {
-            return Err(Error::refused(format!(
-                "{} is shard {}/{} but {} is shard {}/{}: all shards must come from one split",
-                first_dir.display(),
-                first.shard,
-                first.shards,
-                dir.display(),
-                m.shard,
-                m.shards
-            )));
-        }
-        let expected: Vec<usize> = (0..m.plan.runs())
-            .filter(|r| r % m.shards as usize == m.shard as usize)
-            .collect();
-        if m.shard >= m.shards || m.runs != expected {
-            return Err(Error::refused(format!(
-                "{}/{MARKER}: shard {}/{} does not list the runs such a shard runs",
-                dir.display(),
-                m.shard,
-                m.shards
-            )));
-        }
-        if let Some(other) = by_index.insert(m.shard, dir) {
-            return Err(Error::refused(format!(
-                "shard {} given twice: {} and {}",
-                m.shard,
-                other.display(),
-                dir.display()
-            )));
-        }
-    }
-    let missing: Vec<String> = (0..first.shards)
-        .filter(|i| !by_index.contains_key(i))
-        .map(|i| i.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::refused(format!(
-            "missing shard output{} of {}: index {} (give every shard folder of the split)",
-            if missing.len() == 1 { "" } else { "s" },
-            first.shards,
-            missing.join(", ")
-        )));
-    }
-
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (dir, _) in &shards {
-        collect(dir, &mut files)?;
-    }
-    let plan = &first.plan;
-    let mut summaries: Vec<Vec<Summary>> = vec![Vec::new(); plan.variants.len()];
-    for run in 0..plan.runs() {
-        let (variant, replica) = (run / plan.replicas as usize, run % plan.replicas as usize);
-        let folder = run_folder(&plan.variants[variant].0, replica as u32);
-        let name = format!("{folder}/summary.json");
-        let owner = by_index[&((run % first.shards as usize) as u32)];
-        let bytes = files.get(&name).ok_or_else(|| {
-            Error::refused(format!(
-                "{}: {name} is missing (run {run} of shard {}); rerun that shard",
-                owner.display(),
-                run % first.shards as usize
-            ))
-        })?;
-        let summary: Summary = serde_json::from_slice(bytes)
-            .map_err(|e| Error::unparsable(owner.join(&name), "not a readable summary", e))?;
-        summaries[variant].push(summary);
-    }
-    let (md, outputs) = comparison_files(plan, &summaries)?;
-    files.extend(outputs);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&plan.scenario));
-    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
-    write_results(&out, &files)?;
-    print_stdout(&md)?;
+    let merged = merge_shards(&args.shards, args.out.clone())?;
+    write_results(&merged.out, &merged.files)?;
+    print_stdout(&merged.text)?;
     if !args.quiet {
         eprintln!(
             "merged {} shards ({} runs); results in {}",
-            first.shards,
-            plan.runs(),
-            out.display()
+            merged.shards,
+            merged.runs,
+            merged.out.display()
         );
     }
     Ok(ExitCode::Ok)
-}
-
-fn read_marker(dir: &Path) -> Result<Marker, Error> {
-    let path = dir.join(MARKER);
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(source) => return Err(Error::NoShardMarker { path, source }),
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| Error::unparsable(&path, "not JSON", e))?;
-    if value.get("schema").and_then(|s| s.as_u64()) != Some(u64::from(MARKER_SCHEMA)) {
-        return Err(Error::refused(format!(
-            "{}: not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
-            path.display()
-        )));
-    }
-    serde_json::from_value(value).map_err(|e| Error::unparsable(&path, "not a shard marker", e))
-}
-
-/// Reads every file below the shard folder `root` except the marker into `files`, keyed by its path relative
-/// to `root` with `/` separators; a file two shards both hold is an error (shards own disjoint runs). A
-/// shard folder holds only what `cofleet sweep --shard` wrote: a symbolic link in it is refused, not
-/// followed (a link back up the tree would otherwise be walked forever).
-fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
-    for entry in WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .min_depth(1)
-    {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(root).to_path_buf();
-            match e.into_io_error() {
-                Some(source) => Error::Read { path, source },
-                None => Error::refused(format!("{}: cannot walk the shard folder", path.display())),
-            }
-        })?;
-        let path = entry.path();
-        if entry.path_is_symlink() {
-            return Err(Error::refused(format!(
-                "{}: a symbolic link in shard folder {}; a shard folder holds only the files `cofleet sweep \
-                 --shard` wrote: replace the link by what it points to, or rerun the shard",
-                path.display(),
-                root.display()
-            )));
-        }
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(root)
-            .expect("walked below root")
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if rel == MARKER {
-            continue;
-        }
-        let bytes = fs::read(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if files.insert(rel.clone(), bytes).is_some() {
-            return Err(Error::refused(format!(
-                "{}: {rel} is also in another shard; shards never share a run",
-                root.display()
-            )));
-        }
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod interrupt;
 pub mod launch;
 pub mod memory;
+pub mod merge;
 pub mod overwrite;
 pub mod pool;
 pub mod run;
