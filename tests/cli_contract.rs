@@ -1,7 +1,7 @@
-//! Refusals that must come before any work, through the real binary: a bad flag value is refused by the
-//! command-line parser (exit 2, the flag and the allowed form named) before a scenario is even read, and a
-//! shard folder with a symbolic link in it — a loop back up the tree would once recurse until the stack
-//! overflowed — is refused by `cofleet merge` with the link named.
+//! The command line's contract through the real binary: a bad flag value is refused by the command-line
+//! parser (exit 2, the flag and the allowed form named) before a scenario is even read; a shard folder with a
+//! symbolic link in it — a loop back up the tree would once recurse until the stack overflowed — is refused
+//! by `cofleet merge` with the link named; output that cannot be written to stdout is an error.
 
 mod common;
 use common::*;
@@ -136,4 +136,23 @@ fn a_symlink_loop_in_a_shard_folder_is_refused_by_name() {
     let o = merge();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("merged/comparison.md").is_file());
+}
+
+/// A full disk behind stdout loses the output: exit 2 and say so (only a closed pipe is ignored).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    // The real binary with stdout on /dev/full (assert_cmd would pipe stdout).
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cofleet"))
+        .arg("check")
+        .arg(&scenario)
+        .stdout(full)
+        .output()
+        .unwrap();
+    refused(&o, &["cannot write to standard output"]);
 }
