@@ -1,5 +1,6 @@
-//! The command line as the user typed it (clap derive). Nothing here is validated beyond its type: `cmd/*`
-//! turns it into what the core needs.
+//! The command line as the user typed it (clap derive). Every value is parsed and checked here, by clap value
+//! parsers, before any work starts — a typo in `--max-regression` is refused before the simulation, not after
+//! it. `cmd/*` turns these arguments into the clap-free configurations of [`crate::job`] and the gate.
 // The doc comments here are clap's help text, written for the terminal (`results/<name>/`, `[[variant]]`),
 // not for rustdoc.
 #![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
@@ -7,6 +8,13 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+use crate::gate::policy::{parse_override, parse_percent};
+use crate::job::memory::parse_size;
+use crate::load::Component;
+use crate::sweep::SetParam;
+use crate::sweep::shard::{Shard, ShardProblem};
+use crate::units::parse_duration;
 
 /// cofleet — simulate a Windows fleet moving into ConfigMgr + Intune co-management, deterministically.
 #[derive(Debug, Parser)]
@@ -26,7 +34,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Export a run's simulated request-rate curve for a component as a k6 script or a rate CSV.
     ExportLoad(ExportLoadArgs),
-    // --- CI gate (issue 6) ---
+    // --- CI gate ---
     /// CI gate: check a results folder against its thresholds and a baseline run; exit 1 on a failure.
     Gate(GateArgs),
     /// Manage baselines for the CI gate.
@@ -53,21 +61,21 @@ pub struct RunArgs {
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-    // --- CI gate (issue 6) ---
+    // --- CI gate ---
     /// After the run, gate it (thresholds, and the baseline if given); the exit code is the gate's.
     #[arg(long)]
     pub gate: bool,
     /// Gate options (only with --gate).
     #[command(flatten)]
     pub gate_options: GateOptions,
-    // --- Reliability (issue 8) ---
+    // --- Reliability ---
     /// Replace an --out folder that is not a complete run of this scenario, and run above the memory limit.
     #[arg(long)]
     pub force: bool,
     /// Refuse to start when the estimated peak memory is above SIZE (e.g. 2GB, 500MB; default: the memory
     /// available on this machine).
-    #[arg(long, value_name = "SIZE")]
-    pub max_memory: Option<String>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// `cofleet check`.
@@ -83,18 +91,44 @@ pub struct CheckArgs {
 pub struct ExportLoadArgs {
     /// A results folder written by `cofleet run` (it must contain load.csv).
     pub results: PathBuf,
-    /// Component whose load to export: management_point, cmg, intune or azure_ad.
-    #[arg(long)]
-    pub component: String,
+    /// Component whose load to export.
+    #[arg(long, value_enum)]
+    pub component: ComponentArg,
     /// Output format.
     #[arg(long, value_enum, default_value = "k6")]
     pub format: ExportFormat,
     /// Replay this many times faster than simulated time (the total number of requests is kept).
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub speedup: u32,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// The load components `export-load --component` takes, by their names in `load.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ComponentArg {
+    /// The ConfigMgr management point (on-premises clients).
+    ManagementPoint,
+    /// The cloud management gateway (ConfigMgr clients on the internet).
+    Cmg,
+    /// The Intune service.
+    Intune,
+    /// Microsoft Entra ID (Azure AD).
+    AzureAd,
+}
+
+impl ComponentArg {
+    /// The load component this names.
+    pub fn component(self) -> Component {
+        match self {
+            ComponentArg::ManagementPoint => Component::ManagementPoint,
+            ComponentArg::Cmg => Component::Cmg,
+            ComponentArg::Intune => Component::Intune,
+            ComponentArg::AzureAd => Component::AzureAd,
+        }
+    }
 }
 
 /// Formats of `export-load`.
@@ -106,7 +140,7 @@ pub enum ExportFormat {
     Csv,
 }
 
-// --- CI gate (issue 6) ---
+// --- CI gate ---
 
 /// `cofleet gate`.
 #[derive(Debug, clap::Args)]
@@ -133,16 +167,17 @@ pub struct GateOptions {
         long,
         value_name = "PERCENT",
         default_value = "5%",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_parser = parse_percent
     )]
-    pub max_regression: String,
+    pub max_regression: f64,
     /// Per-statistic limit overriding --max-regression: a glob (`*` spans dots) and a percentage; repeatable,
     /// the last match wins.
-    #[arg(long, value_name = "PATTERN=PERCENT", allow_hyphen_values = true)]
-    pub metric_regression: Vec<String>,
+    #[arg(long, value_name = "PATTERN=PERCENT", allow_hyphen_values = true, value_parser = parse_override)]
+    pub metric_regression: Vec<(String, f64)>,
     /// A latency change smaller than this never counts as a regression.
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub noise_floor: String,
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration_seconds)]
+    pub noise_floor: u64,
     /// A count change smaller than this many devices never counts as a regression.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub count_noise_floor: u64,
@@ -192,8 +227,8 @@ pub struct SweepArgs {
     pub scenario: PathBuf,
     /// A parameter and its values, KEY=V1,V2,... (dotted key path, e.g. timers.policy_poll=30m,60m);
     /// repeat for a cartesian product.
-    #[arg(long = "set", value_name = "KEY=V1,V2")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=V1,V2", value_parser = set_param)]
+    pub set: Vec<SetParam>,
     /// Seed replicas per variant (replica 0 uses the scenario's seed).
     #[arg(long, default_value_t = 1, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicas: u32,
@@ -207,22 +242,22 @@ pub struct SweepArgs {
     /// complete sweep of this scenario.
     #[arg(long)]
     pub force: bool,
-    // --- Reliability (issue 8) ---
+    // --- Reliability ---
     /// Refuse to start when the estimated peak memory is above SIZE (e.g. 2GB, 500MB; default: the memory
     /// available on this machine).
-    #[arg(long, value_name = "SIZE")]
-    pub max_memory: Option<String>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     /// Run only shard I of N (runs I, I+N, I+2N, … of the sweep's fixed order) into a partial folder for
     /// `cofleet merge`; `auto` or `auto/N` takes I (and N) from JOB_COMPLETION_INDEX (+ COFLEET_SHARD_COUNT)
     /// or SLURM_ARRAY_TASK_ID (+ SLURM_ARRAY_TASK_COUNT).
-    #[arg(long, value_name = "I/N|auto[/N]")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "I/N|auto[/N]", value_parser = shard)]
+    pub shard: Option<Shard>,
 }
 
-/// `cofleet merge` (sharded sweeps, issue 7).
+/// `cofleet merge` (sharded sweeps).
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
     /// The shard folders (one per shard index, in any order).
@@ -255,4 +290,169 @@ pub enum PlotFormat {
     Png,
     /// Both SVG and PNG.
     Both,
+}
+
+// --- Value parsers: each gives clap a message naming the allowed form; clap adds the flag and exits with 2.
+
+/// A duration in the scenario grammar (`90s`, `5m`, `1h30m`, `0s`), in seconds.
+fn duration_seconds(text: &str) -> Result<u64, String> {
+    parse_duration(text)
+        .map_err(|e| format!("{e}; write a duration such as \"60s\", \"5m\" or \"0s\""))
+}
+
+/// One `--set KEY=V1,V2,…`; the key must be a scenario key. (Values are validated with the scenario.)
+fn set_param(text: &str) -> Result<SetParam, String> {
+    let (key, values) = crate::scenario::overrides::parse_set(text)?;
+    Ok(SetParam { key, values })
+}
+
+/// `--shard I/N`, `auto` or `auto/N`; `auto` reads the scheduler's variables from the environment now.
+fn shard(text: &str) -> Result<Shard, ShardProblem> {
+    Shard::parse(text, &|k| std::env::var(k).ok()).map_err(|e| e.problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    /// Parses a command line, or the text of clap's error.
+    fn parse(args: &[&str]) -> Result<Command, (ErrorKind, String)> {
+        Cli::try_parse_from(std::iter::once("cofleet").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+            .map_err(|e| (e.kind(), e.to_string()))
+    }
+
+    fn gate(extra: &[&str]) -> Result<GateOptions, (ErrorKind, String)> {
+        match parse(&[&["gate", "--current", "r"], extra].concat())? {
+            Command::Gate(args) => Ok(args.options),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn refused(result: Result<impl std::fmt::Debug, (ErrorKind, String)>, fragments: &[&str]) {
+        let (kind, text) = result.expect_err("should be refused");
+        assert_eq!(kind, ErrorKind::ValueValidation, "{text}");
+        for f in fragments {
+            assert!(text.contains(f), "{f:?} not in {text}");
+        }
+    }
+
+    #[test]
+    fn percentages_are_fractions_and_bad_ones_name_the_flag() {
+        let options = gate(&[]).unwrap();
+        assert_eq!(options.max_regression, 0.05, "the default, 5%");
+        assert_eq!(options.noise_floor, 60, "the default, 60s");
+        assert_eq!(
+            gate(&["--max-regression", "12.5%"]).unwrap().max_regression,
+            0.125
+        );
+        assert_eq!(
+            gate(&["--max-regression", "0"]).unwrap().max_regression,
+            0.0
+        );
+        refused(
+            gate(&["--max-regression", "lots"]),
+            &["--max-regression", "not a percentage", "5%"],
+        );
+        refused(
+            gate(&["--max-regression", "-5%"]),
+            &["--max-regression", "non-negative"],
+        );
+        let options = gate(&[
+            "--metric-regression",
+            "*.p95=10%",
+            "--metric-regression",
+            "counts.*=0",
+        ]);
+        assert_eq!(
+            options.unwrap().metric_regression,
+            [("*.p95".to_string(), 0.10), ("counts.*".to_string(), 0.0)]
+        );
+        refused(
+            gate(&["--metric-regression", "p95"]),
+            &["--metric-regression", "PATTERN=PERCENT"],
+        );
+        refused(
+            gate(&["--metric-regression", "p95=-1%"]),
+            &["--metric-regression", "non-negative"],
+        );
+    }
+
+    #[test]
+    fn durations_use_the_scenario_grammar() {
+        assert_eq!(gate(&["--noise-floor", "1h30m"]).unwrap().noise_floor, 5400);
+        assert_eq!(gate(&["--noise-floor", "0s"]).unwrap().noise_floor, 0);
+        refused(
+            gate(&["--noise-floor", "soon"]),
+            &["--noise-floor", "\"60s\""],
+        );
+        refused(gate(&["--noise-floor", ""]), &["--noise-floor"]);
+    }
+
+    #[test]
+    fn sizes_parse_and_bad_ones_name_the_flag() {
+        let max_memory = |size: &str| match parse(&["run", "s.toml", "--max-memory", size]) {
+            Ok(Command::Run(args)) => Ok(args.max_memory),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(max_memory("2GB").unwrap(), Some(2_000_000_000));
+        assert_eq!(max_memory("1.5GiB").unwrap(), Some(1_610_612_736));
+        refused(max_memory("lots"), &["--max-memory", "\"lots\"", "2GB"]);
+        refused(max_memory("0MB"), &["--max-memory", "out of range"]);
+        refused(
+            max_memory("2 parsecs"),
+            &["--max-memory", "unknown unit", "GiB"],
+        );
+    }
+
+    #[test]
+    fn components_are_the_load_components() {
+        use clap::ValueEnum;
+        let names: Vec<String> = ComponentArg::value_variants()
+            .iter()
+            .map(|c| {
+                c.to_possible_value()
+                    .expect("no variant is hidden")
+                    .get_name()
+                    .to_string()
+            })
+            .collect();
+        let expected: Vec<&str> = Component::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names, expected,
+            "one value per component, named as in load.csv"
+        );
+        for c in ComponentArg::value_variants() {
+            let name = c.to_possible_value().expect("shown").get_name().to_string();
+            assert_eq!(c.component().name(), name);
+        }
+        let (kind, text) = parse(&["export-load", "r", "--component", "dp"]).unwrap_err();
+        assert_eq!(kind, ErrorKind::InvalidValue, "{text}");
+        assert!(
+            text.contains("--component") && text.contains("management_point"),
+            "{text}"
+        );
+        refused(
+            parse(&["export-load", "r", "--component", "cmg", "--speedup", "0"]),
+            &["--speedup"],
+        );
+    }
+
+    #[test]
+    fn shards_and_sets_are_checked_when_parsed() {
+        let sweep = |extra: &[&str]| match parse(&[&["sweep", "s.toml"], extra].concat()) {
+            Ok(Command::Sweep(args)) => Ok(args),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        let args = sweep(&["--shard", "1/3", "--set", "timers.policy_poll=30m,60m"]).unwrap();
+        assert_eq!(args.shard, Some(Shard { index: 1, count: 3 }));
+        assert_eq!(args.set[0].key, "timers.policy_poll");
+        assert_eq!(args.set[0].values.len(), 2);
+        refused(sweep(&["--shard", "3/3"]), &["--shard", "out of range"]);
+        refused(sweep(&["--shard", "x"]), &["--shard", "I/N"]);
+        refused(sweep(&["--set", "fleet.devices"]), &["--set", "key=value"]);
+    }
 }

@@ -1,6 +1,6 @@
 //! cofleet: a deterministic, parallel fleet simulator for Windows co-management (ConfigMgr + Intune).
 //!
-//! Layers (DESIGN.md), each importing only the ones below it: [`units`], [`stats`] and [`rng`] at the bottom;
+//! Layers (docs/model.md), each importing only the ones below it: [`units`], [`stats`] and [`rng`] at the bottom;
 //! [`model`] (devices, paths, workloads, rollout, timers), which tells the run what its devices do through
 //! [`model::record::Recorder`]; [`metrics`] and [`load`] (what is counted, and the infrastructure's answer);
 //! [`engine`] (chunks, epochs, merges), which implements the recorder over its per-thread tallies and the
@@ -13,7 +13,9 @@
 pub mod cli;
 pub mod cmd;
 pub mod engine;
+pub mod error;
 pub mod gate;
+pub mod job;
 pub mod load;
 pub mod metrics;
 pub mod model;

@@ -1,28 +1,17 @@
-//! `cofleet` binary: parse the command line, dispatch, map the outcome to an exit code.
-
-use std::process::ExitCode;
+//! `cofleet` binary: parse the command line (clap refuses a bad value with exit 2 before any work), dispatch,
+//! print an error with its causes, and exit with the outcome's code.
 
 use clap::Parser;
-use cofleet::cli::{Cli, Command};
-use cofleet::cmd;
+use cofleet::cli::Cli;
+use cofleet::{cmd, error};
 
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Run(args) => cmd::run::run(args),
-        Command::Check(args) => cmd::check::check(args),
-        Command::ExportLoad(args) => cmd::export_load::export_load(args),
-        Command::Gate(args) => cmd::gate::gate(args),
-        Command::Baseline(args) => cmd::baseline::baseline(args),
-        Command::Sweep(args) => cmd::sweep::sweep(args),
-        Command::Plot(args) => cmd::plot::plot(args),
-        Command::Merge(args) => cmd::merge::merge(args),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    match cmd::dispatch(&cli.command) {
+        Ok(code) => code.into(),
         Err(failure) => {
-            eprintln!("error: {failure}");
-            ExitCode::from(failure.code)
+            eprintln!("error: {}", error::report(&failure));
+            failure.exit_code().into()
         }
     }
 }

@@ -367,11 +367,11 @@ fn bad_summaries_and_flags_exit_2_naming_the_file_or_flag() {
     for (flags, expected) in [
         (
             &["--max-regression", "-5%"][..],
-            "--max-regression \"-5%\": the limit must be a non-negative",
+            "'--max-regression <PERCENT>': \"-5%\": the limit must be a non-negative",
         ),
         (
             &["--max-regression", "lots"][..],
-            "--max-regression \"lots\" is not a percentage",
+            "'--max-regression <PERCENT>': \"lots\" is not a percentage",
         ),
         (
             &["--metric-regression", "hybrid_join.p95"][..],

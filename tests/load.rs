@@ -371,7 +371,7 @@ fn load_bad_inputs() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown component \"dp\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'dp' for '--component <COMPONENT>'"));
 
     let off = run_on_1_and_4_threads(&steady_fleet("[load]\nenabled = false\n"), &[]);
     let out = cofleet()

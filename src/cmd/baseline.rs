@@ -4,34 +4,36 @@
 
 use std::path::PathBuf;
 
-use super::{Failure, print_stdout};
+use super::print_stdout;
 use crate::cli::{BaselineAction, BaselineArgs};
+use crate::error::{Error, ExitCode};
 use crate::gate::input;
 use crate::report::write::write_results;
 
 /// Runs a `baseline` subcommand.
-pub fn baseline(args: &BaselineArgs) -> Result<u8, Failure> {
+pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     match &args.action {
         BaselineAction::Save(save) => {
-            let summary =
-                input::read_summary(&save.results, "RESULTS_DIR").map_err(Failure::bad_input)?;
+            let summary = input::read_summary(&save.results, "RESULTS_DIR")?;
             let file = input::summary_path(&save.results);
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure::bad_input(format!("{}: cannot read: {e}", file.display())))?;
+            let bytes =
+                std::fs::read(&file).map_err(|source| Error::Read { path: file, source })?;
             let to = save.to.clone().unwrap_or_else(|| {
                 PathBuf::from("results")
                     .join("baselines")
                     .join(&summary.scenario)
             });
-            write_results(&to, &[("summary.json", bytes)])
-                .map_err(|e| Failure::bad_input(format!("--to: {e}")))?;
+            write_results(&to, &[("summary.json", bytes)]).map_err(|source| Error::FlagOutput {
+                flag: "--to",
+                source,
+            })?;
             print_stdout(&format!(
                 "saved baseline of {} (scenario_hash {}) to {}\n",
                 summary.scenario,
                 summary.scenario_hash,
                 to.display()
-            ));
-            Ok(0)
+            ))?;
+            Ok(ExitCode::Ok)
         }
     }
 }

@@ -1,11 +1,12 @@
 //! `cofleet check`: validate scenario files without running them.
 
-use super::{Failure, print_stdout};
+use super::print_stdout;
 use crate::cli::CheckArgs;
+use crate::error::{Error, ExitCode};
 use crate::scenario;
 
 /// Validates every file; all must pass.
-pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let mut errors = Vec::new();
     for path in &args.scenarios {
         match scenario::load(path).and_then(|s| Ok((s, variants(path)?))) {
@@ -20,14 +21,14 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
                 } else {
                     String::new()
                 }
-            )),
+            ))?,
             Err(e) => errors.push(e.to_string()),
         }
     }
     if errors.is_empty() {
-        Ok(0)
+        Ok(ExitCode::Ok)
     } else {
-        Err(Failure::bad_input(errors.join("\n")))
+        Err(Error::refused(errors.join("\n")))
     }
 }
 

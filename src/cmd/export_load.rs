@@ -2,30 +2,19 @@
 
 use std::path::Path;
 
-use super::{Failure, print_stdout};
+use super::print_stdout;
 use crate::cli::{ExportFormat, ExportLoadArgs};
+use crate::error::{Error, ExitCode};
 use crate::load::Component;
 use crate::load::export::{Step, k6_script, rate_csv};
 use crate::report::write::write_file;
 
 /// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
-pub fn export_load(args: &ExportLoadArgs) -> Result<u8, Failure> {
-    let component = Component::from_name(&args.component).ok_or_else(|| {
-        let names: Vec<&str> = Component::ALL.iter().map(|c| c.name()).collect();
-        Failure::bad_input(format!(
-            "--component: unknown component \"{}\"; expected one of: {}",
-            args.component,
-            names.join(", ")
-        ))
-    })?;
-    if args.speedup == 0 {
-        return Err(Failure::bad_input(
-            "--speedup must be a whole number from 1",
-        ));
-    }
-    // Reliability (issue 8): only a finished run's load is exported — its summary.json must say
+pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
+    let component = args.component.component();
+    // Reliability: only a finished run's load is exported — its summary.json must say
     // `"complete": true` (and be of this schema), like `gate`, `plot` and `baseline save` require.
-    crate::gate::input::read_summary(&args.results, "RESULTS_DIR").map_err(Failure::bad_input)?;
+    crate::gate::input::read_summary(&args.results, "RESULTS_DIR")?;
     let file = args.results.join("load.csv");
     let (bucket, steps) = read_steps(&file, component)?;
     let title = args.results.display().to_string();
@@ -34,25 +23,25 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<u8, Failure> {
         ExportFormat::Csv => rate_csv(&steps, bucket, args.speedup),
     };
     match &args.out {
-        Some(path) => write_file(path, text.as_bytes()).map_err(Failure::bad_input)?,
-        None => print_stdout(&text),
+        Some(path) => write_file(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
     }
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 /// The per-bucket requests of `component` from a `load.csv`, with the bucket length.
-fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Failure> {
+fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Error> {
     if !file.exists() {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{}: no load data in this results folder (was it run with [load] enabled = false, or is it not a \
              cofleet results folder?)",
             file.display()
         )));
     }
     let bad =
-        |line: usize, what: &str| Failure::bad_input(format!("{}:{line}: {what}", file.display()));
-    let mut reader = csv::Reader::from_path(file)
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
+        |line: usize, what: &str| Error::refused(format!("{}:{line}: {what}", file.display()));
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| Error::unparsable(file, "cannot read", e))?;
     let headers = reader
         .headers()
         .map_err(|e| bad(1, &e.to_string()))?

@@ -1,31 +1,65 @@
-//! `cofleet gate` (and `run --gate`): turn the flags into a [`Policy`], read the summaries, let
+//! `cofleet gate` (and `run --gate`): turn the flags into a [`GateConfig`], read the summaries, let
 //! [`crate::gate`] decide, print the markdown table, write `--junit`/`--json`. Exit 0 pass, 1 a threshold or
 //! regression failed, 2 bad input or incompatible runs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{Failure, print_stdout};
+use super::print_stdout;
 use crate::cli::{GateArgs, GateOptions};
-use crate::gate::policy::{Policy, parse_override, parse_percent};
+use crate::error::{Error, ExitCode};
+use crate::gate::policy::Policy;
 use crate::gate::{Report, compare, export, input, threshold_eval};
 use crate::model::scenario::Threshold;
 use crate::report::summary::Summary;
 use crate::report::write::write_file;
 use crate::scenario::{self, parse_threshold};
-use crate::units::parse_duration;
+
+/// What the gate checks and how strictly, validated (clap's value parsers checked every value).
+#[derive(Debug, Clone)]
+pub struct GateConfig {
+    /// The baseline results folder, if any.
+    pub baseline: Option<PathBuf>,
+    /// The regression limits and noise floors.
+    pub policy: Policy,
+    /// Compare with a baseline of a different scenario.
+    pub allow_scenario_change: bool,
+    /// Skip the thresholds.
+    pub no_thresholds: bool,
+    /// Also write the verdicts as JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Also write the verdicts as JSON here.
+    pub json: Option<PathBuf>,
+}
+
+/// The gate options as a [`GateConfig`].
+pub fn config(options: &GateOptions) -> GateConfig {
+    GateConfig {
+        baseline: options.baseline.clone(),
+        policy: Policy {
+            max_regression: options.max_regression,
+            overrides: options.metric_regression.clone(),
+            noise_floor_s: options.noise_floor as f64,
+            count_noise_floor: options.count_noise_floor as f64,
+        },
+        allow_scenario_change: options.allow_scenario_change,
+        no_thresholds: options.no_thresholds,
+        junit: options.junit.clone(),
+        json: options.json.clone(),
+    }
+}
 
 /// `cofleet gate --current DIR …`.
-pub fn gate(args: &GateArgs) -> Result<u8, Failure> {
+pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
     if args.scenario.is_some() && args.options.no_thresholds {
-        return Err(Failure::bad_input(
+        return Err(Error::refused(
             "--scenario gives thresholds and --no-thresholds skips them: pass one of them",
         ));
     }
     let thresholds = match &args.scenario {
-        Some(path) => Some(scenario::load(path).map_err(Failure::bad_input)?.thresholds),
+        Some(path) => Some(scenario::load(path)?.thresholds),
         None => None,
     };
-    gate_results(&args.current, thresholds, &args.options, false)
+    gate_results(&args.current, thresholds, &config(&args.options), false)
 }
 
 /// Gates the results folder `current`; `thresholds` overrides those recorded in its summary. With `record`
@@ -34,14 +68,14 @@ pub fn gate(args: &GateArgs) -> Result<u8, Failure> {
 pub fn gate_results(
     current: &Path,
     thresholds: Option<Vec<Threshold>>,
-    options: &GateOptions,
+    options: &GateConfig,
     record: bool,
-) -> Result<u8, Failure> {
-    let policy = policy(options)?;
+) -> Result<ExitCode, Error> {
+    let policy = &options.policy;
     if crate::gate::replicas::is_sweep(current) {
-        return gate_sweep(current, options, &policy);
+        return gate_sweep(current, options);
     }
-    let current_summary = input::read_summary(current, "--current").map_err(Failure::bad_input)?;
+    let current_summary = input::read_summary(current, "--current")?;
     let thresholds = if options.no_thresholds {
         Vec::new()
     } else {
@@ -51,7 +85,7 @@ pub fn gate_results(
         }
     };
     if thresholds.is_empty() && options.baseline.is_none() {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{}: nothing to gate: no thresholds (none in the scenario, or --no-thresholds) and no --baseline",
             current.display()
         )));
@@ -64,10 +98,10 @@ pub fn gate_results(
         rows: threshold_eval::evaluate(&thresholds, &current_summary),
     };
     if let Some(dir) = &options.baseline {
-        let baseline = input::read_summary(dir, "--baseline").map_err(Failure::bad_input)?;
+        let baseline = input::read_summary(dir, "--baseline")?;
         let differences = compare::scenario_differences(&baseline, &current_summary);
         if !differences.is_empty() && !options.allow_scenario_change {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "{} and baseline {} ran different scenarios, so their results are not comparable:\n  {}\n\
                  (re-save the baseline with `cofleet baseline save`, or pass --allow-scenario-change)",
                 current.display(),
@@ -76,11 +110,11 @@ pub fn gate_results(
             )));
         }
         report.scenario_changes = differences;
-        let rows = compare::compare(&baseline, &current_summary, &policy);
+        let rows = compare::compare(&baseline, &current_summary, policy);
         let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
         let unmatched = policy.unmatched_overrides(&keys);
         if !unmatched.is_empty() {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "--metric-regression: pattern {} matches no statistic; statistics are \
                  \"<metric>.<stat>\" (stats count, mean, min, p50, p90, p95, p99, max), \"counts.<name>\" \
                  and \"rollout.completed\"",
@@ -92,8 +126,8 @@ pub fn gate_results(
             )));
         }
         report.rows.extend(rows);
-    } else if !options.metric_regression.is_empty() {
-        return Err(Failure::bad_input(
+    } else if !policy.overrides.is_empty() {
+        return Err(Error::refused(
             "--metric-regression needs --baseline: limits apply to changes against a baseline",
         ));
     }
@@ -107,25 +141,25 @@ pub fn gate_results(
 /// Gates a sweep folder against a baseline sweep folder: replica means, with a regression counted only when the
 /// confidence interval of the difference excludes zero (`gate::replicas`). Thresholds are per run and are
 /// checked on runs, not here.
-fn gate_sweep(current: &Path, options: &GateOptions, policy: &Policy) -> Result<u8, Failure> {
+fn gate_sweep(current: &Path, options: &GateConfig) -> Result<ExitCode, Error> {
     use crate::gate::replicas;
     let Some(base_dir) = &options.baseline else {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{}: a sweep folder is gated against a baseline sweep folder: pass --baseline",
             current.display()
         )));
     };
     if !replicas::is_sweep(base_dir) {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "--baseline {}: not a sweep folder (no sweep.csv and variants/), but --current is one",
             base_dir.display()
         )));
     }
-    let current_runs = replicas::read_sweep(current, "--current").map_err(Failure::bad_input)?;
-    let base_runs = replicas::read_sweep(base_dir, "--baseline").map_err(Failure::bad_input)?;
+    let current_runs = replicas::read_sweep(current, "--current")?;
+    let base_runs = replicas::read_sweep(base_dir, "--baseline")?;
     let differences = replicas::differences(&base_runs, &current_runs);
     if !differences.is_empty() && !options.allow_scenario_change {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{} and baseline {} swept different scenarios:\n  {}\n(pass --allow-scenario-change to compare anyway)",
             current.display(),
             base_dir.display(),
@@ -142,19 +176,19 @@ fn gate_sweep(current: &Path, options: &GateOptions, policy: &Policy) -> Result<
         current: current.display().to_string(),
         baseline: Some(base_dir.display().to_string()),
         scenario_changes: differences,
-        rows: replicas::compare(&base_runs, &current_runs, policy),
+        rows: replicas::compare(&base_runs, &current_runs, &options.policy),
     };
     publish(&report, options)
 }
 
 /// Writes `gate.json` into the results folder `dir` and re-renders its `report.html` with the verdict.
-fn record_verdict(dir: &Path, json: &[u8]) -> Result<(), Failure> {
+fn record_verdict(dir: &Path, json: &[u8]) -> Result<(), Error> {
     use crate::plot::{Format, data::Results, plot_files};
-    write_file(&dir.join("gate.json"), json).map_err(Failure::bad_input)?;
-    let results = Results::read_dir(dir).map_err(Failure::bad_input)?;
-    let files = plot_files(&results, Format::Svg).map_err(Failure::bad_input)?;
+    write_file(&dir.join("gate.json"), json)?;
+    let results = Results::read_dir(dir)?;
+    let files = plot_files(&results, Format::Svg)?;
     if let Some((_, html)) = files.iter().find(|(name, _)| name == "report.html") {
-        write_file(&dir.join("report.html"), html).map_err(Failure::bad_input)?;
+        write_file(&dir.join("report.html"), html)?;
     }
     Ok(())
 }
@@ -169,37 +203,14 @@ pub fn any_option_given(options: &GateOptions) -> bool {
         || options.json.is_some()
 }
 
-fn policy(options: &GateOptions) -> Result<Policy, Failure> {
-    let max_regression = parse_percent(&options.max_regression)
-        .map_err(|e| Failure::bad_input(format!("--max-regression {e}")))?;
-    let overrides = options
-        .metric_regression
-        .iter()
-        .map(|o| {
-            parse_override(o).map_err(|e| Failure::bad_input(format!("--metric-regression {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let noise_floor_s = parse_duration(&options.noise_floor).map_err(|e| {
-        Failure::bad_input(format!(
-            "--noise-floor: {e}; write a duration such as \"60s\", \"5m\" or \"0s\""
-        ))
-    })? as f64;
-    Ok(Policy {
-        max_regression,
-        overrides,
-        noise_floor_s,
-        count_noise_floor: options.count_noise_floor as f64,
-    })
-}
-
 /// The thresholds recorded in a summary, re-validated as if written in a scenario.
-fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, Failure> {
+fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, Error> {
     summary
         .thresholds
         .iter()
         .map(|(key, value)| {
             parse_threshold(key, value).map_err(|e| {
-                Failure::bad_input(format!(
+                Error::refused(format!(
                     "{}: thresholds.\"{key}\": {e}",
                     input::summary_path(dir).display()
                 ))
@@ -209,15 +220,23 @@ fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, 
 }
 
 /// Prints the verdict's table and writes the `--junit` / `--json` files asked for; the gate's exit code.
-fn publish(report: &Report, options: &GateOptions) -> Result<u8, Failure> {
-    print_stdout(&export::markdown(report));
+fn publish(report: &Report, options: &GateConfig) -> Result<ExitCode, Error> {
+    print_stdout(&export::markdown(report))?;
     if let Some(path) = &options.junit {
-        write_file(path, &export::junit(report))
-            .map_err(|e| Failure::bad_input(format!("--junit: {e}")))?;
+        write_file(path, &export::junit(report)).map_err(|source| Error::FlagOutput {
+            flag: "--junit",
+            source,
+        })?;
     }
     if let Some(path) = &options.json {
-        write_file(path, &export::json(report))
-            .map_err(|e| Failure::bad_input(format!("--json: {e}")))?;
+        write_file(path, &export::json(report)).map_err(|source| Error::FlagOutput {
+            flag: "--json",
+            source,
+        })?;
     }
-    Ok(report.exit_code())
+    Ok(if report.failures() > 0 {
+        ExitCode::GateFailed
+    } else {
+        ExitCode::Ok
+    })
 }

@@ -1,68 +1,41 @@
-//! One module per subcommand. Each returns an exit code or a [`Failure`] that `main` prints.
+//! One module per subcommand, wiring only: turn the parsed arguments into a validated configuration, call
+//! the library, print what it returns, and hand an [`ExitCode`] or an [`Error`] back to `main`.
 
+pub mod baseline;
 pub mod check;
 pub mod export_load;
-pub mod plot;
-pub mod run;
-// CI gate (issue 6)
-pub mod baseline;
 pub mod gate;
-pub mod sweep;
-// Reliability (issue 8): overwrite policy, memory guard, Ctrl-C / SIGTERM.
-pub mod guard;
-// sharded sweeps (issue 7)
-pub mod launch;
 pub mod merge;
+pub mod plot;
+pub mod progress;
+pub mod run;
+pub mod sweep;
 
-use std::fmt;
+use std::io::Write;
 
-/// A command that could not do its job, with the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    /// Process exit code: 2 for bad input (scenario, flags, files), 1 for a failed verdict.
-    pub code: u8,
-    /// What to tell the user.
-    pub message: String,
-}
+use crate::cli::Command;
+use crate::error::{Error, ExitCode};
 
-impl Failure {
-    /// Bad input: exit code 2.
-    pub fn bad_input(message: impl fmt::Display) -> Self {
-        Failure {
-            code: 2,
-            message: message.to_string(),
-        }
+/// Runs the subcommand.
+pub fn dispatch(command: &Command) -> Result<ExitCode, Error> {
+    match command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::check(args),
+        Command::ExportLoad(args) => export_load::export_load(args),
+        Command::Gate(args) => gate::gate(args),
+        Command::Baseline(args) => baseline::baseline(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Plot(args) => plot::plot(args),
+        Command::Merge(args) => merge::merge(args),
     }
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// Refuses to run a sweep as one of several processes of an MPI launch (`mpirun -n 4 cofleet sweep …`):
-/// sweeps have no MPI backend (only `cofleet run` has, in `--features mpi` builds), so every rank would run
-/// the whole sweep and all of them would race to write the same folder. Open MPI exports
-/// `OMPI_COMM_WORLD_SIZE`, MPICH and Intel MPI `PMI_SIZE`.
-pub fn refuse_mpi_launch(env: &dyn Fn(&str) -> Option<String>) -> Result<(), Failure> {
-    for var in ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"] {
-        if let Some(size) = env(var).and_then(|v| v.trim().parse::<u64>().ok())
-            && size > 1
-        {
-            return Err(Failure::bad_input(format!(
-                "started as one of {size} MPI processes ({var}={size}), but `cofleet sweep` has no MPI \
-                 backend: run it as a single process, or split it over processes with `--shard` and \
-                 `cofleet merge`"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Writes to stdout, treating a closed pipe (`cofleet run … | head`) as success.
-pub fn print_stdout(text: &str) {
-    use std::io::Write;
+/// Writes to stdout. A closed pipe (`cofleet run … | head`) is success — the reader has what it wanted —
+/// but any other failure (a full disk, an I/O error behind a redirection) is an error: the output is lost.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+        _ => Ok(()),
+    }
 }

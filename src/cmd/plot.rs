@@ -3,72 +3,92 @@
 
 use std::path::Path;
 
-use super::Failure;
+use walkdir::WalkDir;
+
+use super::print_stdout;
 use crate::cli::{PlotArgs, PlotFormat};
+use crate::error::{Error, ExitCode};
 use crate::plot::data::Results;
 use crate::plot::{Format, plot_files};
 use crate::report::write::write_results;
 
 /// Regenerates the plots and the report of `args.results`.
-pub fn plot(args: &PlotArgs) -> Result<u8, Failure> {
+pub fn plot(args: &PlotArgs) -> Result<ExitCode, Error> {
     let dir = args.results.as_path();
     if !dir.is_dir() {
-        return Err(Failure::bad_input(format!(
+        return Err(Error::refused(format!(
             "{}: not a results folder (expected a folder with summary.json, timeline.csv, percentiles.csv)",
             dir.display()
         )));
     }
-    // Reliability (issue 8): the same summary checks as `gate` and `baseline save` (schema, "complete").
-    crate::gate::input::read_summary(dir, "RESULTS_DIR").map_err(Failure::bad_input)?;
-    let results = Results::read_dir(dir).map_err(Failure::bad_input)?;
+    // Reliability: the same summary checks as `gate` and `baseline save` (schema, "complete").
+    crate::gate::input::read_summary(dir, "RESULTS_DIR")?;
+    let results = Results::read_dir(dir)?;
     let format = match args.format {
         PlotFormat::Svg => Format::Svg,
         PlotFormat::Png => Format::Png,
         PlotFormat::Both => Format::Both,
     };
-    let plots = plot_files(&results, format).map_err(Failure::bad_input)?;
+    let plots = plot_files(&results, format)?;
     // Rewrite the folder atomically: every other file unchanged, previous plots and report replaced.
-    let mut files = kept_files(dir, Path::new(""))?;
+    let mut files = kept_files(dir)?;
     files.extend(plots);
     files.sort();
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    write_results(dir, &files).map_err(Failure::bad_input)?;
-    println!(
-        "wrote {}/report.html and {} plot files",
+    write_results(dir, &files)?;
+    print_stdout(&format!(
+        "wrote {}/report.html and {} plot files\n",
         dir.display(),
         files
             .iter()
             .filter(|(n, _)| n.starts_with("plots/"))
             .count()
-    );
-    Ok(0)
+    ))?;
+    Ok(ExitCode::Ok)
 }
 
-/// Every file of the folder (relative path, bytes) except `plots/` and `report.html`.
-fn kept_files(root: &Path, rel: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let dir = root.join(rel);
-    let read_err =
-        |e: std::io::Error| Failure::bad_input(format!("{}: cannot read: {e}", dir.display()));
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(read_err)?
-        .collect::<Result<_, _>>()
-        .map_err(read_err)?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
+/// Every file of the folder (relative path, bytes) except `plots/` and `report.html`. Links are followed, as
+/// a results folder may be assembled from links; a link loop is an error, not an endless walk.
+fn kept_files(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let mut out = Vec::new();
-    for entry in entries {
-        let name = rel.join(entry.file_name());
-        let text = name.to_string_lossy().replace('\\', "/");
+    let mut walk = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            match e.into_io_error() {
+                Some(source) => Error::Read { path, source },
+                None => Error::refused(format!(
+                    "{}: a symbolic link loop in the results folder",
+                    path.display()
+                )),
+            }
+        })?;
+        let text = entry
+            .path()
+            .strip_prefix(root)
+            .expect("walked below root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if text == "plots" || text == "report.html" {
+            if entry.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
             continue;
         }
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(kept_files(root, &name)?);
-        } else {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| Failure::bad_input(format!("{}: cannot read: {e}", path.display())))?;
-            out.push((text, bytes));
+        if entry.file_type().is_dir() {
+            continue;
         }
+        let bytes = std::fs::read(entry.path()).map_err(|source| Error::Read {
+            path: entry.path().to_path_buf(),
+            source,
+        })?;
+        out.push((text, bytes));
     }
     Ok(out)
 }

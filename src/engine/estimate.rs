@@ -26,8 +26,7 @@
 use crate::metrics::tally::{TRACKED_COLUMNS, timeline_rows};
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;
-/// Re-exported for the commands that print an estimate beside their limit.
-pub use crate::units::human_bytes;
+use crate::units::human_bytes;
 
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;

@@ -106,29 +106,52 @@ impl Policy {
     }
 }
 
+/// Why a regression limit is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PercentError {
+    /// A number, but negative or infinite.
+    #[error(
+        "\"{0}\": the limit must be a non-negative percentage, e.g. \"5%\" (0% forbids any worsening)"
+    )]
+    OutOfRange(String),
+    /// Not a number.
+    #[error("\"{0}\" is not a percentage; write e.g. \"5%\" or \"12.5%\"")]
+    NotANumber(String),
+}
+
 /// Parses a regression limit: `"5%"` or `"5"` (percent), non-negative and finite; returns a fraction.
-pub fn parse_percent(text: &str) -> Result<f64, String> {
+pub fn parse_percent(text: &str) -> Result<f64, PercentError> {
     let t = text.trim();
     let number = t.strip_suffix('%').unwrap_or(t).trim();
     match number.parse::<f64>() {
         Ok(n) if n.is_finite() && n >= 0.0 => Ok(n / 100.0),
-        Ok(_) => Err(format!(
-            "\"{text}\": the limit must be a non-negative percentage, e.g. \"5%\" (0% forbids any worsening)"
-        )),
-        Err(_) => Err(format!(
-            "\"{text}\" is not a percentage; write e.g. \"5%\" or \"12.5%\""
-        )),
+        Ok(_) => Err(PercentError::OutOfRange(text.to_string())),
+        Err(_) => Err(PercentError::NotANumber(text.to_string())),
     }
 }
 
+/// Why a `PATTERN=PERCENT` limit is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    /// No `=`.
+    #[error("\"{0}\" is not PATTERN=PERCENT, e.g. \"switch_latency.*.p95=10%\"")]
+    NoLimit(String),
+    /// Nothing before the `=`.
+    #[error("\"{0}\": the pattern before '=' is empty")]
+    EmptyPattern(String),
+    /// The limit after the `=` is not a percentage.
+    #[error(transparent)]
+    Limit(#[from] PercentError),
+}
+
 /// Parses `PATTERN=PERCENT` (`"switch_latency.*.p95=10%"`).
-pub fn parse_override(text: &str) -> Result<(String, f64), String> {
-    let (pattern, limit) = text.rsplit_once('=').ok_or_else(|| {
-        format!("\"{text}\" is not PATTERN=PERCENT, e.g. \"switch_latency.*.p95=10%\"")
-    })?;
+pub fn parse_override(text: &str) -> Result<(String, f64), OverrideError> {
+    let (pattern, limit) = text
+        .rsplit_once('=')
+        .ok_or_else(|| OverrideError::NoLimit(text.to_string()))?;
     let pattern = pattern.trim();
     if pattern.is_empty() {
-        return Err(format!("\"{text}\": the pattern before '=' is empty"));
+        return Err(OverrideError::EmptyPattern(text.to_string()));
     }
     Ok((pattern.to_string(), parse_percent(limit)?))
 }
@@ -187,10 +210,16 @@ mod tests {
         assert_eq!(parse_percent("5%"), Ok(0.05));
         assert_eq!(parse_percent("12.5"), Ok(0.125));
         assert_eq!(parse_percent("0%"), Ok(0.0));
-        assert!(parse_percent("-5%").unwrap_err().contains("non-negative"));
+        assert!(
+            parse_percent("-5%")
+                .unwrap_err()
+                .to_string()
+                .contains("non-negative")
+        );
         assert!(
             parse_percent("five")
                 .unwrap_err()
+                .to_string()
                 .contains("not a percentage")
         );
         assert!(parse_percent("inf%").is_err());

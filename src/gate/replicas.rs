@@ -17,18 +17,49 @@ pub fn is_sweep(dir: &Path) -> bool {
     dir.join("sweep.csv").is_file() && dir.join("variants").is_dir()
 }
 
+/// Why a sweep folder cannot be gated.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepReadError {
+    /// A folder of the sweep cannot be listed.
+    #[error("{role} {}: cannot list: {source}", folder.display())]
+    Unlistable {
+        /// The flag that named the sweep ("--current", "--baseline").
+        role: String,
+        /// The folder.
+        folder: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A run's summary cannot be used.
+    #[error(transparent)]
+    Summary(#[from] input::SummaryError),
+    /// `variants/` holds no variant.
+    #[error("{role} {}: a sweep folder without variants", dir.display())]
+    NoVariants {
+        /// The flag that named the sweep.
+        role: String,
+        /// The sweep folder.
+        dir: PathBuf,
+    },
+}
+
 /// The replica summaries of every variant of a sweep folder, by variant name (replica 0 first).
-pub fn read_sweep(dir: &Path, role: &str) -> Result<BTreeMap<String, Vec<Summary>>, String> {
+pub fn read_sweep(
+    dir: &Path,
+    role: &str,
+) -> Result<BTreeMap<String, Vec<Summary>>, SweepReadError> {
     let variants = dir.join("variants");
     let mut out = BTreeMap::new();
-    let entries = std::fs::read_dir(&variants).map_err(|e| {
-        format!(
-            "{role} {}: cannot list the variants: {e}",
-            variants.display()
-        )
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{role} {}: {e}", variants.display()))?;
+    let unlistable = |folder: &Path| {
+        let folder = folder.to_path_buf();
+        move |source| SweepReadError::Unlistable {
+            role: role.to_string(),
+            folder,
+            source,
+        }
+    };
+    for entry in std::fs::read_dir(&variants).map_err(unlistable(&variants))? {
+        let entry = entry.map_err(unlistable(&variants))?;
         if !entry.path().is_dir() {
             continue;
         }
@@ -36,10 +67,8 @@ pub fn read_sweep(dir: &Path, role: &str) -> Result<BTreeMap<String, Vec<Summary
         let mut folders: Vec<(u64, PathBuf)> = vec![(0, entry.path())];
         let replicas = entry.path().join("replicas");
         if replicas.is_dir() {
-            let list = std::fs::read_dir(&replicas)
-                .map_err(|e| format!("{role} {}: {e}", replicas.display()))?;
-            for r in list {
-                let r = r.map_err(|e| format!("{role} {}: {e}", replicas.display()))?;
+            for r in std::fs::read_dir(&replicas).map_err(unlistable(&replicas))? {
+                let r = r.map_err(unlistable(&replicas))?;
                 if let Ok(k) = r.file_name().to_string_lossy().parse::<u64>() {
                     folders.push((k, r.path()));
                 }
@@ -53,10 +82,10 @@ pub fn read_sweep(dir: &Path, role: &str) -> Result<BTreeMap<String, Vec<Summary
         out.insert(name, summaries);
     }
     if out.is_empty() {
-        return Err(format!(
-            "{role} {}: a sweep folder without variants",
-            dir.display()
-        ));
+        return Err(SweepReadError::NoVariants {
+            role: role.to_string(),
+            dir: dir.to_path_buf(),
+        });
     }
     Ok(out)
 }

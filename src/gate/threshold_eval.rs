@@ -20,7 +20,7 @@ fn evaluate_one(t: &Threshold, summary: &Summary) -> Row {
     let limit = format!("{} {}", op_symbol(t.op), amount_exact(t.value, unit));
     let current = lookup(&t.key, summary);
     let (verdict, reason) = match &current {
-        Err(why) => (Verdict::Fail, why.clone()),
+        Err(why) => (Verdict::Fail, why.to_string()),
         Ok(v) if holds(*v, t.op, t.value) => (Verdict::Pass, "holds".to_string()),
         Ok(v) => (
             Verdict::Fail,
@@ -40,8 +40,21 @@ fn evaluate_one(t: &Threshold, summary: &Summary) -> Row {
     }
 }
 
+/// Why a threshold key has no value in a summary (the failing row's reason).
+#[derive(Debug, thiserror::Error)]
+enum Unavailable {
+    #[error("no count \"{0}\" in summary.json")]
+    Count(String),
+    #[error("\"{0}\" names no statistic")]
+    NoStatistic(String),
+    #[error("no metric \"{0}\" in summary.json")]
+    Metric(String),
+    #[error("{metric} has no samples in this run, so its {stat} is undefined")]
+    NoSamples { metric: String, stat: String },
+}
+
 /// The value a threshold key names, or why there is none.
-fn lookup(key: &str, summary: &Summary) -> Result<f64, String> {
+fn lookup(key: &str, summary: &Summary) -> Result<f64, Unavailable> {
     if key == "rollout.completed" {
         return Ok(f64::from(summary.rollout.completed));
     }
@@ -50,17 +63,19 @@ fn lookup(key: &str, summary: &Summary) -> Result<f64, String> {
             .counts
             .get(name)
             .map(|n| *n as f64)
-            .ok_or_else(|| format!("no count \"{name}\" in summary.json"));
+            .ok_or_else(|| Unavailable::Count(name.to_string()));
     }
     let (metric, stat) = key
         .rsplit_once('.')
-        .ok_or_else(|| format!("\"{key}\" names no statistic"))?;
+        .ok_or_else(|| Unavailable::NoStatistic(key.to_string()))?;
     let stats = summary
         .metrics
         .get(metric)
-        .ok_or_else(|| format!("no metric \"{metric}\" in summary.json"))?;
-    stat_value(stats, stat)
-        .ok_or_else(|| format!("{metric} has no samples in this run, so its {stat} is undefined"))
+        .ok_or_else(|| Unavailable::Metric(metric.to_string()))?;
+    stat_value(stats, stat).ok_or_else(|| Unavailable::NoSamples {
+        metric: metric.to_string(),
+        stat: stat.to_string(),
+    })
 }
 
 fn holds(v: f64, op: ThresholdOp, limit: f64) -> bool {

@@ -61,12 +61,17 @@ fn color(i: usize) -> RGBColor {
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
-fn font_ready() -> Result<(), String> {
+/// The embedded font could not be registered with plotters.
+#[derive(Debug, thiserror::Error)]
+#[error("the embedded font cannot be loaded")]
+struct FontUnavailable;
+
+fn font_ready() -> Result<(), FontUnavailable> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     if *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()) {
         Ok(())
     } else {
-        Err("the embedded font cannot be loaded".into())
+        Err(FontUnavailable)
     }
 }
 
@@ -76,11 +81,11 @@ pub fn svg(figure: &Figure) -> Result<String, RenderError> {
         slug: figure.slug.clone(),
         detail,
     };
-    font_ready().map_err(err)?;
+    font_ready().map_err(|e| err(e.to_string()))?;
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(figure, &root).map_err(err)?;
+        draw(figure, &root).map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(text)
@@ -92,7 +97,7 @@ pub fn png(figure: &Figure) -> Result<Vec<u8>, RenderError> {
         slug: figure.slug.clone(),
         detail,
     };
-    font_ready().map_err(err)?;
+    font_ready().map_err(|e| err(e.to_string()))?;
     let font = ab_glyph::FontRef::try_from_slice(FONT_BYTES).map_err(|e| err(e.to_string()))?;
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
@@ -101,7 +106,7 @@ pub fn png(figure: &Figure) -> Result<Vec<u8>, RenderError> {
             font,
         )
         .into_drawing_area();
-        draw(figure, &root).map_err(err)?;
+        draw(figure, &root).map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let mut out = Vec::new();
@@ -154,19 +159,19 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// Draws `figure` on `root`: title on top, chart on the left, legend in its own panel on the right so it
 /// never covers data.
-fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    root.fill(&WHITE).map_err(e)?;
+fn draw<DB: DrawingBackend>(
+    figure: &Figure,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
     let (title, body) = root.split_vertically(TITLE_HEIGHT);
-    title
-        .draw(&Text::new(
-            shorten(&figure.title, 95),
-            (20, 16),
-            (FONT, 22).into_font().color(&BLACK),
-        ))
-        .map_err(e)?;
+    title.draw(&Text::new(
+        shorten(&figure.title, 95),
+        (20, 16),
+        (FONT, 22).into_font().color(&BLACK),
+    ))?;
     let (chart_area, legend) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
-    draw_legend(figure, &legend).map_err(e)?;
+    draw_legend(figure, &legend)?;
 
     let log = figure.x.scale == Scale::Log;
     let tx = |x: f64| {
@@ -192,8 +197,7 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
         .margin_bottom(10)
         .x_label_area_size(50)
         .y_label_area_size(85)
-        .build_cartesian_2d(x0..x1, figure.y.min..y1)
-        .map_err(e)?;
+        .build_cartesian_2d(x0..x1, figure.y.min..y1)?;
     let x_format = |v: &f64| tick_text(figure.x.format, *v);
     let y_format = |v: &f64| tick_text(figure.y.format, *v);
     let blank = |_: &f64| String::new();
@@ -214,7 +218,7 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
     } else {
         mesh.x_label_formatter(&x_format);
     }
-    mesh.draw().map_err(e)?;
+    mesh.draw()?;
 
     if figure.is_empty() {
         let (left, top) = chart.backend_coord(&(x0, y1));
@@ -223,8 +227,7 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
             "no data: nothing to plot in this run",
             ((left + right) / 2 - 160, (top + bottom) / 2 - 12),
             (FONT, 24).into_font().color(&RGBColor(120, 120, 120)),
-        ))
-        .map_err(e)?;
+        ))?;
         return Ok(());
     }
 
@@ -232,19 +235,16 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
     let label_font = (FONT, 14).into_font().color(&BLACK);
     for (v, text) in &figure.x.ticks {
         let x = tx(*v);
-        chart
-            .draw_series(LineSeries::new(
-                [(x, figure.y.min), (x, y1)],
-                grid.stroke_width(1),
-            ))
-            .map_err(e)?;
+        chart.draw_series(LineSeries::new(
+            [(x, figure.y.min), (x, y1)],
+            grid.stroke_width(1),
+        ))?;
         let (px, py) = chart.backend_coord(&(x, figure.y.min));
         root.draw(&Text::new(
             text.clone(),
             (px - 4 * text.chars().count() as i32, py + 8),
             label_font.clone(),
-        ))
-        .map_err(e)?;
+        ))?;
     }
 
     for s in &figure.series {
@@ -255,30 +255,21 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
         let width = if s.points.len() > 600 { 1 } else { 2 };
         match s.style {
             Style::Area => {
-                chart
-                    .draw_series(
-                        AreaSeries::new(points, 0.0, c.filled()).border_style(c.stroke_width(1)),
-                    )
-                    .map_err(e)?;
+                chart.draw_series(
+                    AreaSeries::new(points, 0.0, c.filled()).border_style(c.stroke_width(1)),
+                )?;
             }
             Style::Line => {
-                chart
-                    .draw_series(LineSeries::new(points, c.stroke_width(width)))
-                    .map_err(e)?;
+                chart.draw_series(LineSeries::new(points, c.stroke_width(width)))?;
             }
             Style::Dashed => {
-                chart
-                    .draw_series(DashedLineSeries::new(points, 10, 6, c.stroke_width(2)))
-                    .map_err(e)?;
+                chart.draw_series(DashedLineSeries::new(points, 10, 6, c.stroke_width(2)))?;
             }
             Style::Bar => {
                 chart
-                    .draw_series(
-                        points.map(|(x, y)| {
-                            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, y)], c.filled())
-                        }),
-                    )
-                    .map_err(e)?;
+                    .draw_series(points.map(|(x, y)| {
+                        Rectangle::new([(x - 0.35, 0.0), (x + 0.35, y)], c.filled())
+                    }))?;
             }
             Style::Whisker => {
                 let ends: Vec<(f64, f64)> = points.collect();
@@ -289,65 +280,54 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
                         [(x - 0.12, lo), (x + 0.12, lo)],
                         [(x - 0.12, hi), (x + 0.12, hi)],
                     ] {
-                        chart
-                            .draw_series(LineSeries::new(line, c.stroke_width(2)))
-                            .map_err(e)?;
+                        chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
                     }
                 }
             }
         }
         for (x, y, label) in &s.marks {
-            chart
-                .draw_series(std::iter::once(Circle::new((tx(*x), *y), 5, c.filled())))
-                .map_err(e)?;
+            chart.draw_series(std::iter::once(Circle::new((tx(*x), *y), 5, c.filled())))?;
             if !label.is_empty() {
                 let (px, py) = chart.backend_coord(&(tx(*x), *y));
                 root.draw(&Text::new(
                     label.clone(),
                     (px + 8, py - 8),
                     (FONT, 14).into_font().color(&BLACK),
-                ))
-                .map_err(e)?;
+                ))?;
             }
         }
     }
 
     let marker_color = RGBColor(90, 90, 90);
     for (i, m) in figure.markers.iter().enumerate() {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(tx(m.x), figure.y.min), (tx(m.x), y1)],
-                4,
-                4,
-                marker_color.stroke_width(1),
-            ))
-            .map_err(e)?;
+        chart.draw_series(DashedLineSeries::new(
+            [(tx(m.x), figure.y.min), (tx(m.x), y1)],
+            4,
+            4,
+            marker_color.stroke_width(1),
+        ))?;
         let (px, py) = chart.backend_coord(&(tx(m.x), y1));
         // Stagger tags so that markers close in time stay readable.
         root.draw(&Text::new(
             m.tag.clone(),
             (px + 3, py + 3 + 16 * (i as i32 % 3)),
             (FONT, 13).into_font().color(&marker_color),
-        ))
-        .map_err(e)?;
+        ))?;
     }
 
     for level in &figure.levels {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(x0, level.y), (x1, level.y)],
-                3,
-                5,
-                RGBColor(150, 150, 150).stroke_width(1),
-            ))
-            .map_err(e)?;
+        chart.draw_series(DashedLineSeries::new(
+            [(x0, level.y), (x1, level.y)],
+            3,
+            5,
+            RGBColor(150, 150, 150).stroke_width(1),
+        ))?;
         let (px, py) = chart.backend_coord(&(x0, level.y));
         root.draw(&Text::new(
             level.label.clone(),
             (px + 4, py - 15),
             (FONT, 12).into_font().color(&RGBColor(110, 110, 110)),
-        ))
-        .map_err(e)?;
+        ))?;
     }
     Ok(())
 }

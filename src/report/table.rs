@@ -4,9 +4,7 @@ use std::fmt::Write;
 
 use super::summary::Summary;
 use crate::metrics::names::Metric;
-/// Re-exported for the commands that print counts beside the table.
-pub use crate::units::grouped;
-use crate::units::human_seconds;
+use crate::units::{grouped, human_seconds};
 
 fn opt(v: Option<u64>) -> String {
     v.map_or_else(|| "-".to_string(), |s| human_seconds(s as f64))

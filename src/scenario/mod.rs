@@ -5,7 +5,6 @@
 //! every key is one row of [`keys`] (see [`schema`]), from which validation, defaults, `--set` checking and
 //! `docs/scenario-format.md` ([`format_doc`]) come.
 
-pub mod duration;
 pub mod format_doc;
 pub mod keys;
 pub mod overrides;

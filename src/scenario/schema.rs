@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::duration::format_duration;
 use super::keys::KEYS;
 use crate::model::scenario::Burst;
 use crate::model::time::Time;
+use crate::units::format_duration;
 
 /// What a key's value may be.
 #[derive(Debug, Clone, Copy, PartialEq)]

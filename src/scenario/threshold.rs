@@ -1,10 +1,10 @@
 //! CI thresholds: `"<metric>.<stat>" = "<op> <value>"` (k6-style), checked at `check` time so that a threshold
 //! on a metric that does not exist is an error, never a silent pass.
 
-use super::duration::parse_duration;
 use crate::metrics::names::{Metric, STATS};
 use crate::metrics::tally::Milestone;
 use crate::model::scenario::{Threshold, ThresholdOp};
+use crate::units::parse_duration;
 
 /// Parses one threshold; the error says what is allowed.
 pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {

@@ -8,7 +8,6 @@ use std::ops::Range;
 
 use toml::de::DeTable;
 
-use super::duration::format_duration;
 use super::keys::*;
 use super::section::Section;
 use super::walk::walk;
@@ -17,6 +16,7 @@ use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
 use crate::model::time::{HOUR, Time};
 use crate::model::workload::{Authority, Workload};
+use crate::units::format_duration;
 
 /// Most stages a plan may have.
 pub const MAX_STAGES: usize = 32;

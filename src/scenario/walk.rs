@@ -13,13 +13,13 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Problem;
-use super::duration::{format_duration, parse_duration};
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::section::{Section, Val};
 use super::threshold::parse_threshold;
 use crate::model::scenario::Burst;
 use crate::model::time::{DAY, MINUTE, Time};
 use crate::model::workload::{Workload, WorkloadSet};
+use crate::units::{format_duration, parse_duration};
 
 /// The last segment of a table path (`gate` of `stage.gate`).
 pub fn leaf(path: &str) -> &str {

@@ -44,16 +44,22 @@ impl Shard {
     /// - Kubernetes Indexed Job: `JOB_COMPLETION_INDEX`, count from `/N` or [`COUNT_ENV`];
     /// - Slurm job array: `SLURM_ARRAY_TASK_ID` minus `SLURM_ARRAY_TASK_MIN` (0 when unset), count from `/N`
     ///   or `SLURM_ARRAY_TASK_COUNT`.
-    pub fn parse(arg: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
-        let bad = |why: String| format!("--shard {arg}: {why}");
+    pub fn parse(arg: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
+        let bad = |problem: ShardProblem| ShardError {
+            arg: arg.to_string(),
+            problem,
+        };
         let (index_part, count_part) = match arg.split_once('/') {
             Some((i, n)) => (i, Some(n)),
             None => (arg, None),
         };
-        let number = |what: &str, text: &str| -> Result<u32, String> {
-            text.trim()
-                .parse::<u32>()
-                .map_err(|_| bad(format!("{what} `{text}` is not a whole number ≥ 0")))
+        let number = |what: &str, text: &str| -> Result<u32, ShardError> {
+            text.trim().parse::<u32>().map_err(|_| {
+                bad(ShardProblem::NotANumber {
+                    what: what.to_string(),
+                    text: text.to_string(),
+                })
+            })
         };
         let given_count = count_part
             .map(|n| number("the shard count", n))
@@ -65,12 +71,7 @@ impl Shard {
                     Some(n) => n,
                     None => match env(COUNT_ENV) {
                         Some(n) => number(COUNT_ENV, &n)?,
-                        None => {
-                            return Err(bad(format!(
-                                "JOB_COMPLETION_INDEX is set but not the shard count: use --shard auto/N or \
-                                 set {COUNT_ENV} to the Job's completions"
-                            )));
-                        }
+                        None => return Err(bad(ShardProblem::NoJobCount)),
                     },
                 };
                 (index, count)
@@ -84,44 +85,90 @@ impl Shard {
                     Some(n) => n,
                     None => match env("SLURM_ARRAY_TASK_COUNT") {
                         Some(n) => number("SLURM_ARRAY_TASK_COUNT", &n)?,
-                        None => {
-                            return Err(bad(
-                                "SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: use --shard auto/N"
-                                    .into(),
-                            ));
-                        }
+                        None => return Err(bad(ShardProblem::NoSlurmCount)),
                     },
                 };
-                let index = id.checked_sub(min).ok_or_else(|| {
-                    bad(format!(
-                        "SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"
-                    ))
-                })?;
+                let index = id
+                    .checked_sub(min)
+                    .ok_or_else(|| bad(ShardProblem::BelowSlurmMin { id, min }))?;
                 (index, count)
             } else {
-                return Err(bad(
-                    "auto needs JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm job \
-                     array) in the environment; neither is set"
-                        .into(),
-                ));
+                return Err(bad(ShardProblem::NoScheduler));
             }
         } else {
             let Some(count) = given_count else {
-                return Err(bad("expected I/N (e.g. 0/4), auto or auto/N".into()));
+                return Err(bad(ShardProblem::Syntax));
             };
             (number("the shard index", index_part)?, count)
         };
         if count == 0 {
-            return Err(bad("the shard count must be at least 1".into()));
+            return Err(bad(ShardProblem::NoShards));
         }
         if index >= count {
-            return Err(bad(format!(
-                "shard index {index} is out of range: with {count} shards it must be 0 to {}",
-                count - 1
-            )));
+            return Err(bad(ShardProblem::OutOfRange { index, count }));
         }
         Ok(Shard { index, count })
     }
+}
+
+/// A `--shard` value that names no shard, with the value as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--shard {arg}: {problem}")]
+pub struct ShardError {
+    /// The value as given.
+    pub arg: String,
+    /// What is wrong with it.
+    pub problem: ShardProblem,
+}
+
+/// What is wrong with a `--shard` value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardProblem {
+    /// A part (or a scheduler variable) is not a whole number.
+    #[error("{what} `{text}` is not a whole number ≥ 0")]
+    NotANumber {
+        /// Which part or variable.
+        what: String,
+        /// Its text.
+        text: String,
+    },
+    /// Neither `I/N` nor `auto[/N]`.
+    #[error("expected I/N (e.g. 0/4), auto or auto/N")]
+    Syntax,
+    /// A Kubernetes index without a count.
+    #[error(
+        "JOB_COMPLETION_INDEX is set but not the shard count: use --shard auto/N or set {COUNT_ENV} to the \
+         Job's completions"
+    )]
+    NoJobCount,
+    /// A Slurm task id without a count.
+    #[error("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: use --shard auto/N")]
+    NoSlurmCount,
+    /// A Slurm task id below the array's first id.
+    #[error("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")]
+    BelowSlurmMin {
+        /// `SLURM_ARRAY_TASK_ID`.
+        id: u32,
+        /// `SLURM_ARRAY_TASK_MIN`.
+        min: u32,
+    },
+    /// `auto` outside a scheduler.
+    #[error(
+        "auto needs JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm job array) in \
+         the environment; neither is set"
+    )]
+    NoScheduler,
+    /// `I/0`.
+    #[error("the shard count must be at least 1")]
+    NoShards,
+    /// `I/N` with `I ≥ N`.
+    #[error("shard index {index} is out of range: with {count} shards it must be 0 to {}", count - 1)]
+    OutOfRange {
+        /// The index.
+        index: u32,
+        /// The count.
+        count: u32,
+    },
 }
 
 /// What a merge needs to know about the whole sweep, besides the run folders.
@@ -266,6 +313,7 @@ mod tests {
             );
         }
         let e = Shard::parse("5/4", &env(&[])).unwrap_err();
+        let e = e.to_string();
         assert!(e.contains("out of range") && e.contains("0 to 3"), "{e}");
     }
 
@@ -290,7 +338,7 @@ mod tests {
             Shard::parse("auto", &env(&slurm)).unwrap(),
             Shard { index: 3, count: 4 }
         );
-        let e = Shard::parse("auto", &env(&[])).unwrap_err();
+        let e = Shard::parse("auto", &env(&[])).unwrap_err().to_string();
         assert!(
             e.contains("JOB_COMPLETION_INDEX") && e.contains("SLURM_ARRAY_TASK_ID"),
             "{e}"
@@ -302,7 +350,8 @@ mod tests {
                 ("SLURM_ARRAY_TASK_COUNT", "4"),
             ]),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("out of range"), "{e}");
     }
 }

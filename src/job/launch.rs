@@ -2,10 +2,11 @@
 //! `mpirun -n R cofleet run SCENARIO`, where the ranks split the chunks and agree at every epoch boundary
 //! (`engine::reduce`), and rank 0 alone writes the results folder, byte-identical to a single-process run.
 
-use super::Failure;
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::{Interrupted, Outcome, simulate_until, with_threads};
+use super::pool::Threads;
+use crate::engine::{Interrupted, Outcome, simulate_until};
+use crate::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;
@@ -35,12 +36,12 @@ fn mpi_size() -> Option<(&'static str, u64)> {
 impl Launch {
     /// Starts the run for `scenario`: under an MPI launcher, joins the MPI job and checks that every rank
     /// runs the same scenario with the same cofleet version; a build without MPI refuses an MPI launch.
-    pub fn start(scenario: &Scenario) -> Result<Launch, Failure> {
+    pub fn start(scenario: &Scenario) -> Result<Launch, Error> {
         #[cfg(feature = "mpi")]
         if let Some((var, _)) = mpi_size() {
             use crate::engine::reduce::{Reducer, all_equal};
             let reducer = crate::engine::mpi::MpiReducer::init().ok_or_else(|| {
-                Failure::bad_input(format!(
+                Error::refused(format!(
                     "{var} is set (started by an MPI launcher) but MPI could not be initialized"
                 ))
             })?;
@@ -53,7 +54,7 @@ impl Launch {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
             if !all_equal(&reducer, hash) {
-                return Err(Failure::bad_input(format!(
+                return Err(Error::refused(format!(
                     "rank {} of {}: the MPI ranks do not all run the same scenario (seed and every model \
                      parameter) with the same cofleet version; give every rank the same file and binary",
                     reducer.rank(),
@@ -64,7 +65,7 @@ impl Launch {
         }
         let _ = scenario;
         if let Some((var, size)) = mpi_size().filter(|(_, n)| *n > 1) {
-            return Err(Failure::bad_input(format!(
+            return Err(Error::refused(format!(
                 "started as one of {size} MPI processes ({var}={size}), but this cofleet has no MPI backend: \
                  build it with `cargo build --release --features mpi`, or run it as a single process (it \
                  uses every core of its machine)"
@@ -82,24 +83,24 @@ impl Launch {
         }
     }
 
-    /// Simulates on `threads` threads (0 = one per core); only the root's outcome is the run's. A single
+    /// Simulates on `threads` threads; only the root's outcome is the run's. A single
     /// process stops early when `stop` is set (Ctrl-C / SIGTERM); MPI ranks ignore it — a rank that left the
     /// epoch loop alone would leave the others waiting in a reduction, so an MPI run is ended by `mpirun`.
     pub fn simulate(
         &self,
-        threads: usize,
+        threads: Threads,
         model: &Model,
         progress: &(dyn Fn(Time) + Sync),
         stop: Option<&AtomicBool>,
     ) -> Result<Outcome, Interrupted> {
         match self {
-            Launch::Single => with_threads(threads, || simulate_until(model, progress, stop)),
+            Launch::Single => threads.install(|| simulate_until(model, progress, stop)),
             #[cfg(feature = "mpi")]
             Launch::Mpi(reducer) => {
                 // MPI is called from this thread only (MPI_THREAD_FUNNELED): the epoch loop stays here and
                 // its parallel phases go to the global pool.
                 let _ = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
+                    .num_threads(threads.count())
                     .build_global();
                 let _ = stop;
                 crate::engine::simulate_with(
@@ -112,4 +113,23 @@ impl Launch {
             }
         }
     }
+}
+
+/// Refuses to run a sweep as one of several processes of an MPI launch (`mpirun -n 4 cofleet sweep …`):
+/// sweeps have no MPI backend (only `cofleet run` has, in `--features mpi` builds), so every rank would run
+/// the whole sweep and all of them would race to write the same folder. Open MPI exports
+/// `OMPI_COMM_WORLD_SIZE`, MPICH and Intel MPI `PMI_SIZE`.
+pub fn refuse_mpi_sweep(env: &dyn Fn(&str) -> Option<String>) -> Result<(), Error> {
+    for var in ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"] {
+        if let Some(size) = env(var).and_then(|v| v.trim().parse::<u64>().ok())
+            && size > 1
+        {
+            return Err(Error::refused(format!(
+                "started as one of {size} MPI processes ({var}={size}), but `cofleet sweep` has no MPI \
+                 backend: run it as a single process, or split it over processes with `--shard` and \
+                 `cofleet merge`"
+            )));
+        }
+    }
+    Ok(())
 }

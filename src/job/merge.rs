@@ -1,0 +1,222 @@
+//! `cofleet merge` as a library function: puts the shard folders of a sharded sweep (`cofleet sweep --shard I/N`) back together
+//! into exactly the folder the unsharded sweep writes, returned as files for the command to write.
+//!
+//! Every input must be a shard of the same sweep (same [`sweep_hash`](crate::sweep::shard::sweep_hash)), from
+//! this cofleet version, and together they must be every shard once: a missing, duplicated or foreign shard
+//! is bad input (exit 2), never a silently partial comparison.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::run::default_out;
+use super::sweep::run_folder;
+use crate::error::Error;
+use crate::plot::sweep::comparison_files;
+use crate::report::summary::Summary;
+use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker};
+
+/// The merged sweep folder, and what to tell about it.
+#[derive(Debug)]
+pub struct MergeResults {
+    /// The sweep folder.
+    pub out: PathBuf,
+    /// Its files (relative path, bytes): every shard's run folders and the recomputed comparison.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// `comparison.md`, for stdout.
+    pub text: String,
+    /// Shards merged.
+    pub shards: u32,
+    /// Runs of the sweep.
+    pub runs: usize,
+}
+
+/// Merges the shard folders `dirs` (in any order) into the folder `out` (default:
+/// `results/<scenario name>/`).
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<MergeResults, Error> {
+    if dirs.is_empty() {
+        return Err(Error::refused("no shard folders to merge"));
+    }
+    let mut shards: Vec<(PathBuf, Marker)> = Vec::new();
+    for dir in dirs {
+        shards.push((dir.clone(), read_marker(dir)?));
+    }
+    let by_index = check_split(&shards)?;
+    let first = &shards[0].1;
+
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (dir, _) in &shards {
+        collect(dir, &mut files)?;
+    }
+    let plan = &first.plan;
+    let mut summaries: Vec<Vec<Summary>> = vec![Vec::new(); plan.variants.len()];
+    for run in 0..plan.runs() {
+        let (variant, replica) = (run / plan.replicas as usize, run % plan.replicas as usize);
+        let folder = run_folder(&plan.variants[variant].0, replica as u32);
+        let name = format!("{folder}/summary.json");
+        let owner = by_index[&((run % first.shards as usize) as u32)];
+        let bytes = files.get(&name).ok_or_else(|| {
+            Error::refused(format!(
+                "{}: {name} is missing (run {run} of shard {}); rerun that shard",
+                owner.display(),
+                run % first.shards as usize
+            ))
+        })?;
+        let summary: Summary = serde_json::from_slice(bytes)
+            .map_err(|e| Error::unparsable(owner.join(&name), "not a readable summary", e))?;
+        summaries[variant].push(summary);
+    }
+    let (text, outputs) = comparison_files(plan, &summaries)?;
+    files.extend(outputs);
+    Ok(MergeResults {
+        out: out.unwrap_or_else(|| default_out(&plan.scenario)),
+        files: files.into_iter().collect(),
+        text,
+        shards: first.shards,
+        runs: plan.runs(),
+    })
+}
+
+/// Checks that the shards are every shard of one split of one sweep, once each, from this cofleet; returns
+/// their folders by shard index.
+fn check_split(shards: &[(PathBuf, Marker)]) -> Result<BTreeMap<u32, &Path>, Error> {
+    let (first_dir, first) = &shards[0];
+    let version = env!("CARGO_PKG_VERSION");
+    let mut by_index: BTreeMap<u32, &Path> = BTreeMap::new();
+    for (dir, m) in shards {
+        if m.cofleet_version != version {
+            return Err(Error::refused(format!(
+                "{}: shard written by cofleet {}, but this is cofleet {version}; merge with the version that \
+                 ran the shards",
+                dir.display(),
+                m.cofleet_version
+            )));
+        }
+        if m.sweep_hash != first.sweep_hash || m.plan != first.plan {
+            return Err(Error::refused(format!(
+                "{} and {}: shards of different sweeps (sweep hash {} vs {}): a merge needs the shards of one \
+                 scenario, --set list and --replicas",
+                first_dir.display(),
+                dir.display(),
+                first.sweep_hash,
+                m.sweep_hash
+            )));
+        }
+        if m.shards != first.shards {
+            return Err(Error::refused(format!(
+                "{} is shard {}/{} but {} is shard {}/{}: all shards must come from one split",
+                first_dir.display(),
+                first.shard,
+                first.shards,
+                dir.display(),
+                m.shard,
+                m.shards
+            )));
+        }
+        let expected: Vec<usize> = (0..m.plan.runs())
+            .filter(|r| r % m.shards as usize == m.shard as usize)
+            .collect();
+        if m.shard >= m.shards || m.runs != expected {
+            return Err(Error::refused(format!(
+                "{}/{MARKER}: shard {}/{} does not list the runs such a shard runs",
+                dir.display(),
+                m.shard,
+                m.shards
+            )));
+        }
+        if let Some(other) = by_index.insert(m.shard, dir) {
+            return Err(Error::refused(format!(
+                "shard {} given twice: {} and {}",
+                m.shard,
+                other.display(),
+                dir.display()
+            )));
+        }
+    }
+    let missing: Vec<String> = (0..first.shards)
+        .filter(|i| !by_index.contains_key(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::refused(format!(
+            "missing shard output{} of {}: index {} (give every shard folder of the split)",
+            if missing.len() == 1 { "" } else { "s" },
+            first.shards,
+            missing.join(", ")
+        )));
+    }
+
+    Ok(by_index)
+}
+
+fn read_marker(dir: &Path) -> Result<Marker, Error> {
+    let path = dir.join(MARKER);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(source) => return Err(Error::NoShardMarker { path, source }),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| Error::unparsable(&path, "not JSON", e))?;
+    if value.get("schema").and_then(|s| s.as_u64()) != Some(u64::from(MARKER_SCHEMA)) {
+        return Err(Error::refused(format!(
+            "{}: not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
+            path.display()
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| Error::unparsable(&path, "not a shard marker", e))
+}
+
+/// Reads every file below the shard folder `root` except the marker into `files`, keyed by its path relative
+/// to `root` with `/` separators; a file two shards both hold is an error (shards own disjoint runs). A
+/// shard folder holds only what `cofleet sweep --shard` wrote: a symbolic link in it is refused, not
+/// followed (a link back up the tree would otherwise be walked forever).
+fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
+    for entry in WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            match e.into_io_error() {
+                Some(source) => Error::Read { path, source },
+                None => Error::refused(format!("{}: cannot walk the shard folder", path.display())),
+            }
+        })?;
+        let path = entry.path();
+        if entry.path_is_symlink() {
+            return Err(Error::refused(format!(
+                "{}: a symbolic link in shard folder {}; a shard folder holds only the files `cofleet sweep \
+                 --shard` wrote: replace the link by what it points to, or rerun the shard",
+                path.display(),
+                root.display()
+            )));
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .expect("walked below root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if rel == MARKER {
+            continue;
+        }
+        let bytes = fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if files.insert(rel.clone(), bytes).is_some() {
+            return Err(Error::refused(format!(
+                "{}: {rel} is also in another shard; shards never share a run",
+                root.display()
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! `cofleet run` as a library function: load and guard (overwrite policy, memory), simulate, and build every
+//! file of the results folder and the summary table — returned, not written or printed, so the command only
+//! wires flags to it and its results to the terminal.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::interrupt::{self, interrupted};
+use super::launch::Launch;
+use super::memory::check_memory;
+use super::overwrite::{Kind, check_overwrite};
+use super::pool::Threads;
+use crate::engine::estimate;
+use crate::error::Error;
+use crate::model::Model;
+use crate::model::scenario::Scenario;
+use crate::model::time::{HOUR, Time};
+use crate::report::{data_files, load_file, table, write::write_results};
+use crate::scenario;
+use crate::units::human_seconds;
+
+/// What `cofleet run` was asked to do, validated.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The results folder (default: `results/<scenario name>/`).
+    pub out: Option<PathBuf>,
+    /// Worker threads.
+    pub threads: Threads,
+    /// Replace a folder the overwrite policy keeps, and run above the memory limit.
+    pub force: bool,
+    /// `--max-memory` in bytes (default: the memory available on this machine).
+    pub max_memory: Option<u64>,
+}
+
+/// A run that passed its guards and is ready to simulate.
+pub struct PreparedRun {
+    scenario: Scenario,
+    out: PathBuf,
+    launch: Launch,
+    threads: Threads,
+}
+
+/// Everything a finished run writes, and what to tell about it.
+#[derive(Debug)]
+pub struct RunResults {
+    /// The results folder.
+    pub out: PathBuf,
+    /// Its files (relative path, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The summary table for stdout.
+    pub table: String,
+    /// Devices simulated.
+    pub devices: u32,
+    /// Events simulated.
+    pub events: u64,
+    /// Threads the simulation ran on.
+    pub threads: usize,
+    /// Wall time of the simulation.
+    pub simulated_in: Duration,
+    /// Wall time of the plots and the report.
+    pub plotted_in: Duration,
+}
+
+/// Loads the scenario and applies the guards, before anything is simulated: the overwrite policy for the
+/// results folder and the memory guard. Under MPI, joins the job (every rank must run the same scenario).
+pub fn prepare(config: &RunConfig) -> Result<PreparedRun, Error> {
+    let scenario = scenario::load(&config.scenario)?;
+    let launch = Launch::start(&scenario)?;
+    let out = config
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&scenario.name));
+    check_overwrite(&out, &scenario.name, Kind::Run, config.force)?;
+    let estimate = estimate::run_memory(&scenario, config.threads.count());
+    check_memory(&estimate, config.max_memory, config.force, "this run")?;
+    Ok(PreparedRun {
+        scenario,
+        out,
+        launch,
+        threads: config.threads,
+    })
+}
+
+/// `results/<name>/`, where a run or sweep goes without `--out`.
+pub fn default_out(name: &str) -> PathBuf {
+    PathBuf::from("results").join(name)
+}
+
+impl PreparedRun {
+    /// The results folder.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Whether this process writes the results (not another MPI rank).
+    pub fn is_root(&self) -> bool {
+        self.launch.is_root()
+    }
+
+    /// Simulated hours, the length of a progress bar.
+    pub fn hours(&self) -> u64 {
+        u64::from(self.scenario.duration / HOUR)
+    }
+
+    /// Simulates, calling `progress` with the simulated time after each epoch, and builds the results; a
+    /// Ctrl-C or SIGTERM stops it (exit 130). `None` on an MPI rank other than 0, which writes nothing.
+    pub fn simulate(self, progress: &(dyn Fn(Time) + Sync)) -> Result<Option<RunResults>, Error> {
+        let stop = interrupt::stop_flag();
+        let started = Instant::now();
+        let model = Model::new(self.scenario);
+        let outcome = self
+            .launch
+            .simulate(self.threads, &model, progress, Some(stop))
+            .map_err(|stopped| {
+                interrupted(format!(
+                    "simulated time had reached {} of {}",
+                    human_seconds(f64::from(stopped.at)),
+                    human_seconds(f64::from(model.scenario.duration))
+                ))
+            })?;
+        if !self.launch.is_root() {
+            return Ok(None);
+        }
+        let simulated_in = started.elapsed();
+
+        let (summary, data) = data_files(&model.scenario, &outcome);
+        // Plots and report.html, drawn from the very bytes about to be written (as `cofleet plot` would),
+        // while load.csv is formatted.
+        let plot_started = Instant::now();
+        let series = outcome
+            .load
+            .as_ref()
+            .map(crate::report::load_out::load_series);
+        let (load_csv, plots) = rayon::join(
+            || load_file(&model.scenario, &outcome),
+            || crate::plot::run_plot_files(&self.out, &data, series),
+        );
+        let plots = plots?;
+        let plotted_in = plot_started.elapsed();
+        let files = data
+            .into_iter()
+            .chain(load_csv)
+            .map(|(name, bytes)| (name.to_string(), bytes))
+            .chain(plots)
+            .collect();
+        Ok(Some(RunResults {
+            table: table::render(&summary, &self.out.display().to_string()),
+            out: self.out,
+            files,
+            devices: model.scenario.fleet.devices,
+            events: outcome.events,
+            threads: self.threads.count(),
+            simulated_in,
+            plotted_in,
+        }))
+    }
+}
+
+impl RunResults {
+    /// Writes the results folder atomically — unless a stop was requested meanwhile (exit 130).
+    pub fn write(&self) -> Result<(), Error> {
+        if interrupt::stop_requested() {
+            return Err(interrupted(
+                "the simulation had finished; its results were not yet written".into(),
+            ));
+        }
+        write_results(&self.out, &self.files)?;
+        Ok(())
+    }
+}
