@@ -4,7 +4,8 @@
 //! a row repeated) goes through `gate`, `plot`, `export-load`, `baseline save` or `merge`. Whatever the
 //! input, the command ends within its deadline with exit 0, 1 or 2 — no panic, no abort, no hang.
 //!
-//! 64 cases by default; set `COFLEET_FUZZ_CASES` for a longer run (each case runs the binary once).
+//! 64 fixed cases by default; set `COFLEET_FUZZ_CASES=N` for a longer session of N fresh cases (each case runs
+//! the binary once; the failure message holds the case and the mutated file's start).
 
 mod hostile;
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use hostile::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestRng, TestRunner};
 use serde_json::{Value, json};
 
 /// The file a case mutates.
@@ -325,17 +326,23 @@ fn first_summary(dir: &Path) -> PathBuf {
 
 #[test]
 fn mutated_result_files_never_crash_or_hang_a_command() {
-    let cases_count = std::env::var("COFLEET_FUZZ_CASES")
+    // CI runs 64 fixed cases (the same every time); a long session draws new ones on every run.
+    let long: Option<u32> = std::env::var("COFLEET_FUZZ_CASES")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
+        .and_then(|v| v.parse().ok());
     let config = Config {
-        cases: cases_count,
+        cases: long.unwrap_or(64),
         failure_persistence: None,
         max_shrink_iters: 16,
         ..Config::default()
     };
-    let mut runner = TestRunner::new(config);
+    let mut runner = match long {
+        Some(_) => TestRunner::new(config),
+        None => {
+            let rng = TestRng::deterministic_rng(config.rng_algorithm);
+            TestRunner::new_with_rng(config, rng)
+        }
+    };
     let result = runner.run(&cases(), |case| {
         run_case(&case).map_err(TestCaseError::fail)
     });

@@ -107,6 +107,33 @@ fn merge_refuses_a_forged_replica_count() {
     o.assert_refused(&["shard.json", "replicas"]);
 }
 
+/// A plan whose `--set` keys and variant labels disagree in number (found by `tests/result_fuzz.rs`):
+/// today `merge` panics writing `comparison.csv` ("writing to memory cannot fail: UnequalLengths").
+#[test]
+fn merge_refuses_a_plan_whose_labels_do_not_match_its_keys() {
+    let mut failures = Failures::default();
+    let forgeries: [(&str, fn(&mut serde_json::Value)); 2] = [
+        ("param_keys = []", |m| {
+            m["plan"]["param_keys"] = serde_json::json!([])
+        }),
+        ("variants[0] without labels", |m| {
+            m["plan"]["variants"][0][1] = serde_json::json!([])
+        }),
+    ];
+    for (what, forge) in forgeries {
+        let (tmp, s0, s1) = shards_copy();
+        for s in [&s0, &s1] {
+            edit_json(&s.join("shard.json"), forge);
+        }
+        let o = merge(tmp.path(), &s0, &s1);
+        failures.check(
+            !o.crashed() && o.code == Some(2) && o.stderr().contains("shard.json"),
+            || format!("{what}: {o}"),
+        );
+    }
+    failures.assert_none();
+}
+
 /// Bucket starts 0, 1 and 1e11 s: today `export-load` sizes one step per bucket of the span (800 GB) and
 /// aborts.
 #[test]
