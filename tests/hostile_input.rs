@@ -72,10 +72,17 @@ fn a_deep_dotted_key_in_a_variant_is_refused_with_its_line() {
         "{BASE}[[variant]]\nname = \"v\"\n{} = 1\n",
         deep_key(20_000)
     ));
+    let mut failures = Vec::new();
     for o in [check(tmp.path()), sweep(tmp.path(), &[])] {
-        o.assert_refused(&["scenario.toml:8"]);
-        assert!(o.stderr_len < 4096, "the key is echoed whole: {o}");
+        if o.crashed()
+            || o.code != Some(2)
+            || !o.stderr().contains("scenario.toml:8")
+            || o.stderr_len >= 4096
+        {
+            failures.push(o.to_string());
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Under an address-space limit (`ulimit -v`) below what a run needs, the memory guard refuses it before
@@ -114,12 +121,17 @@ fn five_thousand_variants_are_validated_and_refused_quickly() {
         text.push_str(&format!("[[variant]]\nname = \"v{i}\"\nseed = {i}\n"));
     }
     let tmp = scenario(&text);
+    let limit = Duration::from_secs(10);
+    let mut failures = Vec::new();
     let o = check(tmp.path());
-    o.assert_code(0);
-    o.assert_within(Duration::from_secs(10));
+    if o.crashed() || o.code != Some(0) || o.took >= limit {
+        failures.push(o.to_string());
+    }
     let o = sweep(tmp.path(), &[]);
-    o.assert_refused(&["64"]);
-    o.assert_within(Duration::from_secs(10));
+    if o.crashed() || o.code != Some(2) || !o.stderr().contains("64") || o.took >= limit {
+        failures.push(o.to_string());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 // ---- Wrong exit codes ---------------------------------------------------------------------------------------

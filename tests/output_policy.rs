@@ -300,6 +300,43 @@ fn leftovers_of_a_killed_process_are_cleaned_or_reported() {
     }
 }
 
+/// A real SIGKILL while a run writes its folder (caught when its temporary folder appears): the next run
+/// on that `--out` cleans or reports the half-written folder (today it stays, hidden, forever).
+#[test]
+fn a_run_killed_while_writing_leaves_nothing_hidden_for_good() {
+    let (tmp, _run) = workspace();
+    let partial = (0..5).find_map(|_| {
+        let mut child = cofleet(["run", "tiny.toml", "--quiet", "--out", "out"])
+            .cwd(tmp.path())
+            .spawn();
+        while child.is_running() {
+            if let Some(name) = names(tmp.path())
+                .into_iter()
+                .find(|n| n.starts_with(".out.partial-"))
+            {
+                child.signal(libc::SIGKILL);
+                child.finish();
+                return Some(name);
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        child.finish().assert_code(0);
+        let _ = std::fs::remove_dir_all(tmp.path().join("out"));
+        None
+    });
+    let Some(partial) = partial else {
+        panic!("five runs finished writing before their temporary folder was seen");
+    };
+    let o = cofleet(["run", "tiny.toml", "--quiet", "--out", "out"])
+        .cwd(tmp.path())
+        .run();
+    o.assert_code_in(&[0, 2]);
+    assert!(
+        !tmp.path().join(&partial).exists() || o.stderr().contains(&partial),
+        "{partial} neither cleaned nor reported: {o}"
+    );
+}
+
 /// A process id that no process has now: a child that has exited and been reaped.
 fn dead_pid() -> u32 {
     let mut child = std::process::Command::new("true").spawn().unwrap();

@@ -134,6 +134,23 @@ fn merge_refuses_a_plan_whose_labels_do_not_match_its_keys() {
     failures.assert_none();
 }
 
+/// A replica's `summary.json` missing one count its sibling replica has (found by `tests/result_fuzz.rs`):
+/// today `merge` panics aggregating the replicas ("index out of bounds").
+#[test]
+fn merge_refuses_replicas_with_different_statistics() {
+    let (tmp, s0, s1) = shards_copy();
+    let replica = std::fs::read_dir(s1.join("variants"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("replicas/1/summary.json"))
+        .find(|p| p.is_file())
+        .expect("shard 1 holds a replica 1");
+    edit_json(&replica, |s| {
+        s["counts"].as_object_mut().unwrap().remove("enrolled");
+    });
+    let o = merge(tmp.path(), &s0, &s1);
+    o.assert_refused(&["summary.json"]);
+}
+
 /// Bucket starts 0, 1 and 1e11 s: today `export-load` sizes one step per bucket of the span (800 GB) and
 /// aborts.
 #[test]
