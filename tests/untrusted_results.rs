@@ -107,12 +107,15 @@ fn merge_refuses_a_forged_replica_count() {
     o.assert_refused(&["shard.json", "replicas"]);
 }
 
+/// A named edit of a `shard.json`.
+type Forgery = (&'static str, fn(&mut serde_json::Value));
+
 /// A plan whose `--set` keys and variant labels disagree in number (found by `tests/result_fuzz.rs`):
 /// today `merge` panics writing `comparison.csv` ("writing to memory cannot fail: UnequalLengths").
 #[test]
 fn merge_refuses_a_plan_whose_labels_do_not_match_its_keys() {
     let mut failures = Failures::default();
-    let forgeries: [(&str, fn(&mut serde_json::Value)); 2] = [
+    let forgeries: [Forgery; 2] = [
         ("param_keys = []", |m| {
             m["plan"]["param_keys"] = serde_json::json!([])
         }),
