@@ -360,16 +360,27 @@ pub const SWEEP_SCENARIO: &str =
 /// The `--set` and `--replicas` arguments of [`SWEEP_SCENARIO`]'s sweep.
 pub const SWEEP_ARGS: [&str; 4] = ["--set", "timers.policy_poll=30m,60m", "--replicas", "2"];
 
+/// The fixtures' folder, once made.
+static FIXTURES: OnceLock<PathBuf> = OnceLock::new();
+
+/// Removes the fixtures when the test process exits (statics are never dropped).
+extern "C" fn remove_fixtures() {
+    if let Some(dir) = FIXTURES.get() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// The pristine fixtures, made once per test process in cargo's scratch folder: a run (`run/`, scenario
 /// "tiny"), the two shards of a sharded sweep (`s0/`, `s1/`) and that sweep unsharded (`sweep/`).
 fn fixtures() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
+    FIXTURES.get_or_init(|| {
         let dir = tempfile::Builder::new()
             .prefix("hostile-fixtures-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .expect("a scratch folder")
             .keep();
+        // SAFETY: registers a plain function with no captured state; it runs once, at exit.
+        unsafe { libc::atexit(remove_fixtures) };
         std::fs::write(dir.join("tiny.toml"), tiny_scenario("tiny")).unwrap();
         std::fs::write(dir.join("sh.toml"), SWEEP_SCENARIO).unwrap();
         cofleet(["run", "tiny.toml", "--out", "run", "--quiet"])
