@@ -21,7 +21,12 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // Messages echo names and values from input files: no control character reaches the terminal.
+            let message = failure.to_string();
+            eprintln!(
+                "error: {}",
+                cofleet::units::text::without_controls(&message)
+            );
             ExitCode::from(failure.code)
         }
     }

@@ -24,7 +24,8 @@ use crate::plot::sweep::comparison_files;
 use crate::report::{run_files, write::write_results};
 use crate::scenario::{self, overrides};
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
-use crate::sweep::{SetParam, plan, replica_seed};
+use crate::sweep::{SetParam, plan, replica_seed, variant_count};
+use crate::units::text::{shown, shown_key};
 
 /// Most runs a sweep starts without `--force`.
 pub const MAX_RUNS: usize = 64;
@@ -40,13 +41,50 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
         let (key, values) = overrides::parse_set(arg).map_err(Failure::bad_input)?;
         if sets.iter().any(|s| s.key == key) {
             return Err(Failure::bad_input(format!(
-                "--set {arg}: `{key}` is already set by an earlier --set; give all its values in one"
+                "--set {}: `{}` is already set by an earlier --set; give all its values in one",
+                shown(arg),
+                shown_key(&key)
             )));
         }
         sets.push(SetParam { key, values });
     }
     let file = args.scenario.display().to_string();
     let text = scenario::read_text(&args.scenario).map_err(Failure::bad_input)?;
+    let replicas = args.replicas;
+    let shard = match &args.shard {
+        Some(arg) => {
+            Some(Shard::parse(arg, &|k| std::env::var(k).ok()).map_err(Failure::bad_input)?)
+        }
+        None => None,
+    };
+    // An oversized plan is refused before its variants are built: 5,000 `[[variant]]` tables (or a large
+    // `--set` product) would otherwise be validated one by one only to be refused.
+    let planned = variant_count(&text, &file, &sets).map_err(Failure::bad_input)?;
+    let planned_runs = planned.saturating_mul(replicas as usize);
+    let owned_runs = match shard {
+        Some(sh) if planned_runs > sh.index as usize => {
+            (planned_runs - sh.index as usize - 1) / sh.count as usize + 1
+        }
+        Some(_) => 0,
+        None => planned_runs,
+    };
+    if !args.force && owned_runs > MAX_RUNS {
+        let base = scenario::parse(&text, &file).map_err(Failure::bad_input)?;
+        let threads = args.threads.map_or(0, usize::from);
+        let pool_threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            threads
+        };
+        let cost = Estimate::of_base(&base, owned_runs, pool_threads);
+        return Err(refuse_size(
+            owned_runs,
+            planned,
+            replicas,
+            &cost,
+            pool_threads,
+        ));
+    }
     let variants = plan(&text, &file, &sets).map_err(Failure::bad_input)?;
     let base = &variants[0].scenario;
     let out = args
@@ -56,13 +94,6 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     // Reliability (issue 8): the overwrite policy.
     guard::check_overwrite(&out, &base.name, guard::Kind::Sweep, args.force)?;
 
-    let replicas = args.replicas;
-    let shard = match &args.shard {
-        Some(arg) => {
-            Some(Shard::parse(arg, &|k| std::env::var(k).ok()).map_err(Failure::bad_input)?)
-        }
-        None => None,
-    };
     let all_jobs: Vec<(usize, u32, Scenario)> = variants
         .iter()
         .enumerate()
@@ -91,14 +122,13 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     let what = format!("this sweep of {} runs", jobs.len());
     guard::check_memory(&cost.memory, args.max_memory.as_deref(), args.force, &what)?;
     if !args.force && jobs.len() > MAX_RUNS {
-        let why = format!("{} runs is above the limit of {MAX_RUNS}", jobs.len());
-        return Err(Failure::bad_input(format!(
-            "refusing to sweep without --force: {why} ({} variant{} × {replicas} replica{}). {}",
+        return Err(refuse_size(
+            jobs.len(),
             variants.len(),
-            if variants.len() == 1 { "" } else { "s" },
-            if replicas == 1 { "" } else { "s" },
-            cost.describe(pool_threads)
-        )));
+            replicas,
+            &cost,
+            pool_threads,
+        ));
     }
 
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
@@ -222,6 +252,23 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// The refusal of a sweep of more than [`MAX_RUNS`] runs without `--force`.
+fn refuse_size(
+    runs: usize,
+    variants: usize,
+    replicas: u32,
+    cost: &Estimate,
+    threads: usize,
+) -> Failure {
+    Failure::bad_input(format!(
+        "refusing to sweep without --force: {runs} runs is above the limit of {MAX_RUNS} ({variants} \
+         variant{} × {replicas} replica{}). {}",
+        if variants == 1 { "" } else { "s" },
+        if replicas == 1 { "" } else { "s" },
+        cost.describe(threads)
+    ))
+}
+
 /// Where a run's folder goes inside the sweep folder: replica 0 (the scenario's own seed) is the variant's
 /// folder itself; replica k ≥ 1 goes below it in `replicas/<k>/`.
 pub fn run_folder(variant: &str, replica: u32) -> String {
@@ -249,6 +296,15 @@ impl Estimate {
         Estimate {
             cpu_seconds: device_days * SECONDS_PER_DEVICE_DAY,
             memory: sweep_memory(jobs.iter().map(|(_, _, s)| s), threads),
+        }
+    }
+
+    /// `runs` runs the size of `base`: the estimate of a plan refused before its variants are built.
+    fn of_base(base: &Scenario, runs: usize, threads: usize) -> Estimate {
+        let device_days = f64::from(base.fleet.devices) * f64::from(base.duration) / f64::from(DAY);
+        Estimate {
+            cpu_seconds: device_days * runs as f64 * SECONDS_PER_DEVICE_DAY,
+            memory: sweep_memory(std::iter::repeat_n(base, runs.min(threads)), threads),
         }
     }
 

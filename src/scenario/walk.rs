@@ -12,29 +12,30 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::Problem;
 use super::duration::{format_duration, parse_duration};
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::section::{Section, Val};
 use super::threshold::parse_threshold;
+use super::{Lines, Problem};
 use crate::model::scenario::Burst;
 use crate::model::time::{DAY, MINUTE, Time};
 use crate::model::workload::{Workload, WorkloadSet};
+use crate::units::text::shown;
 
 /// The last segment of a table path (`gate` of `stage.gate`).
 pub fn leaf(path: &str) -> &str {
     path.rfind('.').map_or(path, |i| &path[i + 1..])
 }
 
-struct Walker<'t> {
-    text: &'t str,
+struct Walker<'l, 't> {
+    lines: &'l Lines<'t>,
     problems: Vec<Problem>,
 }
 
 /// Walks a parsed document: the checked sections and every problem found, in schema order.
-pub fn walk(text: &str, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
+pub(crate) fn walk(lines: &Lines<'_>, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
     let mut w = Walker {
-        text,
+        lines,
         problems: Vec::new(),
     };
     let root = &TABLES[0];
@@ -43,10 +44,10 @@ pub fn walk(text: &str, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
     (section, w.problems)
 }
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     fn report(&mut self, span: Option<Range<usize>>, key: String, message: String) {
         self.problems.push(Problem {
-            place: span.map(|s| super::line_col(self.text, s.start)),
+            place: span.map(|s| self.lines.place(s.start)),
             key,
             message,
         });
@@ -267,12 +268,13 @@ impl Walker<'_> {
                     None => {
                         let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
                         Some(format!(
-                            "unknown workload \"{name}\"; expected one of: {}",
+                            "unknown workload \"{}\"; expected one of: {}",
+                            shown(name),
                             names.join(", ")
                         ))
                     }
                     Some(wl) if set.contains(wl) => {
-                        Some(format!("workload \"{name}\" is listed twice"))
+                        Some(format!("workload \"{}\" is listed twice", shown(name)))
                     }
                     Some(wl) => {
                         set.insert(wl);
