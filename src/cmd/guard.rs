@@ -1,6 +1,7 @@
 //! Guards that keep `run` and `sweep` from lying or hurting the machine (issue 8): the overwrite policy for an
-//! existing results folder, the memory guard (an estimate checked against `--max-memory` and the memory the
-//! machine has available), and the Ctrl-C / SIGTERM stop flag the engine polls.
+//! existing results folder, the memory guard (an estimate checked against `--max-memory`, or against the
+//! memory the machine has available, the control group's limit and the address-space limit), and the
+//! Ctrl-C / SIGTERM stop flag the engine polls.
 //!
 //! They live at the command layer because each is a policy about the user's files, flags and process; the
 //! estimate itself is clap-free ([`crate::engine::estimate`]).
@@ -108,6 +109,11 @@ fn results_identity(dir: &Path, kind: Kind) -> Result<String, String> {
         Kind::Run => complete_summary_scenario(&dir.join("summary.json")),
         Kind::Sweep => {
             let variants = dir.join("variants");
+            if !variants.exists()
+                && let Some(name) = empty_shard_scenario(dir)
+            {
+                return Ok(name);
+            }
             let mut entries: Vec<_> = std::fs::read_dir(&variants)
                 .map_err(|_| "no variants/ folder".to_string())?
                 .filter_map(Result::ok)
@@ -122,6 +128,21 @@ fn results_identity(dir: &Path, kind: Kind) -> Result<String, String> {
             name.ok_or_else(|| "variants/ is empty".to_string())
         }
     }
+}
+
+/// The scenario of a shard folder that owns no runs (a shard of a sweep with fewer runs than shards):
+/// only its `shard.json`, with an empty `runs` list, and no `variants/` — complete as it is.
+fn empty_shard_scenario(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(crate::sweep::shard::MARKER)).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if !value.get("runs")?.as_array()?.is_empty() {
+        return None;
+    }
+    value
+        .get("plan")?
+        .get("scenario")?
+        .as_str()
+        .map(String::from)
 }
 
 /// The `scenario` of a `summary.json` that parses and says `"complete": true`.
@@ -186,6 +207,62 @@ pub fn available_memory() -> Option<u64> {
     Some(kb.saturating_mul(1024))
 }
 
+/// What this process may still allocate under its address-space limit (`ulimit -v`, `RLIMIT_AS`): the limit
+/// less the address space already mapped; `None` without a limit or where `/proc` cannot be read.
+pub fn address_space_left() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?;
+    let soft: u64 = line
+        .trim_start_matches("Max address space")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(soft.saturating_sub(status_kb("VmSize:").unwrap_or(0).saturating_mul(1024)))
+}
+
+/// What the control group of this process may still use (cgroup v2 `memory.max` less `memory.current`, or
+/// v1 `memory.limit_in_bytes` less `memory.usage_in_bytes`); `None` without a limit.
+pub fn cgroup_memory_left() -> Option<u64> {
+    let read =
+        |path: &str| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    let (limit, used) = match read("/sys/fs/cgroup/memory.max") {
+        Some(limit) => (limit, read("/sys/fs/cgroup/memory.current")),
+        None => (
+            read("/sys/fs/cgroup/memory/memory.limit_in_bytes")?,
+            read("/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+        ),
+    };
+    // cgroup v1 writes "no limit" as a number near 2⁶³.
+    (limit < 1 << 60).then(|| limit.saturating_sub(used.unwrap_or(0)))
+}
+
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The tightest of the limits the machine and the process's environment set: the memory available, the
+/// control group's limit and the address-space limit, with what each is called in a message.
+fn machine_limit() -> Option<(u64, &'static str)> {
+    [
+        available_memory().map(|m| (m, "the memory available on this machine (MemAvailable)")),
+        cgroup_memory_left().map(|m| (m, "what this process's control group may still use")),
+        address_space_left().map(|m| {
+            (
+                m,
+                "the address space left under this process's limit (ulimit -v)",
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(m, _)| *m)
+}
+
 /// The memory guard: refuses (exit 2) when `estimate` exceeds `--max-memory` or the available memory, unless
 /// `force`. `what` names the job ("this run", "this sweep of 12 runs").
 pub fn check_memory(
@@ -199,9 +276,7 @@ pub fn check_memory(
             parse_size(text).map_err(|e| Failure::bad_input(format!("--max-memory: {e}")))?,
             "--max-memory",
         )),
-        None => {
-            available_memory().map(|m| (m, "the memory available on this machine (MemAvailable)"))
-        }
+        None => machine_limit(),
     };
     match limit {
         Some((limit, source)) if estimate.bytes > limit && !force => {

@@ -11,7 +11,8 @@ use crate::cli::RunArgs;
 use crate::engine::estimate;
 use crate::model::Model;
 use crate::model::time::HOUR;
-use crate::report::{data_files, load_file, table, write::write_results};
+use crate::report::write::{WriteError, write_results_unless};
+use crate::report::{data_files, load_file, table};
 use crate::scenario;
 use crate::units::human_seconds;
 
@@ -113,7 +114,14 @@ pub fn run(args: &RunArgs) -> Result<u8, Failure> {
             "the simulation had finished; its results were not yet written".into(),
         ));
     }
-    write_results(&out, &files).map_err(Failure::bad_input)?;
+    match write_results_unless(&out, &files, &guard::stop_requested) {
+        Err(WriteError::Interrupted) => {
+            return Err(guard::interrupted(
+                "the simulation had finished; its results were not written".into(),
+            ));
+        }
+        other => other.map_err(Failure::bad_input)?,
+    }
     print_stdout(&table::render(&summary, &out.display().to_string()));
     if !args.quiet {
         eprintln!(

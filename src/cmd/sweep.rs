@@ -21,7 +21,8 @@ use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
 use crate::plot::sweep::comparison_files;
-use crate::report::{run_files, write::write_results};
+use crate::report::run_files;
+use crate::report::write::{WriteError, write_results_unless};
 use crate::scenario::{self, overrides};
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
 use crate::sweep::{SetParam, plan, replica_seed, variant_count};
@@ -239,7 +240,21 @@ pub fn sweep(args: &SweepArgs) -> Result<u8, Failure> {
             md
         }
     };
-    write_results(&out, &files).map_err(Failure::bad_input)?;
+    // A signal after the simulations (while rendering or writing) still means no results.
+    let written = if guard::stop_requested() {
+        Err(WriteError::Interrupted)
+    } else {
+        write_results_unless(&out, &files, &guard::stop_requested)
+    };
+    match written {
+        Err(WriteError::Interrupted) => {
+            return Err(guard::interrupted(format!(
+                "all {} runs had finished, the results were not written",
+                jobs.len()
+            )));
+        }
+        other => other.map_err(Failure::bad_input)?,
+    }
     print_stdout(&md);
     if !args.quiet {
         eprintln!(
