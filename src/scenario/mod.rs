@@ -197,3 +197,45 @@ impl<'t> Lines<'t> {
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     Lines::new(text).place(offset)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_count_characters_from_the_line_start_in_any_order() {
+        let text = "ab\nçd = 1\n\nx";
+        let lines = Lines::new(text);
+        for (offset, place) in [
+            (8, (2, 5)),
+            (0, (1, 1)),
+            (3, (2, 1)),
+            (6, (2, 3)),
+            (12, (4, 1)),
+        ] {
+            assert_eq!(lines.place(offset), place, "offset {offset}");
+            assert_eq!(line_col(text, offset), place, "offset {offset}");
+        }
+        assert_eq!(lines.place(4), (2, 1), "inside a character: its start");
+        assert_eq!(lines.place(99), (4, 2), "past the end: the end");
+    }
+
+    #[test]
+    fn messages_list_the_first_problems_then_a_count() {
+        let problems = (0..MAX_PROBLEMS_SHOWN + 7)
+            .map(|i| Problem {
+                place: Some((i + 1, 1)),
+                key: format!("stage.{i}.n\u{430}me"),
+                message: "bad".into(),
+            })
+            .collect();
+        let text = ScenarioError::Invalid {
+            file: "f.toml".into(),
+            problems,
+        }
+        .to_string();
+        assert_eq!(text.lines().count(), MAX_PROBLEMS_SHOWN + 2, "{text}");
+        assert!(text.ends_with("… and 7 more problems"), "{text}");
+        assert!(text.contains("stage.0.n\\u{430}me: bad"), "{text}");
+    }
+}

@@ -645,6 +645,27 @@ mod tests {
     }
 
     #[test]
+    fn a_deep_key_is_refused_without_walking_it() {
+        let deep = vec!["a"; 20_000].join(".");
+        let e = parse_set(&format!("{deep}=1")).unwrap_err();
+        assert!(e.contains("20000 segments") && e.len() < 1000, "{e}");
+        let mut doc = Table::new();
+        let e = apply(&mut doc, &deep, Value::Integer(1)).unwrap_err();
+        assert!(e.contains("at most 16"), "{e}");
+    }
+
+    #[test]
+    fn a_seed_above_two_to_the_63_is_set_after_validation() {
+        let big = "18446744073709551615";
+        let s = build(BASE_TEXT, "f.toml", "--set", &[o("seed", parse_value(big))]).unwrap();
+        assert_eq!(s.seed, u64::MAX);
+        let text = format!("{BASE_TEXT}\n[[variant]]\nname = \"v\"\nseed = {big}\n");
+        let v = file_variants(&text, "f.toml").unwrap();
+        let s = build(&text, "f.toml", "v", &v[1].overrides).unwrap();
+        assert_eq!(s.seed, u64::MAX);
+    }
+
+    #[test]
     fn variants_are_read_in_order_with_checked_names() {
         let text = format!(
             "{BASE_TEXT}\n[[variant]]\nname = \"pilot-10\"\n\"stage.0.pilot\" = 0.10\n\n[[variant]]\nname = \"fast\"\ntimers.policy_poll = \"30m\"\n"
