@@ -170,7 +170,8 @@ impl Walker<'_, '_> {
                     Ok(Val::Text(s.to_string()))
                 } else {
                     Err(format!(
-                        "unknown {what} \"{s}\"; expected {}",
+                        "unknown {what} \"{}\"; expected {}",
+                        shown(s),
                         or_list(names)
                     ))
                 }
@@ -395,7 +396,7 @@ fn lowercase_first(s: &str) -> String {
 /// How a found value is named in a type error (serde's wording).
 fn unexpected(v: &DeValue<'_>) -> String {
     match v {
-        DeValue::String(s) => format!("string \"{s}\""),
+        DeValue::String(s) => format!("string \"{}\"", shown(s)),
         DeValue::Integer(i) => format!("integer `{i}`"),
         DeValue::Float(f) => format!("floating point `{f}`"),
         DeValue::Boolean(b) => format!("boolean `{b}`"),
