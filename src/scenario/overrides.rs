@@ -506,7 +506,7 @@ fn attribute(p: Problem, label: &str, overrides: &[Override]) -> Problem {
     let what = if p.key.is_empty() {
         p.message.clone()
     } else {
-        format!("{}: {}", p.key, p.message)
+        format!("{}: {}", shown_key(&p.key), p.message)
     };
     match overrides.iter().rev().find(related) {
         Some(o) => Problem {
@@ -514,8 +514,8 @@ fn attribute(p: Problem, label: &str, overrides: &[Override]) -> Problem {
             key: String::new(),
             message: format!(
                 "{label}, override `{}` = {}: {what}",
-                o.key,
-                value_label(&o.value)
+                shown_key(&o.key),
+                shown(&value_label(&o.value))
             ),
         },
         None => Problem {

@@ -17,7 +17,7 @@ use crate::rng::mix64;
 use crate::scenario::overrides::{self, BASE, Override, value_label};
 use crate::scenario::{Problem, ScenarioError};
 use crate::stats::ReplicaMean;
-use crate::units::text::shown;
+use crate::units::text::{shown, shown_key};
 
 /// Longest variant name in bytes: it names a folder, and file systems refuse a longer component
 /// (`NAME_MAX`).
@@ -114,9 +114,10 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
                 value: v.clone(),
                 place: None,
             }));
+            // Only for messages: values escaped and cut.
             let set_label = parts
                 .iter()
-                .map(|(k, v)| format!("{k}={v}"))
+                .map(|(k, v)| format!("{}={}", shown_key(k), shown(v)))
                 .collect::<Vec<_>>()
                 .join(" ");
             let label = match (fv.name.as_str(), parts.is_empty()) {
@@ -131,7 +132,7 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
                     message: format!(
                         "{}: its name `{}` is {} bytes, above the {MAX_FOLDER_NAME} a folder name may have; \
                          use shorter values or a [[variant]] with a short name",
-                        shown(&label),
+                        label,
                         shown(&name),
                         name.len()
                     ),
@@ -151,7 +152,7 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
                             key: String::new(),
                             message: format!(
                                 "{}: its name `{}` is the name of an earlier variant (names are made folder-safe); give distinct values or variant names",
-                                shown(&label),
+                                label,
                                 shown(&name)
                             ),
                         });
