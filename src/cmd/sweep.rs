@@ -52,7 +52,7 @@ fn distinct_keys(sets: &[SetParam]) -> Result<Vec<SetParam>, Error> {
         if sets[..i].iter().any(|s| s.key == set.key) {
             return Err(Error::refused(format!(
                 "--set {key}=…: `{key}` is already set by an earlier --set; give all its values in one",
-                key = set.key
+                key = crate::units::shown_key(&set.key)
             )));
         }
     }

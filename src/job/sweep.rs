@@ -26,7 +26,7 @@ use crate::model::time::DAY;
 use crate::report::run_files;
 use crate::scenario;
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
-use crate::sweep::{SetParam, Variant, plan, replica_seed};
+use crate::sweep::{SetParam, Variant, plan, replica_seed, variant_count};
 use crate::units::human_bytes;
 
 /// Most runs a sweep starts without `--force`.
@@ -101,6 +101,24 @@ pub struct SweepResults {
 pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
     let file = config.scenario.display().to_string();
     let text = scenario::read_text(&config.scenario)?;
+    let replicas = config.replicas;
+    let threads = config.threads.count();
+    // An oversized plan is refused before its variants are built: 5,000 `[[variant]]` tables (or a large
+    // `--set` product) would otherwise be validated one by one only to be refused.
+    let planned = variant_count(&text, &file, &config.sets)?;
+    let planned_runs = planned.saturating_mul(replicas as usize);
+    let owned_runs = match config.shard {
+        Some(sh) if planned_runs > sh.index as usize => {
+            (planned_runs - sh.index as usize - 1) / sh.count as usize + 1
+        }
+        Some(_) => 0,
+        None => planned_runs,
+    };
+    if !config.force && owned_runs > MAX_RUNS {
+        let base = scenario::parse(&text, &file)?;
+        let cost = SweepCost::of_base(&base, owned_runs, threads);
+        return Err(refuse_size(owned_runs, planned, replicas, &cost, threads));
+    }
     let variants = plan(&text, &file, &config.sets)?;
     let base = &variants[0].scenario;
     let out = config
@@ -109,7 +127,6 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
         .unwrap_or_else(|| default_out(&base.name));
     check_overwrite(&out, &base.name, Kind::Sweep, config.force)?;
 
-    let replicas = config.replicas;
     let all_jobs: Vec<Job> = variants
         .iter()
         .enumerate()
@@ -132,20 +149,17 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
         .enumerate()
         .filter(|(r, _)| config.shard.is_none_or(|s| s.owns(*r)))
         .unzip();
-    let threads = config.threads.count();
     let cost = SweepCost::of(&jobs, threads);
     let what = format!("this sweep of {} runs", jobs.len());
     check_memory(&cost.memory, config.max_memory, config.force, &what)?;
     if !config.force && jobs.len() > MAX_RUNS {
-        return Err(Error::refused(format!(
-            "refusing to sweep without --force: {} runs is above the limit of {MAX_RUNS} ({} variant{} × \
-             {replicas} replica{}). {}",
+        return Err(refuse_size(
             jobs.len(),
             variants.len(),
-            if variants.len() == 1 { "" } else { "s" },
-            if replicas == 1 { "" } else { "s" },
-            cost.describe(threads)
-        )));
+            replicas,
+            &cost,
+            threads,
+        ));
     }
     Ok(PreparedSweep {
         param_keys: config.sets.iter().map(|s| s.key.clone()).collect(),
@@ -282,6 +296,23 @@ pub fn run_folder(variant: &str, replica: u32) -> String {
     }
 }
 
+/// The refusal of a sweep of more than [`MAX_RUNS`] runs without `--force`.
+fn refuse_size(
+    runs: usize,
+    variants: usize,
+    replicas: u32,
+    cost: &SweepCost,
+    threads: usize,
+) -> Error {
+    Error::refused(format!(
+        "refusing to sweep without --force: {runs} runs is above the limit of {MAX_RUNS} ({variants} \
+         variant{} × {replicas} replica{}). {}",
+        if variants == 1 { "" } else { "s" },
+        if replicas == 1 { "" } else { "s" },
+        cost.describe(threads)
+    ))
+}
+
 /// What a sweep is expected to cost, from fleet sizes and durations (an estimate, not a measurement).
 struct SweepCost {
     /// CPU seconds over all runs.
@@ -302,6 +333,15 @@ impl SweepCost {
         SweepCost {
             cpu_seconds: device_days * SECONDS_PER_DEVICE_DAY,
             memory: sweep_memory(jobs.iter().map(|j| &j.scenario), threads),
+        }
+    }
+
+    /// The cost of `runs` runs the size of `base`: the estimate before the variants are built.
+    fn of_base(base: &Scenario, runs: usize, threads: usize) -> SweepCost {
+        let device_days = f64::from(base.fleet.devices) * f64::from(base.duration) / f64::from(DAY);
+        SweepCost {
+            cpu_seconds: device_days * runs as f64 * SECONDS_PER_DEVICE_DAY,
+            memory: sweep_memory(std::iter::repeat_n(base, runs.min(threads)), threads),
         }
     }
 

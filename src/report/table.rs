@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::summary::Summary;
 use crate::metrics::names::Metric;
-use crate::units::{grouped, human_seconds};
+use crate::units::{grouped, human_seconds, shown};
 
 fn opt(v: Option<u64>) -> String {
     v.map_or_else(|| "-".to_string(), |s| human_seconds(s as f64))
@@ -16,7 +16,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
     let _ = writeln!(
         out,
         "{} · seed {} · {} devices · {} simulated\n",
-        summary.scenario,
+        shown(&summary.scenario),
         summary.seed,
         grouped(u64::from(summary.devices)),
         human_seconds(f64::from(summary.duration_s))
@@ -79,7 +79,14 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             .gate_passed_at_s
             .map(|t| format!(", gate passed {}", human_seconds(f64::from(t))))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {:<32} {}{} [{}]", s.name, started, gate, s.outcome);
+        let _ = writeln!(
+            out,
+            "  {:<32} {}{} [{}]",
+            shown(&s.name),
+            started,
+            gate,
+            s.outcome
+        );
     }
     if let Some(load) = &summary.load {
         let _ = writeln!(

@@ -11,6 +11,9 @@ pub enum WriteError {
     /// The target exists and is not a folder.
     #[error("{0}: exists and is not a folder; choose another --out")]
     NotADirectory(PathBuf),
+    /// A stop was requested (Ctrl-C, SIGTERM) before the folder was moved into place; nothing was kept.
+    #[error("interrupted before the results were moved into place")]
+    Interrupted,
     /// An I/O step failed.
     #[error("{path}: {what}: {source}")]
     Io {
@@ -36,6 +39,17 @@ pub fn write_results<N: AsRef<str>>(
     target: &Path,
     files: &[(N, Vec<u8>)],
 ) -> Result<(), WriteError> {
+    write_results_unless(target, files, &|| false)
+}
+
+/// [`write_results`], abandoned (the temporary folder removed, [`WriteError::Interrupted`]) as soon as
+/// `stopped` says so — checked before each file and before the folder is moved into place — so a signal
+/// that arrives while the files are written leaves neither results nor a temporary folder.
+pub fn write_results_unless<N: AsRef<str>>(
+    target: &Path,
+    files: &[(N, Vec<u8>)],
+    stopped: &dyn Fn() -> bool,
+) -> Result<(), WriteError> {
     if target.exists() && !target.is_dir() {
         return Err(WriteError::NotADirectory(target.to_path_buf()));
     }
@@ -55,6 +69,9 @@ pub fn write_results<N: AsRef<str>>(
     fs::create_dir(&tmp).map_err(io(&tmp, "cannot create a temporary folder"))?;
     let result = (|| {
         for (name, bytes) in files {
+            if stopped() {
+                return Err(WriteError::Interrupted);
+            }
             let path = tmp.join(name.as_ref());
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
@@ -62,6 +79,9 @@ pub fn write_results<N: AsRef<str>>(
             let mut f = fs::File::create(&path).map_err(io(&path, "cannot create"))?;
             f.write_all(bytes).map_err(io(&path, "cannot write"))?;
             f.sync_all().map_err(io(&path, "cannot flush"))?;
+        }
+        if stopped() {
+            return Err(WriteError::Interrupted);
         }
         if target.exists() {
             let old = parent.join(format!(".{base}.old-{}", std::process::id()));

@@ -49,7 +49,7 @@ keys! {
     NAME = "" "name" => Kind::Text, Preset::Required, "",
         "Scenario name; results go to `results/<name>/` (1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`).",
         NO_SOURCE;
-    SEED = "" "seed" => Kind::Whole { min: 0, max: i64::MAX as u64 }, Preset::Whole(42), "",
+    SEED = "" "seed" => Kind::Whole { min: 0, max: u64::MAX }, Preset::Whole(42), "",
         "Root of every random stream: the same scenario and seed give byte-identical results.",
         NO_SOURCE;
     DURATION = "" "duration" => Kind::Duration { min: HOUR, max: MAX_SPAN }, Preset::Duration(21 * DAY), "",

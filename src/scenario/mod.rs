@@ -21,6 +21,11 @@ use std::path::Path;
 pub use threshold::parse_threshold;
 
 use crate::model::scenario::Scenario;
+use crate::units::text::shown_key;
+
+/// Problems listed in a message; the rest are counted (a file with thousands of bad tables gives a
+/// readable message, and its first problems are the ones to fix first).
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
 
 /// One problem in a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +70,7 @@ impl fmt::Display for ScenarioError {
                     "{file}: invalid scenario ({n} problem{})",
                     if n == 1 { "" } else { "s" }
                 )?;
-                for p in problems {
+                for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
                     match p.place {
                         Some((line, col)) => write!(f, "\n  {file}:{line}:{col}: ")?,
                         None => write!(f, "\n  {file}: ")?,
@@ -73,8 +78,16 @@ impl fmt::Display for ScenarioError {
                     if p.key.is_empty() {
                         write!(f, "{}", p.message)?;
                     } else {
-                        write!(f, "{}: {}", p.key, p.message)?;
+                        write!(f, "{}: {}", shown_key(&p.key), p.message)?;
                     }
+                }
+                if n > MAX_PROBLEMS_SHOWN {
+                    let more = n - MAX_PROBLEMS_SHOWN;
+                    write!(
+                        f,
+                        "\n  … and {more} more problem{}",
+                        if more == 1 { "" } else { "s" }
+                    )?;
                 }
                 Ok(())
             }
@@ -134,14 +147,94 @@ pub fn parse_with_overrides(
     overrides::build(text, file, label, overrides)
 }
 
-/// 1-based (line, column) of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+/// The places of a text's byte offsets, from an index of where each line starts built once: a problem's
+/// place is a binary search and a count of the characters before it on its line, so reporting every problem
+/// of a file stays linear in the file (rescanning the text for each problem made 10,000 bad tables take a
+/// minute).
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    /// Byte offset of the start of each line (the first is 0).
+    starts: Vec<usize>,
+    /// The last place computed (line index, byte offset, column): problems mostly come in file order, so
+    /// the next column is counted from there rather than from the start of a long line.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'t> Lines<'t> {
+    /// Indexes `text`.
+    pub(crate) fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, 0, 1)),
+        }
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+
+    /// 1-based (line, column) of a byte offset (clamped to the text, moved back to a character boundary).
+    pub(crate) fn place(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let (last_line, last_offset, last_col) = self.last.get();
+        let (from, col) = if last_line == line && last_offset <= offset {
+            (last_offset, last_col)
+        } else {
+            (self.starts[line], 1)
+        };
+        let col = col + self.text[from..offset].chars().count();
+        self.last.set((line, offset, col));
+        (line + 1, col)
+    }
+}
+
+/// 1-based (line, column) of a byte offset, for a single place (several: [`Lines`]).
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    Lines::new(text).place(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_count_characters_from_the_line_start_in_any_order() {
+        let text = "ab\nçd = 1\n\nx";
+        let lines = Lines::new(text);
+        for (offset, place) in [
+            (8, (2, 5)),
+            (0, (1, 1)),
+            (3, (2, 1)),
+            (6, (2, 3)),
+            (12, (4, 1)),
+        ] {
+            assert_eq!(lines.place(offset), place, "offset {offset}");
+            assert_eq!(line_col(text, offset), place, "offset {offset}");
+        }
+        assert_eq!(lines.place(4), (2, 1), "inside a character: its start");
+        assert_eq!(lines.place(99), (4, 2), "past the end: the end");
+    }
+
+    #[test]
+    fn messages_list_the_first_problems_then_a_count() {
+        let problems = (0..MAX_PROBLEMS_SHOWN + 7)
+            .map(|i| Problem {
+                place: Some((i + 1, 1)),
+                key: format!("stage.{i}.n\u{430}me"),
+                message: "bad".into(),
+            })
+            .collect();
+        let text = ScenarioError::Invalid {
+            file: "f.toml".into(),
+            problems,
+        }
+        .to_string();
+        assert_eq!(text.lines().count(), MAX_PROBLEMS_SHOWN + 2, "{text}");
+        assert!(text.ends_with("… and 7 more problems"), "{text}");
+        assert!(text.contains("stage.0.n\\u{430}me: bad"), "{text}");
+    }
 }

@@ -8,13 +8,14 @@
 //! value replaces what was there. Overrides come from `[[variant]]` tables in the scenario file and from
 //! `cofleet sweep --set key=v1,v2`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashSet;
 
-use serde::Deserialize;
-use toml::{Spanned, Table, Value};
+use toml::de::{DeTable, DeValue};
+use toml::{Table, Value};
 
-use super::{Problem, ScenarioError, line_col, schema, validate};
+use super::{Lines, Problem, ScenarioError, line_col, schema, validate};
 use crate::model::scenario::Scenario;
+use crate::units::text::{shown, shown_key};
 
 /// The name the scenario without overrides takes among the variants.
 pub const BASE: &str = "base";
@@ -65,23 +66,24 @@ pub fn value_label(value: &Value) -> String {
 /// Parses `key=v1,v2,...` (`--set`): the key and its values in order. Commas inside quotes or brackets do
 /// not split.
 pub fn parse_set(arg: &str) -> Result<(String, Vec<Value>), String> {
+    let shown_arg = shown(arg);
     let Some((key, values)) = arg.split_once('=') else {
         return Err(format!(
-            "--set {arg}: expected key=value[,value...], e.g. timers.policy_poll=30m,60m"
+            "--set {shown_arg}: expected key=value[,value...], e.g. timers.policy_poll=30m,60m"
         ));
     };
     let key = key.trim();
-    check_key(key).map_err(|e| format!("--set {arg}: {e}"))?;
+    check_key(key).map_err(|e| format!("--set {shown_arg}: {e}"))?;
     let mut out = Vec::new();
     for item in split_values(values) {
         if item.trim().is_empty() {
             return Err(format!(
-                "--set {arg}: empty value; give one or more comma-separated values after `=`"
+                "--set {shown_arg}: empty value; give one or more comma-separated values after `=`"
             ));
         }
         out.push(parse_value(&item));
     }
-    schema::check_path(key).map_err(|e| format!("--set {arg}: {e}"))?;
+    schema::check_path(key).map_err(|e| format!("--set {shown_arg}: {e}"))?;
     Ok((key.to_string(), out))
 }
 
@@ -106,9 +108,17 @@ fn split_values(text: &str) -> Vec<String> {
 }
 
 fn check_key(key: &str) -> Result<(), String> {
+    let segments = key.split('.').count();
+    if segments > MAX_KEY_DEPTH {
+        return Err(format!(
+            "`{}` has {segments} segments; a key path has at most {MAX_KEY_DEPTH}",
+            shown_key(key)
+        ));
+    }
     if key.is_empty() || key.split('.').any(|s| s.trim().is_empty()) {
         return Err(format!(
-            "`{key}` is not a key path; write dot-separated keys such as timers.policy_poll or stage.0.pilot"
+            "`{}` is not a key path; write dot-separated keys such as timers.policy_poll or stage.0.pilot",
+            shown_key(key)
         ));
     }
     if key == "variant" || key.starts_with("variant.") {
@@ -117,83 +127,85 @@ fn check_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Most segments a key path may have: the format's deepest key (`stage.0.gate.timeout`) has four, so this
+/// leaves room for growth while a hostile 20,000-segment key is refused before anything walks it.
+pub const MAX_KEY_DEPTH: usize = 16;
+
+/// The container the next segment of a key path indexes.
+enum Level<'d> {
+    Table(&'d mut Table),
+    Array(&'d mut Vec<Value>),
+}
+
 /// Sets `key` to `value` in `doc`, creating missing tables; explains why when the path cannot exist.
+///
+/// The path is walked in a loop, not by recursion, so its length never decides the depth of the stack.
 pub fn apply(doc: &mut Table, key: &str, value: Value) -> Result<(), String> {
     check_key(key)?;
-    let segments: Vec<&str> = key.split('.').map(str::trim).collect();
-    set_in_table(doc, &segments, 0, value)
-}
-
-fn set_in_table(table: &mut Table, segs: &[&str], at: usize, value: Value) -> Result<(), String> {
-    let seg = segs[at];
-    let walked = segs[..=at].join(".");
-    if at + 1 == segs.len() {
-        match (table.get_mut(seg), value) {
-            (Some(Value::Table(existing)), Value::Table(new)) => merge(existing, new),
-            (_, value) => {
-                table.insert(seg.to_string(), value);
+    let segs: Vec<&str> = key.split('.').map(str::trim).collect();
+    let last = segs.len() - 1;
+    let mut level = Level::Table(doc);
+    for (at, &seg) in segs.iter().enumerate() {
+        let walked = segs[..=at].join(".");
+        let slot = match level {
+            Level::Table(table) => {
+                if at == last {
+                    match (table.get_mut(seg), value) {
+                        (Some(Value::Table(existing)), Value::Table(new)) => merge(existing, new),
+                        (_, value) => {
+                            table.insert(seg.to_string(), value);
+                        }
+                    }
+                    return Ok(());
+                }
+                if !table.contains_key(seg) {
+                    if segs[at + 1].parse::<usize>().is_ok() {
+                        return Err(format!(
+                            "`{walked}` is not set, so `{walked}.{}` does not exist",
+                            segs[at + 1]
+                        ));
+                    }
+                    table.insert(seg.to_string(), Value::Table(Table::new()));
+                }
+                table.get_mut(seg).expect("present or just inserted")
             }
-        }
-        return Ok(());
+            Level::Array(items) => {
+                let array = segs[..at].join(".");
+                let Ok(index) = seg.parse::<usize>() else {
+                    return Err(format!(
+                        "`{array}` is an array: index it with a number (`{array}.0`), not `{seg}`"
+                    ));
+                };
+                let len = items.len();
+                let Some(item) = items.get_mut(index) else {
+                    return Err(format!(
+                        "`{array}` has {len} entr{} (indices 0 to {}), so `{array}.{index}` does not exist",
+                        if len == 1 { "y" } else { "ies" },
+                        len.saturating_sub(1)
+                    ));
+                };
+                if at == last {
+                    match (item, value) {
+                        (Value::Table(existing), Value::Table(new)) => merge(existing, new),
+                        (item, value) => *item = value,
+                    }
+                    return Ok(());
+                }
+                item
+            }
+        };
+        level = match slot {
+            Value::Table(inner) => Level::Table(inner),
+            Value::Array(items) => Level::Array(items),
+            other => {
+                return Err(format!(
+                    "`{walked}` is a {}, not a table, so `{key}` does not exist",
+                    other.type_str()
+                ));
+            }
+        };
     }
-    if !table.contains_key(seg) {
-        if segs[at + 1].parse::<usize>().is_ok() {
-            return Err(format!(
-                "`{walked}` is not set, so `{walked}.{}` does not exist",
-                segs[at + 1]
-            ));
-        }
-        table.insert(seg.to_string(), Value::Table(Table::new()));
-    }
-    match table.get_mut(seg).expect("present") {
-        Value::Table(inner) => set_in_table(inner, segs, at + 1, value),
-        Value::Array(items) => set_in_array(items, segs, at + 1, value, &walked),
-        other => Err(format!(
-            "`{walked}` is a {}, not a table, so `{}` does not exist",
-            other.type_str(),
-            segs.join(".")
-        )),
-    }
-}
-
-fn set_in_array(
-    items: &mut [Value],
-    segs: &[&str],
-    at: usize,
-    value: Value,
-    walked: &str,
-) -> Result<(), String> {
-    let seg = segs[at];
-    let Ok(index) = seg.parse::<usize>() else {
-        return Err(format!(
-            "`{walked}` is an array: index it with a number (`{walked}.0`), not `{seg}`"
-        ));
-    };
-    let len = items.len();
-    let Some(item) = items.get_mut(index) else {
-        return Err(format!(
-            "`{walked}` has {len} entr{} (indices 0 to {}), so `{walked}.{index}` does not exist",
-            if len == 1 { "y" } else { "ies" },
-            len.saturating_sub(1)
-        ));
-    };
-    let here = format!("{walked}.{index}");
-    if at + 1 == segs.len() {
-        match (item, value) {
-            (Value::Table(existing), Value::Table(new)) => merge(existing, new),
-            (item, value) => *item = value,
-        }
-        return Ok(());
-    }
-    match item {
-        Value::Table(inner) => set_in_table(inner, segs, at + 1, value),
-        Value::Array(inner) => set_in_array(inner, segs, at + 1, value, &here),
-        other => Err(format!(
-            "`{here}` is a {}, not a table, so `{}` does not exist",
-            other.type_str(),
-            segs.join(".")
-        )),
-    }
+    Ok(())
 }
 
 fn merge(existing: &mut Table, new: Table) {
@@ -220,12 +232,28 @@ fn flatten(prefix: &str, value: Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
-type WireVariant = BTreeMap<Spanned<String>, Spanned<Value>>;
-
-/// Only the `[[variant]]` array, with places; every other key is left to the scenario validator.
-#[derive(Deserialize)]
-struct VariantDoc {
-    variant: Option<Spanned<Vec<Spanned<WireVariant>>>>,
+/// A parsed TOML value as a [`Value`]. An integer beyond `i64` (a seed of 2⁶³ or more, valid in the file)
+/// becomes its digits as a string, which [`build`] sets after validation (see [`big_seed`]); the depth of
+/// the recursion is bounded by the TOML parser's own nesting limit.
+fn to_value(v: &DeValue<'_>) -> Value {
+    match v {
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(x) => Value::Integer(x),
+            Err(_) => Value::String(i.as_str().to_string()),
+        },
+        DeValue::Float(f) => Value::Float(parse_value(f.as_str()).as_float().unwrap_or(f64::NAN)),
+        DeValue::Boolean(b) => Value::Boolean(*b),
+        DeValue::Datetime(d) => Value::Datetime(*d),
+        DeValue::Array(items) => {
+            Value::Array(items.iter().map(|i| to_value(i.get_ref())).collect())
+        }
+        DeValue::Table(t) => Value::Table(
+            t.iter()
+                .map(|(k, v)| (k.get_ref().to_string(), to_value(v.get_ref())))
+                .collect(),
+        ),
+    }
 }
 
 /// Whether a name can be a variant (and folder) name.
@@ -246,42 +274,65 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
         file: file.to_string(),
         problems,
     };
-    let doc: VariantDoc = toml::from_str(text).map_err(|e| {
+    let lines = Lines::new(text);
+    let doc = DeTable::parse(text).map_err(|e| {
         invalid(vec![Problem {
-            place: e.span().map(|s| line_col(text, s.start)),
+            place: e.span().map(|s| lines.place(s.start)),
             key: "variant".into(),
-            message: format!(
-                "{} ([[variant]] is an array of tables, each with `name` and override keys)",
-                e.message().trim()
-            ),
+            message: e.message().trim().to_string(),
         }])
     })?;
+    let tables = match doc.get_ref().iter().find(|(k, _)| k.get_ref() == "variant") {
+        None => Vec::new(),
+        Some((_, v)) => match v.get_ref() {
+            DeValue::Array(items)
+                if items
+                    .iter()
+                    .all(|i| matches!(i.get_ref(), DeValue::Table(_))) =>
+            {
+                items.iter().collect()
+            }
+            _ => {
+                return Err(invalid(vec![Problem {
+                    place: Some(lines.place(v.span().start)),
+                    key: "variant".into(),
+                    message:
+                        "[[variant]] is an array of tables, each with `name` and override keys"
+                            .into(),
+                }]));
+            }
+        },
+    };
     let mut out = vec![VariantSpec {
         name: BASE.to_string(),
         overrides: Vec::new(),
     }];
     let mut problems = Vec::new();
-    let mut seen = BTreeSet::from([BASE.to_string()]);
-    for (i, wire) in doc
-        .variant
-        .map(Spanned::into_inner)
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
-        let table_place = line_col(text, wire.span().start);
+    let mut seen = HashSet::from([BASE.to_string()]);
+    for (i, wire) in tables.into_iter().enumerate() {
+        let table_place = lines.place(wire.span().start);
+        let DeValue::Table(entries) = wire.get_ref() else {
+            continue;
+        };
         let mut name = None;
         let mut overrides = Vec::new();
-        for (key, value) in wire.into_inner() {
-            let place = line_col(text, key.span().start);
-            let value_place = line_col(text, value.span().start);
-            let key = key.into_inner();
+        for (key, value) in entries {
+            let place = lines.place(key.span().start);
+            let value_place = lines.place(value.span().start);
+            let key = key.get_ref().to_string();
+            let raw = value.get_ref();
+            let value = to_value(raw);
             if key == "name" {
-                name = Some((value.into_inner(), value_place));
+                // A name is a string; anything else (a huge integer included) is refused as itself.
+                let value = match value {
+                    Value::String(_) if !matches!(raw, DeValue::String(_)) => Value::Integer(0),
+                    value => value,
+                };
+                name = Some((value, value_place));
                 continue;
             }
             let mut leaves = Vec::new();
-            flatten(&key, value.into_inner(), &mut leaves);
+            flatten(&key, value, &mut leaves);
             for (k, v) in leaves {
                 if let Err(e) = check_key(&k) {
                     problems.push(Problem {
@@ -323,7 +374,8 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
                 place: Some(place),
                 key,
                 message: format!(
-                    "\"{name}\" must be 1–{MAX_NAME} letters, digits or `-_.=+` (it names a results folder), and not `.` or `..`"
+                    "\"{}\" must be 1–{MAX_NAME} letters, digits or `-_.=+` (it names a results folder), and not `.` or `..`",
+                    shown(&name)
                 ),
             });
         } else if !seen.insert(name.clone()) {
@@ -361,30 +413,65 @@ pub fn build(
     if overrides.is_empty() {
         return super::parse(text, file);
     }
+    build_on(&document(text, file)?, file, label, overrides)
+}
+
+/// The document overrides apply to: `text` parsed once (a sweep builds thousands of variants from it),
+/// without its `[[variant]]` tables.
+pub fn document(text: &str, file: &str) -> Result<Table, ScenarioError> {
+    let doc = DeTable::parse(text).map_err(|e| ScenarioError::Invalid {
+        file: file.to_string(),
+        problems: vec![Problem {
+            place: e.span().map(|s| line_col(text, s.start)),
+            key: String::new(),
+            message: e.message().trim().to_string(),
+        }],
+    })?;
+    let Value::Table(mut doc) = to_value(&DeValue::Table(doc.into_inner())) else {
+        unreachable!("a table converts to a table")
+    };
+    doc.remove("variant");
+    Ok(doc)
+}
+
+/// A seed of 2⁶³ or more: valid in a scenario file, but beyond the integers a [`Value`] holds, so it is
+/// carried as its digits (from [`parse_value`] or a `[[variant]]`), kept out of the rewritten document
+/// and set once the rest is validated. (A quoted seed of that size is taken the same way.)
+fn big_seed(value: &Value) -> Option<u64> {
+    match value {
+        Value::String(s) => s.parse::<u64>().ok().filter(|&x| i64::try_from(x).is_err()),
+        _ => None,
+    }
+}
+
+/// [`build`] on a [`document`] already parsed.
+pub fn build_on(
+    base: &Table,
+    file: &str,
+    label: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid {
         file: file.to_string(),
         problems,
     };
-    let mut doc: Table = text.parse().map_err(|e: toml::de::Error| {
-        invalid(vec![Problem {
-            place: e.span().map(|s| line_col(text, s.start)),
-            key: String::new(),
-            message: e.message().trim().to_string(),
-        }])
-    })?;
-    doc.remove("variant");
+    let mut doc = base.clone();
     let mut problems = Vec::new();
     for o in overrides {
         if let Err(e) = apply(&mut doc, &o.key, o.value.clone()) {
             problems.push(Problem {
                 place: o.place,
                 key: String::new(),
-                message: format!("{label}, override `{}`: {e}", o.key),
+                message: format!("{label}, override `{}`: {e}", shown_key(&o.key)),
             });
         }
     }
     if !problems.is_empty() {
         return Err(invalid(problems));
+    }
+    let seed = doc.get("seed").and_then(big_seed);
+    if seed.is_some() {
+        doc.insert("seed".into(), Value::Integer(0));
     }
     let rewritten = toml::to_string(&doc).map_err(|e| {
         invalid(vec![Problem {
@@ -393,14 +480,18 @@ pub fn build(
             message: format!("{label}: the overridden scenario cannot be written as TOML: {e}"),
         }])
     })?;
-    validate::parse(&rewritten).map_err(|found| {
+    let mut scenario = validate::parse(&rewritten).map_err(|found| {
         invalid(
             found
                 .into_iter()
                 .map(|p| attribute(p, label, overrides))
                 .collect(),
         )
-    })
+    })?;
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    Ok(scenario)
 }
 
 /// Points a validation problem of the rewritten document at the override that caused it (its place in the
@@ -415,7 +506,7 @@ fn attribute(p: Problem, label: &str, overrides: &[Override]) -> Problem {
     let what = if p.key.is_empty() {
         p.message.clone()
     } else {
-        format!("{}: {}", p.key, p.message)
+        format!("{}: {}", shown_key(&p.key), p.message)
     };
     match overrides.iter().rev().find(related) {
         Some(o) => Problem {
@@ -423,8 +514,8 @@ fn attribute(p: Problem, label: &str, overrides: &[Override]) -> Problem {
             key: String::new(),
             message: format!(
                 "{label}, override `{}` = {}: {what}",
-                o.key,
-                value_label(&o.value)
+                shown_key(&o.key),
+                shown(&value_label(&o.value))
             ),
         },
         None => Problem {
@@ -551,6 +642,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(same, super::super::parse(BASE_TEXT, "f.toml").unwrap());
+    }
+
+    #[test]
+    fn a_deep_key_is_refused_without_walking_it() {
+        let deep = vec!["a"; 20_000].join(".");
+        let e = parse_set(&format!("{deep}=1")).unwrap_err();
+        assert!(e.contains("20000 segments") && e.len() < 1000, "{e}");
+        let mut doc = Table::new();
+        let e = apply(&mut doc, &deep, Value::Integer(1)).unwrap_err();
+        assert!(e.contains("at most 16"), "{e}");
+    }
+
+    #[test]
+    fn a_seed_above_two_to_the_63_is_set_after_validation() {
+        let big = "18446744073709551615";
+        let s = build(BASE_TEXT, "f.toml", "--set", &[o("seed", parse_value(big))]).unwrap();
+        assert_eq!(s.seed, u64::MAX);
+        let text = format!("{BASE_TEXT}\n[[variant]]\nname = \"v\"\nseed = {big}\n");
+        let v = file_variants(&text, "f.toml").unwrap();
+        let s = build(&text, "f.toml", "v", &v[1].overrides).unwrap();
+        assert_eq!(s.seed, u64::MAX);
     }
 
     #[test]

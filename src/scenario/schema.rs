@@ -281,7 +281,8 @@ pub fn unknown_message(table: &str, name: &str) -> String {
             .map(|t| format!("`{}`", &t.path[t.path.rfind('.').map_or(0, |i| i + 1)..])),
     );
     format!(
-        "unknown field `{name}`, expected one of {}",
+        "unknown field `{}`, expected one of {}",
+        crate::units::text::shown_key(name),
         names.join(", ")
     )
 }

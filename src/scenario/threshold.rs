@@ -5,9 +5,11 @@ use crate::metrics::names::{Metric, STATS};
 use crate::metrics::tally::Milestone;
 use crate::model::scenario::{Threshold, ThresholdOp};
 use crate::units::parse_duration;
+use crate::units::text::{shown, shown_key};
 
 /// Parses one threshold; the error says what is allowed.
 pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
+    let shown_value = shown(value);
     let kind = key_kind(key)?;
     let v = value.trim();
     let (op, rest) = [
@@ -20,26 +22,36 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
     .into_iter()
     .find_map(|(text, op)| v.strip_prefix(text).map(|rest| (op, rest.trim())))
     .ok_or_else(|| {
-        format!("\"{value}\" must start with an operator <, <=, >, >= or == (e.g. \"< 4h\")")
+        format!("\"{shown_value}\" must start with an operator <, <=, >, >= or == (e.g. \"< 4h\")")
     })?;
     if rest.is_empty() {
-        return Err(format!("\"{value}\" has an operator but no value"));
+        return Err(format!("\"{shown_value}\" has an operator but no value"));
     }
     let number = match rest.parse::<f64>() {
         Ok(n) if n.is_finite() => n,
-        Ok(_) => return Err(format!("\"{value}\": the value must be a finite number")),
+        Ok(_) => {
+            return Err(format!(
+                "\"{shown_value}\": the value must be a finite number"
+            ));
+        }
         Err(_) if kind == Kind::Duration => {
             parse_duration(rest).map(|s| s as f64).map_err(|e| {
-                format!("\"{value}\": the value must be a duration or a number of seconds: {e}")
+                format!(
+                    "\"{shown_value}\": the value must be a duration or a number of seconds: {e}"
+                )
             })?
         }
-        Err(_) => return Err(format!("\"{value}\": the value must be a plain number")),
+        Err(_) => {
+            return Err(format!(
+                "\"{shown_value}\": the value must be a plain number"
+            ));
+        }
     };
     if kind == Kind::Flag && !(number == 0.0 || number == 1.0) {
-        return Err(format!("\"{value}\": rollout.completed is 0 or 1"));
+        return Err(format!("\"{shown_value}\": rollout.completed is 0 or 1"));
     }
     if number < 0.0 {
-        return Err(format!("\"{value}\": the value must not be negative"));
+        return Err(format!("\"{shown_value}\": the value must not be negative"));
     }
     Ok(Threshold {
         key: key.to_string(),
@@ -65,26 +77,30 @@ fn key_kind(key: &str) -> Result<Kind, String> {
             Ok(Kind::Count)
         } else {
             Err(format!(
-                "unknown count \"{state}\"; expected one of: {}",
+                "unknown count \"{}\"; expected one of: {}",
+                shown_key(state),
                 known.join(", ")
             ))
         };
     }
     let Some((metric, stat)) = key.rsplit_once('.') else {
         return Err(format!(
-            "\"{key}\" is not \"<metric>.<statistic>\", \"counts.<state>\" or \"rollout.completed\""
+            "\"{}\" is not \"<metric>.<statistic>\", \"counts.<state>\" or \"rollout.completed\"",
+            shown_key(key)
         ));
     };
     if Metric::from_name(metric).is_none() {
         let names: Vec<String> = Metric::all().iter().map(|m| m.name()).collect();
         return Err(format!(
-            "unknown metric \"{metric}\"; expected one of: {}",
+            "unknown metric \"{}\"; expected one of: {}",
+            shown_key(metric),
             names.join(", ")
         ));
     }
     if !STATS.contains(&stat) {
         return Err(format!(
-            "unknown statistic \"{stat}\"; expected one of: {}",
+            "unknown statistic \"{}\"; expected one of: {}",
+            shown_key(stat),
             STATS.join(", ")
         ));
     }

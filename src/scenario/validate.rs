@@ -11,12 +11,13 @@ use toml::de::DeTable;
 use super::keys::*;
 use super::section::Section;
 use super::walk::walk;
-use super::{Problem, line_col, read};
+use super::{Lines, Problem, line_col, read};
 use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
 use crate::model::time::{HOUR, Time};
 use crate::model::workload::{Authority, Workload};
 use crate::units::format_duration;
+use crate::units::text::shown;
 
 /// Most stages a plan may have.
 pub const MAX_STAGES: usize = 32;
@@ -25,15 +26,15 @@ const MAX_ACTIONS: usize = 64;
 /// Shares must sum to 1 within this.
 pub(crate) const SUM_TOLERANCE: f64 = 1e-9;
 
-struct Checker<'a> {
-    text: &'a str,
+struct Checker<'l, 't> {
+    lines: &'l Lines<'t>,
     problems: Vec<Problem>,
 }
 
-impl Checker<'_> {
+impl Checker<'_, '_> {
     fn report(&mut self, span: Option<Range<usize>>, key: &str, message: String) {
         self.problems.push(Problem {
-            place: span.map(|s| line_col(self.text, s.start)),
+            place: span.map(|s| self.lines.place(s.start)),
             key: key.to_string(),
             message,
         });
@@ -51,8 +52,12 @@ pub fn parse(text: &str) -> Result<Scenario, Vec<Problem>> {
         }]);
     }
     let doc = DeTable::parse(text).map_err(|e| vec![toml_problem(text, &e)])?;
-    let (root, problems) = walk(text, &doc);
-    let mut c = Checker { text, problems };
+    let lines = Lines::new(text);
+    let (root, problems) = walk(&lines, &doc);
+    let mut c = Checker {
+        lines: &lines,
+        problems,
+    };
     let scenario = convert(&mut c, &root);
     if c.problems.is_empty() {
         Ok(scenario)
@@ -63,11 +68,36 @@ pub fn parse(text: &str) -> Result<Scenario, Vec<Problem>> {
 
 /// Turns a TOML syntax error into a problem that names the key.
 fn toml_problem(text: &str, e: &toml::de::Error) -> Problem {
+    let message = e.message().trim();
+    // The parser's nesting limit comes without a place: the culprit is the most deeply dotted key.
+    let (start, message) = match e.span() {
+        Some(s) => (Some(s.start), message.to_string()),
+        None if message.contains("recursion limit") => (
+            deepest_key(text),
+            format!("{message}: keys or values nest too deeply"),
+        ),
+        None => (None, message.to_string()),
+    };
     Problem {
-        place: e.span().map(|s| line_col(text, s.start)),
-        key: e.span().map(|s| key_at(text, s.start)).unwrap_or_default(),
-        message: e.message().trim().to_string(),
+        place: start.map(|s| line_col(text, s)),
+        key: start.map(|s| key_at(text, s)).unwrap_or_default(),
+        message,
     }
+}
+
+/// The start of the line whose key (or table header) has the most dotted segments, if any has two or more.
+fn deepest_key(text: &str) -> Option<usize> {
+    let mut best = (1, None);
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or_default();
+        let segments = key.matches('.').count() + 1;
+        if segments > best.0 {
+            best = (segments, Some(pos));
+        }
+        pos += line.len();
+    }
+    best.1
 }
 /// The dotted key at a byte offset: the enclosing table header plus the key on that line (best effort, for
 /// error messages).
@@ -113,7 +143,7 @@ fn key_at(text: &str, offset: usize) -> String {
     table
 }
 
-fn convert(c: &mut Checker<'_>, root: &Section) -> Scenario {
+fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let name = root.text(&NAME).unwrap_or_default().to_string();
     let ok_chars = name
         .chars()
@@ -126,8 +156,9 @@ fn convert(c: &mut Checker<'_>, root: &Section) -> Scenario {
             Some(place),
             "name",
             format!(
-                "\"{name}\" is not a usable results folder name: use 1 to 100 letters, digits, '-', '_' \
-                 or '.', not starting with '.'"
+                "\"{}\" is not a usable results folder name: use 1 to 100 letters, digits, '-', '_' \
+                 or '.', not starting with '.'",
+                shown(&name)
             ),
         );
     }
@@ -172,7 +203,7 @@ fn convert(c: &mut Checker<'_>, root: &Section) -> Scenario {
     }
 }
 
-fn convert_fleet(c: &mut Checker<'_>, s: &Section) -> Fleet {
+fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
     let fleet = read::fleet(s);
     let a = s.table("availability");
     let mix = fleet.availability;
@@ -210,7 +241,7 @@ fn convert_fleet(c: &mut Checker<'_>, s: &Section) -> Fleet {
     fleet
 }
 
-fn convert_load(c: &mut Checker<'_>, s: &Section) -> LoadModel {
+fn convert_load(c: &mut Checker<'_, '_>, s: &Section) -> LoadModel {
     let mut load = read::load(s);
     if !HOUR.is_multiple_of(load.bucket) {
         c.report(
@@ -226,7 +257,7 @@ fn convert_load(c: &mut Checker<'_>, s: &Section) -> LoadModel {
     load
 }
 
-fn convert_compliance(c: &mut Checker<'_>, s: &Section) -> CompliancePolicy {
+fn convert_compliance(c: &mut Checker<'_, '_>, s: &Section) -> CompliancePolicy {
     let policy = read::compliance(s);
     if policy.noncompliant_grace > policy.validity
         && let Some(place) = s.place(&NONCOMPLIANT_GRACE)
@@ -246,7 +277,7 @@ fn convert_compliance(c: &mut Checker<'_>, s: &Section) -> CompliancePolicy {
 }
 
 fn convert_actions(
-    c: &mut Checker<'_>,
+    c: &mut Checker<'_, '_>,
     list: &[Section],
     duration: Time,
     stages: &[Stage],
@@ -303,7 +334,7 @@ fn convert_actions(
                         c.report(
                             Some(st),
                             &key("stage"),
-                            format!("no stage is named \"{name}\""),
+                            format!("no stage is named \"{}\"", shown(name)),
                         );
                         None
                     }
@@ -317,7 +348,7 @@ fn convert_actions(
     out
 }
 
-fn convert_stages(c: &mut Checker<'_>, list: &[Section], duration: Time) -> Vec<Stage> {
+fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> Vec<Stage> {
     if list.len() > MAX_STAGES {
         c.report(
             list[MAX_STAGES].span.clone(),
@@ -338,7 +369,10 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Section], duration: Time) -> Vec<
                 c.report(
                     s.place(&STAGE_NAME),
                     &k("name"),
-                    format!("duplicate stage name \"{name}\"; names must be unique"),
+                    format!(
+                        "duplicate stage name \"{}\"; names must be unique",
+                        shown(&name)
+                    ),
                 );
             }
         }
@@ -406,7 +440,7 @@ fn convert_stages(c: &mut Checker<'_>, list: &[Section], duration: Time) -> Vec<
     stages
 }
 
-fn convert_gate(c: &mut Checker<'_>, g: &Section, i: usize, compliance_moved: bool) -> Gate {
+fn convert_gate(c: &mut Checker<'_, '_>, g: &Section, i: usize, compliance_moved: bool) -> Gate {
     let k = |field: &str| format!("stage.{i}.gate.{field}");
     if !compliance_moved && let Some(place) = g.place(&GATE_MAX_NONCOMPLIANT) {
         c.report(

@@ -12,13 +12,14 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::Problem;
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::section::{Section, Val};
 use super::threshold::parse_threshold;
+use super::{Lines, Problem};
 use crate::model::scenario::Burst;
 use crate::model::time::{DAY, MINUTE, Time};
 use crate::model::workload::{Workload, WorkloadSet};
+use crate::units::text::shown;
 use crate::units::{format_duration, parse_duration};
 
 /// The last segment of a table path (`gate` of `stage.gate`).
@@ -26,15 +27,15 @@ pub fn leaf(path: &str) -> &str {
     path.rfind('.').map_or(path, |i| &path[i + 1..])
 }
 
-struct Walker<'t> {
-    text: &'t str,
+struct Walker<'l, 't> {
+    lines: &'l Lines<'t>,
     problems: Vec<Problem>,
 }
 
 /// Walks a parsed document: the checked sections and every problem found, in schema order.
-pub fn walk(text: &str, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
+pub(crate) fn walk(lines: &Lines<'_>, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
     let mut w = Walker {
-        text,
+        lines,
         problems: Vec::new(),
     };
     let root = &TABLES[0];
@@ -43,10 +44,10 @@ pub fn walk(text: &str, doc: &Spanned<DeTable<'_>>) -> (Section, Vec<Problem>) {
     (section, w.problems)
 }
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     fn report(&mut self, span: Option<Range<usize>>, key: String, message: String) {
         self.problems.push(Problem {
-            place: span.map(|s| super::line_col(self.text, s.start)),
+            place: span.map(|s| self.lines.place(s.start)),
             key,
             message,
         });
@@ -169,7 +170,8 @@ impl Walker<'_> {
                     Ok(Val::Text(s.to_string()))
                 } else {
                     Err(format!(
-                        "unknown {what} \"{s}\"; expected {}",
+                        "unknown {what} \"{}\"; expected {}",
+                        shown(s),
                         or_list(names)
                     ))
                 }
@@ -267,12 +269,13 @@ impl Walker<'_> {
                     None => {
                         let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
                         Some(format!(
-                            "unknown workload \"{name}\"; expected one of: {}",
+                            "unknown workload \"{}\"; expected one of: {}",
+                            shown(name),
                             names.join(", ")
                         ))
                     }
                     Some(wl) if set.contains(wl) => {
-                        Some(format!("workload \"{name}\" is listed twice"))
+                        Some(format!("workload \"{}\" is listed twice", shown(name)))
                     }
                     Some(wl) => {
                         set.insert(wl);
@@ -393,7 +396,7 @@ fn lowercase_first(s: &str) -> String {
 /// How a found value is named in a type error (serde's wording).
 fn unexpected(v: &DeValue<'_>) -> String {
     match v {
-        DeValue::String(s) => format!("string \"{s}\""),
+        DeValue::String(s) => format!("string \"{}\"", shown(s)),
         DeValue::Integer(i) => format!("integer `{i}`"),
         DeValue::Float(f) => format!("floating point `{f}`"),
         DeValue::Boolean(b) => format!("boolean `{b}`"),

@@ -7,6 +7,8 @@
 pub mod export;
 pub mod shard;
 
+use std::collections::HashSet;
+
 use toml::Value;
 
 use crate::model::scenario::Scenario;
@@ -15,6 +17,11 @@ use crate::rng::mix64;
 use crate::scenario::overrides::{self, BASE, Override, value_label};
 use crate::scenario::{Problem, ScenarioError};
 use crate::stats::ReplicaMean;
+use crate::units::text::{shown, shown_key};
+
+/// Longest variant name in bytes: it names a folder, and file systems refuse a longer component
+/// (`NAME_MAX`).
+pub const MAX_FOLDER_NAME: usize = 255;
 
 /// One `--set key=v1,v2,...`: a parameter and the values it takes, in the order given.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,12 +84,22 @@ pub fn combination_name(file_variant: &str, parts: &[(String, String)]) -> Strin
 /// Every variant of a sweep, validated, in order: the file's variants (base first), each with the
 /// cartesian product of the `--set` values (last parameter varying fastest). Every problem of every
 /// variant is reported, each naming its variant and override.
+///
+/// Linear in the plan: the text is parsed once, each variant validates a copy of the parsed document, and
+/// names are checked for uniqueness in a hash set.
 pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, ScenarioError> {
     let base = crate::scenario::parse(text, file)?;
     let file_variants = overrides::file_variants(text, file)?;
+    let needs_doc = !sets.is_empty() || file_variants.len() > 1;
+    let doc = if needs_doc {
+        overrides::document(text, file)?
+    } else {
+        toml::Table::new()
+    };
     let combos = cartesian(sets);
     let mut problems: Vec<Problem> = Vec::new();
     let mut variants: Vec<Variant> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     for fv in &file_variants {
         for combo in &combos {
             let parts: Vec<(String, String)> = sets
@@ -97,9 +114,10 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
                 value: v.clone(),
                 place: None,
             }));
+            // Only for messages: values escaped and cut.
             let set_label = parts
                 .iter()
-                .map(|(k, v)| format!("{k}={v}"))
+                .map(|(k, v)| format!("{}={}", shown_key(k), shown(v)))
                 .collect::<Vec<_>>()
                 .join(" ");
             let label = match (fv.name.as_str(), parts.is_empty()) {
@@ -107,19 +125,35 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
                 (n, true) => format!("variant `{n}`"),
                 (n, false) => format!("variant `{n}` with --set {set_label}"),
             };
+            if name.len() > MAX_FOLDER_NAME {
+                problems.push(Problem {
+                    place: None,
+                    key: String::new(),
+                    message: format!(
+                        "{}: its name `{}` is {} bytes, above the {MAX_FOLDER_NAME} a folder name may have; \
+                         use shorter values or a [[variant]] with a short name",
+                        label,
+                        shown(&name),
+                        name.len()
+                    ),
+                });
+                continue;
+            }
             let scenario = if all.is_empty() {
                 Ok(base.clone())
             } else {
-                overrides::build(text, file, &label, &all)
+                overrides::build_on(&doc, file, &label, &all)
             };
             match scenario {
                 Ok(scenario) => {
-                    if variants.iter().any(|v| v.name == name) {
+                    if !names.insert(name.clone()) {
                         problems.push(Problem {
                             place: None,
                             key: String::new(),
                             message: format!(
-                                "{label}: its name `{name}` is the name of an earlier variant (names are made folder-safe); give distinct values or variant names"
+                                "{}: its name `{}` is the name of an earlier variant (names are made folder-safe); give distinct values or variant names",
+                                label,
+                                shown(&name)
                             ),
                         });
                     }
@@ -142,6 +176,17 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
             problems,
         })
     }
+}
+
+/// How many variants [`plan`] builds, without building them: the base scenario validated and the
+/// `[[variant]]` tables read, times every `--set` parameter's number of values (saturating) — so an
+/// oversized sweep is refused before its variants are expanded.
+pub fn variant_count(text: &str, file: &str, sets: &[SetParam]) -> Result<usize, ScenarioError> {
+    crate::scenario::parse(text, file)?;
+    let file_variants = overrides::file_variants(text, file)?.len();
+    Ok(sets
+        .iter()
+        .fold(file_variants, |n, s| n.saturating_mul(s.values.len())))
 }
 
 fn cartesian(sets: &[SetParam]) -> Vec<Vec<Value>> {

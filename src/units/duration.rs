@@ -10,6 +10,8 @@
 /// Returns a message fit for the user (without file or key: the caller adds those) when the string is
 /// not a duration or overflows the simulated clock (`u64` seconds).
 pub fn parse_duration(text: &str) -> Result<u64, String> {
+    // Echoed in messages: escaped and cut (units::text).
+    let shown = super::text::shown(text);
     let s = text.trim();
     if s.is_empty() {
         return Err("empty duration; expected e.g. \"90m\", \"1h30m\" or \"14d\"".into());
@@ -24,7 +26,7 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             number = Some(
                 n.checked_mul(10)
                     .and_then(|n| n.checked_add(u64::from(digit)))
-                    .ok_or_else(|| format!("duration \"{text}\" is too large"))?,
+                    .ok_or_else(|| format!("duration \"{shown}\" is too large"))?,
             );
             continue;
         }
@@ -39,17 +41,17 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             's' => (1, 4),
             _ => {
                 return Err(format!(
-                    "duration \"{text}\" has an unexpected character '{ch}'; \
+                    "duration \"{shown}\" has an unexpected character '{ch}'; \
                      expected a number followed by a unit s, m, h, d or w (e.g. \"1h30m\")"
                 ));
             }
         };
         let n = number.take().ok_or_else(|| {
-            format!("duration \"{text}\" has a unit '{ch}' without a number before it")
+            format!("duration \"{shown}\" has a unit '{ch}' without a number before it")
         })?;
         if rank <= last_unit_rank && last_unit_rank != usize::MAX {
             return Err(format!(
-                "duration \"{text}\" repeats a unit or lists units out of order (write e.g. \"1d2h30m\")"
+                "duration \"{shown}\" repeats a unit or lists units out of order (write e.g. \"1d2h30m\")"
             ));
         }
         last_unit_rank = rank;
@@ -57,15 +59,15 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         total = n
             .checked_mul(unit_seconds)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration \"{text}\" is too large"))?;
+            .ok_or_else(|| format!("duration \"{shown}\" is too large"))?;
     }
     if number.is_some() {
         return Err(format!(
-            "duration \"{text}\" ends with a number without a unit; add s, m, h, d or w (e.g. \"{text}m\")"
+            "duration \"{shown}\" ends with a number without a unit; add s, m, h, d or w (e.g. \"{shown}m\")"
         ));
     }
     if !seen_unit {
-        return Err(format!("duration \"{text}\" has no unit"));
+        return Err(format!("duration \"{shown}\" has no unit"));
     }
     Ok(total)
 }
