@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use toml::de::{DeTable, DeValue};
 use toml::{Table, Value};
 
-use super::{Lines, Problem, ScenarioError, line_col, schema, validate};
+use super::{Lines, Problem, ScenarioError, line_col, lookup, validate};
 use crate::model::scenario::Scenario;
 use crate::units::text::{shown, shown_key};
 
@@ -83,7 +83,7 @@ pub fn parse_set(arg: &str) -> Result<(String, Vec<Value>), String> {
         }
         out.push(parse_value(&item));
     }
-    schema::check_path(key).map_err(|e| format!("--set {shown_arg}: {e}"))?;
+    lookup::check_path(key).map_err(|e| format!("--set {shown_arg}: {e}"))?;
     Ok((key.to_string(), out))
 }
 

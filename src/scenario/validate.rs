@@ -9,6 +9,7 @@ use std::ops::Range;
 use toml::de::DeTable;
 
 use super::keys::*;
+use super::schema::SUM_TOLERANCE;
 use super::section::Section;
 use super::walk::walk;
 use super::{Lines, Problem, line_col, read};
@@ -23,8 +24,6 @@ use crate::units::text::shown;
 pub const MAX_STAGES: usize = 32;
 /// At most this many `[[action]]` tables.
 const MAX_ACTIONS: usize = 64;
-/// Shares must sum to 1 within this.
-pub(crate) const SUM_TOLERANCE: f64 = 1e-9;
 
 struct Checker<'l, 't> {
     lines: &'l Lines<'t>,

@@ -12,6 +12,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::lookup;
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::section::{Section, Val};
 use super::threshold::parse_threshold;
@@ -60,17 +61,17 @@ impl Walker<'_, '_> {
         entries: &DeTable<'_>,
         span: Option<Range<usize>>,
     ) -> Section {
-        let (keys, subs) = (schema::keys_of(table.path), schema::tables_in(table.path));
+        let (keys, subs) = (lookup::keys_of(table.path), lookup::tables_in(table.path));
         let mut written: HashMap<&str, &Spanned<DeValue<'_>>> = HashMap::new();
         for (name, value) in entries {
-            let path = schema::join(table.path, name.get_ref());
-            if schema::table(&path).is_some() || schema::key(&path).is_some() {
+            let path = lookup::join(table.path, name.get_ref());
+            if lookup::table(&path).is_some() || lookup::key(&path).is_some() {
                 written.insert(name.get_ref(), value);
             } else {
                 self.report(
                     Some(name.span()),
-                    schema::join(instance, name.get_ref()),
-                    schema::unknown_message(table.path, name.get_ref()),
+                    lookup::join(instance, name.get_ref()),
+                    lookup::unknown_message(table.path, name.get_ref()),
                 );
             }
         }
@@ -79,7 +80,7 @@ impl Walker<'_, '_> {
             ..Section::EMPTY
         };
         for &key in keys {
-            let at = schema::join(instance, key.name);
+            let at = lookup::join(instance, key.name);
             match written.get(key.name) {
                 Some(v) => {
                     let val = self.value(key, &at, v).unwrap_or(Val::Invalid);
@@ -98,7 +99,7 @@ impl Walker<'_, '_> {
         }
         for &sub in subs {
             let name = leaf(sub.path);
-            let at = schema::join(instance, name);
+            let at = lookup::join(instance, name);
             match written.get(name) {
                 Some(v) => match (v.get_ref(), sub.array) {
                     (DeValue::Table(t), false) => {
@@ -142,10 +143,10 @@ impl Walker<'_, '_> {
                     ),
                 },
                 None if !sub.array => {
-                    for key in schema::keys_of(sub.path).iter().filter(|k| k.preset == Preset::Required) {
+                    for key in lookup::keys_of(sub.path).iter().filter(|k| k.preset == Preset::Required) {
                         self.report(
                             None,
-                            schema::join(&at, key.name),
+                            lookup::join(&at, key.name),
                             format!(
                                 "missing required key: add a {} table with `{}`",
                                 sub.header(),
@@ -336,7 +337,7 @@ impl Walker<'_, '_> {
                 "needs at least one build with a share".into(),
             );
             ok = false;
-        } else if ok && (sum - 1.0).abs() > super::validate::SUM_TOLERANCE {
+        } else if ok && (sum - 1.0).abs() > schema::SUM_TOLERANCE {
             self.report(
                 Some(v.span()),
                 at.to_string(),
