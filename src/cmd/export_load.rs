@@ -7,7 +7,7 @@ use crate::cli::{ExportFormat, ExportLoadArgs};
 use crate::error::{Error, ExitCode};
 use crate::load::Component;
 use crate::load::export::{Step, k6_script, rate_csv};
-use crate::report::write::write_file;
+use crate::report::output_file::{OutputKind, write_output};
 
 /// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
 pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
@@ -23,7 +23,7 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
         ExportFormat::Csv => rate_csv(&steps, bucket, args.speedup),
     };
     match &args.out {
-        Some(path) => write_file(path, text.as_bytes())?,
+        Some(path) => write_output(path, text.as_bytes(), OutputKind::LoadExport, args.force)?,
         None => print_stdout(&text)?,
     }
     Ok(ExitCode::Ok)

@@ -1,7 +1,7 @@
 //! `cofleet run`: the flags become a [`RunConfig`], [`crate::job::run`] simulates and builds the results
 //! folder; this writes it, prints the summary table, and gates it with `--gate`.
 
-use super::{gate, print_stdout, progress};
+use super::{gate, note_leftovers, print_stdout, progress};
 use crate::cli::RunArgs;
 use crate::error::{Error, ExitCode};
 use crate::job::pool::Threads;
@@ -16,7 +16,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             "--baseline, --junit, --json and the other gate options need --gate",
         ));
     }
-    let gate_config = args.gate.then(|| gate::config(&args.gate_options));
+    let gate_config = args
+        .gate
+        .then(|| gate::config(&args.gate_options, args.force));
     let prepared = prepare(&RunConfig {
         scenario: args.scenario.clone(),
         out: args.out.clone(),
@@ -45,7 +47,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         // Another MPI rank: rank 0 writes the results.
         return Ok(ExitCode::Ok);
     };
-    results.write()?;
+    note_leftovers(&results.write()?);
     print_stdout(&results.table)?;
     if !args.quiet {
         eprintln!(

@@ -1,15 +1,22 @@
-//! The overwrite policy for an existing results folder: a typo in `--out` must not delete someone's files.
+//! The overwrite policy for an existing results folder (`run`, `sweep`, `merge --out`, `baseline save --to`):
+//! a typo in `--out` must not delete someone's files.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// What kind of results folder `run` or `sweep` is about to write, for the overwrite policy.
+use crate::sweep::shard::MARKER;
+
+/// What kind of results folder a command is about to write, for the overwrite policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A `cofleet run` folder: `summary.json` at its top.
     Run,
-    /// A `cofleet sweep` folder: `variants/<name>/summary.json` for every variant.
+    /// A `cofleet sweep` (or `merge`) folder: `variants/<name>/summary.json` for every variant; or a shard
+    /// folder (`shard.json`, and `variants/` only for the runs the shard owns — none for a shard that owns
+    /// no run).
     Sweep,
+    /// A `cofleet baseline save` folder: a `summary.json` and nothing else.
+    Baseline,
 }
 
 impl fmt::Display for Kind {
@@ -17,6 +24,7 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Run => "run",
             Kind::Sweep => "sweep",
+            Kind::Baseline => "baseline",
         })
     }
 }
@@ -86,6 +94,12 @@ pub enum Incomplete {
     /// A `summary.json` without a scenario name.
     #[error("{} names no scenario", .0.display())]
     Unnamed(PathBuf),
+    /// A shard marker that does not parse or names no scenario.
+    #[error("{} is not a shard marker naming its scenario", .0.display())]
+    BadMarker(PathBuf),
+    /// A baseline folder holding more than its `summary.json`.
+    #[error("it holds more than summary.json")]
+    NotOnlySummary,
 }
 
 /// The overwrite policy: an existing `out` is replaced only when it is empty or a complete cofleet results
@@ -135,15 +149,32 @@ pub fn check_overwrite(
 fn results_identity(dir: &Path, kind: Kind) -> Result<String, Incomplete> {
     match kind {
         Kind::Run => complete_summary_scenario(&dir.join("summary.json")),
-        Kind::Sweep => {
-            let variants = dir.join("variants");
-            let mut entries: Vec<_> = std::fs::read_dir(&variants)
-                .map_err(|_| Incomplete::NoVariants)?
+        Kind::Baseline => {
+            let only_summary = std::fs::read_dir(dir)
+                .map_err(|_| Incomplete::NoSummary(dir.join("summary.json")))?
                 .filter_map(Result::ok)
-                .map(|e| e.path())
-                .collect();
+                .all(|e| e.file_name() == "summary.json");
+            if !only_summary {
+                return Err(Incomplete::NotOnlySummary);
+            }
+            complete_summary_scenario(&dir.join("summary.json"))
+        }
+        Kind::Sweep => {
+            let marker = dir.join(MARKER);
+            let shard = marker
+                .exists()
+                .then(|| marker_scenario(&marker))
+                .transpose()?;
+            let variants = dir.join("variants");
+            let entries = match std::fs::read_dir(&variants) {
+                Ok(read) => read.filter_map(Result::ok).map(|e| e.path()).collect(),
+                // A shard that owns no run has no variants/ folder.
+                Err(_) if shard.is_some() => Vec::new(),
+                Err(_) => return Err(Incomplete::NoVariants),
+            };
+            let mut entries: Vec<_> = entries;
             entries.sort();
-            let mut name = None;
+            let mut name = shard;
             for entry in entries {
                 let found = complete_summary_scenario(&entry.join("summary.json"))?;
                 name.get_or_insert(found);
@@ -151,6 +182,18 @@ fn results_identity(dir: &Path, kind: Kind) -> Result<String, Incomplete> {
             name.ok_or(Incomplete::EmptyVariants)
         }
     }
+}
+
+/// The scenario a shard marker's plan names.
+fn marker_scenario(file: &Path) -> Result<String, Incomplete> {
+    let bad = || Incomplete::BadMarker(file.to_path_buf());
+    let text = std::fs::read_to_string(file).map_err(|_| bad())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| bad())?;
+    value
+        .pointer("/plan/scenario")
+        .and_then(serde_json::Value::as_str)
+        .map(String::from)
+        .ok_or_else(bad)
 }
 
 /// The `scenario` of a `summary.json` that parses and says `"complete": true`.
@@ -224,5 +267,27 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_shard_that_owns_no_run_can_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MARKER),
+            r#"{"schema": 1, "plan": {"scenario": "a"}}"#,
+        )
+        .unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Sweep, false).is_ok());
+        assert!(check_overwrite(dir.path(), "b", Kind::Sweep, false).is_err());
+    }
+
+    #[test]
+    fn a_baseline_folder_holds_only_its_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = r#"{"scenario": "a", "complete": true}"#;
+        std::fs::write(dir.path().join("summary.json"), summary).unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Baseline, false).is_ok());
+        std::fs::write(dir.path().join("timeline.csv"), "t").unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Baseline, false).is_err());
     }
 }

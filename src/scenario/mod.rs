@@ -7,6 +7,7 @@
 
 pub mod format_doc;
 pub mod keys;
+pub mod name;
 pub mod overrides;
 mod read;
 pub mod schema;
