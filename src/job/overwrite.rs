@@ -19,6 +19,16 @@ pub enum Kind {
     Baseline,
 }
 
+impl Kind {
+    /// The flag that names a folder of this kind.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Kind::Run | Kind::Sweep => "--out",
+            Kind::Baseline => "--to",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -32,9 +42,9 @@ impl fmt::Display for Kind {
 /// Why an existing `--out` is kept.
 #[derive(Debug, thiserror::Error)]
 pub enum OverwriteError {
-    /// `--out` is a file.
-    #[error("{}: --out exists and is not a folder", .0.display())]
-    NotAFolder(PathBuf),
+    /// The output folder's path is a file.
+    #[error("{}: {} exists and is not a folder", .0.display(), .1.flag())]
+    NotAFolder(PathBuf, Kind),
     /// The folder cannot be listed.
     #[error("{}: cannot read the existing folder: {source}", out.display())]
     Unreadable {
@@ -46,8 +56,9 @@ pub enum OverwriteError {
     /// Another scenario's complete results.
     #[error(
         "{}: holds the results of scenario \"{found}\", not \"{scenario}\"; refusing to replace them \
-         (choose another --out, or pass --force to replace them)",
-        out.display()
+         (choose another {}, or pass --force to replace them)",
+        out.display(),
+        kind.flag()
     )]
     OtherScenario {
         /// The folder.
@@ -56,12 +67,15 @@ pub enum OverwriteError {
         found: String,
         /// The scenario about to run.
         scenario: String,
+        /// The kind of folder about to be written.
+        kind: Kind,
     },
     /// Anything but a complete results folder of this kind.
     #[error(
         "{}: exists and is not a complete cofleet {kind} results folder ({why}); refusing to replace it \
-         (choose another --out, or pass --force to replace it)",
-        out.display()
+         (choose another {}, or pass --force to replace it)",
+        out.display(),
+        kind.flag()
     )]
     NotResults {
         /// The folder.
@@ -116,7 +130,7 @@ pub fn check_overwrite(
         return Ok(());
     }
     if !out.is_dir() {
-        return Err(OverwriteError::NotAFolder(out.to_path_buf()));
+        return Err(OverwriteError::NotAFolder(out.to_path_buf(), kind));
     }
     if force {
         return Ok(());
@@ -136,6 +150,7 @@ pub fn check_overwrite(
             out: out.to_path_buf(),
             found,
             scenario: scenario.to_string(),
+            kind,
         }),
         Err(why) => Err(OverwriteError::NotResults {
             out: out.to_path_buf(),
