@@ -10,7 +10,7 @@ use crate::error::{Error, ExitCode};
 use crate::gate::policy::Policy;
 use crate::gate::{Report, compare, export, input, threshold_eval};
 use crate::model::scenario::Threshold;
-use crate::report::output_file::{OutputKind, write_file, write_output};
+use crate::report::output_file::{OutputKind, check_output, write_file, write_output};
 use crate::report::summary::Summary;
 use crate::scenario::{self, parse_threshold};
 
@@ -225,6 +225,20 @@ fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, 
             })
         })
         .collect()
+}
+
+/// Refuses, before any work, a `--junit`/`--json` path the file policy would keep.
+pub fn check_outputs(config: &GateConfig) -> Result<(), Error> {
+    for (flag, path, kind) in [
+        ("--junit", &config.junit, OutputKind::Junit),
+        ("--json", &config.json, OutputKind::GateJson),
+    ] {
+        if let Some(path) = path {
+            check_output(path, kind, config.force)
+                .map_err(|source| Error::FlagOutput { flag, source })?;
+        }
+    }
+    Ok(())
 }
 
 /// Prints the verdict's table and writes the `--junit` / `--json` files asked for; the gate's exit code.

@@ -26,6 +26,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         force: args.force,
         max_memory: args.max_memory,
     })?;
+    if let Some(config) = &gate_config {
+        // A user's file given as --junit/--json would be refused only after the whole simulation.
+        gate::check_outputs(config)?;
+    }
     if let Some(baseline) = gate_config.as_ref().and_then(|g| g.baseline.as_ref()) {
         // A baseline that cannot be read would fail the gate only after the whole simulation.
         crate::gate::input::read_summary(baseline, "--baseline")?;

@@ -68,13 +68,20 @@ pub fn write_output(
     kind: OutputKind,
     force: bool,
 ) -> Result<(), WriteError> {
-    if !force && !replaceable(target, kind)? {
-        return Err(WriteError::NotOurs {
-            path: target.to_path_buf(),
-            kind,
-        });
-    }
+    check_output(target, kind, force)?;
     write_file(target, bytes)
+}
+
+/// The policy of [`write_output`] alone, so a command can refuse a user's file before a long job rather than
+/// after it.
+pub fn check_output(target: &Path, kind: OutputKind, force: bool) -> Result<(), WriteError> {
+    if force || target.as_os_str() == "-" || replaceable(target, kind)? {
+        return Ok(());
+    }
+    Err(WriteError::NotOurs {
+        path: target.to_path_buf(),
+        kind,
+    })
 }
 
 /// Whether the policy lets `target` be replaced by an output of `kind`.
