@@ -69,7 +69,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub gate_options: GateOptions,
     // --- Reliability ---
-    /// Replace an --out folder that is not a complete run of this scenario, and run above the memory limit.
+    /// Replace an --out folder that is not a complete run of this scenario (and a --junit/--json file that
+    /// is not cofleet's own), and run above the memory limit.
     #[arg(long)]
     pub force: bool,
     /// Refuse to start when the estimated peak memory is above SIZE (e.g. 2GB, 500MB; default: the memory
@@ -103,6 +104,9 @@ pub struct ExportLoadArgs {
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an --out file that is not an earlier export of cofleet's.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The load components `export-load --component` takes, by their names in `load.csv`.
@@ -154,6 +158,9 @@ pub struct GateArgs {
     /// Gate options.
     #[command(flatten)]
     pub options: GateOptions,
+    /// Replace a --junit or --json file that is not an earlier one of cofleet's.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What the gate checks and how strictly; shared by `cofleet gate` and `cofleet run --gate`.
@@ -218,6 +225,9 @@ pub struct BaselineSaveArgs {
     /// Baseline folder (default: results/baselines/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub to: Option<PathBuf>,
+    /// Replace a --to folder that is not a baseline of this scenario.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `cofleet sweep`.
@@ -266,6 +276,9 @@ pub struct MergeArgs {
     /// Results folder (default: results/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace an --out folder that is not a complete sweep of this scenario.
+    #[arg(long)]
+    pub force: bool,
     /// No summary line on stderr.
     #[arg(long, short)]
     pub quiet: bool,

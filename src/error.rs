@@ -113,6 +113,24 @@ pub enum Error {
         /// Why the file could not be written.
         source: WriteError,
     },
+    /// A name read from a results file (`summary.json`'s `scenario`, `shard.json`'s `plan.scenario`) that
+    /// would make the default output folder reach outside `results/`.
+    #[error(
+        "{}: field \"{field}\" is {name:?}, which cannot name a results folder ({}); {flag} chooses the \
+         folder instead",
+        file.display(),
+        crate::scenario::name::RULE
+    )]
+    UnsafeName {
+        /// The file the name was read from.
+        file: PathBuf,
+        /// Its field.
+        field: &'static str,
+        /// The name.
+        name: String,
+        /// The flag that names the output folder instead.
+        flag: &'static str,
+    },
     /// The input is refused by a rule of the command (conflicting flags, a foreign shard, an incomparable
     /// baseline); the message says which rule and what to do.
     #[error("{0}")]

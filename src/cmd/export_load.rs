@@ -7,7 +7,7 @@ use crate::cli::{ExportFormat, ExportLoadArgs};
 use crate::error::{Error, ExitCode};
 use crate::load::Component;
 use crate::load::export::{Step, k6_script, rate_csv};
-use crate::report::write::write_file;
+use crate::report::output_file::{OutputKind, check_output, write_output};
 
 /// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
 pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
@@ -15,6 +15,9 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
     // Reliability: only a finished run's load is exported — its summary.json must say
     // `"complete": true` (and be of this schema), like `gate`, `plot` and `baseline save` require.
     crate::gate::input::read_summary(&args.results, "RESULTS_DIR")?;
+    if let Some(out) = &args.out {
+        check_output(out, OutputKind::LoadExport, args.force)?;
+    }
     let file = args.results.join("load.csv");
     let (bucket, steps) = read_steps(&file, component)?;
     let title = args.results.display().to_string();
@@ -23,7 +26,7 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
         ExportFormat::Csv => rate_csv(&steps, bucket, args.speedup),
     };
     match &args.out {
-        Some(path) => write_file(path, text.as_bytes())?,
+        Some(path) => write_output(path, text.as_bytes(), OutputKind::LoadExport, args.force)?,
         None => print_stdout(&text)?,
     }
     Ok(ExitCode::Ok)

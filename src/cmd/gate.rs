@@ -10,8 +10,8 @@ use crate::error::{Error, ExitCode};
 use crate::gate::policy::Policy;
 use crate::gate::{Report, compare, export, input, threshold_eval};
 use crate::model::scenario::Threshold;
+use crate::report::output_file::{OutputKind, check_output, write_file, write_output};
 use crate::report::summary::Summary;
-use crate::report::write::write_file;
 use crate::scenario::{self, parse_threshold};
 
 /// What the gate checks and how strictly, validated (clap's value parsers checked every value).
@@ -29,10 +29,12 @@ pub struct GateConfig {
     pub junit: Option<PathBuf>,
     /// Also write the verdicts as JSON here.
     pub json: Option<PathBuf>,
+    /// Replace a `junit`/`json` file that is not cofleet's own earlier output of that kind.
+    pub force: bool,
 }
 
-/// The gate options as a [`GateConfig`].
-pub fn config(options: &GateOptions) -> GateConfig {
+/// The gate options as a [`GateConfig`]; `force` is the command's `--force`.
+pub fn config(options: &GateOptions, force: bool) -> GateConfig {
     GateConfig {
         baseline: options.baseline.clone(),
         policy: Policy {
@@ -45,6 +47,7 @@ pub fn config(options: &GateOptions) -> GateConfig {
         no_thresholds: options.no_thresholds,
         junit: options.junit.clone(),
         json: options.json.clone(),
+        force,
     }
 }
 
@@ -59,7 +62,12 @@ pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
         Some(path) => Some(scenario::load(path)?.thresholds),
         None => None,
     };
-    gate_results(&args.current, thresholds, &config(&args.options), false)
+    gate_results(
+        &args.current,
+        thresholds,
+        &config(&args.options, args.force),
+        false,
+    )
 }
 
 /// Gates the results folder `current`; `thresholds` overrides those recorded in its summary. With `record`
@@ -219,17 +227,43 @@ fn recorded_thresholds(summary: &Summary, dir: &Path) -> Result<Vec<Threshold>, 
         .collect()
 }
 
+/// Refuses, before any work, a `--junit`/`--json` path the file policy would keep.
+pub fn check_outputs(config: &GateConfig) -> Result<(), Error> {
+    for (flag, path, kind) in [
+        ("--junit", &config.junit, OutputKind::Junit),
+        ("--json", &config.json, OutputKind::GateJson),
+    ] {
+        if let Some(path) = path {
+            check_output(path, kind, config.force)
+                .map_err(|source| Error::FlagOutput { flag, source })?;
+        }
+    }
+    Ok(())
+}
+
 /// Prints the verdict's table and writes the `--junit` / `--json` files asked for; the gate's exit code.
 fn publish(report: &Report, options: &GateConfig) -> Result<ExitCode, Error> {
     print_stdout(&export::markdown(report))?;
     if let Some(path) = &options.junit {
-        write_file(path, &export::junit(report)).map_err(|source| Error::FlagOutput {
+        write_output(
+            path,
+            &export::junit(report),
+            OutputKind::Junit,
+            options.force,
+        )
+        .map_err(|source| Error::FlagOutput {
             flag: "--junit",
             source,
         })?;
     }
     if let Some(path) = &options.json {
-        write_file(path, &export::json(report)).map_err(|source| Error::FlagOutput {
+        write_output(
+            path,
+            &export::json(report),
+            OutputKind::GateJson,
+            options.force,
+        )
+        .map_err(|source| Error::FlagOutput {
             flag: "--json",
             source,
         })?;

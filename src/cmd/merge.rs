@@ -1,7 +1,7 @@
 //! `cofleet merge`: [`crate::job::merge`] puts the shard folders back together; this writes the sweep folder
 //! and prints `comparison.md`.
 
-use super::print_stdout;
+use super::{note_leftovers, print_stdout};
 use crate::cli::MergeArgs;
 use crate::error::{Error, ExitCode};
 use crate::job::merge::merge as merge_shards;
@@ -9,8 +9,8 @@ use crate::report::write::write_results;
 
 /// Merges the shards.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
-    let merged = merge_shards(&args.shards, args.out.clone())?;
-    write_results(&merged.out, &merged.files)?;
+    let merged = merge_shards(&args.shards, args.out.clone(), args.force)?;
+    note_leftovers(&write_results(&merged.out, &merged.files)?);
     print_stdout(&merged.text)?;
     if !args.quiet {
         eprintln!(

@@ -15,6 +15,7 @@ use std::io::Write;
 
 use crate::cli::Command;
 use crate::error::{Error, ExitCode};
+use crate::report::leftovers::Leftover;
 
 /// Runs the subcommand.
 pub fn dispatch(command: &Command) -> Result<ExitCode, Error> {
@@ -37,5 +38,13 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
         _ => Ok(()),
+    }
+}
+
+/// Says on stderr which temporaries of killed processes a write found beside its output (and removed, when
+/// it could): never silent, as they may have held someone's results.
+pub fn note_leftovers(found: &[Leftover]) {
+    for leftover in found {
+        eprintln!("{}", leftover.note());
     }
 }

@@ -1,16 +1,12 @@
 //! `cofleet plot`: re-render `plots/` and `report.html` of a results folder from its files alone (no
 //! simulation), so runs made before a plotting change can be drawn again.
 
-use std::path::Path;
-
-use walkdir::WalkDir;
-
-use super::print_stdout;
+use super::{note_leftovers, print_stdout};
 use crate::cli::{PlotArgs, PlotFormat};
 use crate::error::{Error, ExitCode};
 use crate::plot::data::Results;
 use crate::plot::{Format, plot_files};
-use crate::report::write::write_results;
+use crate::report::write::replace_inside;
 
 /// Regenerates the plots and the report of `args.results`.
 pub fn plot(args: &PlotArgs) -> Result<ExitCode, Error> {
@@ -30,65 +26,17 @@ pub fn plot(args: &PlotArgs) -> Result<ExitCode, Error> {
         PlotFormat::Both => Format::Both,
     };
     let plots = plot_files(&results, format)?;
-    // Rewrite the folder atomically: every other file unchanged, previous plots and report replaced.
-    let mut files = kept_files(dir)?;
-    files.extend(plots);
-    files.sort();
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    write_results(dir, &files)?;
+    // Only `plots/` and `report.html` are replaced, each atomically, inside the folder: every other entry
+    // (links included) stays as it is, and the folder itself is never renamed, so it may be the current
+    // directory (`cofleet plot .`).
+    note_leftovers(&replace_inside(dir, &plots)?);
     print_stdout(&format!(
         "wrote {}/report.html and {} plot files\n",
         dir.display(),
-        files
+        plots
             .iter()
             .filter(|(n, _)| n.starts_with("plots/"))
             .count()
     ))?;
     Ok(ExitCode::Ok)
-}
-
-/// Every file of the folder (relative path, bytes) except `plots/` and `report.html`. Links are followed, as
-/// a results folder may be assembled from links; a link loop is an error, not an endless walk.
-fn kept_files(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let mut out = Vec::new();
-    let mut walk = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .min_depth(1)
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(root).to_path_buf();
-            match e.into_io_error() {
-                Some(source) => Error::Read { path, source },
-                None => Error::refused(format!(
-                    "{}: a symbolic link loop in the results folder",
-                    path.display()
-                )),
-            }
-        })?;
-        let text = entry
-            .path()
-            .strip_prefix(root)
-            .expect("walked below root")
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if text == "plots" || text == "report.html" {
-            if entry.file_type().is_dir() {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|source| Error::Read {
-            path: entry.path().to_path_buf(),
-            source,
-        })?;
-        out.push((text, bytes));
-    }
-    Ok(out)
 }

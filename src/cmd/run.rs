@@ -1,7 +1,7 @@
 //! `cofleet run`: the flags become a [`RunConfig`], [`crate::job::run`] simulates and builds the results
 //! folder; this writes it, prints the summary table, and gates it with `--gate`.
 
-use super::{gate, print_stdout, progress};
+use super::{gate, note_leftovers, print_stdout, progress};
 use crate::cli::RunArgs;
 use crate::error::{Error, ExitCode};
 use crate::job::pool::Threads;
@@ -16,7 +16,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             "--baseline, --junit, --json and the other gate options need --gate",
         ));
     }
-    let gate_config = args.gate.then(|| gate::config(&args.gate_options));
+    let gate_config = args
+        .gate
+        .then(|| gate::config(&args.gate_options, args.force));
     let prepared = prepare(&RunConfig {
         scenario: args.scenario.clone(),
         out: args.out.clone(),
@@ -24,6 +26,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         force: args.force,
         max_memory: args.max_memory,
     })?;
+    if let Some(config) = &gate_config {
+        // A user's file given as --junit/--json would be refused only after the whole simulation.
+        gate::check_outputs(config)?;
+    }
     if let Some(baseline) = gate_config.as_ref().and_then(|g| g.baseline.as_ref()) {
         // A baseline that cannot be read would fail the gate only after the whole simulation.
         crate::gate::input::read_summary(baseline, "--baseline")?;
@@ -45,7 +51,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         // Another MPI rank: rank 0 writes the results.
         return Ok(ExitCode::Ok);
     };
-    results.write()?;
+    note_leftovers(&results.write()?);
     print_stdout(&results.table)?;
     if !args.quiet {
         eprintln!(

@@ -1,13 +1,12 @@
 //! `cofleet sweep`: the flags become a [`SweepConfig`], [`crate::job::sweep`] runs every variant × `--set`
 //! value × replica and builds the sweep folder; this writes it and prints `comparison.md`.
 
-use super::{print_stdout, progress};
+use super::{note_leftovers, print_stdout, progress};
 use crate::cli::SweepArgs;
 use crate::error::{Error, ExitCode};
 use crate::job::launch::refuse_mpi_sweep;
 use crate::job::pool::Threads;
 use crate::job::sweep::{SweepConfig, prepare};
-use crate::report::write::write_results;
 use crate::sweep::SetParam;
 
 /// Runs the sweep.
@@ -32,7 +31,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, Error> {
     let results = prepared.run(&run_done);
     progress::finish(bar);
     let results = results?;
-    write_results(&results.out, &results.files)?;
+    note_leftovers(&results.write()?);
     print_stdout(&results.text)?;
     if !args.quiet {
         eprintln!(

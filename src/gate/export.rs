@@ -277,4 +277,12 @@ mod tests {
         assert_eq!(v["rows"][1]["verdict"], "fail");
         assert_eq!(v["rows"][1]["check"], "regression");
     }
+
+    #[test]
+    fn outputs_open_with_the_signature_the_overwrite_policy_recognises() {
+        use crate::report::output_file::OutputKind;
+        assert!(OutputKind::Junit.recognises(&junit(&report())));
+        assert!(OutputKind::GateJson.recognises(&json(&report())));
+        assert!(!OutputKind::GateJson.recognises(&junit(&report())));
+    }
 }

@@ -1,5 +1,8 @@
 //! The memory guard: a job's estimated peak memory ([`crate::engine::estimate`]) checked against
-//! `--max-memory` or the memory this machine has available, before anything is simulated.
+//! `--max-memory` or the memory this process can actually get — the smallest of the machine's available
+//! memory, its address-space limit (`ulimit -v`) and its cgroup's memory limit (a container's) — before
+//! anything is simulated, so a job too big for its limits is refused with a message instead of aborting on a
+//! failed allocation.
 
 use crate::engine::estimate::MemoryEstimate;
 use crate::units::human_bytes;
@@ -61,12 +64,72 @@ pub fn parse_size(text: &str) -> Result<u64, SizeError> {
 }
 
 /// Memory the machine can give a new process without swapping (`MemAvailable` in /proc/meminfo); `None`
-/// where it cannot be read, and then only `--max-memory` is checked.
+/// where it cannot be read.
 pub fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    kib_field(&info, "MemAvailable:")
+}
+
+/// A `Name:  123 kB` field of a /proc file, in bytes.
+fn kib_field(text: &str, name: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(name))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb.saturating_mul(1024))
+}
+
+/// Address space this process may still map: its `RLIMIT_AS` soft limit (`ulimit -v`) minus what it maps
+/// already (`VmSize`); `None` when unlimited.
+pub fn address_space_left() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one `rlimit` into the struct it is given, which lives across the call.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } != 0
+        || limit.rlim_cur == libc::RLIM_INFINITY
+    {
+        return None;
+    }
+    let limit: u64 = limit.rlim_cur;
+    let mapped = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| kib_field(&s, "VmSize:"))
+        .unwrap_or(0);
+    Some(limit.saturating_sub(mapped))
+}
+
+/// Memory this process's cgroup (v2) may still use: `memory.max` minus `memory.current` of the cgroup
+/// /proc/self/cgroup names; `None` when there is no limit or no cgroup v2.
+pub fn cgroup_memory_left() -> Option<u64> {
+    let cgroups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = cgroups.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let dir = std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    let max = std::fs::read_to_string(dir.join("memory.max")).ok()?;
+    let max: u64 = max.trim().parse().ok()?; // "max": no limit
+    let current = std::fs::read_to_string(dir.join("memory.current"))
+        .ok()
+        .and_then(|c| c.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    Some(max.saturating_sub(current))
+}
+
+/// The tightest memory limit of this process, and where it comes from: the smallest of
+/// [`available_memory`], [`address_space_left`] and [`cgroup_memory_left`]; `None` when none can be read,
+/// and then only `--max-memory` is checked.
+pub fn memory_limit() -> Option<(u64, &'static str)> {
+    [
+        available_memory().map(|m| (m, "the memory available on this machine (MemAvailable)")),
+        address_space_left().map(|m| {
+            (
+                m,
+                "the address space this process may still use (its memory limit, ulimit -v)",
+            )
+        }),
+        cgroup_memory_left().map(|m| (m, "the memory its cgroup may still use (memory.max)")),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(bytes, _)| *bytes)
 }
 
 /// A job refused by the memory guard.
@@ -86,12 +149,12 @@ pub struct MemoryError {
     pub breakdown: String,
     /// The limit in bytes.
     pub limit: u64,
-    /// Where the limit comes from (`--max-memory`, the available memory).
+    /// Where the limit comes from (`--max-memory`, the available memory, `ulimit -v`, the cgroup).
     pub limit_source: &'static str,
 }
 
 /// The memory guard: refuses when `estimate` exceeds `max_memory` (bytes, `--max-memory`) or, without it,
-/// the available memory, unless `force`. `what` names the job ("this run", "this sweep of 12 runs").
+/// the [`memory_limit`], unless `force`. `what` names the job ("this run", "this sweep of 12 runs").
 pub fn check_memory(
     estimate: &MemoryEstimate,
     max_memory: Option<u64>,
@@ -100,9 +163,7 @@ pub fn check_memory(
 ) -> Result<(), MemoryError> {
     let limit = match max_memory {
         Some(bytes) => Some((bytes, "--max-memory")),
-        None => {
-            available_memory().map(|m| (m, "the memory available on this machine (MemAvailable)"))
-        }
+        None => memory_limit(),
     };
     match limit {
         Some((limit, limit_source)) if estimate.bytes > limit && !force => Err(MemoryError {
@@ -138,5 +199,22 @@ mod tests {
             parse_size("0MB"),
             Err(SizeError::OutOfRange("0MB".to_string()))
         );
+    }
+
+    #[test]
+    fn the_limit_is_the_smallest_known_one() {
+        if let Some((bytes, _)) = memory_limit() {
+            for other in [
+                available_memory(),
+                address_space_left(),
+                cgroup_memory_left(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(bytes <= other);
+            }
+        }
+        assert_eq!(kib_field("VmSize:\t  2 kB\n", "VmSize:"), Some(2048));
     }
 }

@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::overwrite::{Kind, check_overwrite};
 use super::run::default_out;
 use super::sweep::run_folder;
 use crate::error::Error;
 use crate::plot::sweep::comparison_files;
 use crate::report::summary::Summary;
+use crate::scenario::name::is_folder_name;
 use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker};
 
 /// The merged sweep folder, and what to tell about it.
@@ -34,8 +36,9 @@ pub struct MergeResults {
 }
 
 /// Merges the shard folders `dirs` (in any order) into the folder `out` (default:
-/// `results/<scenario name>/`).
-pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<MergeResults, Error> {
+/// `results/<scenario name>/`, the name checked like a scenario's), which the overwrite policy must let be
+/// replaced (a complete sweep of this scenario, or `force`).
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, force: bool) -> Result<MergeResults, Error> {
     if dirs.is_empty() {
         return Err(Error::refused("no shard folders to merge"));
     }
@@ -45,12 +48,25 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<MergeResults, Err
     }
     let by_index = check_split(&shards)?;
     let first = &shards[0].1;
+    let plan = &first.plan;
+    let out = match out {
+        Some(out) => out,
+        None if is_folder_name(&plan.scenario) => default_out(&plan.scenario),
+        None => {
+            return Err(Error::UnsafeName {
+                file: shards[0].0.join(MARKER),
+                field: "plan.scenario",
+                name: plan.scenario.clone(),
+                flag: "--out",
+            });
+        }
+    };
+    check_overwrite(&out, &plan.scenario, Kind::Sweep, force)?;
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (dir, _) in &shards {
         collect(dir, &mut files)?;
     }
-    let plan = &first.plan;
     let mut summaries: Vec<Vec<Summary>> = vec![Vec::new(); plan.variants.len()];
     for run in 0..plan.runs() {
         let (variant, replica) = (run / plan.replicas as usize, run % plan.replicas as usize);
@@ -71,7 +87,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<MergeResults, Err
     let (text, outputs) = comparison_files(plan, &summaries)?;
     files.extend(outputs);
     Ok(MergeResults {
-        out: out.unwrap_or_else(|| default_out(&plan.scenario)),
+        out,
         files: files.into_iter().collect(),
         text,
         shards: first.shards,

@@ -1,15 +1,32 @@
-//! The overwrite policy for an existing results folder: a typo in `--out` must not delete someone's files.
+//! The overwrite policy for an existing results folder (`run`, `sweep`, `merge --out`, `baseline save --to`):
+//! a typo in `--out` must not delete someone's files.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// What kind of results folder `run` or `sweep` is about to write, for the overwrite policy.
+use crate::sweep::shard::MARKER;
+
+/// What kind of results folder a command is about to write, for the overwrite policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A `cofleet run` folder: `summary.json` at its top.
     Run,
-    /// A `cofleet sweep` folder: `variants/<name>/summary.json` for every variant.
+    /// A `cofleet sweep` (or `merge`) folder: `variants/<name>/summary.json` for every variant; or a shard
+    /// folder (`shard.json`, and `variants/` only for the runs the shard owns — none for a shard that owns
+    /// no run).
     Sweep,
+    /// A `cofleet baseline save` folder: a `summary.json` and nothing else.
+    Baseline,
+}
+
+impl Kind {
+    /// The flag that names a folder of this kind.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Kind::Run | Kind::Sweep => "--out",
+            Kind::Baseline => "--to",
+        }
+    }
 }
 
 impl fmt::Display for Kind {
@@ -17,6 +34,7 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Run => "run",
             Kind::Sweep => "sweep",
+            Kind::Baseline => "baseline",
         })
     }
 }
@@ -24,9 +42,9 @@ impl fmt::Display for Kind {
 /// Why an existing `--out` is kept.
 #[derive(Debug, thiserror::Error)]
 pub enum OverwriteError {
-    /// `--out` is a file.
-    #[error("{}: --out exists and is not a folder", .0.display())]
-    NotAFolder(PathBuf),
+    /// The output folder's path is a file.
+    #[error("{}: {} exists and is not a folder", .0.display(), .1.flag())]
+    NotAFolder(PathBuf, Kind),
     /// The folder cannot be listed.
     #[error("{}: cannot read the existing folder: {source}", out.display())]
     Unreadable {
@@ -38,8 +56,9 @@ pub enum OverwriteError {
     /// Another scenario's complete results.
     #[error(
         "{}: holds the results of scenario \"{found}\", not \"{scenario}\"; refusing to replace them \
-         (choose another --out, or pass --force to replace them)",
-        out.display()
+         (choose another {}, or pass --force to replace them)",
+        out.display(),
+        kind.flag()
     )]
     OtherScenario {
         /// The folder.
@@ -48,12 +67,15 @@ pub enum OverwriteError {
         found: String,
         /// The scenario about to run.
         scenario: String,
+        /// The kind of folder about to be written.
+        kind: Kind,
     },
     /// Anything but a complete results folder of this kind.
     #[error(
         "{}: exists and is not a complete cofleet {kind} results folder ({why}); refusing to replace it \
-         (choose another --out, or pass --force to replace it)",
-        out.display()
+         (choose another {}, or pass --force to replace it)",
+        out.display(),
+        kind.flag()
     )]
     NotResults {
         /// The folder.
@@ -86,6 +108,12 @@ pub enum Incomplete {
     /// A `summary.json` without a scenario name.
     #[error("{} names no scenario", .0.display())]
     Unnamed(PathBuf),
+    /// A shard marker that does not parse or names no scenario.
+    #[error("{} is not a shard marker naming its scenario", .0.display())]
+    BadMarker(PathBuf),
+    /// A baseline folder holding more than its `summary.json`.
+    #[error("it holds more than summary.json")]
+    NotOnlySummary,
 }
 
 /// The overwrite policy: an existing `out` is replaced only when it is empty or a complete cofleet results
@@ -102,7 +130,7 @@ pub fn check_overwrite(
         return Ok(());
     }
     if !out.is_dir() {
-        return Err(OverwriteError::NotAFolder(out.to_path_buf()));
+        return Err(OverwriteError::NotAFolder(out.to_path_buf(), kind));
     }
     if force {
         return Ok(());
@@ -122,6 +150,7 @@ pub fn check_overwrite(
             out: out.to_path_buf(),
             found,
             scenario: scenario.to_string(),
+            kind,
         }),
         Err(why) => Err(OverwriteError::NotResults {
             out: out.to_path_buf(),
@@ -135,15 +164,32 @@ pub fn check_overwrite(
 fn results_identity(dir: &Path, kind: Kind) -> Result<String, Incomplete> {
     match kind {
         Kind::Run => complete_summary_scenario(&dir.join("summary.json")),
-        Kind::Sweep => {
-            let variants = dir.join("variants");
-            let mut entries: Vec<_> = std::fs::read_dir(&variants)
-                .map_err(|_| Incomplete::NoVariants)?
+        Kind::Baseline => {
+            let only_summary = std::fs::read_dir(dir)
+                .map_err(|_| Incomplete::NoSummary(dir.join("summary.json")))?
                 .filter_map(Result::ok)
-                .map(|e| e.path())
-                .collect();
+                .all(|e| e.file_name() == "summary.json");
+            if !only_summary {
+                return Err(Incomplete::NotOnlySummary);
+            }
+            complete_summary_scenario(&dir.join("summary.json"))
+        }
+        Kind::Sweep => {
+            let marker = dir.join(MARKER);
+            let shard = marker
+                .exists()
+                .then(|| marker_scenario(&marker))
+                .transpose()?;
+            let variants = dir.join("variants");
+            let entries = match std::fs::read_dir(&variants) {
+                Ok(read) => read.filter_map(Result::ok).map(|e| e.path()).collect(),
+                // A shard that owns no run has no variants/ folder.
+                Err(_) if shard.is_some() => Vec::new(),
+                Err(_) => return Err(Incomplete::NoVariants),
+            };
+            let mut entries: Vec<_> = entries;
             entries.sort();
-            let mut name = None;
+            let mut name = shard;
             for entry in entries {
                 let found = complete_summary_scenario(&entry.join("summary.json"))?;
                 name.get_or_insert(found);
@@ -151,6 +197,18 @@ fn results_identity(dir: &Path, kind: Kind) -> Result<String, Incomplete> {
             name.ok_or(Incomplete::EmptyVariants)
         }
     }
+}
+
+/// The scenario a shard marker's plan names.
+fn marker_scenario(file: &Path) -> Result<String, Incomplete> {
+    let bad = || Incomplete::BadMarker(file.to_path_buf());
+    let text = std::fs::read_to_string(file).map_err(|_| bad())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| bad())?;
+    value
+        .pointer("/plan/scenario")
+        .and_then(serde_json::Value::as_str)
+        .map(String::from)
+        .ok_or_else(bad)
 }
 
 /// The `scenario` of a `summary.json` that parses and says `"complete": true`.
@@ -224,5 +282,27 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_shard_that_owns_no_run_can_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MARKER),
+            r#"{"schema": 1, "plan": {"scenario": "a"}}"#,
+        )
+        .unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Sweep, false).is_ok());
+        assert!(check_overwrite(dir.path(), "b", Kind::Sweep, false).is_err());
+    }
+
+    #[test]
+    fn a_baseline_folder_holds_only_its_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = r#"{"scenario": "a", "complete": true}"#;
+        std::fs::write(dir.path().join("summary.json"), summary).unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Baseline, false).is_ok());
+        std::fs::write(dir.path().join("timeline.csv"), "t").unwrap();
+        assert!(check_overwrite(dir.path(), "a", Kind::Baseline, false).is_err());
     }
 }

@@ -15,7 +15,9 @@ use crate::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
-use crate::report::{data_files, load_file, table, write::write_results};
+use crate::report::leftovers::Leftover;
+use crate::report::write::{WriteError, write_results_unless};
+use crate::report::{data_files, load_file, table};
 use crate::scenario;
 use crate::units::human_seconds;
 
@@ -159,14 +161,30 @@ impl PreparedRun {
 }
 
 impl RunResults {
-    /// Writes the results folder atomically — unless a stop was requested meanwhile (exit 130).
-    pub fn write(&self) -> Result<(), Error> {
-        if interrupt::stop_requested() {
-            return Err(interrupted(
-                "the simulation had finished; its results were not yet written".into(),
-            ));
-        }
-        write_results(&self.out, &self.files)?;
-        Ok(())
+    /// Writes the results folder atomically — unless a stop was requested before it was committed (exit
+    /// 130, nothing written). Returns the leftovers of killed processes found beside it.
+    pub fn write(&self) -> Result<Vec<Leftover>, Error> {
+        commit_unless_stopped(
+            &self.out,
+            &self.files,
+            "the simulation had finished; its results were not yet written",
+        )
+    }
+}
+
+/// Writes a results folder with [`write_results_unless`] and the stop flag: a stop requested before the
+/// folder is committed — during the simulation, the rendering, or while the files are written — is exit
+/// 130 with nothing written; `how_far` says where the job was.
+pub fn commit_unless_stopped(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    how_far: &str,
+) -> Result<Vec<Leftover>, Error> {
+    if interrupt::stop_requested() {
+        return Err(interrupted(how_far.into()));
+    }
+    match write_results_unless(out, files, &interrupt::stop_requested) {
+        Err(WriteError::Stopped(_)) => Err(interrupted(how_far.into())),
+        other => Ok(other?),
     }
 }

@@ -16,13 +16,14 @@ use super::interrupt::{self, interrupted};
 use super::memory::check_memory;
 use super::overwrite::{Kind, check_overwrite};
 use super::pool::Threads;
-use super::run::default_out;
+use super::run::{commit_unless_stopped, default_out};
 use crate::engine::estimate::{MemoryEstimate, sweep_memory};
 use crate::engine::simulate_until;
 use crate::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
+use crate::report::leftovers::Leftover;
 use crate::report::run_files;
 use crate::scenario;
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
@@ -283,6 +284,18 @@ impl PreparedSweep {
             self.runs,
             sh.count
         ))
+    }
+}
+
+impl SweepResults {
+    /// Writes the sweep folder atomically — unless a stop was requested before it was committed (exit 130,
+    /// nothing written). Returns the leftovers of killed processes found beside it.
+    pub fn write(&self) -> Result<Vec<Leftover>, Error> {
+        commit_unless_stopped(
+            &self.out,
+            &self.files,
+            "every run had finished; the sweep's results were not yet written",
+        )
     }
 }
 

@@ -138,4 +138,14 @@ mod tests {
             "seconds,requests_per_s\n0,2\n30,0\n"
         );
     }
+
+    #[test]
+    fn exports_open_with_the_signature_the_overwrite_policy_recognises() {
+        use crate::report::output_file::OutputKind;
+        let steps = [Step { requests: 3 }];
+        assert!(
+            OutputKind::LoadExport.recognises(k6_script("t", "cmg", &steps, 60, 10).as_bytes())
+        );
+        assert!(OutputKind::LoadExport.recognises(rate_csv(&steps, 60, 10).as_bytes()));
+    }
 }

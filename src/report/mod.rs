@@ -1,7 +1,10 @@
 //! Results at the edge: `summary.json`, CSVs and the stdout table, built as bytes and written atomically.
 
 pub mod csv_out;
+pub mod leftovers;
 pub mod load_out;
+pub mod output_file;
+pub mod rename;
 pub mod summary;
 pub mod table;
 pub mod write;

@@ -1,19 +1,40 @@
-//! Writing a results folder so that it never looks complete unless it is: every file goes into a temporary
-//! folder beside the target, which is renamed into place only when all files are written.
+//! Writing a results folder so that it never looks complete unless it is, and is never missing: every file
+//! goes into a temporary folder beside the target, `.NAME.partial-PID`, which is then exchanged with the
+//! previous folder in one step (`renameat2(RENAME_EXCHANGE)`; renamed where nothing is yet), and the previous
+//! results, now in the temporary's place, are removed. Temporaries a killed process left are cleaned by the
+//! next write of the same folder ([`leftovers`](super::leftovers)). An output that is a symbolic link is
+//! written at the link's target (the link stays a link).
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-/// Why a results folder could not be written.
+use super::leftovers::{self, Leftover};
+use super::output_file::{OutputKind, write_file};
+use super::rename;
+
+/// Why a results folder or an output file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The target exists and is not a folder.
     #[error("{0}: exists and is not a folder; choose another --out")]
     NotADirectory(PathBuf),
-    /// A stop was requested (Ctrl-C, SIGTERM) before the folder was moved into place; nothing was kept.
-    #[error("interrupted before the results were moved into place")]
-    Interrupted,
+    /// A file of the user's where cofleet would write one of its outputs.
+    #[error(
+        "{}: exists and is not a {kind} written by cofleet; refusing to replace it (choose another file, \
+         or pass --force to replace it)",
+        path.display()
+    )]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// What cofleet was about to write.
+        kind: OutputKind,
+    },
+    /// A stop (Ctrl-C, SIGTERM) was requested before the folder was committed; nothing was written.
+    #[error("{}: stopped before the results were moved into place", .0.display())]
+    Stopped(PathBuf),
     /// An I/O step failed.
     #[error("{path}: {what}: {source}")]
     Io {
@@ -26,7 +47,10 @@ pub enum WriteError {
     },
 }
 
-fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> WriteError + 'a {
+pub(super) fn io<'a>(
+    path: &'a Path,
+    what: &'static str,
+) -> impl FnOnce(std::io::Error) -> WriteError + 'a {
     move |source| WriteError::Io {
         path: path.to_path_buf(),
         what,
@@ -34,44 +58,38 @@ fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> 
     }
 }
 
-/// Writes `files` (name, bytes) as the folder `target`, replacing a previous results folder there.
+/// Writes `files` (name, bytes) as the folder `target`, replacing a previous results folder there; returns
+/// the leftovers of killed processes found beside it (removed when possible), for the caller to mention.
 pub fn write_results<N: AsRef<str>>(
     target: &Path,
     files: &[(N, Vec<u8>)],
-) -> Result<(), WriteError> {
+) -> Result<Vec<Leftover>, WriteError> {
     write_results_unless(target, files, &|| false)
 }
 
-/// [`write_results`], abandoned (the temporary folder removed, [`WriteError::Interrupted`]) as soon as
-/// `stopped` says so — checked before each file and before the folder is moved into place — so a signal
-/// that arrives while the files are written leaves neither results nor a temporary folder.
+/// [`write_results`], but when `stop()` says so once every file is written, the temporary folder is removed
+/// and nothing is committed ([`WriteError::Stopped`]): a signal that arrives while the files are written
+/// still leaves the previous state.
 pub fn write_results_unless<N: AsRef<str>>(
     target: &Path,
     files: &[(N, Vec<u8>)],
-    stopped: &dyn Fn() -> bool,
-) -> Result<(), WriteError> {
+    stop: &dyn Fn() -> bool,
+) -> Result<Vec<Leftover>, WriteError> {
+    let target = resolve(target)?;
     if target.exists() && !target.is_dir() {
-        return Err(WriteError::NotADirectory(target.to_path_buf()));
+        return Err(WriteError::NotADirectory(target));
     }
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (parent, base) = parent_and_base(&target)?;
     fs::create_dir_all(&parent)
         .map_err(io(&parent, "cannot create the results folder's parent"))?;
-    let base = target
-        .file_name()
-        .map_or_else(|| "results".into(), |n| n.to_string_lossy().into_owned());
+    let mut found = leftovers::clean(&parent, &base);
     let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
-    if tmp.exists() {
+    if fs::symlink_metadata(&tmp).is_ok() {
         fs::remove_dir_all(&tmp).map_err(io(&tmp, "cannot remove a stale temporary folder"))?;
     }
     fs::create_dir(&tmp).map_err(io(&tmp, "cannot create a temporary folder"))?;
     let result = (|| {
         for (name, bytes) in files {
-            if stopped() {
-                return Err(WriteError::Interrupted);
-            }
             let path = tmp.join(name.as_ref());
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
@@ -80,57 +98,146 @@ pub fn write_results_unless<N: AsRef<str>>(
             f.write_all(bytes).map_err(io(&path, "cannot write"))?;
             f.sync_all().map_err(io(&path, "cannot flush"))?;
         }
-        if stopped() {
-            return Err(WriteError::Interrupted);
+        if stop() {
+            return Err(WriteError::Stopped(target.clone()));
         }
-        if target.exists() {
-            let old = parent.join(format!(".{base}.old-{}", std::process::id()));
-            fs::rename(target, &old)
-                .map_err(io(target, "cannot move the previous results aside"))?;
-            fs::rename(&tmp, target)
-                .map_err(io(target, "cannot move the new results into place"))?;
-            fs::remove_dir_all(&old).map_err(io(&old, "cannot remove the previous results"))?;
-        } else {
-            fs::rename(&tmp, target)
-                .map_err(io(target, "cannot move the new results into place"))?;
-        }
-        Ok(())
+        commit(&tmp, &target, &parent, &base)
     })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    match result {
+        Ok(previous) => {
+            found.extend(previous);
+            Ok(found)
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
-/// Writes one file atomically: the bytes go to a temporary file beside `target`, renamed into place when
-/// complete, so a reader (a CI job collecting a JUnit report) never sees half a file.
-pub fn write_file(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    if target.is_dir() {
-        return Err(WriteError::Io {
-            path: target.to_path_buf(),
-            what: "cannot write a file",
-            source: std::io::Error::other("it is a folder"),
-        });
+/// Replaces entries inside the existing folder `dir`, leaving every other entry as it is: the files below
+/// one top-level folder (`plots/…`) replace that folder as [`write_results`] does, and a top-level file
+/// (`report.html`) replaces that file atomically. The folder itself is never renamed, so it may be the
+/// current directory (`cofleet plot .`) or a link.
+pub fn replace_inside<N: AsRef<str>>(
+    dir: &Path,
+    files: &[(N, Vec<u8>)],
+) -> Result<Vec<Leftover>, WriteError> {
+    let mut folders: BTreeMap<&str, Vec<(&str, Vec<u8>)>> = BTreeMap::new();
+    let mut singles = Vec::new();
+    for (name, bytes) in files {
+        match name.as_ref().split_once('/') {
+            Some((top, rest)) => folders.entry(top).or_default().push((rest, bytes.clone())),
+            None => singles.push((name.as_ref(), bytes)),
+        }
     }
+    let mut found = Vec::new();
+    for (top, inner) in folders {
+        found.extend(write_results(&dir.join(top), &inner)?);
+    }
+    for (name, bytes) in singles {
+        write_file(&dir.join(name), bytes)?;
+    }
+    Ok(found)
+}
+
+/// The path to write: a symbolic link (or `.`, `..`) is resolved, so the link's target is replaced and the
+/// link stays; a link to nothing is refused.
+fn resolve(target: &Path) -> Result<PathBuf, WriteError> {
+    let link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+    if link || target.file_name().is_none() {
+        return fs::canonicalize(target).map_err(io(
+            target,
+            "cannot resolve the symbolic link (does what it points to exist?)",
+        ));
+    }
+    Ok(target.to_path_buf())
+}
+
+/// The folder holding `target` and its name.
+fn parent_and_base(target: &Path) -> Result<(PathBuf, String), WriteError> {
+    let Some(base) = target.file_name() else {
+        return Err(io(target, "cannot replace this folder")(
+            std::io::Error::other("it has no name (the root folder?)"),
+        ));
+    };
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(io(&parent, "cannot create the file's folder"))?;
-    let base = target
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp).map_err(io(&tmp, "cannot create"))?;
-        f.write_all(bytes).map_err(io(&tmp, "cannot write"))?;
-        f.sync_all().map_err(io(&tmp, "cannot flush"))?;
-        fs::rename(&tmp, target).map_err(io(target, "cannot move the file into place"))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    Ok((parent, base.to_string_lossy().into_owned()))
+}
+
+/// Moves the complete temporary folder `tmp` to `target`: exchanged with a previous folder, or renamed where
+/// there is none; another process creating or replacing `target` meanwhile only makes it try again. Returns
+/// the previous results if they could not be removed.
+fn commit(
+    tmp: &Path,
+    target: &Path,
+    parent: &Path,
+    base: &str,
+) -> Result<Vec<Leftover>, WriteError> {
+    let into_place = "cannot move the new results into place";
+    for _ in 0..16 {
+        match rename::exchange(tmp, target) {
+            Ok(()) => {
+                // `tmp` now holds the previous results.
+                return Ok(match fs::remove_dir_all(tmp) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![Leftover {
+                        path: tmp.to_path_buf(),
+                        removed: Err(e),
+                    }],
+                });
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                match rename::rename_noreplace(tmp, target) {
+                    Ok(()) => return Ok(Vec::new()),
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+                    Err(e) if e.kind() == ErrorKind::Unsupported => {
+                        return fs::rename(tmp, target)
+                            .map(|()| Vec::new())
+                            .map_err(io(target, into_place));
+                    }
+                    Err(e) => return Err(io(target, into_place)(e)),
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Unsupported => {
+                return two_renames(tmp, target, parent, base);
+            }
+            Err(e) => return Err(io(target, into_place)(e)),
+        }
     }
-    result
+    Err(io(target, into_place)(std::io::Error::other(
+        "other processes kept replacing it",
+    )))
+}
+
+/// Where `renameat2` is missing: the previous folder moved aside as `.NAME.old-PID`, the new one moved in,
+/// the previous one removed. A kill between the renames leaves `.NAME.old-PID`, which the next write cleans.
+fn two_renames(
+    tmp: &Path,
+    target: &Path,
+    parent: &Path,
+    base: &str,
+) -> Result<Vec<Leftover>, WriteError> {
+    if !target.exists() {
+        fs::rename(tmp, target).map_err(io(target, "cannot move the new results into place"))?;
+        return Ok(Vec::new());
+    }
+    let old = parent.join(format!(".{base}.old-{}", std::process::id()));
+    fs::rename(target, &old).map_err(io(target, "cannot move the previous results aside"))?;
+    if let Err(e) = fs::rename(tmp, target) {
+        let _ = fs::rename(&old, target);
+        return Err(io(target, "cannot move the new results into place")(e));
+    }
+    Ok(match fs::remove_dir_all(&old) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Leftover {
+            path: old,
+            removed: Err(e),
+        }],
+    })
 }
 
 #[cfg(test)]
@@ -159,5 +266,48 @@ mod tests {
             write_results(&target, &[("a", vec![])]),
             Err(WriteError::NotADirectory(_))
         ));
+    }
+
+    #[test]
+    fn a_stop_before_the_commit_leaves_the_previous_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        let err = write_results_unless(&target, &[("a", vec![])], &|| true).unwrap_err();
+        assert!(matches!(err, WriteError::Stopped(_)), "{err}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_link_is_written_through_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_results(&link, &[("a", b"x".to_vec())]).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(real.join("a")).unwrap(), b"x");
+    }
+
+    #[test]
+    fn replacing_inside_keeps_the_other_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("keep.txt"), "k").unwrap();
+        fs::create_dir(dir.path().join("plots")).unwrap();
+        fs::write(dir.path().join("plots/old.svg"), "o").unwrap();
+        let files = [
+            ("plots/new.svg", b"n".to_vec()),
+            ("report.html", b"r".to_vec()),
+        ];
+        replace_inside(dir.path(), &files).unwrap();
+        assert!(dir.path().join("keep.txt").is_file());
+        assert!(!dir.path().join("plots/old.svg").exists());
+        assert!(dir.path().join("plots/new.svg").is_file());
+        assert!(dir.path().join("report.html").is_file());
     }
 }

@@ -8,6 +8,7 @@
 pub mod format_doc;
 pub mod keys;
 pub mod lookup;
+pub mod name;
 pub mod overrides;
 mod read;
 pub mod schema;

@@ -144,12 +144,9 @@ fn key_at(text: &str, offset: usize) -> String {
 
 fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let name = root.text(&NAME).unwrap_or_default().to_string();
-    let ok_chars = name
-        .chars()
-        .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
     if let Some(place) = root.place(&NAME)
         && root.text(&NAME).is_some()
-        && (name.is_empty() || name.len() > 100 || !ok_chars || name.starts_with('.'))
+        && !super::name::is_folder_name(&name)
     {
         c.report(
             Some(place),
