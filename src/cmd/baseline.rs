@@ -14,10 +14,7 @@ use crate::report::write::write_results;
 pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     match &args.action {
         BaselineAction::Save(save) => {
-            let summary = input::read_summary(&save.results, "RESULTS_DIR")?;
-            let file = input::summary_path(&save.results);
-            let bytes =
-                std::fs::read(&file).map_err(|source| Error::Read { path: file, source })?;
+            let (summary, bytes) = input::read_summary_bytes(&save.results, "RESULTS_DIR")?;
             let to = save.to.clone().unwrap_or_else(|| {
                 PathBuf::from("results")
                     .join("baselines")

@@ -10,6 +10,7 @@ use crate::cli::{PlotArgs, PlotFormat};
 use crate::error::{Error, ExitCode};
 use crate::plot::data::Results;
 use crate::plot::{Format, plot_files};
+use crate::report::read::{FILE_CAP, read_result_file};
 use crate::report::write::write_results;
 
 /// Regenerates the plots and the report of `args.results`.
@@ -47,12 +48,13 @@ pub fn plot(args: &PlotArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Ok)
 }
 
-/// Every file of the folder (relative path, bytes) except `plots/` and `report.html`. Links are followed, as
-/// a results folder may be assembled from links; a link loop is an error, not an endless walk.
+/// Every file of the folder (relative path, bytes) except `plots/` and `report.html`. The folder is rewritten
+/// from these bytes, so a symbolic link in it is refused, naming it, rather than followed: following it would
+/// turn the link into a copy of whatever it points to (perhaps outside the folder).
 fn kept_files(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let mut out = Vec::new();
     let mut walk = WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(false)
         .sort_by_file_name()
         .min_depth(1)
         .into_iter();
@@ -62,11 +64,18 @@ fn kept_files(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
             match e.into_io_error() {
                 Some(source) => Error::Read { path, source },
                 None => Error::refused(format!(
-                    "{}: a symbolic link loop in the results folder",
+                    "{}: cannot walk the results folder",
                     path.display()
                 )),
             }
         })?;
+        if entry.path_is_symlink() {
+            return Err(Error::refused(format!(
+                "{}: a symbolic link in the results folder; `cofleet plot` rewrites the folder and never \
+                 follows a link in it: replace the link by what it points to, or remove it",
+                entry.path().display()
+            )));
+        }
         let text = entry
             .path()
             .strip_prefix(root)
@@ -84,10 +93,7 @@ fn kept_files(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
         if entry.file_type().is_dir() {
             continue;
         }
-        let bytes = std::fs::read(entry.path()).map_err(|source| Error::Read {
-            path: entry.path().to_path_buf(),
-            source,
-        })?;
+        let bytes = read_result_file(entry.path(), FILE_CAP)?;
         out.push((text, bytes));
     }
     Ok(out)

@@ -2,6 +2,7 @@
 
 pub mod csv_out;
 pub mod load_out;
+pub mod read;
 pub mod summary;
 pub mod table;
 pub mod write;
