@@ -315,3 +315,62 @@ fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Err
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::shard::SweepPlan;
+
+    fn marker() -> Marker {
+        Marker {
+            schema: MARKER_SCHEMA,
+            cofleet_version: env!("CARGO_PKG_VERSION").into(),
+            sweep_hash: "0".into(),
+            shard: 1,
+            shards: 2,
+            runs: vec![1, 3],
+            plan: SweepPlan {
+                scenario: "s".into(),
+                param_keys: vec!["timers.policy_poll".into()],
+                replicas: 2,
+                devices: 300,
+                variants: vec![
+                    ("a".into(), vec!["30m".into()]),
+                    ("b".into(), vec!["60m".into()]),
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn a_marker_as_sweep_writes_it_passes() {
+        assert_eq!(check_marker(&marker()), Ok(()));
+    }
+
+    #[test]
+    fn each_inconsistency_of_a_marker_names_its_field() {
+        type Forgery = (fn(&mut Marker), &'static str);
+        let cases: [Forgery; 8] = [
+            (|m| m.shards = 0, "shards is 0"),
+            (|m| m.shard = 2, "shard is 2"),
+            (|m| m.plan.variants.clear(), "plan.variants is empty"),
+            (|m| m.plan.replicas = 0, "plan.replicas is 0"),
+            (
+                |m| m.plan.replicas = u32::MAX,
+                "plan.replicas is 4294967295",
+            ),
+            (|m| m.plan.param_keys.clear(), "plan.param_keys has 0"),
+            (
+                |m| m.plan.variants[1].0 = "..".into(),
+                "plan.variants[1] is named",
+            ),
+            (|m| m.plan.variants[1].0 = "a".into(), "given twice"),
+        ];
+        for (forge, said) in cases {
+            let mut m = marker();
+            forge(&mut m);
+            let err = check_marker(&m).unwrap_err();
+            assert!(err.contains(said), "{err}");
+        }
+    }
+}

@@ -358,4 +358,29 @@ mod tests {
             "k=_1__2_"
         );
     }
+
+    #[test]
+    fn replica_statistics_are_matched_by_name() {
+        let text = "name = \"t\"\nseed = 1\nduration = \"1d\"\n[fleet]\ndevices = 50\n";
+        let scenario = crate::scenario::parse(text, "t.toml").unwrap();
+        let model = crate::model::Model::new(scenario.clone());
+        let outcome = crate::engine::simulate(&model, &|_| {});
+        let full = Summary::new(&scenario, &outcome);
+        let mut short = full.clone();
+        let first = short.counts.keys().next().unwrap().clone();
+        short.counts.remove(&first);
+        assert_eq!(statistic_in_one_only(&full, &full), None);
+        assert_eq!(
+            statistic_in_one_only(&full, &short),
+            Some(format!("counts.{first} value"))
+        );
+        // Without the count, the other replica's statistics keep their own values, none shifted.
+        let rows = aggregate(&[full.clone(), short]);
+        let alone = aggregate(std::slice::from_ref(&full));
+        assert_eq!(rows.len(), alone.len());
+        for (r, a) in rows.iter().zip(&alone) {
+            assert_eq!((&r.metric, r.statistic), (&a.metric, a.statistic));
+            assert_eq!(r.estimate.map(|e| e.mean), a.estimate.map(|e| e.mean));
+        }
+    }
 }
