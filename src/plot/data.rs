@@ -125,7 +125,7 @@ impl Results {
     ) -> Result<Results, DataError> {
         let need = |name: &str| file(name).ok_or_else(|| DataError::Missing(dir.join(name)));
         let summary = parse_summary(&dir.join("summary.json"), need("summary.json")?)?;
-        let timeline = parse_timeline(&dir.join("timeline.csv"), need("timeline.csv")?)?;
+        let timeline = parse_timeline(&dir.join("timeline.csv"), need("timeline.csv")?, &summary)?;
         let percentiles =
             parse_percentiles(&dir.join("percentiles.csv"), need("percentiles.csv")?)?;
         let load = file("load.csv")
@@ -236,7 +236,11 @@ fn column_index(path: &Path, header: &[String], name: &str) -> Result<usize, Dat
         .ok_or_else(|| invalid(path, format!("no column {name:?} in the header")))
 }
 
-fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
+/// Reads `timeline.csv`. Its snapshots lie within the simulated span (`duration_s` of `summary.json`), and
+/// every value counts devices, so it is at most the fleet (`devices`) in size: the figures scale their axes
+/// from the times and stack and add the columns.
+fn parse_timeline(path: &Path, bytes: &[u8], summary: &Summary) -> Result<Timeline, DataError> {
+    let devices = summary.devices;
     let (header, rows) = read_csv(path, bytes, true)?;
     let time_col = column_index(path, &header, "time_s")?;
     for state in STATES {
@@ -251,6 +255,16 @@ fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
         .collect();
     for row in &rows {
         let t: u64 = field(path, row, time_col, "time_s")?;
+        if t > u64::from(summary.duration_s) {
+            let line = row.position().map_or(0, |p| p.line());
+            return Err(invalid(
+                path,
+                format!(
+                    "line {line}: time_s {t} is beyond the simulated span (duration_s {} in summary.json)",
+                    summary.duration_s
+                ),
+            ));
+        }
         if time_s.last().is_some_and(|&prev| t <= prev) {
             let line = row.position().map_or(0, |p| p.line());
             return Err(invalid(
@@ -261,7 +275,18 @@ fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
         time_s.push(t);
         for (i, name) in header.iter().enumerate() {
             if let Some(values) = columns.get_mut(name) {
-                values.push(field(path, row, i, name)?);
+                let v: i64 = field(path, row, i, name)?;
+                if v.unsigned_abs() > u64::from(devices) {
+                    let line = row.position().map_or(0, |p| p.line());
+                    return Err(invalid(
+                        path,
+                        format!(
+                            "line {line}: column {name}: {v} devices, but the fleet has {devices} \
+                             (devices in summary.json)"
+                        ),
+                    ));
+                }
+                values.push(v);
             }
         }
     }
