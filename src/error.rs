@@ -76,6 +76,9 @@ pub enum Error {
     /// The job would need more memory than allowed.
     #[error(transparent)]
     Memory(#[from] MemoryError),
+    /// A result file is not a regular file, or too large.
+    #[error(transparent)]
+    ResultFile(#[from] crate::report::read::ReadError),
     /// A file or folder could not be read.
     #[error("{}: cannot read", path.display())]
     Read {

@@ -17,7 +17,7 @@ use crate::scenario::name::is_folder_name;
 pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     match &args.action {
         BaselineAction::Save(save) => {
-            let summary = input::read_summary(&save.results, "RESULTS_DIR")?;
+            let (summary, bytes) = input::read_summary_bytes(&save.results, "RESULTS_DIR")?;
             let file = input::summary_path(&save.results);
             let to = match &save.to {
                 Some(to) => to.clone(),
@@ -34,8 +34,6 @@ pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
                 }
             };
             check_overwrite(&to, &summary.scenario, Kind::Baseline, save.force)?;
-            let bytes =
-                std::fs::read(&file).map_err(|source| Error::Read { path: file, source })?;
             let found = write_results(&to, &[("summary.json", bytes)]).map_err(|source| {
                 Error::FlagOutput {
                     flag: "--to",

@@ -7,19 +7,21 @@ use crate::cli::{ExportFormat, ExportLoadArgs};
 use crate::error::{Error, ExitCode};
 use crate::load::Component;
 use crate::load::export::{Step, k6_script, rate_csv};
+use crate::report::load_out::LoadLayout;
 use crate::report::output_file::{OutputKind, check_output, write_output};
+use crate::report::read::{FILE_CAP, read_result_file};
 
 /// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
 pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
     let component = args.component.component();
     // Reliability: only a finished run's load is exported — its summary.json must say
     // `"complete": true` (and be of this schema), like `gate`, `plot` and `baseline save` require.
-    crate::gate::input::read_summary(&args.results, "RESULTS_DIR")?;
+    let summary = crate::gate::input::read_summary(&args.results, "RESULTS_DIR")?;
     if let Some(out) = &args.out {
         check_output(out, OutputKind::LoadExport, args.force)?;
     }
     let file = args.results.join("load.csv");
-    let (bucket, steps) = read_steps(&file, component)?;
+    let (bucket, steps) = read_steps(&file, component, LoadLayout::of(&summary))?;
     let title = args.results.display().to_string();
     let text = match args.format {
         ExportFormat::K6 => k6_script(&title, component.name(), &steps, bucket, args.speedup),
@@ -32,19 +34,33 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::Ok)
 }
 
-/// The per-bucket requests of `component` from a `load.csv`, with the bucket length.
-fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Error> {
-    if !file.exists() {
+/// The per-bucket requests of `component` from a `load.csv`, with the bucket length. Every bucket start is
+/// checked against the run's `layout` before it sizes the steps.
+fn read_steps(
+    file: &Path,
+    component: Component,
+    layout: LoadLayout,
+) -> Result<(u32, Vec<Step>), Error> {
+    let bytes = match read_result_file(file, FILE_CAP) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => {
+            return Err(Error::refused(format!(
+                "{}: no load data in this results folder (was it run with [load] enabled = false, or is it \
+                 not a cofleet results folder?)",
+                file.display()
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(bucket) = layout.bucket_s.filter(|&b| b > 0) else {
         return Err(Error::refused(format!(
-            "{}: no load data in this results folder (was it run with [load] enabled = false, or is it not a \
-             cofleet results folder?)",
+            "{}: summary.json has no load section (load.bucket_s), so this load.csv is not the run's",
             file.display()
         )));
-    }
+    };
     let bad =
         |line: usize, what: &str| Error::refused(format!("{}:{line}: {what}", file.display()));
-    let mut reader =
-        csv::Reader::from_path(file).map_err(|e| Error::unparsable(file, "cannot read", e))?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader
         .headers()
         .map_err(|e| bad(1, &e.to_string()))?
@@ -59,7 +75,7 @@ fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Err
         ));
     }
     let mut per_bucket: Vec<(u64, u64)> = Vec::new();
-    let mut starts: Vec<u64> = Vec::new();
+    let mut last_start: Option<u64> = None;
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| bad(line, &e.to_string()))?;
@@ -67,34 +83,35 @@ fn read_steps(file: &Path, component: Component) -> Result<(u32, Vec<Step>), Err
             .get(0)
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| bad(line, "bucket_start_s is not a whole number"))?;
+        layout.check(start).map_err(|e| bad(line, &e))?;
         let requests: u64 = record
             .get(3)
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| bad(line, "requests is not a whole number"))?;
-        if starts.last() != Some(&start) {
-            if starts.last().is_some_and(|&s| s > start) {
-                return Err(bad(line, "rows are not in bucket order"));
-            }
-            starts.push(start);
+        if last_start.is_some_and(|s| s > start) {
+            return Err(bad(
+                line,
+                "rows are not in bucket order (bucket_start_s decreases)",
+            ));
         }
+        last_start = Some(start);
         if record.get(1) == Some(component.name()) {
             match per_bucket.last_mut() {
-                Some((s, n)) if *s == start => *n += requests,
+                Some((s, n)) if *s == start => {
+                    *n = n.checked_add(requests).ok_or_else(|| {
+                        bad(line, "requests: the bucket's requests sum beyond 2^64")
+                    })?
+                }
                 _ => per_bucket.push((start, requests)),
             }
         }
     }
-    // The bucket is the smallest gap between distinct bucket starts (all starts are multiples of it).
-    let bucket = starts
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .min()
-        .unwrap_or(60)
-        .max(1);
-    let buckets = starts.last().map_or(0, |s| s / bucket + 1) as usize;
+    // Every start is below the span and a multiple of the bucket: at most span / bucket steps.
+    let bucket64 = u64::from(bucket);
+    let buckets = last_start.map_or(0, |s| s / bucket64 + 1) as usize;
     let mut steps = vec![Step { requests: 0 }; buckets];
     for (start, requests) in per_bucket {
-        steps[(start / bucket) as usize].requests += requests;
+        steps[(start / bucket64) as usize].requests = requests;
     }
-    Ok((bucket as u32, steps))
+    Ok((bucket, steps))
 }

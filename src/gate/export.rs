@@ -156,8 +156,13 @@ pub fn xml_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            // Characters XML 1.0 cannot carry at all (its `Char` production): controls but tab, newline and
+            // carriage return, and the noncharacters U+FFFE and U+FFFF (a Rust `char` is never a surrogate).
+            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                out.push('\u{fffd}')
+            }
             c => out.push(c),
         }
     }
@@ -284,5 +289,14 @@ mod tests {
         assert!(OutputKind::Junit.recognises(&junit(&report())));
         assert!(OutputKind::GateJson.recognises(&json(&report())));
         assert!(!OutputKind::GateJson.recognises(&junit(&report())));
+    }
+
+    #[test]
+    fn xml_escape_replaces_every_character_xml_cannot_carry() {
+        assert_eq!(
+            xml_escape("a\u{ffff}b\u{fffe}c\u{1b}d\te<&"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\te&lt;&amp;"
+        );
+        assert_eq!(xml_escape("\u{fffd}\u{10000}"), "\u{fffd}\u{10000}");
     }
 }

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::time::{HOUR, MAX_SPAN};
+use crate::report::read::{ReadError, SUMMARY_CAP, from_json, json_type, read_result_file};
 use crate::report::summary::{SCHEMA, Summary};
+use crate::scenario::keys::MAX_DEVICES;
 
 /// The `summary.json` of a results folder (or the file itself, if `path` names one).
 pub fn summary_path(path: &Path) -> PathBuf {
@@ -29,6 +32,9 @@ pub enum SummaryError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The file is not a regular file, or too large to be a summary.
+    #[error(transparent)]
+    File(ReadError),
     /// The file is not JSON.
     #[error("{}: not valid JSON: {source}", file.display())]
     NotJson {
@@ -49,6 +55,14 @@ pub enum SummaryError {
         /// The schema it says.
         found: u64,
     },
+    /// A `"schema"` that is not a number (a forged or hand-edited file).
+    #[error("{}: \"schema\" is {found}, expected the number {SCHEMA}", file.display())]
+    SchemaType {
+        /// The summary file.
+        file: PathBuf,
+        /// The JSON type it has ("a string").
+        found: &'static str,
+    },
     /// Written by a cofleet from before summaries carried a schema.
     #[error(
         "{}: no \"schema\" field: written by an older cofleet; re-run it with this one (schema {SCHEMA})",
@@ -63,8 +77,16 @@ pub enum SummaryError {
     NotSummary {
         /// The summary file.
         file: PathBuf,
-        /// The parser's error.
-        source: serde_json::Error,
+        /// The parser's error, naming the field.
+        source: serde_path_to_error::Error<serde_json::Error>,
+    },
+    /// A field outside what any run can produce (a forged file): it would size what the readers allocate.
+    #[error("{}: {detail}", file.display())]
+    OutOfRange {
+        /// The summary file.
+        file: PathBuf,
+        /// The field, its value and the allowed range.
+        detail: String,
     },
     /// The run stopped before it finished.
     #[error("{}: the run did not finish (\"complete\": false)", file.display())]
@@ -76,10 +98,15 @@ pub enum SummaryError {
 
 /// Reads and checks `summary.json` below `dir`; `role` ("--current", "--baseline") names the flag in errors.
 pub fn read_summary(dir: &Path, role: &str) -> Result<Summary, SummaryError> {
+    read_summary_bytes(dir, role).map(|(summary, _)| summary)
+}
+
+/// [`read_summary`], with the file's bytes (what `baseline save` copies: exactly what was checked).
+pub fn read_summary_bytes(dir: &Path, role: &str) -> Result<(Summary, Vec<u8>), SummaryError> {
     let file = summary_path(dir);
-    let text = match std::fs::read_to_string(&file) {
-        Ok(text) => text,
-        Err(source) => {
+    let bytes = match read_result_file(&file, SUMMARY_CAP) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io { source, .. }) => {
             return Err(SummaryError::Unreadable {
                 role: role.to_string(),
                 dir: dir.to_path_buf(),
@@ -87,22 +114,66 @@ pub fn read_summary(dir: &Path, role: &str) -> Result<Summary, SummaryError> {
                 source,
             });
         }
+        Err(e) => return Err(SummaryError::File(e)),
     };
-    let value: serde_json::Value = match serde_json::from_str(&text) {
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(source) => return Err(SummaryError::NotJson { file, source }),
     };
-    match value.get("schema").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SCHEMA) => {}
-        Some(found) => return Err(SummaryError::OtherSchema { file, found }),
+    match value.get("schema") {
+        Some(serde_json::Value::Number(n)) => match n.as_u64() {
+            Some(v) if v == u64::from(SCHEMA) => {}
+            Some(found) => return Err(SummaryError::OtherSchema { file, found }),
+            None => {
+                return Err(SummaryError::SchemaType {
+                    file,
+                    found: "not a whole number ≥ 0",
+                });
+            }
+        },
+        Some(other) => {
+            return Err(SummaryError::SchemaType {
+                file,
+                found: json_type(other),
+            });
+        }
         None => return Err(SummaryError::NoSchema { file }),
     }
-    let summary: Summary = match serde_json::from_value(value) {
+    let summary: Summary = match from_json(value) {
         Ok(summary) => summary,
         Err(source) => return Err(SummaryError::NotSummary { file, source }),
     };
     if !summary.complete {
         return Err(SummaryError::Unfinished { file });
     }
-    Ok(summary)
+    if let Err(detail) = check_ranges(&summary) {
+        return Err(SummaryError::OutOfRange { file, detail });
+    }
+    Ok((summary, bytes))
+}
+
+/// Checks the fields that size what readers allocate or iterate against the limits of any scenario: the
+/// fleet, the simulated span and the load bucket (the layout of `load.csv` is checked against them).
+pub fn check_ranges(summary: &Summary) -> Result<(), String> {
+    if u64::from(summary.devices) > MAX_DEVICES {
+        return Err(format!(
+            "devices is {}, above the limit of {MAX_DEVICES} of any scenario",
+            summary.devices
+        ));
+    }
+    if !(HOUR..=MAX_SPAN).contains(&summary.duration_s) {
+        return Err(format!(
+            "duration_s is {}, outside the range of any scenario ({HOUR} to {MAX_SPAN} s)",
+            summary.duration_s
+        ));
+    }
+    if let Some(load) = &summary.load {
+        let bucket = load.bucket_s;
+        if bucket == 0 || !HOUR.is_multiple_of(bucket) {
+            return Err(format!(
+                "load.bucket_s is {bucket}; a load bucket is 1 to {HOUR} s and divides an hour"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use super::compare::{judge, statistics};
 use super::policy::Policy;
 use super::{Row, Verdict, input};
+use crate::report::read::{ReadError, TABLE_CAP, read_result_file};
 use crate::report::summary::Summary;
 use crate::stats::{ReplicaMean, welch};
 
@@ -33,6 +34,27 @@ pub enum SweepReadError {
     /// A run's summary cannot be used.
     #[error(transparent)]
     Summary(#[from] input::SummaryError),
+    /// A variant's replica folders are not the sweep's replicas 1 to N−1.
+    #[error("{role} {}: {detail}", dir.display())]
+    Replicas {
+        /// The flag that named the sweep.
+        role: String,
+        /// The sweep folder.
+        dir: PathBuf,
+        /// Which variant holds which replicas, and how many the sweep ran.
+        detail: String,
+    },
+    /// `comparison.csv` is not a regular file, or too large.
+    #[error(transparent)]
+    File(#[from] ReadError),
+    /// `comparison.csv` does not say the replica count.
+    #[error("{}: {detail}", file.display())]
+    Comparison {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// `variants/` holds no variant.
     #[error("{role} {}: a sweep folder without variants", dir.display())]
     NoVariants {
@@ -50,6 +72,7 @@ pub fn read_sweep(
 ) -> Result<BTreeMap<String, Vec<Summary>>, SweepReadError> {
     let variants = dir.join("variants");
     let mut out = BTreeMap::new();
+    let mut out_folders: Vec<(String, Vec<u64>)> = Vec::new();
     let unlistable = |folder: &Path| {
         let folder = folder.to_path_buf();
         move |source| SweepReadError::Unlistable {
@@ -69,12 +92,19 @@ pub fn read_sweep(
         if replicas.is_dir() {
             for r in std::fs::read_dir(&replicas).map_err(unlistable(&replicas))? {
                 let r = r.map_err(unlistable(&replicas))?;
-                if let Ok(k) = r.file_name().to_string_lossy().parse::<u64>() {
+                let file_name = r.file_name().to_string_lossy().into_owned();
+                // Only the folders a sweep writes (`1`, `2`, …): not `01`, not `0` (replica 0 is the
+                // variant's own folder).
+                if let Ok(k) = file_name.parse::<u64>()
+                    && k > 0
+                    && k.to_string() == file_name
+                {
                     folders.push((k, r.path()));
                 }
             }
         }
         folders.sort();
+        out_folders.push((name.clone(), folders.iter().map(|f| f.0).collect()));
         let summaries = folders
             .iter()
             .map(|(_, f)| input::read_summary(f, role))
@@ -87,7 +117,75 @@ pub fn read_sweep(
             dir: dir.to_path_buf(),
         });
     }
+    check_replicas(dir, role, &out_folders)?;
     Ok(out)
+}
+
+/// Checks that every variant holds replicas 0 to N−1, N the sweep's replica count (`replicas` of its
+/// `comparison.csv`, else the count of the first variant): a sweep whose `replicas/` folders were removed
+/// would otherwise be compared as fewer replicas than it ran.
+fn check_replicas(
+    dir: &Path,
+    role: &str,
+    folders: &[(String, Vec<u64>)],
+) -> Result<(), SweepReadError> {
+    let written = replicas_written(dir)?;
+    let expected = written.unwrap_or_else(|| folders.first().map_or(1, |f| f.1.len()));
+    for (name, replicas) in folders {
+        let whole = replicas.len() == expected && replicas.iter().zip(0..).all(|(&k, i)| k == i);
+        if !whole {
+            let source = if written.is_some() {
+                "comparison.csv says the sweep ran"
+            } else {
+                "its first variant holds"
+            };
+            let held: Vec<String> = replicas.iter().take(10).map(u64::to_string).collect();
+            return Err(SweepReadError::Replicas {
+                role: role.to_string(),
+                dir: dir.to_path_buf(),
+                detail: format!(
+                    "variant {name} holds replicas {} (its folder is replica 0, replicas/<k> the others), but \
+                     {source} {expected}; a sweep folder is compared only whole",
+                    held.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The replica count `comparison.csv` records (its `replicas` column), when the file is there.
+fn replicas_written(dir: &Path) -> Result<Option<usize>, SweepReadError> {
+    let path = dir.join("comparison.csv");
+    let bytes = match read_result_file(&path, TABLE_CAP) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let bad = |what: &str| SweepReadError::Comparison {
+        file: path.clone(),
+        detail: what.to_string(),
+    };
+    let Some(column) = reader
+        .headers()
+        .map_err(|e| bad(&e.to_string()))?
+        .iter()
+        .position(|h| h == "replicas")
+    else {
+        return Err(bad("no replicas column"));
+    };
+    match reader.records().next() {
+        None => Ok(None),
+        Some(row) => {
+            let row = row.map_err(|e| bad(&e.to_string()))?;
+            row.get(column)
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&n| n >= 1)
+                .map(Some)
+                .ok_or_else(|| bad("replicas is not a whole number ≥ 1"))
+        }
+    }
 }
 
 /// What differs between the two sweeps' scenarios (variant by variant, by `scenario_hash` of replica 0).

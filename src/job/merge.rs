@@ -6,7 +6,6 @@
 //! is bad input (exit 2), never a silently partial comparison.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -16,9 +15,13 @@ use super::run::default_out;
 use super::sweep::run_folder;
 use crate::error::Error;
 use crate::plot::sweep::comparison_files;
+use crate::report::read::{
+    FILE_CAP, MARKER_CAP, ReadError, from_json, json_type, read_result_file,
+};
 use crate::report::summary::Summary;
 use crate::scenario::name::is_folder_name;
 use crate::sweep::shard::{MARKER, MARKER_SCHEMA, Marker};
+use crate::sweep::statistic_in_one_only;
 
 /// The merged sweep folder, and what to tell about it.
 #[derive(Debug)]
@@ -80,8 +83,19 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, force: bool) -> Result<Merg
                 run % first.shards as usize
             ))
         })?;
-        let summary: Summary = serde_json::from_slice(bytes)
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| Error::unparsable(owner.join(&name), "not JSON", e))?;
+        let summary: Summary = from_json(value)
             .map_err(|e| Error::unparsable(owner.join(&name), "not a readable summary", e))?;
+        if let Some(first) = summaries[variant].first()
+            && let Some(statistic) = statistic_in_one_only(first, &summary)
+        {
+            return Err(Error::refused(format!(
+                "{}: lists other statistics than replica 0 of its variant ({statistic} is in one of them \
+                 only); the replicas of a variant come from one cofleet and one scenario",
+                owner.join(&name).display()
+            )));
+        }
         summaries[variant].push(summary);
     }
     let (text, outputs) = comparison_files(plan, &summaries)?;
@@ -151,14 +165,20 @@ fn check_split(shards: &[(PathBuf, Marker)]) -> Result<BTreeMap<u32, &Path>, Err
             )));
         }
     }
-    let missing: Vec<String> = (0..first.shards)
+    // The count comes from the marker: list a few missing indices, never all of them.
+    let missing_count = first.shards as usize - by_index.len();
+    let mut missing: Vec<String> = (0..first.shards)
         .filter(|i| !by_index.contains_key(i))
+        .take(10)
         .map(|i| i.to_string())
         .collect();
-    if !missing.is_empty() {
+    if missing_count > missing.len() {
+        missing.push(format!("… ({missing_count} in all)"));
+    }
+    if missing_count > 0 {
         return Err(Error::refused(format!(
             "missing shard output{} of {}: index {} (give every shard folder of the split)",
-            if missing.len() == 1 { "" } else { "s" },
+            if missing_count == 1 { "" } else { "s" },
             first.shards,
             missing.join(", ")
         )));
@@ -167,21 +187,99 @@ fn check_split(shards: &[(PathBuf, Marker)]) -> Result<BTreeMap<u32, &Path>, Err
     Ok(by_index)
 }
 
+/// Most runs a merged sweep may have: far beyond any sweep worth running (each run is a results folder),
+/// and a bound on what a forged `plan.replicas` or variant list could make the merge allocate.
+pub const MAX_MERGE_RUNS: usize = 1_000_000;
+
+/// Reads and checks the shard marker of `dir`: every field is checked before it sizes or indexes anything.
 fn read_marker(dir: &Path) -> Result<Marker, Error> {
     let path = dir.join(MARKER);
-    let bytes = match fs::read(&path) {
+    let bytes = match read_result_file(&path, MARKER_CAP) {
         Ok(bytes) => bytes,
-        Err(source) => return Err(Error::NoShardMarker { path, source }),
+        Err(ReadError::Io { source, .. }) => return Err(Error::NoShardMarker { path, source }),
+        Err(e) => return Err(Error::ResultFile(e)),
     };
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| Error::unparsable(&path, "not JSON", e))?;
     if value.get("schema").and_then(|s| s.as_u64()) != Some(u64::from(MARKER_SCHEMA)) {
+        let said = match value.get("schema") {
+            None => "no \"schema\" field".to_string(),
+            Some(v @ serde_json::Value::Number(_)) => format!("\"schema\" is {v}"),
+            Some(v) => format!("\"schema\" is {}", json_type(v)),
+        };
         return Err(Error::refused(format!(
-            "{}: not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
+            "{}: {said}; not a shard marker of schema {MARKER_SCHEMA} (written by another cofleet?)",
             path.display()
         )));
     }
-    serde_json::from_value(value).map_err(|e| Error::unparsable(&path, "not a shard marker", e))
+    let marker: Marker =
+        from_json(value).map_err(|e| Error::unparsable(&path, "not a shard marker", e))?;
+    check_marker(&marker).map_err(|detail| {
+        Error::refused(format!(
+            "{}: {detail}; not a marker `cofleet sweep --shard` writes",
+            path.display()
+        ))
+    })?;
+    Ok(marker)
+}
+
+/// The consistency of a marker read from disk: a split into at least one shard with this shard in it, a
+/// plan with at least one variant and replica and at most [`MAX_MERGE_RUNS`] runs, variant names that are
+/// one distinct folder name each, and one label per `--set` key for every variant.
+fn check_marker(m: &Marker) -> Result<(), String> {
+    if m.shards == 0 {
+        return Err("shards is 0; a split has at least 1 shard".into());
+    }
+    if m.shard >= m.shards {
+        return Err(format!(
+            "shard is {}, but with {} shards it must be 0 to {}",
+            m.shard,
+            m.shards,
+            m.shards - 1
+        ));
+    }
+    let plan = &m.plan;
+    if plan.variants.is_empty() {
+        return Err("plan.variants is empty; a sweep has at least 1 variant".into());
+    }
+    if plan.replicas == 0 {
+        return Err("plan.replicas is 0; a sweep has at least 1 replica per variant".into());
+    }
+    let runs = plan.variants.len().checked_mul(plan.replicas as usize);
+    if runs.is_none_or(|r| r > MAX_MERGE_RUNS) {
+        return Err(format!(
+            "plan.replicas is {} with {} variants: more than {MAX_MERGE_RUNS} runs",
+            plan.replicas,
+            plan.variants.len()
+        ));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, (name, labels)) in plan.variants.iter().enumerate() {
+        let safe = !name.is_empty()
+            && name != "."
+            && name != ".."
+            && !name.contains(['/', '\\'])
+            && !name.chars().any(char::is_control);
+        if !safe {
+            return Err(format!(
+                "plan.variants[{i}] is named {name:?}, not a folder name"
+            ));
+        }
+        if !names.insert(name.as_str()) {
+            return Err(format!(
+                "plan.variants[{i}]: the name {name:?} is given twice"
+            ));
+        }
+        if labels.len() != plan.param_keys.len() {
+            return Err(format!(
+                "plan.variants[{i}] has {} label(s) but plan.param_keys has {} key(s); every variant has one \
+                 label per --set key",
+                labels.len(),
+                plan.param_keys.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads every file below the shard folder `root` except the marker into `files`, keyed by its path relative
@@ -223,10 +321,7 @@ fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Err
         if rel == MARKER {
             continue;
         }
-        let bytes = fs::read(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_result_file(path, FILE_CAP)?;
         if files.insert(rel.clone(), bytes).is_some() {
             return Err(Error::refused(format!(
                 "{}: {rel} is also in another shard; shards never share a run",
@@ -235,4 +330,63 @@ fn collect(root: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Err
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::shard::SweepPlan;
+
+    fn marker() -> Marker {
+        Marker {
+            schema: MARKER_SCHEMA,
+            cofleet_version: env!("CARGO_PKG_VERSION").into(),
+            sweep_hash: "0".into(),
+            shard: 1,
+            shards: 2,
+            runs: vec![1, 3],
+            plan: SweepPlan {
+                scenario: "s".into(),
+                param_keys: vec!["timers.policy_poll".into()],
+                replicas: 2,
+                devices: 300,
+                variants: vec![
+                    ("a".into(), vec!["30m".into()]),
+                    ("b".into(), vec!["60m".into()]),
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn a_marker_as_sweep_writes_it_passes() {
+        assert_eq!(check_marker(&marker()), Ok(()));
+    }
+
+    #[test]
+    fn each_inconsistency_of_a_marker_names_its_field() {
+        type Forgery = (fn(&mut Marker), &'static str);
+        let cases: [Forgery; 8] = [
+            (|m| m.shards = 0, "shards is 0"),
+            (|m| m.shard = 2, "shard is 2"),
+            (|m| m.plan.variants.clear(), "plan.variants is empty"),
+            (|m| m.plan.replicas = 0, "plan.replicas is 0"),
+            (
+                |m| m.plan.replicas = u32::MAX,
+                "plan.replicas is 4294967295",
+            ),
+            (|m| m.plan.param_keys.clear(), "plan.param_keys has 0"),
+            (
+                |m| m.plan.variants[1].0 = "..".into(),
+                "plan.variants[1] is named",
+            ),
+            (|m| m.plan.variants[1].0 = "a".into(), "given twice"),
+        ];
+        for (forge, said) in cases {
+            let mut m = marker();
+            forge(&mut m);
+            let err = check_marker(&m).unwrap_err();
+            assert!(err.contains(said), "{err}");
+        }
+    }
 }

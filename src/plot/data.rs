@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::report::load_out::LoadSeries;
+use crate::report::load_out::{LoadLayout, LoadSeries};
+use crate::report::read::{
+    FILE_CAP, ReadError, SUMMARY_CAP, TABLE_CAP, from_json, read_result_file,
+};
 use crate::report::summary::Summary;
 
 /// Why a results folder cannot be plotted. Every variant names the file.
@@ -22,6 +25,9 @@ pub enum DataError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The file is not a regular file, or too large.
+    #[error(transparent)]
+    File(#[from] ReadError),
     /// The file's content is not what cofleet writes (corrupt, truncated, wrong columns).
     #[error("{path}: {detail}")]
     Invalid {
@@ -85,23 +91,23 @@ pub struct Results {
 impl Results {
     /// Reads the results folder `dir`.
     pub fn read_dir(dir: &Path) -> Result<Results, DataError> {
-        let read = |name: &str| -> Result<Option<Vec<u8>>, DataError> {
-            let path = dir.join(name);
-            match std::fs::read(&path) {
+        let read = |name: &str, cap: u64| -> Result<Option<Vec<u8>>, DataError> {
+            match read_result_file(&dir.join(name), cap) {
                 Ok(bytes) => Ok(Some(bytes)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(DataError::Read { path, source }),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(ReadError::Io { path, source }) => Err(DataError::Read { path, source }),
+                Err(e) => Err(e.into()),
             }
         };
         let files = [
-            "summary.json",
-            "timeline.csv",
-            "percentiles.csv",
-            "load.csv",
-            "gate.json",
+            ("summary.json", SUMMARY_CAP),
+            ("timeline.csv", TABLE_CAP),
+            ("percentiles.csv", TABLE_CAP),
+            ("load.csv", FILE_CAP),
+            ("gate.json", TABLE_CAP),
         ]
         .into_iter()
-        .map(|name| Ok((name, read(name)?)))
+        .map(|(name, cap)| Ok((name, read(name, cap)?)))
         .collect::<Result<Vec<_>, DataError>>()?;
         Results::parse(dir, |name| {
             files
@@ -119,11 +125,11 @@ impl Results {
     ) -> Result<Results, DataError> {
         let need = |name: &str| file(name).ok_or_else(|| DataError::Missing(dir.join(name)));
         let summary = parse_summary(&dir.join("summary.json"), need("summary.json")?)?;
-        let timeline = parse_timeline(&dir.join("timeline.csv"), need("timeline.csv")?)?;
+        let timeline = parse_timeline(&dir.join("timeline.csv"), need("timeline.csv")?, &summary)?;
         let percentiles =
             parse_percentiles(&dir.join("percentiles.csv"), need("percentiles.csv")?)?;
         let load = file("load.csv")
-            .map(|b| parse_load(&dir.join("load.csv"), b))
+            .map(|b| parse_load(&dir.join("load.csv"), b, LoadLayout::of(&summary)))
             .transpose()?;
         let gate = file("gate.json")
             .map(|b| {
@@ -164,7 +170,10 @@ fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, DataError> {
             "lacks \"complete\": true — the run did not finish; re-run it",
         ));
     }
-    serde_json::from_value(value).map_err(|e| invalid(path, format!("not a cofleet summary: {e}")))
+    let summary: Summary =
+        from_json(value).map_err(|e| invalid(path, format!("not a cofleet summary: {e}")))?;
+    crate::gate::input::check_ranges(&summary).map_err(|e| invalid(path, e))?;
+    Ok(summary)
 }
 
 /// Reads a CSV with a header into (header, rows of fields); a row with a different field count, a
@@ -227,7 +236,11 @@ fn column_index(path: &Path, header: &[String], name: &str) -> Result<usize, Dat
         .ok_or_else(|| invalid(path, format!("no column {name:?} in the header")))
 }
 
-fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
+/// Reads `timeline.csv`. Its snapshots lie within the simulated span (`duration_s` of `summary.json`), and
+/// every value counts devices, so it is at most the fleet (`devices`) in size: the figures scale their axes
+/// from the times and stack and add the columns.
+fn parse_timeline(path: &Path, bytes: &[u8], summary: &Summary) -> Result<Timeline, DataError> {
+    let devices = summary.devices;
     let (header, rows) = read_csv(path, bytes, true)?;
     let time_col = column_index(path, &header, "time_s")?;
     for state in STATES {
@@ -242,6 +255,16 @@ fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
         .collect();
     for row in &rows {
         let t: u64 = field(path, row, time_col, "time_s")?;
+        if t > u64::from(summary.duration_s) {
+            let line = row.position().map_or(0, |p| p.line());
+            return Err(invalid(
+                path,
+                format!(
+                    "line {line}: time_s {t} is beyond the simulated span (duration_s {} in summary.json)",
+                    summary.duration_s
+                ),
+            ));
+        }
         if time_s.last().is_some_and(|&prev| t <= prev) {
             let line = row.position().map_or(0, |p| p.line());
             return Err(invalid(
@@ -252,7 +275,18 @@ fn parse_timeline(path: &Path, bytes: &[u8]) -> Result<Timeline, DataError> {
         time_s.push(t);
         for (i, name) in header.iter().enumerate() {
             if let Some(values) = columns.get_mut(name) {
-                values.push(field(path, row, i, name)?);
+                let v: i64 = field(path, row, i, name)?;
+                if v.unsigned_abs() > u64::from(devices) {
+                    let line = row.position().map_or(0, |p| p.line());
+                    return Err(invalid(
+                        path,
+                        format!(
+                            "line {line}: column {name}: {v} devices, but the fleet has {devices} \
+                             (devices in summary.json)"
+                        ),
+                    ));
+                }
+                values.push(v);
             }
         }
     }
@@ -301,9 +335,14 @@ pub const LOAD_HEADER: [&str; 8] = [
     "queue_delay_p95_s",
 ];
 
+/// Most distinct components a `load.csv` may name: cofleet models four, and each one is a plot.
+pub const MAX_LOAD_COMPONENTS: usize = 16;
+
 /// Reads `load.csv` row by row (a month at 1-minute buckets is hundreds of thousands of rows: no row is kept),
-/// summing each component's request types per bucket.
-fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
+/// summing each component's request types per bucket. Every bucket start is checked against the run's
+/// `layout` and every sum must stay finite: the figures size their points from the starts and scale their
+/// axes from the sums.
+fn parse_load(path: &Path, bytes: &[u8], layout: LoadLayout) -> Result<Vec<LoadSeries>, DataError> {
     let mut reader = csv::Reader::from_reader(bytes);
     let header = header_of(path, &mut reader)?;
     if header != LOAD_HEADER {
@@ -325,6 +364,15 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
         let index = match components.iter().position(|c| c.component == name) {
             Some(i) => i,
             None => {
+                if components.len() == MAX_LOAD_COMPONENTS {
+                    return Err(invalid(
+                        path,
+                        format!(
+                            "line {line}: component {name:?} is one more than the {MAX_LOAD_COMPONENTS} \
+                             distinct components a load.csv may name (cofleet models 4)"
+                        ),
+                    ));
+                }
                 // The component names a plot file: keep it to safe characters.
                 if name.is_empty()
                     || !name
@@ -357,10 +405,18 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
             ));
         }
         let start: u64 = field(path, &row, 0, "bucket_start_s")?;
+        layout
+            .check(start)
+            .map_err(|e| invalid(path, format!("line {line}: {e}")))?;
         let buckets = &mut components[index].buckets;
         match buckets.last_mut() {
             // load.csv lists a bucket's request types together: sum them into one point.
-            Some(last) if last.0 == start => add_into(last, requests, capacity_per_s),
+            Some(last) if last.0 == start => {
+                add_into(last, requests, capacity_per_s);
+                if !last.1.is_finite() {
+                    return Err(invalid(path, infinite_sum(line, start)));
+                }
+            }
             _ => buckets.push((start, requests, capacity_per_s)),
         }
     }
@@ -377,7 +433,12 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
             let mut merged: Vec<(u64, f64, Option<f64>)> = Vec::with_capacity(c.buckets.len());
             for &(start, requests, capacity) in &c.buckets {
                 match merged.last_mut() {
-                    Some(last) if last.0 == start => add_into(last, requests, capacity),
+                    Some(last) if last.0 == start => {
+                        add_into(last, requests, capacity);
+                        if !last.1.is_finite() {
+                            return Err(invalid(path, infinite_sum(0, start)));
+                        }
+                    }
                     _ => merged.push((start, requests, capacity)),
                 }
             }
@@ -386,6 +447,16 @@ fn parse_load(path: &Path, bytes: &[u8]) -> Result<Vec<LoadSeries>, DataError> {
     }
     components.sort_by(|a, b| a.component.cmp(&b.component));
     Ok(components)
+}
+
+/// The message for a bucket whose requests sum beyond the largest number (`line` 0: found after sorting).
+fn infinite_sum(line: u64, start: u64) -> String {
+    let at = if line > 0 {
+        format!("line {line}: ")
+    } else {
+        String::new()
+    };
+    format!("{at}requests of bucket_start_s {start} sum to infinity (values beyond any run)")
 }
 
 /// Adds one row's requests to a bucket's point; the capacity is the largest given.
@@ -420,10 +491,42 @@ mod tests {
         assert!(err.contains("\"complete\": true"), "{err}");
     }
 
+    const LAYOUT: LoadLayout = LoadLayout {
+        bucket_s: Some(60),
+        duration_s: 3_600,
+    };
+
+    #[test]
+    fn load_starts_beyond_the_span_or_off_the_buckets_are_refused() {
+        let head = LOAD_HEADER.join(",");
+        for (rows, field) in [
+            (
+                "0,cmg,a,1,,,,\n100000000000,cmg,a,1,,,,\n",
+                "beyond the simulated span",
+            ),
+            (
+                "0,cmg,a,1,,,,\n18446744073709551615,cmg,a,1,,,,\n",
+                "beyond the simulated span",
+            ),
+            ("30,cmg,a,1,,,,\n", "not a multiple of the load bucket"),
+            (
+                "60,cmg,a,1e308,,,,\n60,cmg,b,1e308,,,,\n",
+                "sum to infinity",
+            ),
+        ] {
+            let text = format!("{head}\n{rows}");
+            let err = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("load.csv: line "), "{err}");
+            assert!(err.contains(field), "{err}");
+        }
+    }
+
     #[test]
     fn load_rows_parse() {
         let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n0,cmg,sync,3600,2,0.5,0,0\n";
-        let rows = parse_load(Path::new("load.csv"), text.as_bytes()).unwrap();
+        let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].component, "cmg");
         assert_eq!(rows[0].buckets, [(0, 3600.0, Some(2.0))]);
@@ -433,7 +536,7 @@ mod tests {
     fn load_request_types_sum_per_bucket_in_any_row_order() {
         let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n\
                     60,mp,poll,5,2,,,\n0,mp,poll,1,2,,,\n60,mp,reg,7,3,,,\n0,intune,sync,4,,,,\n";
-        let rows = parse_load(Path::new("load.csv"), text.as_bytes()).unwrap();
+        let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].component, "intune");
         assert_eq!(rows[0].buckets, [(0, 4.0, None)]);

@@ -139,6 +139,48 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     }
 }
 
+/// The bucket layout a run's `load.csv` follows, from its `summary.json`: every `bucket_start_s` is a
+/// multiple of the bucket and within the simulated span. A results folder is untrusted input and readers
+/// size buffers from these starts, so each is checked against the layout before it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadLayout {
+    /// The bucket length (`load.bucket_s`), when the summary has a load section.
+    pub bucket_s: Option<u32>,
+    /// The simulated span (`duration_s`).
+    pub duration_s: u32,
+}
+
+impl LoadLayout {
+    /// The layout of the run `summary` describes.
+    pub fn of(summary: &super::summary::Summary) -> LoadLayout {
+        LoadLayout {
+            bucket_s: summary.load.as_ref().map(|l| l.bucket_s),
+            duration_s: summary.duration_s,
+        }
+    }
+
+    /// Checks one `bucket_start_s`; the error names the field, the value and the allowed values.
+    pub fn check(&self, start: u64) -> Result<(), String> {
+        if start >= u64::from(self.duration_s) {
+            return Err(format!(
+                "bucket_start_s {start} is beyond the simulated span (duration_s {} in summary.json): a \
+                 bucket starts at 0 to {}",
+                self.duration_s,
+                self.duration_s.saturating_sub(1)
+            ));
+        }
+        if let Some(bucket) = self.bucket_s.filter(|&b| b > 0)
+            && !start.is_multiple_of(u64::from(bucket))
+        {
+            return Err(format!(
+                "bucket_start_s {start} is not a multiple of the load bucket ({bucket} s, load.bucket_s in \
+                 summary.json)"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// `load.csv` summed over request types: one component's requests bucket by bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadSeries {
@@ -246,4 +288,41 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: u32) -> Vec<u8> {
         }
     }
     out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_start_is_within_the_span_and_on_a_bucket() {
+        let layout = LoadLayout {
+            bucket_s: Some(60),
+            duration_s: 3_600,
+        };
+        assert!(layout.check(0).is_ok() && layout.check(3_540).is_ok());
+        assert!(
+            layout
+                .check(3_600)
+                .unwrap_err()
+                .contains("beyond the simulated span")
+        );
+        assert!(
+            layout
+                .check(u64::MAX)
+                .unwrap_err()
+                .contains("duration_s 3600")
+        );
+        assert!(
+            layout
+                .check(90)
+                .unwrap_err()
+                .contains("not a multiple of the load bucket")
+        );
+        let unknown = LoadLayout {
+            bucket_s: None,
+            duration_s: 3_600,
+        };
+        assert!(unknown.check(90).is_ok());
+    }
 }

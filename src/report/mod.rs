@@ -4,6 +4,7 @@ pub mod csv_out;
 pub mod leftovers;
 pub mod load_out;
 pub mod output_file;
+pub mod read;
 pub mod rename;
 pub mod summary;
 pub mod table;

@@ -275,18 +275,31 @@ pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>
     out
 }
 
-/// The statistics of one variant across its replicas' summaries (replica order; all from the same build, so
-/// they list the same statistics).
+/// The statistics of one variant across its replicas' summaries (replica order), in the order of replica
+/// 0's. Values are matched by statistic name, not position, so replicas that list different statistics (a
+/// results folder edited by hand) never mix one statistic's values into another's; a statistic a replica
+/// lacks counts as a replica without a value.
 pub fn aggregate(replicas: &[Summary]) -> Vec<Row> {
     let per: Vec<_> = replicas.iter().map(observations).collect();
     let Some(first) = per.first() else {
         return Vec::new();
     };
+    let by_name: Vec<std::collections::HashMap<(&str, &str), Option<f64>>> = per
+        .iter()
+        .map(|obs| {
+            obs.iter()
+                .map(|(metric, statistic, v)| ((metric.as_str(), *statistic), *v))
+                .collect()
+        })
+        .collect();
     first
         .iter()
-        .enumerate()
-        .map(|(i, (metric, statistic, _))| {
-            let values: Vec<f64> = per.iter().filter_map(|obs| obs[i].2).collect();
+        .map(|(metric, statistic, _)| {
+            let key = (metric.as_str(), *statistic);
+            let values: Vec<f64> = by_name
+                .iter()
+                .filter_map(|obs| obs.get(&key).copied().flatten())
+                .collect();
             Row {
                 metric: metric.clone(),
                 statistic,
@@ -294,6 +307,21 @@ pub fn aggregate(replicas: &[Summary]) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// A statistic one of two summaries lists and the other does not (`counts.enrolled value`), if any:
+/// replicas of one variant must list the same statistics.
+pub fn statistic_in_one_only(a: &Summary, b: &Summary) -> Option<String> {
+    let names = |s: &Summary| -> std::collections::BTreeSet<(String, &'static str)> {
+        observations(s)
+            .into_iter()
+            .map(|(metric, statistic, _)| (metric, statistic))
+            .collect()
+    };
+    let (a, b) = (names(a), names(b));
+    a.symmetric_difference(&b)
+        .next()
+        .map(|(metric, statistic)| format!("{metric} {statistic}"))
 }
 
 #[cfg(test)]
@@ -374,5 +402,30 @@ mod tests {
             combination_name("base", &[("k".into(), "[1, 2]".into())]),
             "k=_1__2_"
         );
+    }
+
+    #[test]
+    fn replica_statistics_are_matched_by_name() {
+        let text = "name = \"t\"\nseed = 1\nduration = \"1d\"\n[fleet]\ndevices = 50\n";
+        let scenario = crate::scenario::parse(text, "t.toml").unwrap();
+        let model = crate::model::Model::new(scenario.clone());
+        let outcome = crate::engine::simulate(&model, &|_| {});
+        let full = Summary::new(&scenario, &outcome);
+        let mut short = full.clone();
+        let first = short.counts.keys().next().unwrap().clone();
+        short.counts.remove(&first);
+        assert_eq!(statistic_in_one_only(&full, &full), None);
+        assert_eq!(
+            statistic_in_one_only(&full, &short),
+            Some(format!("counts.{first} value"))
+        );
+        // Without the count, the other replica's statistics keep their own values, none shifted.
+        let rows = aggregate(&[full.clone(), short]);
+        let alone = aggregate(std::slice::from_ref(&full));
+        assert_eq!(rows.len(), alone.len());
+        for (r, a) in rows.iter().zip(&alone) {
+            assert_eq!((&r.metric, r.statistic), (&a.metric, a.statistic));
+            assert_eq!(r.estimate.map(|e| e.mean), a.estimate.map(|e| e.mean));
+        }
     }
 }
