@@ -13,7 +13,6 @@
 pub mod cli;
 pub mod cmd;
 pub mod engine;
-pub mod error;
 pub mod gate;
 pub mod job;
 pub mod load;

@@ -3,7 +3,8 @@
 
 use clap::Parser;
 use cofleet::cli::Cli;
-use cofleet::{cmd, error};
+use cofleet::cmd;
+use cofleet::job::error;
 
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use super::{note_leftovers, print_stdout};
 use crate::cli::{BaselineAction, BaselineArgs};
-use crate::error::{Error, ExitCode};
 use crate::gate::input;
+use crate::job::error::{Error, ExitCode};
 use crate::job::overwrite::{Kind, check_overwrite};
 use crate::report::write::write_results;
 use crate::scenario::name::is_folder_name;
@@ -43,8 +43,8 @@ pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
             note_leftovers(&found);
             print_stdout(&format!(
                 "saved baseline of {} (scenario_hash {}) to {}\n",
-                summary.scenario,
-                summary.scenario_hash,
+                crate::units::shown(&summary.scenario),
+                crate::units::shown(&summary.scenario_hash),
                 to.display()
             ))?;
             Ok(ExitCode::Ok)

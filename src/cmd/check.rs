@@ -2,7 +2,7 @@
 
 use super::print_stdout;
 use crate::cli::CheckArgs;
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::scenario;
 
 /// Validates every file; all must pass.

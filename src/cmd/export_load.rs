@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::print_stdout;
 use crate::cli::{ExportFormat, ExportLoadArgs};
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::load::Component;
 use crate::load::export::{Step, k6_script, rate_csv};
 use crate::report::load_out::LoadLayout;
@@ -21,7 +21,7 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
         check_output(out, OutputKind::LoadExport, args.force)?;
     }
     let file = args.results.join("load.csv");
-    let (bucket, steps) = read_steps(&file, component, LoadLayout::of(&summary))?;
+    let (bucket, steps) = read_steps(&file, component, summary.load_layout())?;
     let title = args.results.display().to_string();
     let text = match args.format {
         ExportFormat::K6 => k6_script(&title, component.name(), &steps, bucket, args.speedup),

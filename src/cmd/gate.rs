@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::print_stdout;
 use crate::cli::{GateArgs, GateOptions};
-use crate::error::{Error, ExitCode};
 use crate::gate::policy::Policy;
 use crate::gate::{Report, compare, export, input, threshold_eval};
+use crate::job::error::{Error, ExitCode};
 use crate::model::scenario::Threshold;
 use crate::report::output_file::{OutputKind, check_output, write_file, write_output};
 use crate::report::summary::Summary;

@@ -3,7 +3,7 @@
 
 use super::{note_leftovers, print_stdout};
 use crate::cli::MergeArgs;
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::job::merge::merge as merge_shards;
 use crate::report::write::write_results;
 

@@ -14,7 +14,7 @@ pub mod sweep;
 use std::io::Write;
 
 use crate::cli::Command;
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::report::leftovers::Leftover;
 
 /// Runs the subcommand.

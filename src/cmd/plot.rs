@@ -3,7 +3,7 @@
 
 use super::{note_leftovers, print_stdout};
 use crate::cli::{PlotArgs, PlotFormat};
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::plot::data::Results;
 use crate::plot::{Format, plot_files};
 use crate::report::write::replace_inside;

@@ -3,7 +3,7 @@
 
 use super::{gate, note_leftovers, print_stdout, progress};
 use crate::cli::RunArgs;
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::job::pool::Threads;
 use crate::job::run::{RunConfig, prepare};
 use crate::model::time::{HOUR, Time};

@@ -3,7 +3,7 @@
 
 use super::{note_leftovers, print_stdout, progress};
 use crate::cli::SweepArgs;
-use crate::error::{Error, ExitCode};
+use crate::job::error::{Error, ExitCode};
 use crate::job::launch::refuse_mpi_sweep;
 use crate::job::pool::Threads;
 use crate::job::sweep::{SweepConfig, prepare};

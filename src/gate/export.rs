@@ -13,7 +13,8 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(
         out,
         "## cofleet gate · {} · {}\n",
-        report.scenario,
+        // The name comes from summary.json, which anyone may have edited: no terminal sequence gets through.
+        crate::units::shown(&report.scenario),
         match &report.baseline {
             Some(b) => format!("{} against baseline {b}", report.current),
             None => format!("{} (thresholds only)", report.current),

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::error::Error;
+use crate::job::error::Error;
 
 /// Set by the Ctrl-C / SIGTERM handler; the engine stops at the next chunk or epoch once it is set.
 static STOP: AtomicBool = AtomicBool::new(false);

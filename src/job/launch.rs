@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::pool::Threads;
 use crate::engine::{Interrupted, Outcome, simulate_until};
-use crate::error::Error;
+use crate::job::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;

@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 use super::overwrite::{Kind, check_overwrite};
 use super::run::default_out;
 use super::sweep::run_folder;
-use crate::error::Error;
+use crate::job::error::Error;
 use crate::plot::sweep::comparison_files;
 use crate::report::read::{
     FILE_CAP, MARKER_CAP, ReadError, from_json, json_type, read_result_file,

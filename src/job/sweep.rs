@@ -19,7 +19,7 @@ use super::pool::Threads;
 use super::run::{commit_unless_stopped, default_out};
 use crate::engine::estimate::{MemoryEstimate, sweep_memory};
 use crate::engine::simulate_until;
-use crate::error::Error;
+use crate::job::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;

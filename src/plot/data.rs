@@ -129,7 +129,7 @@ impl Results {
         let percentiles =
             parse_percentiles(&dir.join("percentiles.csv"), need("percentiles.csv")?)?;
         let load = file("load.csv")
-            .map(|b| parse_load(&dir.join("load.csv"), b, LoadLayout::of(&summary)))
+            .map(|b| parse_load(&dir.join("load.csv"), b, summary.load_layout()))
             .transpose()?;
         let gate = file("gate.json")
             .map(|b| {

@@ -151,14 +151,6 @@ pub struct LoadLayout {
 }
 
 impl LoadLayout {
-    /// The layout of the run `summary` describes.
-    pub fn of(summary: &super::summary::Summary) -> LoadLayout {
-        LoadLayout {
-            bucket_s: summary.load.as_ref().map(|l| l.bucket_s),
-            duration_s: summary.duration_s,
-        }
-    }
-
     /// Checks one `bucket_start_s`; the error names the field, the value and the allowed values.
     pub fn check(&self, start: u64) -> Result<(), String> {
         if start >= u64::from(self.duration_s) {

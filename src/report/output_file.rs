@@ -14,7 +14,50 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::leftovers;
-use super::write::{WriteError, io};
+
+/// Why a results folder or an output file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The target exists and is not a folder.
+    #[error("{0}: exists and is not a folder; choose another --out")]
+    NotADirectory(PathBuf),
+    /// A file of the user's where cofleet would write one of its outputs.
+    #[error(
+        "{}: exists and is not a {kind} written by cofleet; refusing to replace it (choose another file, \
+         or pass --force to replace it)",
+        path.display()
+    )]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// What cofleet was about to write.
+        kind: OutputKind,
+    },
+    /// A stop (Ctrl-C, SIGTERM) was requested before the folder was committed; nothing was written.
+    #[error("{}: stopped before the results were moved into place", .0.display())]
+    Stopped(PathBuf),
+    /// An I/O step failed.
+    #[error("{path}: {what}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+pub(super) fn io<'a>(
+    path: &'a Path,
+    what: &'static str,
+) -> impl FnOnce(std::io::Error) -> WriteError + 'a {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        what,
+        source,
+    }
+}
 
 /// What kind of single file cofleet writes, for the overwrite policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -108,6 +108,14 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The bucket layout this run's `load.csv` follows.
+    pub fn load_layout(&self) -> super::load_out::LoadLayout {
+        super::load_out::LoadLayout {
+            bucket_s: self.load.as_ref().map(|l| l.bucket_s),
+            duration_s: self.duration_s,
+        }
+    }
+
     /// Summarises a finished run.
     pub fn new(scenario: &Scenario, outcome: &Outcome) -> Self {
         let metrics = outcome

@@ -2,7 +2,7 @@
 //! goes into a temporary folder beside the target, `.NAME.partial-PID`, which is then exchanged with the
 //! previous folder in one step (`renameat2(RENAME_EXCHANGE)`; renamed where nothing is yet), and the previous
 //! results, now in the temporary's place, are removed. Temporaries a killed process left are cleaned by the
-//! next write of the same folder ([`leftovers`](super::leftovers)). An output that is a symbolic link is
+//! next write of the same folder ([`leftovers`]). An output that is a symbolic link is
 //! written at the link's target (the link stays a link).
 
 use std::collections::BTreeMap;
@@ -11,52 +11,8 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use super::leftovers::{self, Leftover};
-use super::output_file::{OutputKind, write_file};
+use super::output_file::{WriteError, io, write_file};
 use super::rename;
-
-/// Why a results folder or an output file could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    /// The target exists and is not a folder.
-    #[error("{0}: exists and is not a folder; choose another --out")]
-    NotADirectory(PathBuf),
-    /// A file of the user's where cofleet would write one of its outputs.
-    #[error(
-        "{}: exists and is not a {kind} written by cofleet; refusing to replace it (choose another file, \
-         or pass --force to replace it)",
-        path.display()
-    )]
-    NotOurs {
-        /// The file.
-        path: PathBuf,
-        /// What cofleet was about to write.
-        kind: OutputKind,
-    },
-    /// A stop (Ctrl-C, SIGTERM) was requested before the folder was committed; nothing was written.
-    #[error("{}: stopped before the results were moved into place", .0.display())]
-    Stopped(PathBuf),
-    /// An I/O step failed.
-    #[error("{path}: {what}: {source}")]
-    Io {
-        /// The path involved.
-        path: PathBuf,
-        /// What was being done.
-        what: &'static str,
-        /// The OS error.
-        source: std::io::Error,
-    },
-}
-
-pub(super) fn io<'a>(
-    path: &'a Path,
-    what: &'static str,
-) -> impl FnOnce(std::io::Error) -> WriteError + 'a {
-    move |source| WriteError::Io {
-        path: path.to_path_buf(),
-        what,
-        source,
-    }
-}
 
 /// Writes `files` (name, bytes) as the folder `target`, replacing a previous results folder there; returns
 /// the leftovers of killed processes found beside it (removed when possible), for the caller to mention.

@@ -12,7 +12,7 @@ use crate::job::overwrite::OverwriteError;
 use crate::plot::PlotError;
 use crate::plot::data::DataError;
 use crate::plot::render::RenderError;
-use crate::report::write::WriteError;
+use crate::report::output_file::WriteError;
 use crate::scenario::ScenarioError;
 
 /// The process exit codes, the contract scripts and CI rely on.
