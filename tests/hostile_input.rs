@@ -311,3 +311,14 @@ fn deep_nesting_names_the_line_and_key() {
     ));
     check(tmp.path()).assert_refused(&["scenario.toml:5", "fleet.devices"]);
 }
+
+/// A device that never ends given as the scenario (`/dev/zero`): refused by its size, quickly, never read
+/// until the memory runs out (the child runs under the harness's address-space cap and deadline).
+#[test]
+fn an_endless_scenario_file_is_refused_by_its_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("scenario.toml")).unwrap();
+    let started = Instant::now();
+    check(tmp.path()).assert_refused(&["scenario.toml", "larger than 64 MiB"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

@@ -18,12 +18,17 @@ mod validate;
 mod walk;
 
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 pub use threshold::parse_threshold;
 
 use crate::model::scenario::Scenario;
 use crate::units::text::shown_key;
+
+/// Largest scenario file read: a scenario with every key and the most stages, actions and variants allowed is
+/// well under a megabyte.
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
 
 /// Problems listed in a message; the rest are counted (a file with thousands of bad tables gives a
 /// readable message, and its first problems are the ones to fix first).
@@ -108,10 +113,22 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Reads a scenario file as UTF-8 text (for callers that apply overrides before validating).
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
+    let io = |source| ScenarioError::Io {
         file: file.clone(),
         source,
-    })?;
+    };
+    // At most MAX_SCENARIO_BYTES + 1 are read, so a device that never ends (`/dev/zero`) is refused instead of
+    // filling the memory. A FIFO is read like a file (process substitution, `<(…)`): it waits for its writer.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {} MiB; a scenario is a small TOML file",
+            MAX_SCENARIO_BYTES >> 20
+        ))));
+    }
     let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Invalid {
         file: file.clone(),
         problems: vec![Problem {
