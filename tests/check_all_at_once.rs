@@ -45,6 +45,25 @@ fn three_mistakes_are_reported_in_one_check_each_with_its_suggestion() {
 }
 
 #[test]
+fn a_bad_base_scenario_does_not_hide_a_bad_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("variants.toml");
+    let text =
+        format!("{THREE_MISTAKES}\n[[variant]]\nname = \"fast\"\ntimers.policy_pol = \"30m\"\n");
+    std::fs::write(&file, text).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid scenario (4 problems)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "variants.toml:14:1: variant `fast`, override `timers.policy_pol` = 30m: unknown field `policy_pol`"
+        ) && stderr.contains("`phase` — did you mean `policy_poll`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn decimal_durations_are_accepted_and_a_fraction_of_a_second_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("decimal.toml");
