@@ -9,6 +9,9 @@ const MIN_EDIT_SIMILARITY: f64 = 0.7;
 /// Least Jaro–Winkler similarity for a suggestion: catches a name cut short or with the right start and a
 /// wrong ending (`compliance` for `compliance_policies`), which the edit distance scores low.
 const MIN_JARO_WINKLER: f64 = 0.9;
+/// Characters a name must share with the start of a suggestion taken on Jaro–Winkler alone: two short
+/// words with the same first letters (`median`, `mean`) are not a name cut short.
+const MIN_COMMON_START: usize = 4;
 
 /// The allowed name closest to `name`, if one is close enough to be what was meant.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
@@ -18,7 +21,16 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .filter(|c| *c != name)
         .map(|c| {
             let edit = strsim::normalized_damerau_levenshtein(&typed, c);
-            let jw = strsim::jaro_winkler(&typed, c);
+            let common_start = typed
+                .chars()
+                .zip(c.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let jw = if common_start >= MIN_COMMON_START {
+                strsim::jaro_winkler(&typed, c)
+            } else {
+                0.0
+            };
             (c, edit, jw)
         })
         .filter(|&(_, edit, jw)| edit >= MIN_EDIT_SIMILARITY || jw >= MIN_JARO_WINKLER)
@@ -114,6 +126,7 @@ mod tests {
             assert_eq!(closest(name, FLEET.iter().copied()), None, "{name}");
         }
         assert_eq!(closest("wipe", ["halt", "rollback"]), None);
+        assert_eq!(closest("median", ["count", "mean", "p50"]), None);
         assert_eq!(key_hint("qqq", FLEET.iter().copied()), "");
     }
 

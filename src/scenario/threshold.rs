@@ -167,7 +167,7 @@ mod tests {
         );
         let e = parse_threshold("hybrid_join.maen", "< 4h").unwrap_err();
         assert!(e.ends_with(" — did you mean \"mean\"?"), "{e}");
-        let e = parse_threshold("hybrid_join.average", "< 4h").unwrap_err();
+        let e = parse_threshold("hybrid_join.median", "< 4h").unwrap_err();
         assert!(!e.contains("did you mean"), "{e}");
     }
 }
