@@ -307,7 +307,7 @@ pub enum PlotFormat {
 
 // --- Value parsers: each gives clap a message naming the allowed form; clap adds the flag and exits with 2.
 
-/// A duration in the scenario grammar (`90s`, `5m`, `1h30m`, `0s`), in seconds.
+/// A duration in the scenario grammar (`90s`, `5m`, `1h30m`, `1.5h`, `0s`), in seconds.
 fn duration_seconds(text: &str) -> Result<u64, String> {
     parse_duration(text)
         .map_err(|e| format!("{e}; write a duration such as \"60s\", \"5m\" or \"0s\""))

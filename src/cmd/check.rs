@@ -3,13 +3,15 @@
 use super::print_stdout;
 use crate::cli::CheckArgs;
 use crate::job::error::{Error, ExitCode};
+use crate::model::scenario::Scenario;
 use crate::scenario;
 
-/// Validates every file; all must pass.
+/// Validates every file; all must pass. Each file's problems — its base scenario's and its `[[variant]]`
+/// tables' — come in one report, so one round of fixes is enough.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let mut errors = Vec::new();
     for path in &args.scenarios {
-        match scenario::load(path).and_then(|s| Ok((s, variants(path)?))) {
+        match plan(path) {
             Ok((s, variants)) => print_stdout(&format!(
                 "{}: ok ({} devices, {} stages, {} thresholds{})\n",
                 path.display(),
@@ -32,9 +34,19 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     }
 }
 
-/// Checks the file's `[[variant]]` tables as `cofleet sweep` would apply them; returns how many there are.
-fn variants(path: &std::path::Path) -> Result<usize, scenario::ScenarioError> {
+/// The file's base scenario and how many `[[variant]]` tables it has, each applied as `cofleet sweep`
+/// would apply it.
+fn plan(path: &std::path::Path) -> Result<(Scenario, usize), scenario::ScenarioError> {
     let text = scenario::read_text(path)?;
-    let planned = crate::sweep::plan(&text, &path.display().to_string(), &[])?;
-    Ok(planned.len() - 1)
+    let file = path.display().to_string();
+    let planned = crate::sweep::plan(&text, &file, &[])?;
+    let variants = planned.len().saturating_sub(1);
+    // The base comes first in a plan without `--set`; a plan is never empty.
+    match planned.into_iter().next() {
+        Some(base) => Ok((base.scenario, variants)),
+        None => Err(scenario::ScenarioError::Invalid {
+            file,
+            problems: Vec::new(),
+        }),
+    }
 }

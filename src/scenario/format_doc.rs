@@ -15,7 +15,9 @@ pub fn markdown() -> String {
          error naming the file, line, column, key and what is allowed. `cofleet sweep --set key=v1,v2` and \
          `[[variant]]` tables override keys by the same dotted paths (`timers.policy_poll`, `stage.0.pilot`).\n\n\
          Durations are strings of a number and a unit (`s`, `m`, `h`, `d`, `w`), combinable: `\"90m\"`, \
-         `\"1h30m\"`, `\"14d\"`. A share is a number from 0 to 1.\n\n\
+         `\"1h30m\"`, `\"14d\"`; a number may have a decimal part (`\"1.5d\"`, `\"0.5h\"`) if the whole is a \
+         whole number of seconds. A share is a number from 0 to 1 (`0.70`, not `70`). `cofleet check` lists \
+         every problem of a file at once, with the closest allowed name for a misspelt key or value.\n\n\
          Sources: MD = MicrosoftDocs/memdocs, SA = SupportArticles-docs, AZ = azure-docs; `docs/model.md §N` is \
          the model's account of the fact. *[assumption]* marks a figure no source publishes.\n",
     );

@@ -82,13 +82,23 @@ pub fn unknown_message(table: &str, name: &str) -> String {
     names.extend(
         tables_in(table)
             .iter()
-            .map(|t| format!("`{}`", &t.path[t.path.rfind('.').map_or(0, |i| i + 1)..])),
+            .map(|t| format!("`{}`", leaf(t.path))),
     );
+    let allowed = keys_of(table)
+        .iter()
+        .map(|k| k.name)
+        .chain(tables_in(table).iter().map(|t| leaf(t.path)));
     format!(
-        "unknown field `{}`, expected one of {}",
+        "unknown field `{}`, expected one of {}{}",
         crate::units::text::shown_key(name),
-        names.join(", ")
+        names.join(", "),
+        super::suggest::key_hint(name, allowed)
     )
+}
+
+/// The last segment of a dotted path (`gate` of `stage.gate`).
+fn leaf(path: &str) -> &str {
+    path.rfind('.').map_or(path, |i| &path[i + 1..])
 }
 
 fn parent(path: &str) -> &str {
@@ -178,8 +188,16 @@ mod tests {
             e.starts_with("unknown field `devicez`") && e.contains("`devices`"),
             "{e}"
         );
+        assert!(e.ends_with(" — did you mean `devices`?"), "{e}");
         let e = check_path("stage.0.gate.min_swiched").unwrap_err();
-        assert!(e.contains("`min_switched`"), "{e}");
+        assert!(e.ends_with(" — did you mean `min_switched`?"), "{e}");
+        let e = check_path("fleet.availabilty.always_on").unwrap_err();
+        assert!(e.ends_with(" — did you mean `availability`?"), "{e}");
+        assert!(
+            !check_path("cloud.region")
+                .unwrap_err()
+                .contains("did you mean")
+        );
         assert!(check_path("cloud.region").is_err());
     }
 }

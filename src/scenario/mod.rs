@@ -13,6 +13,7 @@ pub mod overrides;
 mod read;
 pub mod schema;
 mod section;
+pub mod suggest;
 mod threshold;
 mod validate;
 mod walk;

@@ -268,7 +268,8 @@ pub fn is_folder_safe(name: &str) -> bool {
 }
 
 /// The variants of a scenario text: [`BASE`] (no overrides) first, then each `[[variant]]` in file order.
-/// Checks names (present, folder-safe, unique, not `base`) and override keys' syntax, with line and column.
+/// Checks names (present, folder-safe, unique, not `base`) and override keys (syntax, and a path the format
+/// has), with line and column.
 pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, ScenarioError> {
     let invalid = |problems| ScenarioError::Invalid {
         file: file.to_string(),
@@ -316,6 +317,7 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
         };
         let mut name = None;
         let mut overrides = Vec::new();
+        let mut unknown = Vec::new();
         for (key, value) in entries {
             let place = lines.place(key.span().start);
             let value_place = lines.place(value.span().start);
@@ -340,6 +342,10 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
                         key: format!("variant.{i}.{k}"),
                         message: e,
                     });
+                } else if let Err(e) = lookup::check_path(&k) {
+                    // A key the format does not have is named here, with a suggestion, so that it is
+                    // reported even when the base scenario or another variant has problems too.
+                    unknown.push((place, k.clone(), value_label(&v), e));
                 }
                 overrides.push(Override {
                     key: k,
@@ -347,6 +353,22 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
                     place: Some(place),
                 });
             }
+        }
+        // Worded as the validation of a built variant words it (`build_on`), naming the variant.
+        let label = match &name {
+            Some((Value::String(n), _)) => format!("variant `{}`", shown(n)),
+            _ => format!("variant {i}"),
+        };
+        for (place, k, value, e) in unknown {
+            problems.push(Problem {
+                place: Some(place),
+                key: String::new(),
+                message: format!(
+                    "{label}, override `{}` = {}: {e}",
+                    shown_key(&k),
+                    shown(&value)
+                ),
+            });
         }
         let key = format!("variant.{i}.name");
         let name = match name {
@@ -399,6 +421,34 @@ pub fn file_variants(text: &str, file: &str) -> Result<Vec<VariantSpec>, Scenari
     } else {
         Err(invalid(problems))
     }
+}
+
+/// The base scenario of `text` and its `[[variant]]` tables, or every problem of both at once: a problem in
+/// the base does not hide a misnamed variant or an override of a key the format does not have. A
+/// variant's values are checked only on a valid base (the variant would repeat the base's problems); a
+/// syntax error is reported once.
+pub fn base_and_variants(
+    text: &str,
+    file: &str,
+) -> Result<(Scenario, Vec<VariantSpec>), ScenarioError> {
+    let (base, variants) = (super::parse(text, file), file_variants(text, file));
+    let (base_problems, variants) = match (base, variants) {
+        (Ok(base), Ok(variants)) => return Ok((base, variants)),
+        (Ok(_), Err(e)) | (Err(e @ ScenarioError::Io { .. }), _) => return Err(e),
+        // A syntax error: both readers stop at it, so it is said once.
+        (Err(e), _) if DeTable::parse(text).is_err() => return Err(e),
+        (Err(ScenarioError::Invalid { problems, .. }), variants) => (problems, variants),
+    };
+    let mut problems = base_problems;
+    match variants {
+        Ok(_) => {}
+        Err(ScenarioError::Invalid { problems: p, .. }) => problems.extend(p),
+        Err(e) => return Err(e),
+    }
+    Err(ScenarioError::Invalid {
+        file: file.to_string(),
+        problems,
+    })
 }
 
 /// The scenario of `text` with `overrides` applied, validated. `label` names the variant (or `--set`) in
@@ -633,6 +683,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_base_hides_no_variant_problem_and_a_syntax_error_is_said_once() {
+        let text = format!(
+            "{BASE_TEXT}duration = \"1x\"\n[[variant]]\nname = \"v\"\nfleet.devicez = 3\n\
+             [[variant]]\nname = \"v\"\n"
+        );
+        let Err(ScenarioError::Invalid { problems, .. }) = base_and_variants(&text, "f.toml")
+        else {
+            panic!("should be refused")
+        };
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["stage.0.duration", "", "variant.1.name"],
+            "{problems:#?}"
+        );
+        let m = &problems[1].message;
+        assert!(
+            m.starts_with("variant `v`, override `fleet.devicez` = 3: unknown field `devicez`")
+                && m.ends_with("did you mean `devices`?"),
+            "{m}"
+        );
+        let Err(ScenarioError::Invalid { problems, .. }) =
+            base_and_variants("name = \"x\"\n[fleet\n", "f.toml")
+        else {
+            panic!("should be refused")
+        };
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+    }
+
+    #[test]
     fn rewriting_without_changes_gives_the_same_scenario() {
         let same = build(
             BASE_TEXT,
@@ -679,8 +759,12 @@ mod tests {
             "{BASE_TEXT}\n[[variant]]\nname = \"a/b\"\n[[variant]]\nname = \"base\"\n[[variant]]\nx = 1\n"
         );
         let e = file_variants(&bad, "f.toml").unwrap_err().to_string();
-        assert!(e.contains("3 problems"), "{e}");
+        assert!(e.contains("4 problems"), "{e}");
         assert!(e.contains("f.toml:13:8: variant.0.name"), "{e}");
+        assert!(
+            e.contains("variant 2, override `x` = 1: unknown field `x`"),
+            "{e}"
+        );
         assert!(e.contains("variant.2.name: missing"), "{e}");
     }
 }

@@ -63,6 +63,12 @@ impl Section {
         }
     }
 
+    /// Whether `key` is written but was refused: a rule spanning keys skips it, since its default in its
+    /// place would make the rule report a problem the user did not write.
+    pub fn invalid(&self, key: &Key) -> bool {
+        matches!(self.values.get(key.name), Some((_, Val::Invalid)))
+    }
+
     /// Where `key` is written, valid or not.
     pub fn place(&self, key: &Key) -> Option<Range<usize>> {
         self.values.get(key.name).map(|(s, _)| s.clone())

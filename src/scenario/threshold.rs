@@ -1,6 +1,7 @@
 //! CI thresholds: `"<metric>.<stat>" = "<op> <value>"` (k6-style), checked at `check` time so that a threshold
 //! on a metric that does not exist is an error, never a silent pass.
 
+use super::suggest::value_hint;
 use crate::metrics::names::{Metric, STATS};
 use crate::metrics::tally::Milestone;
 use crate::model::scenario::{Threshold, ThresholdOp};
@@ -77,9 +78,10 @@ fn key_kind(key: &str) -> Result<Kind, String> {
             Ok(Kind::Count)
         } else {
             Err(format!(
-                "unknown count \"{}\"; expected one of: {}",
+                "unknown count \"{}\"; expected one of: {}{}",
                 shown_key(state),
-                known.join(", ")
+                known.join(", "),
+                value_hint(state, known.iter().copied())
             ))
         };
     }
@@ -92,16 +94,18 @@ fn key_kind(key: &str) -> Result<Kind, String> {
     if Metric::from_name(metric).is_none() {
         let names: Vec<String> = Metric::all().iter().map(|m| m.name()).collect();
         return Err(format!(
-            "unknown metric \"{}\"; expected one of: {}",
+            "unknown metric \"{}\"; expected one of: {}{}",
             shown_key(metric),
-            names.join(", ")
+            names.join(", "),
+            value_hint(metric, names.iter().map(String::as_str))
         ));
     }
     if !STATS.contains(&stat) {
         return Err(format!(
-            "unknown statistic \"{}\"; expected one of: {}",
+            "unknown statistic \"{}\"; expected one of: {}{}",
             shown_key(stat),
-            STATS.join(", ")
+            STATS.join(", "),
+            value_hint(stat, STATS)
         ));
     }
     Ok(if stat == "count" {
@@ -152,5 +156,18 @@ mod tests {
         assert!(parse_threshold("hybrid_join.count", "< 4h").is_err());
         assert!(parse_threshold("counts.bogus", "< 4").is_err());
         assert!(parse_threshold("nodot", "< 4").is_err());
+    }
+
+    #[test]
+    fn a_misspelt_metric_or_statistic_gets_a_suggestion() {
+        let e = parse_threshold("switch_latency.compliance_policy.p95", "< 4h").unwrap_err();
+        assert!(
+            e.ends_with(" — did you mean \"switch_latency.compliance_policies\"?"),
+            "{e}"
+        );
+        let e = parse_threshold("hybrid_join.maen", "< 4h").unwrap_err();
+        assert!(e.ends_with(" — did you mean \"mean\"?"), "{e}");
+        let e = parse_threshold("hybrid_join.median", "< 4h").unwrap_err();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 }

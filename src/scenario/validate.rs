@@ -163,13 +163,14 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let timers = read::timers(root.table("timers"));
     let compliance = convert_compliance(c, root.table("compliance"));
     let load = convert_load(c, root.table("load"));
-    if load.enabled {
+    let l = root.table("load");
+    if load.enabled && !l.invalid(&LOAD_ENABLED) && !l.invalid(&LOAD_BUCKET) {
         let t = root.table("timers");
         for (key, period) in [
             (&POLICY_POLL, timers.policy_poll),
             (&MDM_SYNC, timers.mdm_sync),
         ] {
-            if period % load.bucket != 0 {
+            if period % load.bucket != 0 && !t.invalid(key) {
                 c.report(
                     t.place(key),
                     &key.path(),
@@ -181,8 +182,11 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
             }
         }
     }
-    let stages = convert_stages(c, root.array("stage"), duration);
-    let actions = convert_actions(c, root.array("action"), duration, &stages);
+    // A refused `duration` reads as its default: the rules comparing times with it are skipped.
+    let end = (!root.invalid(&DURATION)).then_some(duration);
+    let stages = convert_stages(c, root.array("stage"), end);
+    let names_known = root.array("stage").iter().all(|s| !s.invalid(&STAGE_NAME));
+    let actions = convert_actions(c, root.array("action"), end, &stages, names_known);
     Scenario {
         name,
         seed: root.whole(&SEED),
@@ -204,7 +208,10 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
     let a = s.table("availability");
     let mix = fleet.availability;
     let sum = mix.always_on + mix.office_hours + mix.intermittent;
-    if (sum - 1.0).abs() > SUM_TOLERANCE {
+    let refused = [&ALWAYS_ON, &OFFICE_HOURS, &INTERMITTENT]
+        .iter()
+        .any(|k| a.invalid(k));
+    if (sum - 1.0).abs() > SUM_TOLERANCE && !refused {
         let d = AvailabilityMix::default();
         c.report(
             a.span.clone(),
@@ -256,6 +263,8 @@ fn convert_load(c: &mut Checker<'_, '_>, s: &Section) -> LoadModel {
 fn convert_compliance(c: &mut Checker<'_, '_>, s: &Section) -> CompliancePolicy {
     let policy = read::compliance(s);
     if policy.noncompliant_grace > policy.validity
+        && !s.invalid(&VALIDITY)
+        && !s.invalid(&NONCOMPLIANT_GRACE)
         && let Some(place) = s.place(&NONCOMPLIANT_GRACE)
     {
         c.report(
@@ -275,8 +284,9 @@ fn convert_compliance(c: &mut Checker<'_, '_>, s: &Section) -> CompliancePolicy 
 fn convert_actions(
     c: &mut Checker<'_, '_>,
     list: &[Section],
-    duration: Time,
+    end: Option<Time>,
     stages: &[Stage],
+    names_known: bool,
 ) -> Vec<Action> {
     if list.len() > MAX_ACTIONS {
         c.report(
@@ -290,6 +300,9 @@ fn convert_actions(
         let key = |k: &str| format!("action.{i}.{k}");
         let kind = a.text(&ACTION_KIND).and_then(ActionKind::from_name);
         let at = a.opt_duration(&ACTION_AT).filter(|&t| {
+            let Some(duration) = end else {
+                return true;
+            };
             let inside = t < duration;
             if !inside {
                 c.report(
@@ -326,11 +339,20 @@ fn convert_actions(
                 let name = a.text(&ACTION_STAGE).unwrap_or_default();
                 match stages.iter().position(|s| s.name == name) {
                     Some(index) => Some(ActionTarget::Stage(index)),
+                    // A refused stage name or stage value: whether it names a stage is unknown.
+                    None if !names_known || a.invalid(&ACTION_STAGE) => None,
                     None => {
                         c.report(
                             Some(st),
                             &key("stage"),
-                            format!("no stage is named \"{}\"", shown(name)),
+                            format!(
+                                "no stage is named \"{}\"{}",
+                                shown(name),
+                                super::suggest::value_hint(
+                                    name,
+                                    stages.iter().map(|s| s.name.as_str())
+                                )
+                            ),
                         );
                         None
                     }
@@ -344,7 +366,7 @@ fn convert_actions(
     out
 }
 
-fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> Vec<Stage> {
+fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], end: Option<Time>) -> Vec<Stage> {
     if list.len() > MAX_STAGES {
         c.report(
             list[MAX_STAGES].span.clone(),
@@ -354,6 +376,8 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
     }
     let mut names = BTreeSet::new();
     let mut compliance_moved = false;
+    // A refused workloads or authority up to a stage: whether compliance has moved is unknown.
+    let mut compliance_unknown = false;
     let mut stages = Vec::new();
     for (i, s) in list.iter().enumerate() {
         let k = |field: &str| format!("stage.{i}.{field}");
@@ -372,8 +396,11 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
                 );
             }
         }
-        let last = duration.saturating_sub(1);
         let start = s.opt_duration(&STAGE_START).filter(|&t| {
+            let Some(duration) = end else {
+                return true;
+            };
+            let last = duration.saturating_sub(1);
             if t > last {
                 c.report(
                     s.place(&STAGE_START),
@@ -387,6 +414,8 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
             }
             t <= last
         });
+        let authority_refused = s.invalid(&STAGE_AUTHORITY);
+        compliance_unknown |= authority_refused || s.invalid(&STAGE_WORKLOADS);
         let workloads = s.workloads(&STAGE_WORKLOADS);
         let authority = s
             .text(&STAGE_AUTHORITY)
@@ -403,6 +432,7 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
                 );
                 0.0
             }
+            (Some(_), _) if authority_refused => 1.0,
             (Some(p), _) => {
                 c.report(
                     Some(p),
@@ -423,7 +453,7 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
         let gate = g
             .span
             .is_some()
-            .then(|| convert_gate(c, g, i, compliance_moved));
+            .then(|| convert_gate(c, g, i, compliance_moved || compliance_unknown));
         stages.push(Stage {
             name,
             start,
@@ -436,9 +466,14 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], duration: Time) -> 
     stages
 }
 
-fn convert_gate(c: &mut Checker<'_, '_>, g: &Section, i: usize, compliance_moved: bool) -> Gate {
+fn convert_gate(
+    c: &mut Checker<'_, '_>,
+    g: &Section,
+    i: usize,
+    compliance_may_have_moved: bool,
+) -> Gate {
     let k = |field: &str| format!("stage.{i}.gate.{field}");
-    if !compliance_moved && let Some(place) = g.place(&GATE_MAX_NONCOMPLIANT) {
+    if !compliance_may_have_moved && let Some(place) = g.place(&GATE_MAX_NONCOMPLIANT) {
         c.report(
             Some(place),
             &k("max_noncompliant"),
@@ -451,6 +486,7 @@ fn convert_gate(c: &mut Checker<'_, '_>, g: &Section, i: usize, compliance_moved
     let timeout = g.opt_duration(&GATE_TIMEOUT);
     if let Some(t) = timeout
         && t < min_age
+        && !g.invalid(&GATE_MIN_AGE)
     {
         c.report(
             g.place(&GATE_TIMEOUT),
@@ -576,6 +612,31 @@ mod tests {
         assert!(
             msgs.iter().any(|m| m.starts_with("stage.1.pilot: missing")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn a_refused_value_hides_no_other_problem_and_makes_no_rule_fire_on_its_default() {
+        let p = problems(
+            "name = \"x\"\nduration = \"5\"\n[fleet]\ndevices = 10\nnew_device_arival = \"1d\"\n\
+             [fleet.availability]\nalways_on = 70\n[[stage]]\nname = \"a\"\nstart = \"40d\"\n\
+             workloads = [\"compliance_policy\"]\nauthority = \"pilot_intun\"\npilot = 0.1\n\
+             [stage.gate]\nmax_noncompliant = 0.1\nmin_age = \"1x\"\ntimeout = \"1h\"\n\
+             [[action]]\nkind = \"wipe\"\nat = \"1d\"\nstage = \"b\"\n",
+        );
+        let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "duration",
+                "fleet.new_device_arival",
+                "fleet.availability.always_on",
+                "stage.0.workloads",
+                "stage.0.authority",
+                "stage.0.gate.min_age",
+                "action.0.stage",
+            ],
+            "{p:#?}"
         );
     }
 

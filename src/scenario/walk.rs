@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 use super::lookup;
 use super::schema::{self, Key, Kind, Preset, TABLES, Table};
 use super::section::{Section, Val};
+use super::suggest;
 use super::threshold::parse_threshold;
 use super::{Lines, Problem};
 use crate::model::scenario::Burst;
@@ -171,9 +172,10 @@ impl Walker<'_, '_> {
                     Ok(Val::Text(s.to_string()))
                 } else {
                     Err(format!(
-                        "unknown {what} \"{}\"; expected {}",
+                        "unknown {what} \"{}\"; expected {}{}",
                         shown(s),
-                        or_list(names)
+                        or_list(names),
+                        suggest::value_hint(s, names.iter().copied())
                     ))
                 }
             }),
@@ -270,9 +272,10 @@ impl Walker<'_, '_> {
                     None => {
                         let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
                         Some(format!(
-                            "unknown workload \"{}\"; expected one of: {}",
+                            "unknown workload \"{}\"; expected one of: {}{}",
                             shown(name),
-                            names.join(", ")
+                            names.join(", "),
+                            suggest::value_hint(name, names.iter().copied())
                         ))
                     }
                     Some(wl) if set.contains(wl) => {
@@ -452,6 +455,11 @@ fn number(v: &DeValue<'_>, min: f64, max: f64) -> Result<f64, String> {
     };
     match x {
         Some(x) if x.is_finite() && x >= min && x <= max => Ok(x),
+        // A share (at most 1) written as a percentage is the likely slip: say which fraction it means.
+        Some(x) if max <= 1.0 => Err(format!(
+            "must be a number from {min} to {max}, got {x}{}",
+            suggest::percentage_hint(x)
+        )),
         Some(x) => Err(format!("must be a number from {min} to {max}, got {x}")),
         None => Err(format!("must be a number from {min} to {max}")),
     }

@@ -88,8 +88,7 @@ pub fn combination_name(file_variant: &str, parts: &[(String, String)]) -> Strin
 /// Linear in the plan: the text is parsed once, each variant validates a copy of the parsed document, and
 /// names are checked for uniqueness in a hash set.
 pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, ScenarioError> {
-    let base = crate::scenario::parse(text, file)?;
-    let file_variants = overrides::file_variants(text, file)?;
+    let (base, file_variants) = overrides::base_and_variants(text, file)?;
     let needs_doc = !sets.is_empty() || file_variants.len() > 1;
     let doc = if needs_doc {
         overrides::document(text, file)?
@@ -182,8 +181,7 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
 /// `[[variant]]` tables read, times every `--set` parameter's number of values (saturating) — so an
 /// oversized sweep is refused before its variants are expanded.
 pub fn variant_count(text: &str, file: &str, sets: &[SetParam]) -> Result<usize, ScenarioError> {
-    crate::scenario::parse(text, file)?;
-    let file_variants = overrides::file_variants(text, file)?.len();
+    let file_variants = overrides::base_and_variants(text, file)?.1.len();
     Ok(sets
         .iter()
         .fold(file_variants, |n, s| n.saturating_mul(s.values.len())))
