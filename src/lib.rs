@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod capacity;
 pub mod cli;
 pub mod cmd;
 pub mod engine;
