@@ -49,7 +49,7 @@ pub struct Queue {
     component: Component,
     /// Capacity in requests per second (`None` = not modelled: count only).
     rate: Option<f64>,
-    /// Longest wait before a request is rejected, seconds.
+    /// Longest wait before a request is rejected, seconds (infinite: never rejected).
     limit: f64,
     backlog: f64,
     /// Per bucket.
@@ -61,12 +61,18 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// A queue for `component` serving `rate` requests/s (if modelled), rejecting past `limit` seconds.
-    pub fn new(component: Component, rate: Option<f64>, limit: Time, horizon: Time) -> Self {
+    /// A queue for `component` serving `rate` requests/s (if modelled), rejecting past `limit` seconds
+    /// (`None`: never rejecting, only delaying).
+    pub fn new(
+        component: Component,
+        rate: Option<f64>,
+        limit: Option<Time>,
+        horizon: Time,
+    ) -> Self {
         Queue {
             component,
             rate,
-            limit: f64::from(limit),
+            limit: limit.map_or(f64::INFINITY, f64::from),
             backlog: 0.0,
             buckets: Vec::new(),
             delays: Distribution::new(u64::from(horizon.max(2))),
@@ -152,7 +158,7 @@ mod tests {
 
     #[test]
     fn below_capacity_nothing_waits() {
-        let mut q = Queue::new(Component::ManagementPoint, Some(10.0), 600, 86_400);
+        let mut q = Queue::new(Component::ManagementPoint, Some(10.0), Some(600), 86_400);
         for _ in 0..10 {
             q.serve(500, 60);
         }
@@ -163,7 +169,7 @@ mod tests {
 
     #[test]
     fn overload_builds_a_backlog_then_rejects() {
-        let mut q = Queue::new(Component::Cmg, Some(1.0), 120, 86_400);
+        let mut q = Queue::new(Component::Cmg, Some(1.0), Some(120), 86_400);
         q.serve(120, 60); // 60 served, 60 wait
         assert_eq!(q.pressure(0).0, 60);
         q.serve(120, 60); // 60 + 120 - 60 = 120 waiting: exactly the limit
@@ -181,8 +187,19 @@ mod tests {
     }
 
     #[test]
+    fn without_a_limit_overload_only_delays() {
+        let mut q = Queue::new(Component::Cmg, Some(1.0), None, 86_400);
+        for _ in 0..10 {
+            q.serve(120, 60);
+        }
+        // 60 requests a minute more than served, for 10 minutes: 600 waiting, none turned away.
+        assert_eq!(q.rejected, 0.0);
+        assert_eq!(q.pressure(0), (600, 0));
+    }
+
+    #[test]
     fn uncapped_components_only_count() {
-        let mut q = Queue::new(Component::Intune, None, 600, 86_400);
+        let mut q = Queue::new(Component::Intune, None, Some(600), 86_400);
         q.serve(1_000_000, 60);
         assert_eq!(q.pressure(0), (0, 0));
         assert_eq!(q.buckets[0].utilisation(), None);

@@ -263,9 +263,10 @@ pub struct LoadModel {
     pub bucket: Time,
     /// Whether queue delays and rejections feed back into device timing (off: count and report only).
     pub feedback: bool,
-    /// A request that would wait longer than this is rejected and retried at the client's next run.
-    /// \[assumption\] No published client timeout for policy requests; 10 min is a conservative HTTP wait.
-    pub queue_limit: Time,
+    /// A request that would wait longer than this is rejected and retried at the client's next run. `None`
+    /// (the default): never rejected — an over-capacity component answers with delay ("the CMG still
+    /// answers, with delay", docs/model.md §4), so the queue only delays.
+    pub queue_limit: Option<Time>,
     /// Peak utilisation the headroom verdict aims for; default 70 %.
     pub headroom_target: f64,
 }

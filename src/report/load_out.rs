@@ -216,14 +216,14 @@ pub fn load_series(load: &LoadOutcome) -> Vec<LoadSeries> {
 /// `bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s`.
 /// `capacity_per_s`, `utilisation` and the delays are the component's (empty when it has no capacity);
 /// a missing row means no request of that type in that bucket.
-pub fn load_csv(load: &LoadOutcome, queue_limit: u32) -> Vec<u8> {
+pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
     use std::fmt::Write as _;
     // Written by hand rather than through `csv`: no field needs quoting, and this file has a row per bucket,
     // component and request type (hundreds of thousands for a month at 1-minute buckets).
     let mut out = String::from(
         "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n",
     );
-    let limit = f64::from(queue_limit);
+    let limit = queue_limit.map_or(f64::INFINITY, f64::from);
     let capacities: Vec<String> = load
         .queues
         .iter()

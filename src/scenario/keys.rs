@@ -221,9 +221,9 @@ keys! {
     LOAD_FEEDBACK = "load" "feedback" => Kind::Bool, Preset::Bool(true), "",
         "Whether queue delays and rejections feed back into device timing (off: count and report only).",
         NO_SOURCE;
-    QUEUE_LIMIT = "load" "queue_limit" => Kind::Duration { min: 1, max: DAY }, Preset::Duration(10 * MINUTE), "",
-        "A request that would wait longer is rejected and retried at the client's next run.",
-        "[assumption] no published client timeout for policy requests; a conservative HTTP wait";
+    QUEUE_LIMIT = "load" "queue_limit" => Kind::Duration { min: 1, max: DAY }, Preset::Optional, "",
+        "A request that would wait longer is rejected and retried at the client's next run; none (the default): never rejected, an over-capacity component only delays.",
+        "MD includes/scale-cmg.md: over capacity the CMG \"still answers, with delay\" (docs/model.md §4)";
     HEADROOM_TARGET = "load" "headroom_target" => Kind::Number { min: 0.05, max: 1.0 }, Preset::Number(0.7), "",
         "Peak utilisation the headroom verdict aims for.",
         NO_SOURCE;

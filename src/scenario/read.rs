@@ -119,7 +119,7 @@ pub fn load(s: &Section) -> LoadModel {
         enabled: s.flag(&LOAD_ENABLED),
         bucket: s.duration(&LOAD_BUCKET),
         feedback: s.flag(&LOAD_FEEDBACK),
-        queue_limit: s.duration(&QUEUE_LIMIT),
+        queue_limit: s.opt_duration(&QUEUE_LIMIT),
         headroom_target: s.number(&HEADROOM_TARGET),
     }
 }
