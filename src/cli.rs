@@ -242,7 +242,7 @@ pub struct SweepArgs {
     /// Seed replicas per variant (replica 0 uses the scenario's seed).
     #[arg(long, default_value_t = 1, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicas: u32,
-    /// Results folder (default: results/<scenario name>/).
+    /// Results folder (default: results/<scenario name>-sweep/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads shared by all runs (default: one per core). Results are identical for any value.
@@ -273,7 +273,7 @@ pub struct MergeArgs {
     /// The shard folders (one per shard index, in any order).
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
-    /// Results folder (default: results/<scenario name>/).
+    /// Results folder (default: results/<scenario name>-sweep/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace an --out folder that is not a complete sweep of this scenario.

@@ -263,3 +263,41 @@ fn unwritable_output_is_a_clear_error() {
         );
     }
 }
+
+/// A sweep without `--out` goes to `results/<name>-sweep/`, beside the run's `results/<name>/`: a sweep
+/// after a run of the same scenario is not refused, and the run's folder is untouched.
+#[test]
+fn a_sweep_after_a_run_goes_to_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("tiny.toml"), TINY).unwrap();
+    let out = run_in(d, "tiny.toml", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run_summary = std::fs::read(d.join("results/tiny/summary.json")).unwrap();
+    let out = cofleet()
+        .current_dir(d)
+        .args([
+            "sweep",
+            "tiny.toml",
+            "--quiet",
+            "--set",
+            "fleet.devices=50,60",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("results/tiny-sweep/comparison.csv").is_file());
+    assert_eq!(
+        std::fs::read(d.join("results/tiny/summary.json")).unwrap(),
+        run_summary,
+        "the run's folder is untouched"
+    );
+}

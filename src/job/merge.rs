@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::overwrite::{Kind, check_overwrite};
-use super::run::default_out;
+use super::run::default_sweep_out;
 use super::sweep::run_folder;
 use crate::job::error::Error;
 use crate::plot::sweep::comparison_files;
@@ -54,7 +54,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, force: bool) -> Result<Merg
     let plan = &first.plan;
     let out = match out {
         Some(out) => out,
-        None if is_folder_name(&plan.scenario) => default_out(&plan.scenario),
+        None if is_folder_name(&plan.scenario) => default_sweep_out(&plan.scenario),
         None => {
             return Err(Error::UnsafeName {
                 file: shards[0].0.join(MARKER),

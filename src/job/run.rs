@@ -86,9 +86,15 @@ pub fn prepare(config: &RunConfig) -> Result<PreparedRun, Error> {
     })
 }
 
-/// `results/<name>/`, where a run or sweep goes without `--out`.
+/// `results/<name>/`, where a run goes without `--out`.
 pub fn default_out(name: &str) -> PathBuf {
     PathBuf::from("results").join(name)
+}
+
+/// `results/<name>-sweep/`, where a sweep (and the merge of its shards) goes without `--out`: a folder of its
+/// own, so a sweep after a run of the same scenario is not refused for the run's folder.
+pub fn default_sweep_out(name: &str) -> PathBuf {
+    PathBuf::from("results").join(format!("{name}-sweep"))
 }
 
 impl PreparedRun {

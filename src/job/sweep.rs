@@ -16,7 +16,7 @@ use super::interrupt::{self, interrupted};
 use super::memory::check_memory;
 use super::overwrite::{Kind, check_overwrite};
 use super::pool::Threads;
-use super::run::{commit_unless_stopped, default_out};
+use super::run::{commit_unless_stopped, default_sweep_out};
 use crate::engine::estimate::{MemoryEstimate, sweep_memory};
 use crate::engine::simulate_until;
 use crate::job::error::Error;
@@ -125,7 +125,7 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
     let out = config
         .out
         .clone()
-        .unwrap_or_else(|| default_out(&base.name));
+        .unwrap_or_else(|| default_sweep_out(&base.name));
     check_overwrite(&out, &base.name, Kind::Sweep, config.force)?;
 
     let all_jobs: Vec<Job> = variants

@@ -291,19 +291,23 @@ pub fn authority(results: &Results) -> Figure {
     }
 }
 
-/// Human tick values for a log time axis, from 1 s to a year.
-const LOG_TICKS: [(f64, &str); 12] = [
+/// Human tick values for a log time axis, from 1 s to a year: the durations a planner thinks in (5m, 15m,
+/// 1h, 6h, 1d, 1w), never a computed 1.39h.
+const LOG_TICKS: [(f64, &str); 15] = [
     (1.0, "1s"),
     (10.0, "10s"),
     (60.0, "1m"),
-    (600.0, "10m"),
+    (300.0, "5m"),
+    (900.0, "15m"),
     (3_600.0, "1h"),
     (6.0 * 3_600.0, "6h"),
     (86_400.0, "1d"),
     (3.0 * 86_400.0, "3d"),
-    (7.0 * 86_400.0, "7d"),
+    (7.0 * 86_400.0, "1w"),
+    (14.0 * 86_400.0, "2w"),
     (30.0 * 86_400.0, "30d"),
     (90.0 * 86_400.0, "90d"),
+    (182.0 * 86_400.0, "26w"),
     (365.0 * 86_400.0, "365d"),
 ];
 
@@ -361,14 +365,9 @@ pub fn latency_cdf(
             marks,
         });
     }
-    // Axis from the tick at or below the smallest positive value to the tick at or above the largest;
-    // zero latencies sit on the left edge.
-    let min = LOG_TICKS
-        .iter()
-        .rev()
-        .map(|t| t.0)
-        .find(|&t| t <= lowest)
-        .unwrap_or(1.0);
+    // Axis from the smallest positive sample (no empty stretch before the first sample) to the tick at or
+    // above the largest; zero latencies sit on the left edge.
+    let min = if lowest.is_finite() { lowest } else { 1.0 };
     let max = LOG_TICKS
         .iter()
         .map(|t| t.0)

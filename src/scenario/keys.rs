@@ -47,7 +47,7 @@ macro_rules! keys {
 
 keys! {
     NAME = "" "name" => Kind::Text, Preset::Required, "",
-        "Scenario name; results go to `results/<name>/` (1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`).",
+        "Scenario name; results go to `results/<name>/` (a sweep: `results/<name>-sweep/`) (1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`).",
         NO_SOURCE;
     SEED = "" "seed" => Kind::Whole { min: 0, max: u64::MAX }, Preset::Whole(42), "",
         "Root of every random stream: the same scenario and seed give byte-identical results.",
