@@ -23,63 +23,7 @@ pub const CLIENTS_PER_HIERARCHY: u64 = 700_000;
 /// Instances of a component high availability asks for: two, so one can fail (docs/model.md §4).
 pub const HA_MINIMUM: u64 = 2;
 
-/// The VM size of a CMG's scale set, with its published concurrent-client figure (docs/model.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmgVmSize {
-    /// Standard (A2_v2): 6,000 concurrent clients per VM.
-    Standard,
-    /// Large (A4_v2): 10,000 concurrent clients per VM.
-    Large,
-    /// Lab (B2s): 10 concurrent clients per VM.
-    Lab,
-}
-
-impl CmgVmSize {
-    /// All sizes, in scenario-file order.
-    pub const ALL: [CmgVmSize; 3] = [CmgVmSize::Standard, CmgVmSize::Large, CmgVmSize::Lab];
-
-    /// Concurrent connected clients one VM of this size serves.
-    pub fn clients_per_vm(self) -> u64 {
-        match self {
-            CmgVmSize::Standard => 6_000,
-            CmgVmSize::Large => 10_000,
-            CmgVmSize::Lab => 10,
-        }
-    }
-
-    /// Scenario-file name.
-    pub fn name(self) -> &'static str {
-        match self {
-            CmgVmSize::Standard => "standard",
-            CmgVmSize::Large => "large",
-            CmgVmSize::Lab => "lab",
-        }
-    }
-
-    /// Parses a scenario-file name.
-    pub fn from_name(name: &str) -> Option<CmgVmSize> {
-        CmgVmSize::ALL.into_iter().find(|s| s.name() == name)
-    }
-}
-
-/// Where WSUS of the software update point runs, with its published client figure (docs/model.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SupPlacement {
-    /// WSUS co-located with another site role: 25,000 clients.
-    Colocated,
-    /// WSUS on its own, tuned server: 150,000 clients.
-    Remote,
-}
-
-impl SupPlacement {
-    /// Clients one software update point serves.
-    pub fn clients_per_sup(self) -> u64 {
-        match self {
-            SupPlacement::Colocated => 25_000,
-            SupPlacement::Remote => 150_000,
-        }
-    }
-}
+pub use crate::model::infrastructure::{CmgVmSize, SupPlacement};
 
 /// Why a count is what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,13 +99,27 @@ pub struct CmgSizing {
 
 /// Sizes the CMG for `peak` concurrent clients on VMs of `size` at utilisation `target`.
 pub fn cmg(peak: u64, size: CmgVmSize, target: f64, high_availability: bool) -> CmgSizing {
+    let vms = needed(
+        peak,
+        size.clients_per_vm(),
+        target,
+        ha_minimum(high_availability),
+    );
+    CmgSizing {
+        vms,
+        cmgs: vms.count.div_ceil(MAX_VMS_PER_CMG).max(1),
+        connection_points: connection_points(peak, vms.count, high_availability),
+    }
+}
+
+/// CMG connection points for `peak` concurrent clients on `vms` VMs: one per 4 VMs and one per 16,384
+/// clients, whichever asks for more, never below the high-availability minimum.
+pub fn connection_points(peak: u64, vms: u64, high_availability: bool) -> Needed {
     let minimum = ha_minimum(high_availability);
-    let vms = needed(peak, size.clients_per_vm(), target, minimum);
-    let cmgs = vms.count.div_ceil(MAX_VMS_PER_CMG).max(1);
-    let by_vms = vms.count.div_ceil(VMS_PER_CONNECTION_POINT);
-    let by_clients = peak.div_ceil(CLIENTS_PER_CONNECTION_POINT);
-    let by_load = by_vms.max(by_clients);
-    let connection_points = if by_load >= minimum {
+    let by_load = vms
+        .div_ceil(VMS_PER_CONNECTION_POINT)
+        .max(peak.div_ceil(CLIENTS_PER_CONNECTION_POINT));
+    if by_load >= minimum {
         Needed {
             count: by_load,
             reason: Reason::Load,
@@ -171,11 +129,6 @@ pub fn cmg(peak: u64, size: CmgVmSize, target: f64, high_availability: bool) -> 
             count: minimum,
             reason: Reason::HighAvailability,
         }
-    };
-    CmgSizing {
-        vms,
-        cmgs,
-        connection_points,
     }
 }
 

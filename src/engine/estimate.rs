@@ -32,10 +32,11 @@ use crate::units::human_bytes;
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
 pub const SAMPLE_BYTES_PER_DEVICE: u64 = 26;
-/// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data.
-pub const BYTES_PER_BUCKET: u64 = 323;
-/// Per load bucket and worker thread: the ledger shard's ten `i32`/`u32` difference arrays.
-pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 40;
+/// Per load bucket, whatever the thread count: finalized counts, queue state, the CMG's connected clients,
+/// `load.csv` rows and plot data.
+pub const BYTES_PER_BUCKET: u64 = 331;
+/// Per load bucket and worker thread: the ledger shard's eleven `i32`/`u32` difference arrays.
+pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 44;
 /// Independent of the scenario's size.
 pub const BASE_BYTES: u64 = 18_500_000;
 

@@ -69,6 +69,11 @@ pub struct LoadOutcome {
     pub counts: Vec<[u64; 7]>,
     /// Per component (index: `Component::index`), its queue over the run.
     pub queues: Vec<Queue>,
+    /// Per bucket, the CMG's concurrent connected clients at the bucket's start.
+    pub cmg_online: Vec<u64>,
+    /// ConfigMgr clients seen online: of the management points directly, and through the CMG
+    /// (index: `load::book::Presence`).
+    pub clients: [u64; 2],
 }
 
 /// The queues of the modelled infrastructure, from the scenario's capacities.
@@ -247,6 +252,15 @@ pub fn simulate_with(
     }
 
     folded.fold(&mut tallies.all());
+    // Every walk was counted when its chunk's task ended; presence is summed over all processes' devices.
+    let presence = book.as_ref().map(|b| {
+        let ledgers = tallies.ledgers();
+        let mut online = b.cmg_online(&ledgers);
+        let mut clients = b.clients(&ledgers);
+        reducer.sum(&mut online);
+        reducer.sum(&mut clients);
+        (online, clients)
+    });
     let mut distributions = folded.distributions;
     reduce::gather_distributions(reducer, &mut distributions);
     for q in &queues {
@@ -268,11 +282,15 @@ pub fn simulate_with(
         stages: rollout.status().to_vec(),
         completed: rollout.completed(),
         events,
-        load: book.map(|b| LoadOutcome {
-            bucket: b.bucket(),
-            counts: b.counts().to_vec(),
-            queues,
-        }),
+        load: book
+            .zip(presence)
+            .map(|(b, (cmg_online, clients))| LoadOutcome {
+                bucket: b.bucket(),
+                counts: b.counts().to_vec(),
+                queues,
+                cmg_online,
+                clients,
+            }),
     })
 }
 

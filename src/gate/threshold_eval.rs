@@ -134,6 +134,7 @@ mod tests {
                 stages: vec![],
             },
             load: None,
+            capacity: None,
             thresholds: BTreeMap::new(),
         }
     }

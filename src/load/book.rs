@@ -29,6 +29,16 @@ fn periodic_slot(r: Request) -> usize {
     }
 }
 
+/// Which ConfigMgr clients a client count is of: those whose policy reaches them from a management point
+/// directly (on-premises), or through the CMG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// On-premises clients of the sites' management points.
+    ManagementPoint = 0,
+    /// Internet clients of the CMG.
+    Cmg = 1,
+}
+
 /// Where a strided difference array keeps the cell of tick `k` of the ticks whose phase is in bucket `base`
 /// (`base < stride`): the tick's bucket is `base + k·stride`, and the cell is `base·per_base + k·per_tick`.
 ///
@@ -109,6 +119,12 @@ pub struct ThreadLedger {
     /// million-device run, when each walk had its own).
     cells: Box<Cells>,
     kept: Box<[usize; BLOCK]>,
+    /// The CMG's connected clients as a difference array over buckets (+1 where a CMG client's online window
+    /// starts counting, −1 where it stops): its running sum is how many are online at each bucket's start.
+    cmg_online: Vec<i32>,
+    /// ConfigMgr clients counted, per [`Presence`] slot: devices that run a policy-poll walk and are online
+    /// at least once before the horizon.
+    clients: [u64; 2],
 }
 
 impl ThreadLedger {
@@ -253,6 +269,8 @@ impl LoadBook {
             buckets: self.buckets,
             cells: Box::default(),
             kept: Box::new([0; BLOCK]),
+            cmg_online: vec![0; self.buckets + 1],
+            clients: [0; 2],
         }
     }
 
@@ -332,6 +350,7 @@ impl LoadBook {
         for p in &pending {
             ledger.sign = p.sign;
             self.walk(ledger, p.request, &p.online, &p.ticks, p.from);
+            self.presence(ledger, p);
         }
         ledger.sign = sign;
         pending.clear();
@@ -375,6 +394,68 @@ impl LoadBook {
         let sign = std::mem::replace(&mut ledger.sign, -1);
         count(self, ledger);
         ledger.sign = sign;
+    }
+
+    /// A ConfigMgr client's presence, from its policy-poll walk: the client itself, once, if it is online
+    /// before the horizon (a device never seen online is not an active client); and, for a client that reaches
+    /// ConfigMgr through the CMG, each online window from `from` on as a connection held open — the CMG's
+    /// concurrent connected clients (docs/model.md §4). A taken-back walk removes the connection from `from`
+    /// on but leaves the client counted: it was one.
+    fn presence(&self, ledger: &mut ThreadLedger, p: &Pending) {
+        let slot = match p.request {
+            Request::MpPolicyPoll => Presence::ManagementPoint,
+            Request::CmgPolicyPoll => Presence::Cmg,
+            _ => return,
+        };
+        let horizon = self.horizon;
+        let mut windows = p
+            .online
+            .windows_from(p.from)
+            .take_while(|&(a, _)| a < horizon)
+            .peekable();
+        if windows.peek().is_none() {
+            return;
+        }
+        if p.sign > 0 {
+            ledger.clients[slot as usize] += 1;
+        }
+        if slot != Presence::Cmg {
+            return;
+        }
+        for (a, e) in windows {
+            // Online at a bucket's start instant `b·bucket` when a ≤ b·bucket < e.
+            let lo = self.bucket.div_ceil(a.max(p.from)) as usize;
+            let hi = (self.bucket.div_ceil(e.min(horizon)) as usize).min(self.buckets);
+            if lo < hi {
+                ledger.cmg_online[lo] += p.sign;
+                ledger.cmg_online[hi] -= p.sign;
+            }
+        }
+    }
+
+    /// The CMG's concurrent connected clients at each bucket's start, over all threads' ledgers (call once
+    /// every walk is counted).
+    pub fn cmg_online(&self, ledgers: &[&ThreadLedger]) -> Vec<u64> {
+        let mut running = 0i64;
+        (0..self.buckets)
+            .map(|b| {
+                running += ledgers
+                    .iter()
+                    .map(|l| i64::from(l.cmg_online[b]))
+                    .sum::<i64>();
+                u64::try_from(running).unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// ConfigMgr clients seen online, per [`Presence`] slot, over all threads' ledgers.
+    pub fn clients(&self, ledgers: &[&ThreadLedger]) -> [u64; 2] {
+        let mut sum = [0; 2];
+        for l in ledgers {
+            sum[0] += l.clients[0];
+            sum[1] += l.clients[1];
+        }
+        sum
     }
 
     /// [`LoadBook::periodic`], counted now.

@@ -117,3 +117,69 @@ pub struct Pressure {
     /// Share of requests rejected, as a threshold on a uniform u32 (`0` = none).
     pub reject_below: [u32; 4],
 }
+
+/// The VM size of a CMG's scale set, with its published concurrent-client figure (docs/model.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmgVmSize {
+    /// Standard (A2_v2): 6,000 concurrent clients per VM.
+    Standard,
+    /// Large (A4_v2): 10,000 concurrent clients per VM.
+    Large,
+    /// Lab (B2s): 10 concurrent clients per VM.
+    Lab,
+}
+
+impl CmgVmSize {
+    /// All sizes, in scenario-file order.
+    pub const ALL: [CmgVmSize; 3] = [CmgVmSize::Standard, CmgVmSize::Large, CmgVmSize::Lab];
+
+    /// Concurrent connected clients one VM of this size serves.
+    pub fn clients_per_vm(self) -> u64 {
+        match self {
+            CmgVmSize::Standard => 6_000,
+            CmgVmSize::Large => 10_000,
+            CmgVmSize::Lab => 10,
+        }
+    }
+
+    /// Scenario-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CmgVmSize::Standard => "standard",
+            CmgVmSize::Large => "large",
+            CmgVmSize::Lab => "lab",
+        }
+    }
+
+    /// Parses a scenario-file name.
+    pub fn from_name(name: &str) -> Option<CmgVmSize> {
+        CmgVmSize::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Where WSUS of the software update point runs, with its published client figure (docs/model.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupPlacement {
+    /// WSUS co-located with another site role: 25,000 clients.
+    Colocated,
+    /// WSUS on its own, tuned server: 150,000 clients.
+    Remote,
+}
+
+impl SupPlacement {
+    /// Clients one software update point serves.
+    pub fn clients_per_sup(self) -> u64 {
+        match self {
+            SupPlacement::Colocated => 25_000,
+            SupPlacement::Remote => 150_000,
+        }
+    }
+
+    /// Scenario-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SupPlacement::Colocated => "colocated",
+            SupPlacement::Remote => "remote",
+        }
+    }
+}

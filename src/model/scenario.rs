@@ -6,6 +6,7 @@
 //! (`scenario::keys`); the `Default` impls of these structs are in `scenario::read`, which reads an absent
 //! table through that schema.
 
+use super::infrastructure::{CmgVmSize, SupPlacement};
 use super::time::{HOUR, MINUTE, Time};
 use super::workload::{Authority, WorkloadSet};
 
@@ -222,8 +223,18 @@ pub struct Infrastructure {
     /// estate with more internet clients than one CMG's 16 VMs carry is sized. Modelled as one pool of
     /// `cmgs × cmg_instances` VMs (clients spread evenly). Default 1.
     pub cmgs: u32,
-    /// Concurrent clients per CMG VM: 6,000 for Standard A2_v2 (10,000 for Large A4_v2).
+    /// VM size of the CMGs' scale sets; sets the published concurrent clients per VM.
+    pub cmg_vm_size: CmgVmSize,
+    /// Concurrent clients per CMG VM: the published figure of `cmg_vm_size` (6,000 for Standard A2_v2,
+    /// 10,000 for Large A4_v2, 10 for Lab) unless the scenario gives its own measured figure.
     pub cmg_clients_per_instance: u32,
+    /// Whether every component is sized with a spare (2 MPs per site, 2 CMG VMs, 2 connection points):
+    /// docs/model.md §4.
+    pub high_availability: bool,
+    /// Where WSUS of the software update points runs: co-located (25,000 clients each) or remote (150,000).
+    pub sup: SupPlacement,
+    /// Software update points installed in the hierarchy.
+    pub software_update_points: u32,
     /// Windows clients one management point supports: 25,000 (MD size-and-scale-numbers.md), a figure that
     /// assumes the default client settings, i.e. one policy request per client per 60 min.
     pub clients_per_management_point: u32,
@@ -267,7 +278,8 @@ pub struct LoadModel {
     /// (the default): never rejected — an over-capacity component answers with delay ("the CMG still
     /// answers, with delay", docs/model.md §4), so the queue only delays.
     pub queue_limit: Option<Time>,
-    /// Peak utilisation the headroom verdict aims for; default 70 %.
+    /// Utilisation the capacity verdicts aim for: a count is enough when its published capacity × this target
+    /// covers the peak; default 70 %.
     pub headroom_target: f64,
 }
 

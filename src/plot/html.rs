@@ -10,6 +10,7 @@ use std::fmt::Write;
 use super::data::Results;
 use super::figures::Figure;
 use crate::metrics::names::Metric;
+use crate::report::capacity_out::{self, CapacitySummary};
 use crate::units::grouped;
 use crate::units::human_seconds;
 
@@ -194,11 +195,50 @@ pub fn gate_section(gate: &serde_json::Value) -> Section {
     }
 }
 
-/// The sections every run's report has: overview, the gate verdict when the folder has one, then each
-/// figure with its SVG.
+/// The capacity breakdown: per component the clients, the published figure, the arithmetic, what is needed
+/// and why, what is installed, and the verdict — so the counts can be redone by hand.
+pub fn capacity_section(capacity: &CapacitySummary) -> Section {
+    let mut body = format!("<p>{}</p>\n", escape(&capacity_out::heading(capacity)));
+    body.push_str(
+        "<table><thead><tr><th>component</th><th>sized for</th><th>published, per instance</th>\
+         <th>arithmetic</th><th>needed</th><th>why</th><th>installed</th><th>verdict</th></tr></thead><tbody>\n",
+    );
+    for row in capacity_out::breakdown(capacity) {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&row.component),
+            escape(&row.clients),
+            escape(&row.per_instance),
+            escape(&row.arithmetic),
+            row.needed,
+            escape(&row.reason),
+            escape(&row.have),
+            escape(&row.verdict)
+        );
+    }
+    body.push_str("</tbody></table>\n");
+    for w in &capacity.warnings {
+        let _ = writeln!(body, "<p>Warning: {}</p>", escape(w));
+    }
+    body.push_str(
+        "<p class=\"read\">Sizing from Microsoft's published figures (docs/model.md §4): management points by \
+         clients per site, the CMG by its peak of concurrent connected clients, software update points by \
+         clients. The load section's request rates are the model's own second view.</p>\n",
+    );
+    Section {
+        id: "capacity".into(),
+        title: "Capacity".into(),
+        body,
+    }
+}
+
+/// The sections every run's report has: overview, the gate verdict when the folder has one, the capacity
+/// breakdown when load was modelled, then each figure with its SVG.
 pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
     let mut out = vec![overview(results)];
     out.extend(results.gate.as_ref().map(gate_section));
+    out.extend(results.summary.capacity.as_ref().map(capacity_section));
     out.extend(figures.iter().map(|(f, svg)| figure_section(f, svg)));
     out
 }

@@ -1,5 +1,6 @@
 //! Results at the edge: `summary.json`, CSVs and the stdout table, built as bytes and written atomically.
 
+pub mod capacity_out;
 pub mod csv_out;
 pub mod leftovers;
 pub mod load_out;

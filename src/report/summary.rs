@@ -101,6 +101,10 @@ pub struct Summary {
     /// Load on the infrastructure and the headroom verdict (absent when load is not modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load_out::LoadSummary>,
+    /// Instances needed by Microsoft's published sizing, with their inputs (absent when load is not modelled:
+    /// the client counts come from the load ledger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<super::capacity_out::CapacitySummary>,
     /// The scenario's CI thresholds, key → `"<op> <value>"` with the value in seconds for durations (the
     /// form `[thresholds]` accepts), so that `cofleet gate` can check a results folder or a baseline without
     /// the scenario file.
@@ -157,6 +161,10 @@ impl Summary {
                 .load
                 .as_ref()
                 .map(|l| super::load_out::load_summary(scenario, l)),
+            capacity: outcome
+                .load
+                .as_ref()
+                .map(|l| super::capacity_out::capacity_summary(scenario, l)),
             thresholds: scenario
                 .thresholds
                 .iter()

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::capacity_out;
 use super::summary::Summary;
 use crate::metrics::names::Metric;
 use crate::units::{grouped, human_seconds, shown};
@@ -109,6 +110,29 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             );
         }
         let _ = writeln!(out, "headroom: {}", load.headroom.verdict);
+    }
+    if let Some(capacity) = &summary.capacity {
+        let _ = writeln!(out, "\n{}", capacity_out::heading(capacity));
+        for row in capacity_out::breakdown(capacity) {
+            let have = if row.have == "-" {
+                String::new()
+            } else {
+                format!(", have {} — {}", row.have, row.verdict)
+            };
+            let _ = writeln!(
+                out,
+                "  {}: need {} ({}){have}\n      {}; {} each: {}",
+                row.component,
+                row.needed,
+                row.reason,
+                row.clients,
+                row.per_instance,
+                row.arithmetic
+            );
+        }
+        for w in &capacity.warnings {
+            let _ = writeln!(out, "  warning: {w}");
+        }
     }
     let _ = writeln!(out, "\nresults: {results_dir}");
     out

@@ -177,12 +177,24 @@ keys! {
     CMGS = "infrastructure" "cmgs" => Kind::Whole { min: 1, max: MAX_CMGS }, Preset::Whole(1), "CMGs",
         "Cloud management gateways, each with `cmg_instances` VMs, modelled as one pool of VMs.",
         "MD memdocs/configmgr/core/clients/manage/cmg/perf-scale.md (docs/model.md §4)";
-    CMG_CLIENTS_PER_INSTANCE = "infrastructure" "cmg_clients_per_instance" => Kind::Whole { min: 1, max: 10_000 }, Preset::Whole(6_000), "clients",
-        "Concurrent clients per CMG VM: 6,000 for Standard A2_v2, 10,000 for Large A4_v2.",
+    CMG_VM_SIZE = "infrastructure" "cmg_vm_size" => Kind::Choice { names: &["standard", "large", "lab"], what: "CMG VM size" }, Preset::Choice("standard"), "",
+        "VM size of the CMGs: `standard` (A2_v2, 6,000 concurrent clients per VM), `large` (A4_v2, 10,000) or `lab` (B2s, 10).",
+        "MD memdocs/configmgr/core/clients/manage/cmg/perf-scale.md (docs/model.md §4)";
+    CMG_CLIENTS_PER_INSTANCE = "infrastructure" "cmg_clients_per_instance" => Kind::Whole { min: 1, max: 10_000 }, Preset::Optional, "clients",
+        "Concurrent clients per CMG VM; none: the published figure of `cmg_vm_size`. Set it only to a figure measured on your own CMG.",
         "MD includes/scale-cmg.md (docs/model.md §4)";
     CLIENTS_PER_MP = "infrastructure" "clients_per_management_point" => Kind::Whole { min: 1, max: 100_000 }, Preset::Whole(25_000), "clients",
         "Windows clients one management point supports, at the default 60-min policy poll.",
         "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
+    HIGH_AVAILABILITY = "infrastructure" "high_availability" => Kind::Bool, Preset::Bool(true), "",
+        "Size every component with a spare: at least 2 management points per site, 2 CMG VMs and 2 CMG connection points.",
+        "MD memdocs/configmgr/core/servers/deploy/configure/high-availability-options.md (docs/model.md §4)";
+    SUP = "infrastructure" "sup" => Kind::Choice { names: &["colocated", "remote"], what: "software update point placement" }, Preset::Choice("colocated"), "",
+        "Where WSUS of the software update points runs: `colocated` with another site role (25,000 clients each) or `remote` on its own server (150,000).",
+        "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
+    SOFTWARE_UPDATE_POINTS = "infrastructure" "software_update_points" => Kind::Whole { min: 1, max: 1_000 }, Preset::Whole(1), "SUPs",
+        "Software update points installed in the hierarchy.",
+        NO_SOURCE;
     INTUNE_REQUESTS_PER_S = "infrastructure" "intune_requests_per_s" => Kind::Number { min: 0.001, max: 1e9 }, Preset::Optional, "requests/s",
         "Intune check-in and enrollment capacity of the tenant; none: Intune load is counted but never delays anything.",
         "no figure is published for device traffic (Graph's throttling limits are for admin apps) (docs/model.md §4)";
@@ -225,7 +237,7 @@ keys! {
         "A request that would wait longer is rejected and retried at the client's next run; none (the default): never rejected, an over-capacity component only delays.",
         "MD includes/scale-cmg.md: over capacity the CMG \"still answers, with delay\" (docs/model.md §4)";
     HEADROOM_TARGET = "load" "headroom_target" => Kind::Number { min: 0.05, max: 1.0 }, Preset::Number(0.7), "",
-        "Peak utilisation the headroom verdict aims for.",
+        "Utilisation the capacity verdicts aim for: a count is enough when its published capacity times this target covers the peak.",
         NO_SOURCE;
 
     STAGE_NAME = "stage" "name" => Kind::Text, Preset::Required, "",

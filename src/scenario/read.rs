@@ -4,6 +4,7 @@
 
 use super::keys::*;
 use super::section::Section;
+use crate::model::infrastructure::{CmgVmSize, SupPlacement};
 use crate::model::scenario::{
     Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, Infrastructure, LoadModel,
     OsdArrivals, PhaseMode, Timers,
@@ -89,11 +90,24 @@ pub fn failures(s: &Section) -> Failures {
 
 /// `[infrastructure]`.
 pub fn infrastructure(s: &Section) -> Infrastructure {
+    let cmg_vm_size = s
+        .text(&CMG_VM_SIZE)
+        .and_then(CmgVmSize::from_name)
+        .unwrap_or(CmgVmSize::Standard);
     Infrastructure {
         management_points_per_site: s.whole(&MPS_PER_SITE) as u32,
         cmg_instances: s.whole(&CMG_INSTANCES) as u32,
         cmgs: s.whole(&CMGS) as u32,
-        cmg_clients_per_instance: s.whole(&CMG_CLIENTS_PER_INSTANCE) as u32,
+        cmg_vm_size,
+        cmg_clients_per_instance: s
+            .opt_whole(&CMG_CLIENTS_PER_INSTANCE)
+            .map_or(cmg_vm_size.clients_per_vm() as u32, |n| n as u32),
+        high_availability: s.flag(&HIGH_AVAILABILITY),
+        sup: match s.text(&SUP) {
+            Some("remote") => SupPlacement::Remote,
+            _ => SupPlacement::Colocated,
+        },
+        software_update_points: s.whole(&SOFTWARE_UPDATE_POINTS) as u32,
         clients_per_management_point: s.whole(&CLIENTS_PER_MP) as u32,
         intune_requests_per_s: s.opt_number(&INTUNE_REQUESTS_PER_S),
     }

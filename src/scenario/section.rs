@@ -83,6 +83,14 @@ impl Section {
         }
     }
 
+    /// An optional whole-number key: its value, if written and valid.
+    pub fn opt_whole(&self, key: &Key) -> Option<u64> {
+        match self.value(key) {
+            Some(Val::Whole(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
     /// A number key: its value, else its default (0 for a key without one).
     pub fn number(&self, key: &Key) -> f64 {
         self.opt_number(key).unwrap_or(match key.preset {
