@@ -286,6 +286,41 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// The keys `cofleet check` accepts for thresholds on `load.` are the fields written here: a field added
+    /// to the summary needs its name in the list, or thresholds on it are refused as unknown.
+    #[test]
+    fn threshold_key_lists_name_every_field() {
+        use crate::metrics::summary_keys::{LOAD_COMPONENT_FIELDS, LOAD_HEADROOM_FIELDS};
+        let keys = |v: serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        let component = ComponentLoad {
+            total_requests: 0,
+            requests_by_type: BTreeMap::new(),
+            capacity_per_s: None,
+            peak_requests_per_s: 0.0,
+            peak_at_s: 0,
+            peak_utilisation: None,
+            rejected: 0,
+        };
+        let mut listed: Vec<String> = LOAD_COMPONENT_FIELDS.map(String::from).to_vec();
+        listed.push("requests_by_type".into());
+        listed.sort();
+        assert_eq!(keys(serde_json::to_value(&component).unwrap()), listed);
+        let headroom = Headroom {
+            target_utilisation: 0.7,
+            management_points_per_site: 1,
+            cmg_instances: 1,
+            enough: true,
+            verdict: String::new(),
+        };
+        let mut listed: Vec<String> = LOAD_HEADROOM_FIELDS.map(String::from).to_vec();
+        listed.sort();
+        assert_eq!(keys(serde_json::to_value(&headroom).unwrap()), listed);
+    }
+
     #[test]
     fn a_bucket_start_is_within_the_span_and_on_a_bucket() {
         let layout = LoadLayout {
