@@ -669,3 +669,56 @@ fn misspelt_load_and_capacity_threshold_keys_exit_2_with_a_suggestion() {
         stderr(&out)
     );
 }
+
+/// Every number and boolean a run writes under `load` and `capacity` in summary.json can be named by a
+/// threshold: `cofleet check` accepts each key (the list it checks against is complete) and the gate reads
+/// each value back (the dotted-path lookup finds it).
+#[test]
+fn every_load_and_capacity_value_of_a_run_can_be_gated() {
+    let run = run_scenario(&scenario("60m", 3), &[]);
+    let summary = run.summary();
+    fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    // `load.components.<c>.x` is named `load.<c>.x`.
+                    let key = if prefix == "load" && k == "components" {
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&key, child, out);
+                }
+            }
+            Value::Number(_) | Value::Bool(_) => out.push(prefix.to_string()),
+            _ => {}
+        }
+    }
+    let mut keys = Vec::new();
+    for section in ["load", "capacity"] {
+        if let Some(v) = summary.get(section) {
+            leaves(section, v, &mut keys);
+        }
+    }
+    assert!(keys.contains(&"load.cmg.peak_utilisation".to_string()));
+    assert!(keys.contains(&"load.management_point.requests_by_type.policy_poll".to_string()));
+    let mut edit = ScenarioEdit::new(&scenario("60m", 3))
+        .remove("thresholds.\"switch_latency.compliance_policies.p95\"");
+    for key in &keys {
+        edit = edit.add(&format!("thresholds.\"{key}\""), "\">= 0\"");
+    }
+    let file = run.dir.path().join("all.toml");
+    std::fs::write(&file, edit.text()).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = gate(&["--current", path(&run.out), "--scenario", path(&file)]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(&format!(
+            "**gate: PASS** — 0 of {} checks failed",
+            keys.len()
+        )),
+        "{text}"
+    );
+}
