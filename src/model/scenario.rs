@@ -267,7 +267,7 @@ pub struct LoadModel {
     /// (the default): never rejected — an over-capacity component answers with delay ("the CMG still
     /// answers, with delay", docs/model.md §4), so the queue only delays.
     pub queue_limit: Option<Time>,
-    /// Peak utilisation the headroom verdict aims for; default 70 %.
+    /// Peak utilisation the sizing aims for (the capacity verdict and the request-rate view); default 70 %.
     pub headroom_target: f64,
 }
 
