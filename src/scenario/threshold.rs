@@ -44,6 +44,16 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
                 )
             })?
         }
+        Err(_) if kind == Kind::Share => {
+            match rest.strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+                Some(Ok(p)) if p.is_finite() => p / 100.0,
+                _ => {
+                    return Err(format!(
+                        "\"{shown_value}\": the value must be a fraction (0.7) or a percentage (\"70%\")"
+                    ));
+                }
+            }
+        }
         Err(_) => {
             return Err(format!(
                 "\"{shown_value}\": the value must be a plain number"
@@ -69,6 +79,8 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Duration,
+    /// A utilisation: a fraction, or a percentage with `%`.
+    Share,
     Count,
     Flag,
 }
@@ -152,7 +164,8 @@ fn section_key_kind(section: &str, key: &str) -> Result<Kind, String> {
     Ok(match summary_keys::value_kind(&canonical) {
         ValueKind::Seconds => Kind::Duration,
         ValueKind::Flag => Kind::Flag,
-        ValueKind::Count | ValueKind::Rate | ValueKind::Utilisation => Kind::Count,
+        ValueKind::Utilisation => Kind::Share,
+        ValueKind::Count | ValueKind::Rate => Kind::Count,
         ValueKind::Text => {
             return Err(format!(
                 "\"{}\" is text in summary.json; a threshold compares a number (or a boolean as 0 or 1)",
@@ -224,6 +237,10 @@ mod tests {
         assert_eq!((t.op, t.value), (ThresholdOp::Le, 4.0));
         let t = parse_threshold("load.management_point.peak_utilisation", "< 0.7").unwrap();
         assert_eq!(t.value, 0.7);
+        let t = parse_threshold("load.management_point.peak_utilisation", "< 70%").unwrap();
+        assert_eq!(t.value, 0.7);
+        assert!(parse_threshold("load.cmg.peak_utilisation", "< 70 percent").is_err());
+        assert!(parse_threshold("capacity.cmg.vms_needed", "< 70%").is_err());
         assert_eq!(
             parse_threshold("capacity.cmg.peak_at_s", "< 8h")
                 .unwrap()
