@@ -557,3 +557,168 @@ fn sweeps_with_replicas_count_only_significant_regressions() {
         stderr(&out)
     );
 }
+
+/// Thresholds on the `load` section: one the run breaks fails `run --gate` with its row, one it keeps
+/// passes, and `cofleet gate` on the folder agrees (the thresholds are recorded in summary.json).
+#[test]
+fn thresholds_on_load_values_gate_the_run() {
+    let failing = ScenarioEdit::new(&scenario("60m", 3))
+        .remove("thresholds.\"switch_latency.compliance_policies.p95\"")
+        .add("thresholds.\"load.cmg.peak_utilisation\"", "\"< 0.0001\"")
+        .text();
+    let run = common::invoke("run", &failing, &["--gate"]);
+    assert_eq!(run.output.status.code(), Some(1), "{}", stderr(&run.output));
+    let peak = run.summary()["load"]["components"]["cmg"]["peak_utilisation"]
+        .as_f64()
+        .unwrap();
+    assert!(peak >= 0.0001, "the CMG carries load: {peak}");
+    let text = run.stdout();
+    assert!(
+        text.contains("| threshold | `load.cmg.peak_utilisation` | — |"),
+        "{text}"
+    );
+    assert!(text.contains("is not < "), "{text}");
+    let out = gate(&["--current", path(&run.out)]);
+    assert_eq!(out.status.code(), Some(1));
+
+    let holding = ScenarioEdit::new(&scenario("60m", 3))
+        .remove("thresholds.\"switch_latency.compliance_policies.p95\"")
+        .add(
+            "thresholds.\"load.cmg.peak_utilisation\"",
+            &format!("\"<= {peak}\""),
+        )
+        .add(
+            "thresholds.\"load.management_point.total_requests\"",
+            "\"> 0\"",
+        )
+        .add("thresholds.\"load.headroom.enough\"", "\"== 1\"")
+        .text();
+    let run = common::invoke("run", &holding, &["--gate"]);
+    assert_eq!(
+        run.output.status.code(),
+        Some(0),
+        "{}{}",
+        run.stdout(),
+        stderr(&run.output)
+    );
+    assert!(
+        run.stdout().contains("**gate: PASS** — 0 of 3"),
+        "{}",
+        run.stdout()
+    );
+}
+
+/// A misspelt `load.`/`capacity.` key is refused before any run (exit 2) with the closest key; so is a load
+/// threshold in a scenario that does not model load.
+#[test]
+fn misspelt_load_and_capacity_threshold_keys_exit_2_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.toml");
+    for (key, value, expected) in [
+        (
+            "load.cmg.peak_utlisation",
+            "< 0.7",
+            "did you mean \"load.cmg.peak_utilisation\"?",
+        ),
+        (
+            "capacity.cmg.vm_needed",
+            "<= 4",
+            "did you mean \"capacity.cmg.vms_needed\"?",
+        ),
+        ("capacity.cmg.reason", "== 1", "is text in summary.json"),
+    ] {
+        std::fs::write(
+            &file,
+            ScenarioEdit::new(&scenario("60m", 3))
+                .add(&format!("thresholds.\"{key}\""), &format!("\"{value}\""))
+                .text(),
+        )
+        .unwrap();
+        for command in ["check", "run"] {
+            let out_dir = dir.path().join("out");
+            let extra: &[&str] = if command == "run" {
+                &["--out", path(&out_dir), "--quiet"]
+            } else {
+                &[]
+            };
+            let out = cofleet()
+                .arg(command)
+                .arg(&file)
+                .args(extra)
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{command} {key}: {err}");
+            assert!(err.contains("typo.toml:"), "{err}");
+            assert!(err.contains(key) && err.contains(expected), "{err}");
+        }
+    }
+    std::fs::write(
+        &file,
+        ScenarioEdit::new(&scenario("60m", 3))
+            .add("load.enabled", "false")
+            .add("thresholds.\"load.cmg.peak_utilisation\"", "\"< 0.7\"")
+            .text(),
+    )
+    .unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("load is not modelled ([load] enabled = false)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Every number and boolean a run writes under `load` and `capacity` in summary.json can be named by a
+/// threshold: `cofleet check` accepts each key (the list it checks against is complete) and the gate reads
+/// each value back (the dotted-path lookup finds it).
+#[test]
+fn every_load_and_capacity_value_of_a_run_can_be_gated() {
+    let run = run_scenario(&scenario("60m", 3), &[]);
+    let summary = run.summary();
+    fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    // `load.components.<c>.x` is named `load.<c>.x`.
+                    let key = if prefix == "load" && k == "components" {
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&key, child, out);
+                }
+            }
+            Value::Number(_) | Value::Bool(_) => out.push(prefix.to_string()),
+            _ => {}
+        }
+    }
+    let mut keys = Vec::new();
+    for section in ["load", "capacity"] {
+        if let Some(v) = summary.get(section) {
+            leaves(section, v, &mut keys);
+        }
+    }
+    assert!(keys.contains(&"load.cmg.peak_utilisation".to_string()));
+    assert!(keys.contains(&"load.management_point.requests_by_type.policy_poll".to_string()));
+    let mut edit = ScenarioEdit::new(&scenario("60m", 3))
+        .remove("thresholds.\"switch_latency.compliance_policies.p95\"");
+    for key in &keys {
+        edit = edit.add(&format!("thresholds.\"{key}\""), "\">= 0\"");
+    }
+    let file = run.dir.path().join("all.toml");
+    std::fs::write(&file, edit.text()).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = gate(&["--current", path(&run.out), "--scenario", path(&file)]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(&format!(
+            "**gate: PASS** — 0 of {} checks failed",
+            keys.len()
+        )),
+        "{text}"
+    );
+}

@@ -260,7 +260,7 @@ fn a_load_csv_gives_one_load_plot_per_component() {
         [(x(0.0), 5.0), (x(3600.0), 5.0), (x(7200.0), 5.0)]
     );
     assert_eq!(cmg.series[0].marks[0].1, 5.0, "the peak is marked");
-    assert!(cmg.series[0].detail.contains("100% of capacity"));
+    assert!(cmg.series[0].detail.contains("100% of the assumed rate"));
     let html = std::fs::read_to_string(run.out.join("report.html")).unwrap();
     assert!(html.contains("Load on cmg"));
     assert_eq!(html.matches("<svg").count(), FIGURES.len() + 2);

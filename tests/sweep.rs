@@ -272,7 +272,7 @@ fn bad_overrides_and_flags_exit_2() {
 }
 
 #[test]
-fn sweeps_compare_load_and_headroom_too() {
+fn sweeps_compare_load_and_the_request_rate_view_too() {
     // Twice the poll rate is twice the steady management-point load: N/P requests/s.
     let s = sweep(
         &closed_form(6_000, ""),
@@ -286,7 +286,7 @@ fn sweeps_compare_load_and_headroom_too() {
     let headroom = stat(
         &s.out,
         &variants[0],
-        "load.headroom",
+        "load.request_rate_view",
         "management_points_per_site",
     )
     .0;

@@ -229,6 +229,10 @@ pub fn amount(value: f64, unit: Unit) -> String {
 pub fn amount_exact(value: f64, unit: Unit) -> String {
     if unit == Unit::Seconds && value.fract() == 0.0 && value >= 0.0 {
         crate::units::format_duration(value as u64)
+    } else if unit == Unit::Utilisation {
+        // A limit of 0.0001 is 0.01 %, not "0%"; up to four decimals of a percent, trailing zeros dropped.
+        let text = format!("{:.4}", value * 100.0);
+        format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
     } else {
         amount(value, unit)
     }

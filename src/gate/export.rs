@@ -72,6 +72,7 @@ fn value(row: &Row, v: Option<f64>, is_baseline: bool) -> String {
     match v {
         Some(x) => amount(x, row.unit),
         None if is_baseline && row.check == Check::Threshold => "—".into(),
+        None if crate::metrics::summary_keys::section_of(&row.key).is_some() => "no value".into(),
         None => "no samples".into(),
     }
 }
@@ -128,7 +129,7 @@ pub fn junit(report: &Report) -> Vec<u8> {
                     row.key,
                     row.baseline.map_or("—".into(), |v| amount(v, row.unit)),
                     row.current
-                        .map_or("no samples".into(), |v| amount(v, row.unit)),
+                        .map_or_else(|| value(row, None, false), |v| amount(v, row.unit)),
                     row.limit
                 );
                 let _ = writeln!(

@@ -54,7 +54,7 @@ pub enum Verdict {
 pub struct Row {
     /// Threshold or regression.
     pub check: Check,
-    /// `"<metric>.<stat>"`, `"counts.<name>"` or `"rollout.completed"`.
+    /// `"<metric>.<stat>"`, `"counts.<name>"`, `"rollout.completed"`, or a `load.`/`capacity.` value.
     pub key: String,
     /// Unit of `baseline` and `current`.
     pub unit: Unit,

@@ -12,8 +12,13 @@
 //! | `load.<component>.total_requests` | lower | `--count-noise-floor` |
 //! | `load.<component>.peak_requests_per_s` | lower | 0.1 requests/s |
 //! | `load.<component>.peak_utilisation` | lower | 1 percentage point |
+//!
+//! Thresholds may name any value of the `load` and `capacity` sections ([`classify_section`]): the unit
+//! follows the field name (`…_per_s` requests/s, `…utilisation` a share, `…_s` seconds, `enough` 0/1, else a
+//! count).
 
 use super::Unit;
+use crate::metrics::summary_keys::{self, ValueKind};
 
 /// Which way a statistic improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +36,8 @@ pub fn classify(key: &str) -> (Direction, Unit) {
     if key == "rollout.completed" {
         return (Direction::HigherIsBetter, Unit::Flag);
     }
-    if let Some(load) = key.strip_prefix("load.") {
-        let unit = if load.ends_with(".peak_utilisation") {
-            Unit::Utilisation
-        } else if load.ends_with(".peak_requests_per_s") {
-            Unit::Rate
-        } else {
-            Unit::Count
-        };
-        return (Direction::LowerIsBetter, unit);
+    if summary_keys::section_of(key).is_some() {
+        return classify_section(key);
     }
     if let Some(count) = key.strip_prefix("counts.") {
         let direction = match count {
@@ -58,6 +56,33 @@ pub fn classify(key: &str) -> (Direction, Unit) {
     } else {
         (Direction::LowerIsBetter, Unit::Seconds)
     }
+}
+
+/// A `load.`/`capacity.` value: the unit from its name; demand and instances needed are better lower, an
+/// `enough` verdict higher, and what the scenario fixes (installed instances, capacities, clients, times of
+/// day, the bucket, the target) is information.
+fn classify_section(key: &str) -> (Direction, Unit) {
+    let unit = match summary_keys::value_kind(key) {
+        ValueKind::Seconds => Unit::Seconds,
+        ValueKind::Rate => Unit::Rate,
+        ValueKind::Utilisation => Unit::Utilisation,
+        ValueKind::Flag => Unit::Flag,
+        ValueKind::Count | ValueKind::Text => Unit::Count,
+    };
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    let direction = if leaf == "enough" {
+        Direction::HigherIsBetter
+    } else if unit == Unit::Seconds
+        || leaf.starts_with("have")
+        || leaf.starts_with("capacity")
+        || leaf.starts_with("target")
+        || key.starts_with("capacity.") && leaf.contains("clients")
+    {
+        Direction::Informational
+    } else {
+        Direction::LowerIsBetter
+    };
+    (direction, unit)
 }
 
 /// The validated regression policy.
@@ -271,6 +296,38 @@ mod tests {
         assert_eq!(
             classify("rollout.completed"),
             (Direction::HigherIsBetter, Unit::Flag)
+        );
+        assert_eq!(
+            classify("load.cmg.peak_utilisation"),
+            (Direction::LowerIsBetter, Unit::Utilisation)
+        );
+        assert_eq!(
+            classify("load.cmg.peak_requests_per_s"),
+            (Direction::LowerIsBetter, Unit::Rate)
+        );
+        assert_eq!(
+            classify("load.cmg.total_requests"),
+            (Direction::LowerIsBetter, Unit::Count)
+        );
+        assert_eq!(
+            classify("capacity.cmg.vms_needed"),
+            (Direction::LowerIsBetter, Unit::Count)
+        );
+        assert_eq!(
+            classify("capacity.cmg.enough"),
+            (Direction::HigherIsBetter, Unit::Flag)
+        );
+        assert_eq!(
+            classify("capacity.cmg.peak_at_s"),
+            (Direction::Informational, Unit::Seconds)
+        );
+        assert_eq!(
+            classify("capacity.cmg.have_vms").0,
+            Direction::Informational
+        );
+        assert_eq!(
+            classify("capacity.cmg.peak_concurrent_clients").0,
+            Direction::Informational
         );
     }
 }

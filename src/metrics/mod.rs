@@ -2,4 +2,5 @@
 
 pub mod histogram;
 pub mod names;
+pub mod summary_keys;
 pub mod tally;

@@ -541,7 +541,7 @@ pub fn load(results: &Results) -> Vec<Figure> {
             let mut detail = String::new();
             if let Some(((x, y), cap)) = peak {
                 let share = if cap > 0.0 {
-                    format!(" = {:.0}% of capacity", 100.0 * y / cap)
+                    format!(" = {:.0}% of the assumed rate", 100.0 * y / cap)
                 } else {
                     String::new()
                 };
@@ -554,7 +554,10 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 how_to_read: if known.is_some() {
                     "The solid line is the requests per second the component received (all request \
                      types; on long runs each point is the highest bucket of a few consecutive ones); the \
-                     dashed line is its capacity; the dot marks the peak."
+                     dashed line is the request rate the model assumes it serves — the model's assumption, \
+                     derived from the published client count at one policy request per 60 min, not a \
+                     published figure (the request-rate view, a second opinion beside the capacity \
+                     verdict); the dot marks the peak."
                         .into()
                 } else {
                     "The line is the requests per second the component received (all request types; on \
@@ -582,7 +585,7 @@ pub fn load(results: &Results) -> Vec<Figure> {
                     }];
                     if !capacity.is_empty() {
                         series.push(Series {
-                            name: "capacity/s".into(),
+                            name: "assumed rate/s".into(),
                             detail: String::new(),
                             color: 17,
                             style: Style::Dashed,

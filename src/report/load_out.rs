@@ -1,5 +1,5 @@
 //! `load.csv` and the `load` section of `summary.json`: what the rollout did to the infrastructure, and the
-//! headroom verdict.
+//! request-rate view (`load.headroom`: instances needed at the request rate the model assumes per instance).
 
 use std::collections::BTreeMap;
 
@@ -29,7 +29,8 @@ pub struct ComponentLoad {
     pub rejected: u64,
 }
 
-/// The smallest infrastructure that keeps the peak of this run's demand under the target utilisation.
+/// The request-rate view: the smallest infrastructure that keeps the peak of this run's request rate under the
+/// target utilisation of the rate the model assumes per instance. Kept under its original key `headroom`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Headroom {
     /// The utilisation aimed for (`[load] headroom_target`).
@@ -38,9 +39,9 @@ pub struct Headroom {
     pub management_points_per_site: u32,
     /// CMG VM instances needed in all CMGs (at most 16 per CMG: above that, add a CMG).
     pub cmg_instances: u32,
-    /// Whether the scenario's infrastructure already meets the target.
+    /// Whether the scenario's infrastructure already meets the target at the assumed rate.
     pub enough: bool,
-    /// The verdict in words.
+    /// The view in words, the assumed per-instance rates first.
     pub verdict: String,
 }
 
@@ -51,7 +52,7 @@ pub struct LoadSummary {
     pub bucket_s: u32,
     /// Per component.
     pub components: BTreeMap<String, ComponentLoad>,
-    /// Headroom verdict.
+    /// The request-rate view.
     pub headroom: Headroom,
 }
 
@@ -101,6 +102,10 @@ pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
     }
 }
 
+/// The request-rate view: the MPs and CMG VMs that keep this run's peak request rate under the target, at
+/// the rate the model assumes one instance serves — its published client count at one policy request per
+/// 60 min (docs/model.md, load and capacity). A second opinion beside the capacity verdict, which sizes by
+/// client counts as Microsoft publishes them; the words say so.
 fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -> Headroom {
     let infra = &scenario.infrastructure;
     let target = scenario.load.headroom_target;
@@ -110,7 +115,13 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
     let vms = ((peak(Component::Cmg) / (infra.cmg_requests_per_s() * target)).ceil() as u32).max(1);
     let enough = mps <= infra.management_points_per_site && vms <= infra.cmg_vms();
     let mut words = format!(
-        "to keep peak utilisation under {:.0}%: {mps} management point(s) per site (have {}), {vms} CMG VM instance(s) in all (have {})",
+        "the model's assumption: {:.2} requests/s per management point and {:.2} per CMG VM, derived from \
+         the published {} and {} clients at one policy request per 60 min; to keep the peak rate under {:.0}% \
+         of that: {mps} management point(s) per site (have {}), {vms} CMG VM instance(s) in all (have {})",
+        infra.mp_requests_per_s(),
+        infra.cmg_requests_per_s(),
+        crate::units::grouped(u64::from(infra.clients_per_management_point)),
+        crate::units::grouped(u64::from(infra.cmg_clients_per_instance)),
         target * 100.0,
         infra.management_points_per_site,
         infra.cmg_vms()
@@ -126,9 +137,9 @@ fn headroom(scenario: &Scenario, components: &BTreeMap<String, ComponentLoad>) -
         ));
     }
     words.push_str(if enough {
-        " — enough"
+        " — within the assumed rate"
     } else {
-        " — NOT enough"
+        " — over the assumed rate"
     });
     Headroom {
         target_utilisation: target,
@@ -285,6 +296,41 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys `cofleet check` accepts for thresholds on `load.` are the fields written here: a field added
+    /// to the summary needs its name in the list, or thresholds on it are refused as unknown.
+    #[test]
+    fn threshold_key_lists_name_every_field() {
+        use crate::metrics::summary_keys::{LOAD_COMPONENT_FIELDS, LOAD_HEADROOM_FIELDS};
+        let keys = |v: serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        let component = ComponentLoad {
+            total_requests: 0,
+            requests_by_type: BTreeMap::new(),
+            capacity_per_s: None,
+            peak_requests_per_s: 0.0,
+            peak_at_s: 0,
+            peak_utilisation: None,
+            rejected: 0,
+        };
+        let mut listed: Vec<String> = LOAD_COMPONENT_FIELDS.map(String::from).to_vec();
+        listed.push("requests_by_type".into());
+        listed.sort();
+        assert_eq!(keys(serde_json::to_value(&component).unwrap()), listed);
+        let headroom = Headroom {
+            target_utilisation: 0.7,
+            management_points_per_site: 1,
+            cmg_instances: 1,
+            enough: true,
+            verdict: String::new(),
+        };
+        let mut listed: Vec<String> = LOAD_HEADROOM_FIELDS.map(String::from).to_vec();
+        listed.sort();
+        assert_eq!(keys(serde_json::to_value(&headroom).unwrap()), listed);
+    }
 
     #[test]
     fn a_bucket_start_is_within_the_span_and_on_a_bucket() {

@@ -98,7 +98,7 @@ pub struct Summary {
     pub counts: BTreeMap<String, u64>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
-    /// Load on the infrastructure and the headroom verdict (absent when load is not modelled).
+    /// Load on the infrastructure and the request-rate view (absent when load is not modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load_out::LoadSummary>,
     /// Instances needed by Microsoft's published sizing, with their inputs (absent when load is not modelled:

@@ -93,7 +93,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         let _ = writeln!(
             out,
             "\n{:<18} {:>12} {:>11} {:>10} {:>10} {:>10}",
-            "load", "requests", "peak/s", "at", "capacity/s", "peak util"
+            "load", "requests", "peak/s", "at", "assumed/s", "peak util"
         );
         for (name, c) in &load.components {
             let _ = writeln!(
@@ -109,7 +109,13 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
                     .map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0)),
             );
         }
-        let _ = writeln!(out, "headroom: {}", load.headroom.verdict);
+        // A second opinion from request rates; the capacity verdict sizes by published client counts.
+        let _ = writeln!(
+            out,
+            "request-rate view (a second opinion, not the capacity verdict; assumed/s and peak util above \
+             are against it):\n  {}",
+            load.headroom.verdict
+        );
     }
     if let Some(capacity) = &summary.capacity {
         let _ = writeln!(out, "\n{}", capacity_out::heading(capacity));

@@ -56,7 +56,7 @@ keys! {
         "Simulated span; t = 0 is a Monday 00:00 site-local time.",
         NO_SOURCE;
     THRESHOLDS = "" "thresholds" => Kind::Thresholds, Preset::Optional, "",
-        "`[thresholds]`: CI thresholds checked by `cofleet gate`, `\"<metric>.<stat>\" = \"<op> <value>\"` (e.g. `\"switch_latency.compliance_policies.p95\" = \"< 4h\"`).",
+        "`[thresholds]`: CI thresholds checked by `cofleet gate`, `\"<metric>.<stat>\" = \"<op> <value>\"` (e.g. `\"switch_latency.compliance_policies.p95\" = \"< 4h\"`), or a value of the `load` and `capacity` sections of summary.json (e.g. `\"capacity.cmg.vms_needed\" = \"<= 4\"`).",
         NO_SOURCE;
     VARIANT = "" "variant" => Kind::Variants, Preset::Optional, "",
         "`[[variant]]`: plan variants for `cofleet sweep`, each a `name` and override keys (`\"stage.0.pilot\" = 0.10`); a single run ignores them.",

@@ -1,8 +1,10 @@
-//! CI thresholds: `"<metric>.<stat>" = "<op> <value>"` (k6-style), checked at `check` time so that a threshold
-//! on a metric that does not exist is an error, never a silent pass.
+//! CI thresholds: `"<metric>.<stat>" = "<op> <value>"` (k6-style), or a value of `summary.json`'s `load` or
+//! `capacity` section (`"capacity.cmg.vms_needed" = "<= 4"`), checked at `check` time so that a threshold on
+//! a metric or value that does not exist is an error, never a silent pass.
 
 use super::suggest::value_hint;
 use crate::metrics::names::{Metric, STATS};
+use crate::metrics::summary_keys::{self, ValueKind};
 use crate::metrics::tally::Milestone;
 use crate::model::scenario::{Threshold, ThresholdOp};
 use crate::units::parse_duration;
@@ -42,6 +44,16 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
                 )
             })?
         }
+        Err(_) if kind == Kind::Share => {
+            match rest.strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+                Some(Ok(p)) if p.is_finite() => p / 100.0,
+                _ => {
+                    return Err(format!(
+                        "\"{shown_value}\": the value must be a fraction (0.7) or a percentage (\"70%\")"
+                    ));
+                }
+            }
+        }
         Err(_) => {
             return Err(format!(
                 "\"{shown_value}\": the value must be a plain number"
@@ -49,7 +61,10 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
         }
     };
     if kind == Kind::Flag && !(number == 0.0 || number == 1.0) {
-        return Err(format!("\"{shown_value}\": rollout.completed is 0 or 1"));
+        return Err(format!(
+            "\"{shown_value}\": {} is 0 or 1 (false or true)",
+            shown_key(key)
+        ));
     }
     if number < 0.0 {
         return Err(format!("\"{shown_value}\": the value must not be negative"));
@@ -64,6 +79,8 @@ pub fn parse_threshold(key: &str, value: &str) -> Result<Threshold, String> {
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Duration,
+    /// A utilisation: a fraction, or a percentage with `%`.
+    Share,
     Count,
     Flag,
 }
@@ -71,6 +88,9 @@ enum Kind {
 fn key_kind(key: &str) -> Result<Kind, String> {
     if key == "rollout.completed" {
         return Ok(Kind::Flag);
+    }
+    if let Some(section) = summary_keys::section_of(key) {
+        return section_key_kind(section, key);
     }
     if let Some(state) = key.strip_prefix("counts.") {
         let known: Vec<&str> = Milestone::ALL.iter().map(|m| m.name()).collect();
@@ -87,7 +107,8 @@ fn key_kind(key: &str) -> Result<Kind, String> {
     }
     let Some((metric, stat)) = key.rsplit_once('.') else {
         return Err(format!(
-            "\"{}\" is not \"<metric>.<statistic>\", \"counts.<state>\" or \"rollout.completed\"",
+            "\"{}\" is not \"<metric>.<statistic>\", \"counts.<state>\", \"rollout.completed\", \
+             \"load.<component>.<field>\" or \"capacity.<component>.<field>\"",
             shown_key(key)
         ));
     };
@@ -112,6 +133,45 @@ fn key_kind(key: &str) -> Result<Kind, String> {
         Kind::Count
     } else {
         Kind::Duration
+    })
+}
+
+/// A key naming a value of `summary.json`'s `load` or `capacity` section: one of the listed keys
+/// ([`summary_keys`]) holding a number or a boolean.
+fn section_key_kind(section: &str, key: &str) -> Result<Kind, String> {
+    let known = summary_keys::section_keys(section).unwrap_or_default();
+    let canonical = summary_keys::canonical(key);
+    if !known.contains(&canonical) {
+        let expected = if section == "load" {
+            format!(
+                "load.bucket_s, load.headroom.<field> ({}), or load.<component>.<field> with component {} and \
+                 field {} or requests_by_type.<request type>",
+                summary_keys::LOAD_HEADROOM_FIELDS.join(", "),
+                crate::model::infrastructure::Component::ALL
+                    .map(|c| c.name())
+                    .join(", "),
+                summary_keys::LOAD_COMPONENT_FIELDS.join(", ")
+            )
+        } else {
+            known.join(", ")
+        };
+        return Err(format!(
+            "unknown {section} value \"{}\" in summary.json; expected {expected}{}",
+            shown_key(key),
+            value_hint(&canonical, known.iter().map(String::as_str))
+        ));
+    }
+    Ok(match summary_keys::value_kind(&canonical) {
+        ValueKind::Seconds => Kind::Duration,
+        ValueKind::Flag => Kind::Flag,
+        ValueKind::Utilisation => Kind::Share,
+        ValueKind::Count | ValueKind::Rate => Kind::Count,
+        ValueKind::Text => {
+            return Err(format!(
+                "\"{}\" is text in summary.json; a threshold compares a number (or a boolean as 0 or 1)",
+                shown_key(key)
+            ));
+        }
     })
 }
 
@@ -169,5 +229,54 @@ mod tests {
         assert!(e.ends_with(" — did you mean \"mean\"?"), "{e}");
         let e = parse_threshold("hybrid_join.median", "< 4h").unwrap_err();
         assert!(!e.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn load_and_capacity_values_parse_by_kind() {
+        let t = parse_threshold("capacity.cmg.vms_needed", "<= 4").unwrap();
+        assert_eq!((t.op, t.value), (ThresholdOp::Le, 4.0));
+        let t = parse_threshold("load.management_point.peak_utilisation", "< 0.7").unwrap();
+        assert_eq!(t.value, 0.7);
+        let t = parse_threshold("load.management_point.peak_utilisation", "< 70%").unwrap();
+        assert_eq!(t.value, 0.7);
+        assert!(parse_threshold("load.cmg.peak_utilisation", "< 70 percent").is_err());
+        assert!(parse_threshold("capacity.cmg.vms_needed", "< 70%").is_err());
+        assert_eq!(
+            parse_threshold("capacity.cmg.peak_at_s", "< 8h")
+                .unwrap()
+                .value,
+            28_800.0
+        );
+        assert_eq!(
+            parse_threshold("load.components.cmg.rejected", "== 0")
+                .unwrap()
+                .value,
+            0.0
+        );
+        assert!(parse_threshold("capacity.cmg.enough", "== 1").is_ok());
+        let e = parse_threshold("capacity.cmg.enough", "== 2").unwrap_err();
+        assert!(e.contains("capacity.cmg.enough is 0 or 1"), "{e}");
+        assert!(parse_threshold("load.cmg.peak_requests_per_s", "< 1h").is_err());
+        let e = parse_threshold("capacity.cmg.reason", "== 1").unwrap_err();
+        assert!(e.contains("is text"), "{e}");
+    }
+
+    #[test]
+    fn misspelt_load_and_capacity_keys_get_a_suggestion() {
+        let e = parse_threshold("capacity.cmg.vm_needed", "<= 4").unwrap_err();
+        assert!(
+            e.ends_with(" — did you mean \"capacity.cmg.vms_needed\"?"),
+            "{e}"
+        );
+        let e = parse_threshold("load.cmg.peak_utlisation", "< 0.7").unwrap_err();
+        assert!(
+            e.ends_with(" — did you mean \"load.cmg.peak_utilisation\"?"),
+            "{e}"
+        );
+        let e = parse_threshold("load.sccm.whatever", "< 1").unwrap_err();
+        assert!(
+            e.contains("unknown load value") && !e.contains("did you mean"),
+            "{e}"
+        );
     }
 }

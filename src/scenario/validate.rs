@@ -187,6 +187,19 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let stages = convert_stages(c, root.array("stage"), end);
     let names_known = root.array("stage").iter().all(|s| !s.invalid(&STAGE_NAME));
     let actions = convert_actions(c, root.array("action"), end, &stages, names_known);
+    let thresholds = root.thresholds(&THRESHOLDS);
+    if !load.enabled && !l.invalid(&LOAD_ENABLED) {
+        // Without load there is no `load` section to read: such a threshold could only fail.
+        for t in thresholds.iter().filter(|t| t.key.starts_with("load.")) {
+            c.report(
+                root.place(&THRESHOLDS),
+                &format!("thresholds.\"{}\"", shown(&t.key)),
+                "names a load value, but load is not modelled ([load] enabled = false): enable load or \
+                 remove the threshold"
+                    .into(),
+            );
+        }
+    }
     Scenario {
         name,
         seed: root.whole(&SEED),
@@ -199,7 +212,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         load,
         stages,
         actions,
-        thresholds: root.thresholds(&THRESHOLDS),
+        thresholds,
     }
 }
 

@@ -260,12 +260,12 @@ pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>
         }
         let headroom = &load.headroom;
         out.push((
-            "load.headroom".into(),
+            "load.request_rate_view".into(),
             "management_points_per_site",
             Some(f64::from(headroom.management_points_per_site)),
         ));
         out.push((
-            "load.headroom".into(),
+            "load.request_rate_view".into(),
             "cmg_instances",
             Some(f64::from(headroom.cmg_instances)),
         ));
