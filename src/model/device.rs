@@ -350,10 +350,11 @@ impl Device {
     }
 
     fn online(&self, id: u32, model: &Model) -> Online {
-        Online::new(
+        Online::starting(
             self.profile,
             model.seeds.device_key(id),
             model.scenario.duration,
+            model.scenario.start.week_offset(),
         )
     }
 

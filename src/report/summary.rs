@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
+use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
 
 /// Version of the `summary.json` layout. Readers (the gate, `baseline save`) refuse any other value, so a file
@@ -199,7 +200,13 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
         thresholds: Vec::new(),
         ..scenario.clone()
     };
-    format!("{:016x}", fnv1a64(format!("{canonical:?}").as_bytes()))
+    let mut text = format!("{canonical:?}");
+    // The default start is left out, so that a scenario written before `start` existed keeps its hash.
+    let default_start = format!(" start: {:?},", Start::default());
+    if scenario.start == Start::default() {
+        text = text.replacen(&default_start, "", 1);
+    }
+    format!("{:016x}", fnv1a64(text.as_bytes()))
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {
