@@ -122,6 +122,7 @@ mod tests {
             seed: 1,
             devices: 10,
             duration_s: 86_400,
+            start: String::new(),
             cofleet_version: "x".into(),
             complete: true,
             metrics: BTreeMap::from([
@@ -133,6 +134,7 @@ mod tests {
                 completed: 0,
                 stages: vec![],
             },
+            milestones: Vec::new(),
             load: None,
             thresholds: BTreeMap::new(),
         }
