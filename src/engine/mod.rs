@@ -34,8 +34,8 @@ use crate::metrics::tally::{
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Env, Path};
-use crate::model::record::Cohort;
 use crate::model::infrastructure::{Component, Pressure};
+use crate::model::record::Cohort;
 use crate::model::rollout::{Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};

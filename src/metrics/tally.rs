@@ -289,7 +289,10 @@ pub fn merged_groups<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Vec<Ve
         if columns.is_empty() {
             columns = vec![vec![0; tally.rows]; tally.group_diff.len() / tally.rows.max(1)];
         }
-        for (column, diffs) in columns.iter_mut().zip(tally.group_diff.chunks_exact(tally.rows)) {
+        for (column, diffs) in columns
+            .iter_mut()
+            .zip(tally.group_diff.chunks_exact(tally.rows))
+        {
             for (v, d) in column.iter_mut().zip(diffs) {
                 *v += i64::from(*d);
             }
@@ -355,7 +358,11 @@ mod tests {
         });
         t.milestone(HOUR, Some(Milestone::Enrolled), Milestone::CoManaged);
         t.authority(HOUR + 5, Workload::ALL[2], 1);
-        t.compliance(2 * HOUR, ComplianceState::Unknown, ComplianceState::Compliant);
+        t.compliance(
+            2 * HOUR,
+            ComplianceState::Unknown,
+            ComplianceState::Compliant,
+        );
         t.device(Cohort { path: 0, stages: 0 });
         t.milestone(0, None, Milestone::CoManaged);
         t.milestone(2 * HOUR, Some(Milestone::CoManaged), Milestone::Retired);

@@ -209,6 +209,14 @@ impl Start {
         )
     }
 
+    /// The UTC offset as people read it: `UTC`, `UTC+01:00`.
+    pub fn offset_text(&self) -> String {
+        match self.date(0).get(19..) {
+            Some("Z") | None => "UTC".to_string(),
+            Some(o) => format!("UTC{o}"),
+        }
+    }
+
     /// Sim time `t` for people: `Mon 2027-01-11 08:00` (local, minutes).
     pub fn short(&self, t: Time) -> String {
         let (weekday, _) = self.weekday_time(t);
@@ -220,6 +228,30 @@ impl Start {
             &full[11..16]
         )
     }
+}
+
+/// Nominal office hours, local time: Monday to Friday, 08:00 to 18:00 — the middle of the `office_hours`
+/// profile's jittered day (`model::availability`, docs/model.md §5).
+pub const OFFICE_OPEN: (Time, Time) = (8 * HOUR, 18 * HOUR);
+
+/// When office hours next begin after sim time `t` (`None`: `t` is within office hours): the next weekday's
+/// 08:00, or today's when `t` is a weekday morning before 08:00.
+pub fn office_hours_resume(start: &Start, t: Time) -> Option<Time> {
+    let (weekday, since_midnight) = start.weekday_time(t);
+    let (open, close) = OFFICE_OPEN;
+    if weekday < 5 && (open..close).contains(&since_midnight) {
+        return None;
+    }
+    let (mut day, mut delta) = if weekday < 5 && since_midnight < open {
+        (weekday, open - since_midnight)
+    } else {
+        ((weekday + 1) % 7, DAY - since_midnight + open)
+    };
+    while day >= 5 {
+        day = (day + 1) % 7;
+        delta += DAY;
+    }
+    Some(t.saturating_add(delta))
 }
 
 #[cfg(test)]
@@ -283,5 +315,29 @@ mod tests {
         ] {
             assert!(Start::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn office_hours_resume_on_the_next_weekday_morning() {
+        let monday = Start::default();
+        assert_eq!(office_hours_resume(&monday, 9 * HOUR), None);
+        assert_eq!(office_hours_resume(&monday, 0), Some(8 * HOUR));
+        assert_eq!(
+            office_hours_resume(&monday, 18 * HOUR),
+            Some(DAY + 8 * HOUR)
+        );
+        // Friday 18:00 and Saturday 00:00 -> Monday 08:00.
+        assert_eq!(
+            office_hours_resume(&monday, 4 * DAY + 18 * HOUR),
+            Some(7 * DAY + 8 * HOUR)
+        );
+        assert_eq!(
+            office_hours_resume(&monday, 5 * DAY),
+            Some(7 * DAY + 8 * HOUR)
+        );
+        let saturday = Start::parse("2027-01-09T00:00:00+01:00").unwrap();
+        assert_eq!(office_hours_resume(&saturday, 0), Some(2 * DAY + 8 * HOUR));
+        assert_eq!(saturday.offset_text(), "UTC+01:00");
+        assert_eq!(monday.offset_text(), "UTC");
     }
 }
