@@ -334,7 +334,7 @@ impl Online {
                 && b <= a
             {
                 // A window that ended before t = 0 is not known to the run.
-                return (a - b <= lookback && b > self.shift).then_some(b - self.shift);
+                return (a - b <= lookback && b > self.shift).then(|| b - self.shift);
             }
             if day == 0 || day <= first_day {
                 return None;
