@@ -146,8 +146,8 @@ pub fn milestones_section(results: &Results) -> Option<Section> {
          <table><thead><tr><th>group</th><th>state</th><th>devices</th>",
         escape(&start.offset_text())
     );
-    for r in &first.reached {
-        let _ = write!(body, "<th>{}%</th>", r.percent);
+    for (percent, _) in first.reached() {
+        let _ = write!(body, "<th>{percent}%</th>");
     }
     body.push_str("<th>at the end</th></tr></thead><tbody>\n");
     for m in &s.milestones {
@@ -158,8 +158,8 @@ pub fn milestones_section(results: &Results) -> Option<Section> {
             escape(&m.event),
             grouped(m.devices)
         );
-        for r in &m.reached {
-            let cell = r.at_s.map_or_else(
+        for (_, at) in m.reached() {
+            let cell = at.map_or_else(
                 || "not reached".to_string(),
                 |t| format!("{} ({})", start.short(t), human_seconds(f64::from(t))),
             );

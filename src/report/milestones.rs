@@ -25,18 +25,9 @@ pub const PERCENTS: [u64; 4] = [50, 90, 95, 99];
 /// Seconds between the snapshots milestones are read from.
 pub const RESOLUTION_S: Time = HOUR;
 
-/// When one share of a group reached a state (`null` time and date: not reached by the end of the run).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reached {
-    /// The share, in percent (50, 90, 95 or 99).
-    pub percent: u64,
-    /// Seconds from the start to the first hourly snapshot at which the share was reached.
-    pub at_s: Option<u32>,
-    /// The same instant as an RFC 3339 date-time in the start's UTC offset.
-    pub at_date: Option<String>,
-}
-
-/// The milestones of one group and one state.
+/// The milestones of one group and one state. `reached_<percent>_s`: seconds from the start to the first hourly
+/// snapshot at which that share of the group was in the state; `reached_<percent>_date`: the same instant as an
+/// RFC 3339 date-time in the start's offset; both `null` when the share was not reached by the end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MilestoneRow {
     /// `fleet`, `path.<path>` or `stage.<stage name>` (the devices the stage targets).
@@ -47,8 +38,34 @@ pub struct MilestoneRow {
     pub event: String,
     /// Share of the group in the state at the end of the run (4 decimals).
     pub final_share: f64,
-    /// One entry per share of [`PERCENTS`], in that order.
-    pub reached: Vec<Reached>,
+    /// 50 %.
+    pub reached_50_s: Option<u32>,
+    /// 50 %, as a date-time.
+    pub reached_50_date: Option<String>,
+    /// 90 %.
+    pub reached_90_s: Option<u32>,
+    /// 90 %, as a date-time.
+    pub reached_90_date: Option<String>,
+    /// 95 %.
+    pub reached_95_s: Option<u32>,
+    /// 95 %, as a date-time.
+    pub reached_95_date: Option<String>,
+    /// 99 %.
+    pub reached_99_s: Option<u32>,
+    /// 99 %, as a date-time.
+    pub reached_99_date: Option<String>,
+}
+
+impl MilestoneRow {
+    /// (percent, time) per share of [`PERCENTS`], in that order.
+    pub fn reached(&self) -> [(u64, Option<u32>); 4] {
+        [
+            (50, self.reached_50_s),
+            (90, self.reached_90_s),
+            (95, self.reached_95_s),
+            (99, self.reached_99_s),
+        ]
+    }
 }
 
 /// The first snapshot at which `count(row)` reaches `need`.
@@ -65,23 +82,25 @@ fn row(
     count: impl Fn(usize) -> i64,
 ) -> MilestoneRow {
     let last = rows.checked_sub(1).map_or(0, &count).max(0) as f64;
+    let at = |percent: u64| {
+        let need = (percent * devices).div_ceil(100);
+        first_row(rows, need, &count).map(|r| r as Time * RESOLUTION_S)
+    };
+    let date = |t: Option<Time>| t.map(|t| start.date(t));
+    let [a, b, c, d] = PERCENTS.map(at);
     MilestoneRow {
         group,
         devices,
         event,
         final_share: (last / devices as f64 * 10_000.0).round() / 10_000.0,
-        reached: PERCENTS
-            .iter()
-            .map(|&percent| {
-                let need = (percent * devices).div_ceil(100);
-                let at = first_row(rows, need, &count).map(|r| r as Time * RESOLUTION_S);
-                Reached {
-                    percent,
-                    at_s: at,
-                    at_date: at.map(|t| start.date(t)),
-                }
-            })
-            .collect(),
+        reached_50_s: a,
+        reached_50_date: date(a),
+        reached_90_s: b,
+        reached_90_date: date(b),
+        reached_95_s: c,
+        reached_95_date: date(c),
+        reached_99_s: d,
+        reached_99_date: date(d),
     }
 }
 
@@ -180,17 +199,15 @@ mod tests {
         let r = row(&Start::default(), "g".into(), 100, "e".into(), 7, |i| {
             counts[i]
         });
-        let at: Vec<Option<u32>> = r.reached.iter().map(|x| x.at_s).collect();
+        let at: Vec<Option<u32>> = r.reached().iter().map(|x| x.1).collect();
         assert_eq!(at, vec![Some(2 * HOUR), Some(4 * HOUR), None, None]);
         assert_eq!(r.final_share, 0.93);
-        assert_eq!(
-            r.reached[0].at_date.as_deref(),
-            Some("2027-01-04T02:00:00Z")
-        );
+        assert_eq!(r.reached_50_date.as_deref(), Some("2027-01-04T02:00:00Z"));
+        assert_eq!(r.reached_95_date, None);
         // 95 % of 3 devices is all 3 (rounded up), never 2.
         let r = row(&Start::default(), "g".into(), 3, "e".into(), 2, |i| {
             [2i64, 3][i]
         });
-        assert_eq!(r.reached[2].at_s, Some(HOUR));
+        assert_eq!(r.reached_95_s, Some(HOUR));
     }
 }

@@ -162,7 +162,8 @@ fn cell(start: &Start, at: Option<u32>, final_share: f64) -> String {
 }
 
 /// The milestones section: per group, when 50/90/95/99 % reached each state. A row equal to the fleet's
-/// (a group of the whole fleet, a path all devices take) is left out; `summary.json` has every row.
+/// (a group of the whole fleet, a path all devices take) is left out, and a run of equal rows is one line
+/// (`intune.resource_access +4 alike`); `summary.json` has every row.
 fn milestones(out: &mut String, summary: &Summary, start: &Start) {
     let Some(first) = summary.milestones.first() else {
         return;
@@ -173,8 +174,8 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
         start.offset_text()
     );
     let _ = write!(out, "{:<40}", "group / state");
-    for r in &first.reached {
-        let _ = write!(out, " {:>17}", format!("{}%", r.percent));
+    for (percent, _) in first.reached() {
+        let _ = write!(out, " {:>17}", format!("{percent}%"));
     }
     out.push('\n');
     let fleet: Vec<_> = summary
@@ -196,7 +197,7 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
                 m.group == "fleet"
                     || !fleet.iter().any(|f| {
                         f.event == m.event
-                            && f.reached == m.reached
+                            && f.reached() == m.reached()
                             && f.final_share == m.final_share
                     })
             })
@@ -207,10 +208,27 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
             continue;
         }
         let _ = writeln!(out, "{title}");
-        for m in own {
-            let _ = write!(out, "  {:<38}", m.event);
-            for r in &m.reached {
-                let _ = write!(out, " {:>17}", cell(start, r.at_s, m.final_share));
+        // Workloads a stage moves together usually reach each share together: one line for a run of equal rows.
+        let mut k = 0;
+        while k < own.len() {
+            let m = own[k];
+            let alike = own[k + 1..]
+                .iter()
+                .take_while(|o| {
+                    m.event.starts_with("intune.")
+                        && o.event.starts_with("intune.")
+                        && o.reached() == m.reached()
+                        && o.final_share == m.final_share
+                })
+                .count();
+            k += 1 + alike;
+            let label = match alike {
+                0 => m.event.clone(),
+                n => format!("{} +{n} alike", m.event),
+            };
+            let _ = write!(out, "  {label:<38}");
+            for (_, at) in m.reached() {
+                let _ = write!(out, " {:>17}", cell(start, at, m.final_share));
             }
             out.push('\n');
         }

@@ -53,7 +53,7 @@ keys! {
         "Root of every random stream: the same scenario and seed give byte-identical results.",
         NO_SOURCE;
     START = "" "start" => Kind::Instant, Preset::Optional, "",
-        "Wall-clock instant of t = 0, RFC 3339 with seconds and a UTC offset (`\"2027-01-11T08:00:00+01:00\"`); office hours and weekends are local time of that offset. Absent: Monday 2027-01-04T00:00:00Z.",
+        "Wall-clock instant of t = 0, RFC 3339 with seconds and a UTC offset, as a TOML date-time (`start = 2027-01-11T08:00:00+01:00`) or a string; office hours and weekends are local time of that offset, and every date in the results is written in it. Absent: Monday 2027-01-04T00:00:00Z, the first Monday of 2027 (docs/model.md, calendar).",
         NO_SOURCE;
     DURATION = "" "duration" => Kind::Duration { min: HOUR, max: MAX_SPAN }, Preset::Duration(21 * DAY), "",
         "Simulated span from `start`.",
