@@ -206,7 +206,7 @@ impl Online {
 
     /// A window in local time as sim time, `None` when it ended at or before t = 0.
     #[inline]
-    fn to_sim(&self, (a, b): (Time, Time)) -> Option<(Time, Time)> {
+    fn in_sim_time(&self, (a, b): (Time, Time)) -> Option<(Time, Time)> {
         (b > self.shift).then(|| (a.saturating_sub(self.shift), b - self.shift))
     }
 
@@ -264,7 +264,7 @@ impl Online {
     /// The online window on local day `day`, as sim time `[start, end)`, if there is one (and it ends after
     /// t = 0).
     pub fn window_on(&self, day: u32) -> Option<(Time, Time)> {
-        self.local_window(day).and_then(|w| self.to_sim(w))
+        self.local_window(day).and_then(|w| self.in_sim_time(w))
     }
 
     /// The online window on local day `day` in local time (seconds since the start's week's Monday 00:00).
@@ -289,7 +289,7 @@ impl Online {
             if let Some((a, b)) = self.local_window(day)
                 && b > t
             {
-                return self.to_sim((a, b));
+                return self.in_sim_time((a, b));
             }
             day += 1;
         }
@@ -435,7 +435,7 @@ impl Iterator for Windows<'_> {
             if let Some((a, b)) = self.online.local_window(day)
                 && b > self.after
             {
-                return self.online.to_sim((a, b));
+                return self.online.in_sim_time((a, b));
             }
         }
         self.done = true;
