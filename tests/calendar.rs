@@ -77,6 +77,18 @@ fn a_saturday_start_waits_for_monday_office_hours() {
             assert_eq!(row[intune], 5000, "not all switched by Monday 08:30");
         }
     }
+    // No device is online before Monday 07:30, so no request is counted before then (load.csv lists the
+    // buckets with requests).
+    let mut load = csv::Reader::from_path(run.out.join("load.csv")).expect("load.csv");
+    let first_request = load
+        .records()
+        .map(|r| r.unwrap()[0].parse::<i64>().unwrap())
+        .min()
+        .expect("some requests");
+    assert!(
+        (open..close).contains(&first_request),
+        "first request at {first_request}"
+    );
     let summary = run.summary();
     assert_eq!(summary["start"], "2027-01-09T00:00:00+01:00");
     assert_eq!(
