@@ -6,6 +6,7 @@ use super::record::ThreadRecorder;
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Device, Env};
+use crate::model::record::Recorder;
 use crate::model::time::{NEVER, Time};
 
 /// Devices per chunk. Fixed — never derived from the thread count — so that results do not depend on it (nor
@@ -65,6 +66,7 @@ impl Chunk {
                 continue;
             }
             let id = self.first + i;
+            rec.device(device.cohort(env.model));
             while device.next_event < end {
                 device.handle(id, env, rec);
                 self.events += 1;
@@ -99,6 +101,7 @@ impl Chunk {
     ) {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
+            rec.device(device.cohort(env.model));
             device.remote_action(self.first + i as u32, index, action, now, env, rec);
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(device.next_event, i as u32);

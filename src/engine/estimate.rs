@@ -23,7 +23,7 @@
 //! plots' bitmaps). Within 3 % of every measurement; re-measure when the engine's data structures change
 //! (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
 
-use crate::metrics::tally::{TRACKED_COLUMNS, timeline_rows};
+use crate::metrics::tally::{GROUP_EVENTS, TRACKED_COLUMNS, group_count, timeline_rows};
 use crate::model::scenario::Scenario;
 use crate::model::time::Time;
 use crate::units::human_bytes;
@@ -86,7 +86,8 @@ impl MemoryEstimate {
 pub fn run_memory(scenario: &Scenario, threads: usize) -> MemoryEstimate {
     let devices = u64::from(scenario.fleet.devices);
     let rows = timeline_rows(scenario.duration) as u64;
-    let timeline = threads.max(1) as u64 * rows * TRACKED_COLUMNS as u64 * 4;
+    let columns = TRACKED_COLUMNS + group_count(scenario.stages.len()) * GROUP_EVENTS;
+    let timeline = threads.max(1) as u64 * rows * columns as u64 * 4;
     let load = if scenario.load.enabled {
         buckets(scenario.duration, scenario.load.bucket).saturating_mul(
             BYTES_PER_BUCKET + LEDGER_BYTES_PER_BUCKET_AND_THREAD * threads.max(1) as u64,

@@ -28,12 +28,14 @@ use crate::load::queue::{Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
 use crate::metrics::tally::{
-    ActionCounts, Milestone, TRACKED_COLUMNS, Tally, merged_timeline, timeline_rows,
+    ActionCounts, GROUP_EVENTS, Milestone, TRACKED_COLUMNS, Tally, group_count, merged_groups,
+    merged_timeline, timeline_rows,
 };
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Env, Path};
 use crate::model::infrastructure::{Component, Pressure};
+use crate::model::record::Cohort;
 use crate::model::rollout::{Rollout, StageStatus};
 use crate::model::time::Time;
 use chunk::{CHUNK_SIZE, Chunk};
@@ -58,6 +60,11 @@ pub struct Outcome {
     pub events: u64,
     /// Load on the infrastructure (`None` when `[load] enabled = false`).
     pub load: Option<LoadOutcome>,
+    /// Per group (the paths, then the stages' targets: `metrics::tally::group_count`) and group event
+    /// (index `group · GROUP_EVENTS + event`), the devices in that state at each hourly snapshot.
+    pub groups: Vec<Vec<i64>>,
+    /// Devices per group, in the same order.
+    pub group_sizes: Vec<u64>,
 }
 
 /// The load a run put on the infrastructure.
@@ -272,6 +279,15 @@ pub fn simulate_with(
     let mut timeline = merged_timeline(all.iter().map(|t| &**t));
     timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
     reduce::sum_timeline(reducer, &mut timeline);
+    let columns = group_count(stages) * GROUP_EVENTS;
+    let mut groups = merged_groups(all.iter().map(|t| &**t));
+    groups.resize(columns, Vec::new());
+    for column in &mut groups {
+        column.resize(timeline_rows(duration), 0);
+    }
+    reduce::sum_groups(reducer, &mut groups);
+    let mut group_sizes = group_sizes(&chunks, model);
+    reducer.sum(&mut group_sizes);
     let mut counts = final_counts(&chunks, &all, &scenario.actions);
     let mut events: u64 = chunks.iter().map(|c| c.events).sum();
     reduce::sum_counts(reducer, &mut counts, &mut events);
@@ -291,7 +307,36 @@ pub fn simulate_with(
                 cmg_online,
                 clients,
             }),
+        groups,
+        group_sizes,
     })
+}
+
+/// Devices per group (the paths, then the stages' targets).
+fn group_sizes(chunks: &[Chunk], model: &Model) -> Vec<u64> {
+    let n = group_count(model.stage_targets.len());
+    chunks
+        .par_iter()
+        .map(|c| {
+            let mut sizes = vec![0u64; n];
+            for device in &c.devices {
+                let cohort = device.cohort(model);
+                sizes[usize::from(cohort.path)] += 1;
+                for (k, size) in sizes[Cohort::PATHS.len()..].iter_mut().enumerate() {
+                    *size += cohort.stages >> k & 1;
+                }
+            }
+            sizes
+        })
+        .reduce(
+            || vec![0u64; n],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (0 = one per core).

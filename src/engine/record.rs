@@ -8,7 +8,7 @@ use crate::metrics::tally::Tally;
 use crate::model::action::ActionKind;
 use crate::model::availability::Online;
 use crate::model::infrastructure::Request;
-use crate::model::record::{Latency, Recorder};
+use crate::model::record::{Cohort, Latency, Recorder};
 use crate::model::rollout::GateCounts;
 use crate::model::schedule::{MdmSchedule, Periodic};
 use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
@@ -56,6 +56,11 @@ fn metric(latency: Latency) -> Metric {
 }
 
 impl Recorder for ThreadRecorder<'_> {
+    #[inline]
+    fn device(&mut self, cohort: Cohort) {
+        self.tally.device(cohort);
+    }
+
     #[inline]
     fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone) {
         self.tally.milestone(t, from, to);

@@ -78,6 +78,18 @@ pub fn sum_timeline(reducer: &dyn Reducer, rows: &mut [[i64; TRACKED_COLUMNS]]) 
     }
 }
 
+/// Sums the per-group counts over all processes (every process has all columns and rows).
+pub fn sum_groups(reducer: &dyn Reducer, columns: &mut [Vec<i64>]) {
+    if reducer.ranks() == 1 {
+        return;
+    }
+    let mut words: Vec<u64> = columns.iter().flatten().map(|&v| v as u64).collect();
+    reducer.sum(&mut words);
+    for (v, w) in columns.iter_mut().flatten().zip(words) {
+        *v = w as i64;
+    }
+}
+
 /// Sums the end-of-run counts (every process has the same keys) and the event count over all processes.
 pub fn sum_counts(reducer: &dyn Reducer, counts: &mut BTreeMap<String, u64>, events: &mut u64) {
     if reducer.ranks() == 1 {

@@ -187,6 +187,7 @@ mod tests {
             seed: 1,
             devices: 10,
             duration_s: 86_400,
+            start: String::new(),
             cofleet_version: "x".into(),
             complete: true,
             metrics: BTreeMap::from([
@@ -198,6 +199,7 @@ mod tests {
                 completed: 0,
                 stages: vec![],
             },
+            milestones: Vec::new(),
             load: None,
             capacity: None,
             thresholds: BTreeMap::new(),

@@ -469,10 +469,12 @@ impl LoadBook {
     ) {
         let slot = periodic_slot(r);
         debug_assert_eq!(ticks.period, self.period[slot].get());
-        let every_gap_misses = online
-            .profile()
-            .min_offline_gap()
-            .is_some_and(|gap| ticks.period <= gap);
+        // The day-indexed fast path needs t = 0 on a Monday 00:00 (`Online::shift`).
+        let every_gap_misses = online.shift() == 0
+            && online
+                .profile()
+                .min_offline_gap()
+                .is_some_and(|gap| ticks.period <= gap);
         if every_gap_misses {
             // Every window that starts after `from` is whole (the gap before it held a tick); the one `from`
             // falls in, if any, runs its ticks from `from` on.

@@ -45,7 +45,7 @@ pub const LOAD_HEADROOM_FIELDS: [&str; 5] = [
 
 /// Every `capacity.<component>.<field>` of `summary.json`: the sizing verdict in Microsoft's published
 /// units (docs/model.md §4).
-pub const CAPACITY_KEYS: [&str; 33] = [
+pub const CAPACITY_KEYS: [&str; 34] = [
     "capacity.target_utilisation",
     "capacity.high_availability",
     "capacity.enough",
@@ -62,6 +62,7 @@ pub const CAPACITY_KEYS: [&str; 33] = [
     "capacity.cmg.clients",
     "capacity.cmg.peak_concurrent_clients",
     "capacity.cmg.peak_at_s",
+    "capacity.cmg.peak_at_date",
     "capacity.cmg.vm_size",
     "capacity.cmg.clients_per_vm",
     "capacity.cmg.ha_minimum",
@@ -141,7 +142,10 @@ pub fn canonical(key: &str) -> String {
 /// The kind of a `load.`/`capacity.` value, from its name: the suffixes the summary's field names follow.
 pub fn value_kind(key: &str) -> ValueKind {
     let leaf = key.rsplit('.').next().unwrap_or(key);
-    if leaf.ends_with("reason") || matches!(leaf, "verdict" | "vm_size" | "placement") {
+    if leaf.ends_with("reason")
+        || leaf.ends_with("_date")
+        || matches!(leaf, "verdict" | "vm_size" | "placement")
+    {
         ValueKind::Text
     } else if matches!(leaf, "enough" | "high_availability") {
         ValueKind::Flag

@@ -5,6 +5,7 @@
 //! snapshots (principle 6): a transition at `t` changes every snapshot at or after `t`.
 
 use super::names::METRIC_COUNT;
+use crate::model::record::Cohort;
 use crate::model::rollout::GateCounts;
 use crate::model::time::{DAY, HOUR, Time};
 use crate::model::workload::Workload;
@@ -29,6 +30,24 @@ pub const HEALTH_BASE: usize = CA_BASE + 2;
 /// reported compliance states, the two conditional-access states and the two visible client-health states
 /// (unknown is derived as the rest).
 pub const TRACKED_COLUMNS: usize = HEALTH_BASE + 2;
+
+/// Events counted per group of devices (a path, a stage's target), for the milestones: co-managed, each
+/// workload on Intune, compliance reported — each a count of devices in that state, like the timeline's.
+pub const GROUP_EVENTS: usize = 9;
+/// Group event: co-managed.
+pub const GROUP_COMANAGED: usize = 0;
+/// Group event: compliance reported (compliant, in grace or noncompliant).
+pub const GROUP_REPORTED: usize = 8;
+
+/// The group event of `w` on Intune.
+pub fn group_workload(w: Workload) -> usize {
+    1 + w.index()
+}
+
+/// Groups counted for a run of `stages` stages: the paths (`Cohort::PATHS`), then the stages' targets.
+pub fn group_count(stages: usize) -> usize {
+    Cohort::PATHS.len() + stages
+}
 
 fn milestone_col(m: Milestone) -> usize {
     m as usize
@@ -103,6 +122,10 @@ pub struct Tally {
     pub gate: GateCounts,
     /// Per remote action, in scenario order.
     pub actions: Vec<ActionCounts>,
+    /// Difference arrays per group and group event (index `(group · GROUP_EVENTS + event) · rows + row`).
+    group_diff: Vec<i32>,
+    /// The groups of the device whose events are being recorded (bit `g`: group `g`).
+    groups: u64,
 }
 
 impl Tally {
@@ -116,6 +139,27 @@ impl Tally {
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
+            group_diff: vec![0; group_count(stages) * GROUP_EVENTS * rows],
+            groups: 0,
+        }
+    }
+
+    /// The events that follow are those of a device of `cohort`.
+    #[inline]
+    pub fn device(&mut self, cohort: Cohort) {
+        self.groups = 1 << cohort.path | cohort.stages << Cohort::PATHS.len();
+    }
+
+    fn group_shift(&mut self, t: Time, event: usize, delta: i32) {
+        let row = t.div_ceil(HOUR) as usize;
+        if row >= self.rows {
+            return;
+        }
+        let mut groups = self.groups;
+        while groups != 0 {
+            let g = groups.trailing_zeros() as usize;
+            self.group_diff[(g * GROUP_EVENTS + event) * self.rows + row] += delta;
+            groups &= groups - 1;
         }
     }
 
@@ -136,17 +180,29 @@ impl Tally {
     pub fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone) {
         if let Some(from) = from {
             self.shift(t, milestone_col(from), -1);
+            if from == Milestone::CoManaged {
+                self.group_shift(t, GROUP_COMANAGED, -1);
+            }
         }
         self.shift(t, milestone_col(to), 1);
+        if to == Milestone::CoManaged {
+            self.group_shift(t, GROUP_COMANAGED, 1);
+        }
     }
 
     /// A device moved `w` to Intune (`+1`) or back to ConfigMgr (`-1`) at `t`.
     pub fn authority(&mut self, t: Time, w: Workload, delta: i32) {
         self.shift(t, authority_col(w), delta);
+        self.group_shift(t, group_workload(w), delta);
     }
 
     /// A device's reported compliance changed at `t`.
     pub fn compliance(&mut self, t: Time, from: ComplianceState, to: ComplianceState) {
+        let reported = |c| i32::from(c != ComplianceState::Unknown);
+        let delta = reported(to) - reported(from);
+        if delta != 0 {
+            self.group_shift(t, GROUP_REPORTED, delta);
+        }
         if let Some(c) = compliance_col(from) {
             self.shift(t, c, -1);
         }
@@ -225,6 +281,31 @@ pub fn merged_timeline<'a>(
     rows
 }
 
+/// The merged per-group counts of several chunk tallies (of one run): per group and group event (index
+/// `group · GROUP_EVENTS + event`), one count per hourly snapshot, as [`merged_timeline`].
+pub fn merged_groups<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Vec<Vec<i64>> {
+    let mut columns: Vec<Vec<i64>> = Vec::new();
+    for tally in tallies {
+        if columns.is_empty() {
+            columns = vec![vec![0; tally.rows]; tally.group_diff.len() / tally.rows.max(1)];
+        }
+        for (column, diffs) in columns
+            .iter_mut()
+            .zip(tally.group_diff.chunks_exact(tally.rows))
+        {
+            for (v, d) in column.iter_mut().zip(diffs) {
+                *v += i64::from(*d);
+            }
+        }
+    }
+    for column in &mut columns {
+        for row in 1..column.len() {
+            column[row] += column[row - 1];
+        }
+    }
+    columns
+}
+
 /// Hourly snapshots from t = 0 to the end inclusive.
 pub fn timeline_rows(duration: Time) -> usize {
     (duration / HOUR) as usize + 1
@@ -266,5 +347,34 @@ mod tests {
                 reached: 3,
             }
         );
+    }
+
+    #[test]
+    fn group_counts_follow_the_device_being_recorded() {
+        let mut t = Tally::new(3 * HOUR, 2);
+        t.device(Cohort {
+            path: 1,
+            stages: 0b10,
+        });
+        t.milestone(HOUR, Some(Milestone::Enrolled), Milestone::CoManaged);
+        t.authority(HOUR + 5, Workload::ALL[2], 1);
+        t.compliance(
+            2 * HOUR,
+            ComplianceState::Unknown,
+            ComplianceState::Compliant,
+        );
+        t.device(Cohort { path: 0, stages: 0 });
+        t.milestone(0, None, Milestone::CoManaged);
+        t.milestone(2 * HOUR, Some(Milestone::CoManaged), Milestone::Retired);
+        let g = merged_groups([&t]);
+        assert_eq!(g.len(), group_count(2) * GROUP_EVENTS);
+        let col = |group: usize, event: usize| g[group * GROUP_EVENTS + event].clone();
+        assert_eq!(col(0, GROUP_COMANAGED), vec![1, 1, 0, 0]);
+        assert_eq!(col(1, GROUP_COMANAGED), vec![0, 1, 1, 1]);
+        assert_eq!(col(4, GROUP_COMANAGED), vec![0, 1, 1, 1]);
+        assert_eq!(col(3, GROUP_COMANAGED), vec![0; 4]);
+        assert_eq!(col(4, group_workload(Workload::ALL[2])), vec![0, 0, 1, 1]);
+        assert_eq!(col(1, GROUP_REPORTED), vec![0, 0, 1, 1]);
+        assert_eq!(col(2, GROUP_REPORTED), vec![0; 4]);
     }
 }

@@ -12,6 +12,11 @@
 //!
 //! Windows never cross midnight, so a device's windows are found day by day from a pure hash of
 //! (seed, device, day): any day can be evaluated in O(1) without replaying a stream.
+//!
+//! Days and hours are local wall time (the scenario's `start`, `model::calendar`): a device's day `d` is the
+//! `d`-th local day counted from the Monday 00:00 of the start's week, and sim time t is local time
+//! `shift + t` from that Monday, `shift` being [`crate::model::calendar::Start::week_offset`]. Windows are
+//! returned in sim time; the part of a window before t = 0 is cut off.
 
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time};
 use crate::rng::{day_hash, day_part, mixed_day_hash};
@@ -168,18 +173,41 @@ fn intermittent_window(key: u64, day: u32) -> Option<(Time, Time)> {
 pub struct Online {
     profile: Profile,
     key: u64,
-    /// Days after this one are never searched (the simulation has ended by then).
+    /// Local days after this one are never searched (the simulation has ended by then).
     last_day: u32,
+    /// Local wall time of t = 0, seconds after the Monday 00:00 of its week.
+    shift: Time,
 }
 
 impl Online {
     /// The windows of a device with `profile` and per-device hash key `key`, searched up to `horizon`.
+    /// t = 0 is a Monday 00:00.
     pub fn new(profile: Profile, key: u64, horizon: Time) -> Self {
+        Online::starting(profile, key, horizon, 0)
+    }
+
+    /// [`Online::new`] for a run whose t = 0 is `shift` seconds after a local Monday 00:00
+    /// (`Start::week_offset`, below a week).
+    pub fn starting(profile: Profile, key: u64, horizon: Time, shift: Time) -> Self {
         Online {
             profile,
             key,
-            last_day: horizon / DAY + 1,
+            last_day: horizon.saturating_add(shift) / DAY + 1,
+            shift,
         }
+    }
+
+    /// Seconds from the local Monday 00:00 of the start's week to t = 0 (0: t = 0 is a Monday 00:00). The
+    /// day-indexed walks ([`Online::office_days_from`], [`Online::intermittent_windows_from`]) hold only
+    /// when it is 0.
+    pub fn shift(&self) -> Time {
+        self.shift
+    }
+
+    /// A window in local time as sim time, `None` when it ended at or before t = 0.
+    #[inline]
+    fn in_sim_time(&self, (a, b): (Time, Time)) -> Option<(Time, Time)> {
+        (b > self.shift).then(|| (a.saturating_sub(self.shift), b - self.shift))
     }
 
     /// The profile.
@@ -199,6 +227,10 @@ impl Online {
         &self,
         day: u32,
     ) -> Option<impl Iterator<Item = (Time, Time)> + use<>> {
+        debug_assert_eq!(
+            self.shift, 0,
+            "day-indexed walks need t = 0 on a Monday 00:00"
+        );
         let key = self.key;
         (self.profile == Profile::Intermittent).then(|| {
             self.days_from(day)
@@ -210,6 +242,10 @@ impl Online {
     /// offsets from that day's midnight; `None` for other profiles. The load ledger's hot loop: one hash per
     /// weekday, no per-day dispatch.
     pub fn office_days_from(&self, day: u32) -> Option<OfficeDays> {
+        debug_assert_eq!(
+            self.shift, 0,
+            "day-indexed walks need t = 0 on a Monday 00:00"
+        );
         (self.profile == Profile::OfficeHours)
             .then(|| OfficeDays::new(self.key, day, self.last_day + 1))
     }
@@ -225,8 +261,14 @@ impl Online {
         .take_while(move |&d| d <= last)
     }
 
-    /// The online window on `day`, as absolute `[start, end)`, if there is one.
+    /// The online window on local day `day`, as sim time `[start, end)`, if there is one (and it ends after
+    /// t = 0).
     pub fn window_on(&self, day: u32) -> Option<(Time, Time)> {
+        self.local_window(day).and_then(|w| self.in_sim_time(w))
+    }
+
+    /// The online window on local day `day` in local time (seconds since the start's week's Monday 00:00).
+    fn local_window(&self, day: u32) -> Option<(Time, Time)> {
         let base = day.checked_mul(DAY)?;
         match self.profile {
             Profile::AlwaysOn => Some((base, base.saturating_add(DAY))),
@@ -241,12 +283,13 @@ impl Online {
         if self.profile == Profile::AlwaysOn {
             return Some((0, NEVER));
         }
+        let t = t.saturating_add(self.shift);
         let mut day = t / DAY;
         while day <= self.last_day {
-            if let Some((a, b)) = self.window_on(day)
+            if let Some((a, b)) = self.local_window(day)
                 && b > t
             {
-                return Some((a, b));
+                return self.in_sim_time((a, b));
             }
             day += 1;
         }
@@ -255,6 +298,7 @@ impl Online {
 
     /// The windows whose end is after `t`, in order (each day's hash computed once).
     pub fn windows_from(&self, t: Time) -> Windows<'_> {
+        let t = t.saturating_add(self.shift);
         Windows {
             online: self,
             day: t / DAY,
@@ -282,13 +326,15 @@ impl Online {
         if self.profile == Profile::AlwaysOn {
             return None;
         }
+        let a = a.saturating_add(self.shift);
         let first_day = a.saturating_sub(lookback) / DAY;
         let mut day = a / DAY;
         loop {
-            if let Some((_, b)) = self.window_on(day)
+            if let Some((_, b)) = self.local_window(day)
                 && b <= a
             {
-                return (a - b <= lookback).then_some(b);
+                // A window that ended before t = 0 is not known to the run.
+                return (a - b <= lookback && b > self.shift).then(|| b - self.shift);
             }
             if day == 0 || day <= first_day {
                 return None;
@@ -386,10 +432,10 @@ impl Iterator for Windows<'_> {
                 // Friday: the weekend has no window (and looking costs a mispredicted branch per day).
                 self.day += 2;
             }
-            if let Some((a, b)) = self.online.window_on(day)
+            if let Some((a, b)) = self.online.local_window(day)
                 && b > self.after
             {
-                return Some((a, b));
+                return self.online.in_sim_time((a, b));
             }
         }
         self.done = true;
@@ -519,5 +565,47 @@ mod tests {
         let always = Online::new(Profile::AlwaysOn, 1, DAY);
         assert_eq!(always.online_from(77), 77);
         assert_eq!(always.window_from(5), Some((0, NEVER)));
+    }
+
+    #[test]
+    fn a_shifted_start_sees_the_same_local_windows_from_its_own_t0() {
+        // t = 0 on a Saturday 00:00 (five days after the week's Monday): the first window is Monday's.
+        let shift = 5 * DAY;
+        for key in [1u64, 99, 4242] {
+            for profile in Profile::ALL {
+                let monday = Online::new(profile, key, 40 * DAY);
+                let shifted = Online::starting(profile, key, 30 * DAY, shift);
+                let want: Vec<(Time, Time)> = monday
+                    .windows_from(shift)
+                    .map(|(a, b)| (a.max(shift) - shift, b.saturating_sub(shift)))
+                    .take_while(|&(a, _)| a < 30 * DAY)
+                    .collect();
+                let got: Vec<(Time, Time)> = shifted
+                    .windows_from(0)
+                    .take_while(|&(a, _)| a < 30 * DAY)
+                    .collect();
+                if profile == Profile::AlwaysOn {
+                    assert_eq!(got, vec![(0, NEVER)]);
+                    continue;
+                }
+                assert_eq!(got, want, "{profile:?} {key}");
+                assert_eq!(shifted.window_from(0), want.first().copied());
+                if profile == Profile::OfficeHours {
+                    // Monday 07:30–08:30 local is 2 d 07:30–08:30 after a Saturday start.
+                    let first = shifted.online_from(0);
+                    assert!(
+                        (2 * DAY + 7 * HOUR + 30 * MINUTE..2 * DAY + 8 * HOUR + 30 * MINUTE)
+                            .contains(&first)
+                    );
+                }
+                for w in want.windows(2) {
+                    assert_eq!(shifted.prev_end(w[1].0, 30 * DAY), Some(w[0].1));
+                }
+                // Nothing before t = 0 is known to the run.
+                if let Some(&(a, _)) = want.first() {
+                    assert_eq!(shifted.prev_end(a, 10 * DAY), None);
+                }
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
 use super::infrastructure::{Component, Pressure, Request};
-use super::record::{Latency, Recorder};
+use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
 use super::scenario::PhaseMode;
 use super::schedule::{MdmSchedule, Periodic, next_run};
@@ -246,6 +246,7 @@ impl Device {
             intune: WorkloadSet::EMPTY,
             compliance: ComplianceState::Unknown,
         };
+        rec.device(d.cohort(model));
         if osd {
             d.origin = (model.seeds.stream(id, slot::OSD_ARRIVAL).uniform()
                 * f64::from(s.fleet.osd.span)) as Time;
@@ -344,16 +345,30 @@ impl Device {
         self.flags & COMPLIANT != 0
     }
 
+    /// The groups the device is counted in: its path and the stages that target it.
+    pub fn cohort(&self, model: &Model) -> Cohort {
+        let stages = (0..model.stage_targets.len())
+            .filter(|&k| self.member_of(model, k))
+            .fold(0u64, |m, k| m | 1 << k);
+        let path = match self.path {
+            _ if self.is_osd() => 2,
+            Path::ExistingClient => 0,
+            Path::NewInternet => 1,
+        };
+        Cohort { path, stages }
+    }
+
     /// Whether this device is a member of stage `stage`'s target (its pilot collection, or everyone).
     fn member_of(&self, model: &Model, stage: usize) -> bool {
         u64::from(self.pilot_rank) < model.stage_targets[stage].pilot_below
     }
 
     fn online(&self, id: u32, model: &Model) -> Online {
-        Online::new(
+        Online::starting(
             self.profile,
             model.seeds.device_key(id),
             model.scenario.duration,
+            model.scenario.start.week_offset(),
         )
     }
 

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod availability;
+pub mod calendar;
 pub mod device;
 pub mod infrastructure;
 pub mod record;

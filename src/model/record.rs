@@ -46,9 +46,29 @@ pub enum Latency {
     HealthVisibleLatency,
 }
 
+/// Which groups of the fleet a device belongs to, for counts kept per group (milestones per path and per
+/// stage): its path and the stages whose target it is a member of. Fixed for the device's life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cohort {
+    /// 0: existing ConfigMgr client (path 1), 1: new internet-based device (path 2), 2: OS-deployment
+    /// arrival — the order of [`Cohort::PATHS`].
+    pub path: u8,
+    /// Bit `k` set: stage `k` targets the device (its pilot collection, or everyone).
+    pub stages: u64,
+}
+
+impl Cohort {
+    /// The paths' names as the results write them, in [`Cohort::path`] order.
+    pub const PATHS: [&'static str; 3] = ["existing_client", "new_internet", "osd"];
+}
+
 /// Where a device's events go. Every count is a sum, so a recorder may hold any subset of the fleet's devices
 /// (a thread's chunks) and the totals are the sums of the recorders'.
 pub trait Recorder {
+    /// The events that follow, until the next call, are those of a device of `cohort`.
+    fn device(&mut self, cohort: Cohort) {
+        let _ = cohort;
+    }
     /// The device reached milestone `to` at `t`, coming from `from` (`None`: newly counted).
     fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone);
     /// The device measured `seconds` of `latency`.

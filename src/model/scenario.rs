@@ -17,7 +17,9 @@ pub struct Scenario {
     pub name: String,
     /// Root of every random stream: same scenario + seed ⇒ byte-identical results.
     pub seed: u64,
-    /// Simulated span in seconds; t = 0 is a Monday 00:00 site-local time.
+    /// The wall-clock instant of t = 0; office hours and weekends are local time of its UTC offset.
+    pub start: super::calendar::Start,
+    /// Simulated span in seconds from `start`.
     pub duration: Time,
     /// Who the devices are and when they are online.
     pub fleet: Fleet,

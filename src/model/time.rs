@@ -1,9 +1,9 @@
-//! Simulated time: whole seconds since t = 0, a Monday 00:00 site-local time (the reference's clock).
+//! Simulated time: whole seconds since t = 0, the scenario's `start` (`model::calendar`; by default a Monday 00:00).
 //!
 //! Time is an integer on purpose (docs/model.md, engine principle 1): no floating-point accumulation whose result
 //! could depend on the order in which threads add things up.
 
-/// A point in simulated time, seconds since t = 0 (Monday 00:00). `u32` spans 136 years.
+/// A point in simulated time, seconds since t = 0 (the scenario's `start`). `u32` spans 136 years.
 pub type Time = u32;
 
 /// "Never" / "not scheduled": later than any simulated instant.

@@ -138,8 +138,14 @@ fn time_axis(duration_s: u32) -> (f64, &'static str) {
 
 fn time_x(results: &Results, what: &str) -> Axis {
     let (unit, name) = time_axis(results.summary.duration_s);
+    // The start as a date, so that a day on the axis can be read as a weekday and date.
+    let start = crate::model::calendar::Start::parse(&results.summary.start).unwrap_or_default();
     Axis {
-        label: format!("{what} ({name})"),
+        label: format!(
+            "{what} ({name}; 0 = {} {})",
+            start.short(0),
+            start.offset_text()
+        ),
         min: 0.0,
         max: f64::from(results.summary.duration_s.max(1)) / unit,
         scale: Scale::Linear,

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use super::data::Results;
 use super::figures::Figure;
 use crate::metrics::names::Metric;
+use crate::model::calendar::Start;
 use crate::report::capacity_out::{self, CapacitySummary};
 use crate::units::grouped;
 use crate::units::human_seconds;
@@ -48,14 +49,17 @@ fn opt_seconds(v: Option<u64>) -> String {
 /// The overview: fleet, summary table of metrics, final states, rollout stages.
 pub fn overview(results: &Results) -> Section {
     let s = &results.summary;
+    let start = Start::parse(&s.start).unwrap_or_default();
     let mut body = String::new();
     let _ = writeln!(
         body,
-        "<p>Scenario <b>{}</b> · seed {} · {} devices · {} simulated · cofleet {}</p>",
+        "<p>Scenario <b>{}</b> · seed {} · {} devices · {} simulated from {} {} · cofleet {}</p>",
         escape(&s.scenario),
         s.seed,
         grouped(u64::from(s.devices)),
         human_seconds(f64::from(s.duration_s)),
+        escape(&start.short(0)),
+        escape(&start.offset_text()),
         escape(&s.cofleet_version)
     );
     body.push_str(
@@ -108,8 +112,12 @@ pub fn overview(results: &Results) -> Section {
          </thead><tbody>\n",
     );
     for st in &s.rollout.stages {
-        let at =
-            |t: Option<u32>| t.map_or_else(|| "–".to_string(), |t| human_seconds(f64::from(t)));
+        let at = |t: Option<u32>| {
+            t.map_or_else(
+                || "–".to_string(),
+                |t| format!("{} ({})", human_seconds(f64::from(t)), start.short(t)),
+            )
+        };
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -125,6 +133,47 @@ pub fn overview(results: &Results) -> Section {
         title: "Summary".into(),
         body,
     }
+}
+
+/// The milestones of `summary.json`: per group and state, when 50/90/95/99 % of the group reached it.
+pub fn milestones_section(results: &Results) -> Option<Section> {
+    let s = &results.summary;
+    let first = s.milestones.first()?;
+    let start = Start::parse(&s.start).unwrap_or_default();
+    let mut body = format!(
+        "<p class=\"read\">The first hourly snapshot of <code>timeline.csv</code> at which the share of the group \
+         was in the state, as a date in the start's offset ({}) and as time since the start; \
+         \"not reached\" gives the share at the end. A stage's group is the devices it targets.</p>\n\
+         <table><thead><tr><th>group</th><th>state</th><th>devices</th>",
+        escape(&start.offset_text())
+    );
+    for (percent, _) in first.reached() {
+        let _ = write!(body, "<th>{percent}%</th>");
+    }
+    body.push_str("<th>at the end</th></tr></thead><tbody>\n");
+    for m in &s.milestones {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td>",
+            escape(&m.group),
+            escape(&m.event),
+            grouped(m.devices)
+        );
+        for (_, at) in m.reached() {
+            let cell = at.map_or_else(
+                || "not reached".to_string(),
+                |t| format!("{} ({})", start.short(t), human_seconds(f64::from(t))),
+            );
+            let _ = write!(body, "<td>{}</td>", escape(&cell));
+        }
+        let _ = writeln!(body, "<td>{:.1}%</td></tr>", m.final_share * 100.0);
+    }
+    body.push_str("</tbody></table>\n");
+    Some(Section {
+        id: "milestones".into(),
+        title: "Milestones".into(),
+        body,
+    })
 }
 
 /// A figure's section: how to read it, then the inline SVG.
@@ -237,6 +286,7 @@ pub fn capacity_section(capacity: &CapacitySummary) -> Section {
 /// breakdown when load was modelled, then each figure with its SVG.
 pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
     let mut out = vec![overview(results)];
+    out.extend(milestones_section(results));
     out.extend(results.gate.as_ref().map(gate_section));
     out.extend(results.summary.capacity.as_ref().map(capacity_section));
     out.extend(figures.iter().map(|(f, svg)| figure_section(f, svg)));

@@ -48,6 +48,8 @@ pub struct CmgCapacity {
     pub peak_concurrent_clients: u64,
     /// When that peak was first reached, seconds.
     pub peak_at_s: u32,
+    /// `peak_at_s` as an RFC 3339 date-time in the scenario start's offset.
+    pub peak_at_date: String,
     /// `[infrastructure] cmg_vm_size`.
     pub vm_size: String,
     /// Concurrent clients one VM supports (the size's published figure unless the scenario sets its own).
@@ -143,13 +145,15 @@ pub fn capacity_summary(scenario: &Scenario, load: &LoadOutcome) -> CapacitySumm
             if n > best { (n, b) } else { (best, at) }
         },
     );
+    let peak_at = (peak_bucket as u64 * u64::from(load.bucket)) as u32;
     let per_vm = u64::from(infra.cmg_clients_per_instance);
     let vms = capacity::needed(peak, per_vm, target, capacity::ha_minimum(ha));
     let connection_points = capacity::connection_points(peak, vms.count, ha);
     let cmg = CmgCapacity {
         clients: load.clients[Presence::Cmg as usize],
         peak_concurrent_clients: peak,
-        peak_at_s: (peak_bucket as u64 * u64::from(load.bucket)) as u32,
+        peak_at_s: peak_at,
+        peak_at_date: scenario.start.date(peak_at),
         vm_size: infra.cmg_vm_size.name().into(),
         clients_per_vm: per_vm,
         ha_minimum: capacity::ha_minimum(ha),
@@ -256,17 +260,13 @@ fn formula(clients: u64, per: u64, target: f64, needed: u64, reason: &str) -> St
     text
 }
 
-/// Weekday and time of a run time (t = 0 is a Monday 00:00), e.g. `day 1 (Tue) 08:05`.
-fn day_time(t: u32) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let day = t / 86_400;
-    let rest = t % 86_400;
-    format!(
-        "day {day} ({}) {:02}:{:02}",
-        DAYS[(day % 7) as usize],
-        rest / 3600,
-        rest % 3600 / 60
-    )
+/// A run time for people: its date and local time from the RFC 3339 `date`, and the day of the run, e.g.
+/// `2027-01-26 16:50 (day 22)`.
+fn when(t: u32, date: &str) -> String {
+    match (date.get(..10), date.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} (day {})", t / 86_400),
+        _ => format!("day {}", t / 86_400),
+    }
 }
 
 /// The breakdown a human can check: one row per component.
@@ -317,7 +317,7 @@ pub fn breakdown(c: &CapacitySummary) -> Vec<BreakdownRow> {
             clients: format!(
                 "{} concurrent at {} (of {} internet clients)",
                 grouped(cmg.peak_concurrent_clients),
-                day_time(cmg.peak_at_s),
+                when(cmg.peak_at_s, &cmg.peak_at_date),
                 grouped(cmg.clients)
             ),
             per_instance: format!("{} concurrent", grouped(cmg.clients_per_vm)),
@@ -405,6 +405,9 @@ mod tests {
             formula(10_000, 25_000, 0.7, 2, "high_availability"),
             "⌈10,000 / (25,000 × 0.70)⌉ = 1, HA minimum 2"
         );
-        assert_eq!(day_time(86_400 + 8 * 3600 + 5 * 60), "day 1 (Tue) 08:05");
+        assert_eq!(
+            when(86_400 + 8 * 3600 + 5 * 60, "2027-01-05T08:05:00Z"),
+            "2027-01-05 08:05 (day 1)"
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod capacity_out;
 pub mod csv_out;
 pub mod leftovers;
 pub mod load_out;
+pub mod milestones;
 pub mod output_file;
 pub mod read;
 pub mod rename;

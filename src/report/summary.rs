@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
+use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
 
 /// Version of the `summary.json` layout. Readers (the gate, `baseline save`) refuse any other value, so a file
@@ -57,8 +58,14 @@ pub struct StageSummary {
     pub name: String,
     /// When it started (`null` if it never did).
     pub started_at_s: Option<u32>,
+    /// `started_at_s` as an RFC 3339 date-time in the start's UTC offset.
+    #[serde(default)]
+    pub started_at_date: Option<String>,
     /// When its gate passed (`null` if it has no gate or did not pass).
     pub gate_passed_at_s: Option<u32>,
+    /// `gate_passed_at_s` as a date-time.
+    #[serde(default)]
+    pub gate_passed_at_date: Option<String>,
     /// `passed`, `no_gate`, `running`, `halted`, `rolled_back` or `not_started`.
     pub outcome: String,
 }
@@ -88,6 +95,9 @@ pub struct Summary {
     pub devices: u32,
     /// Simulated span in seconds.
     pub duration_s: u32,
+    /// The wall-clock instant of t = 0 (the scenario's `start`), RFC 3339; every `..._date` is in its offset.
+    #[serde(default)]
+    pub start: String,
     /// The cofleet version that produced it.
     pub cofleet_version: String,
     /// Completion marker: `true` only in a summary written at the end of a finished run.
@@ -98,6 +108,10 @@ pub struct Summary {
     pub counts: BTreeMap<String, u64>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
+    /// When shares of the fleet, of each path and of each stage's target reached co-management, each
+    /// workload on Intune and a compliance report (`report::milestones`).
+    #[serde(default)]
+    pub milestones: Vec<super::milestones::MilestoneRow>,
     /// Load on the infrastructure and the request-rate view (absent when load is not modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load_out::LoadSummary>,
@@ -132,14 +146,20 @@ impl Summary {
             .stages
             .iter()
             .zip(&outcome.stages)
-            .map(|(stage, status)| StageSummary {
-                name: stage.name.clone(),
-                started_at_s: status.started_at(),
-                gate_passed_at_s: match status {
+            .map(|(stage, status)| {
+                let started = status.started_at();
+                let passed = match status {
                     crate::model::rollout::StageStatus::Passed { at, .. } => *at,
                     _ => None,
-                },
-                outcome: status.outcome(stage.gate.is_some()).to_string(),
+                };
+                StageSummary {
+                    name: stage.name.clone(),
+                    started_at_s: started,
+                    started_at_date: started.map(|t| scenario.start.date(t)),
+                    gate_passed_at_s: passed,
+                    gate_passed_at_date: passed.map(|t| scenario.start.date(t)),
+                    outcome: status.outcome(stage.gate.is_some()).to_string(),
+                }
             })
             .collect();
         Summary {
@@ -149,6 +169,7 @@ impl Summary {
             seed: scenario.seed,
             devices: scenario.fleet.total_devices(),
             duration_s: scenario.duration,
+            start: scenario.start.to_string(),
             cofleet_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: true,
             metrics,
@@ -157,6 +178,7 @@ impl Summary {
                 completed: u8::from(outcome.completed),
                 stages,
             },
+            milestones: super::milestones::milestones(scenario, outcome),
             load: outcome
                 .load
                 .as_ref()
@@ -207,7 +229,13 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
         thresholds: Vec::new(),
         ..scenario.clone()
     };
-    format!("{:016x}", fnv1a64(format!("{canonical:?}").as_bytes()))
+    let mut text = format!("{canonical:?}");
+    // The default start is left out, so that a scenario written before `start` existed keeps its hash.
+    let default_start = format!(" start: {:?},", Start::default());
+    if scenario.start == Start::default() {
+        text = text.replacen(&default_start, "", 1);
+    }
+    format!("{:016x}", fnv1a64(text.as_bytes()))
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::capacity_out;
 use super::summary::Summary;
 use crate::metrics::names::Metric;
+use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
 use crate::units::{grouped, human_seconds, shown};
 
 fn opt(v: Option<u64>) -> String {
@@ -14,13 +15,16 @@ fn opt(v: Option<u64>) -> String {
 /// The summary table.
 pub fn render(summary: &Summary, results_dir: &str) -> String {
     let mut out = String::new();
+    let start = Start::parse(&summary.start).unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} · seed {} · {} devices · {} simulated\n",
+        "{} · seed {} · {} devices · {} simulated from {} {}\n",
         shown(&summary.scenario),
         summary.seed,
         grouped(u64::from(summary.devices)),
-        human_seconds(f64::from(summary.duration_s))
+        human_seconds(f64::from(summary.duration_s)),
+        start.short(0),
+        start.offset_text()
     );
     let _ = writeln!(
         out,
@@ -71,14 +75,16 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             "NOT completed"
         }
     );
+    let at = |t: u32| format!("{} ({})", human_seconds(f64::from(t)), start.short(t));
+    let mut notes = Vec::new();
     for s in &summary.rollout.stages {
         let started = s.started_at_s.map_or_else(
             || "never started".to_string(),
-            |t| format!("started {}", human_seconds(f64::from(t))),
+            |t| format!("started {}", at(t)),
         );
         let gate = s
             .gate_passed_at_s
-            .map(|t| format!(", gate passed {}", human_seconds(f64::from(t))))
+            .map(|t| format!(", gate passed {}", at(t)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -88,7 +94,17 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
             gate,
             s.outcome
         );
+        if let Some(note) = s
+            .started_at_s
+            .and_then(|t| off_hours_note(&start, &s.name, t))
+        {
+            notes.push(note);
+        }
     }
+    for note in notes {
+        let _ = writeln!(out, "{note}");
+    }
+    milestones(&mut out, summary, &start);
     if let Some(load) = &summary.load {
         let _ = writeln!(
             out,
@@ -142,4 +158,109 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
     }
     let _ = writeln!(out, "\nresults: {results_dir}");
     out
+}
+
+/// A one-line note for a stage that starts on a weekend or outside office hours (08:00–18:00 local,
+/// docs/model.md §5): office-hours devices see it only when they next come online.
+fn off_hours_note(start: &Start, name: &str, t: u32) -> Option<String> {
+    let resume = office_hours_resume(start, t)?;
+    let (weekday, _) = start.weekday_time(t);
+    let why = if weekday >= 5 {
+        "on a weekend"
+    } else {
+        "outside office hours"
+    };
+    Some(format!(
+        "  note: \"{}\" starts {why} ({} {}): office-hours devices act on it from about {}, {} later",
+        shown(name),
+        WEEKDAYS[weekday],
+        &start.short(t)[15..],
+        start.short(resume),
+        human_seconds(f64::from(resume - t)),
+    ))
+}
+
+/// A milestone cell: `Mon 01-11 10:00`, or `not reached 93.2%` (the share at the end).
+fn cell(start: &Start, at: Option<u32>, final_share: f64) -> String {
+    match at {
+        Some(t) => {
+            let short = start.short(t);
+            format!("{}{}", &short[..4], &short[9..])
+        }
+        None => format!("not reached {:.1}%", final_share * 100.0),
+    }
+}
+
+/// The milestones section: per group, when 50/90/95/99 % reached each state. A row equal to the fleet's
+/// (a group of the whole fleet, a path all devices take) is left out, and a run of equal rows is one line
+/// (`intune.resource_access +4 alike`); `summary.json` has every row.
+fn milestones(out: &mut String, summary: &Summary, start: &Start) {
+    let Some(first) = summary.milestones.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nmilestones: first hourly snapshot with the share reached ({} time)",
+        start.offset_text()
+    );
+    let _ = write!(out, "{:<40}", "group / state");
+    for (percent, _) in first.reached() {
+        let _ = write!(out, " {:>17}", format!("{percent}%"));
+    }
+    out.push('\n');
+    let fleet: Vec<_> = summary
+        .milestones
+        .iter()
+        .filter(|m| m.group == "fleet")
+        .collect();
+    let mut i = 0;
+    while i < summary.milestones.len() {
+        let group = &summary.milestones[i].group;
+        let rows: Vec<_> = summary.milestones[i..]
+            .iter()
+            .take_while(|m| &m.group == group)
+            .collect();
+        i += rows.len();
+        let own: Vec<_> = rows
+            .iter()
+            .filter(|m| {
+                m.group == "fleet"
+                    || !fleet.iter().any(|f| {
+                        f.event == m.event
+                            && f.reached() == m.reached()
+                            && f.final_share == m.final_share
+                    })
+            })
+            .collect();
+        let title = format!("{} ({} devices)", shown(group), grouped(rows[0].devices));
+        if own.is_empty() {
+            let _ = writeln!(out, "{title}: as the fleet");
+            continue;
+        }
+        let _ = writeln!(out, "{title}");
+        // Workloads a stage moves together usually reach each share together: one line for a run of equal rows.
+        let mut k = 0;
+        while k < own.len() {
+            let m = own[k];
+            let alike = own[k + 1..]
+                .iter()
+                .take_while(|o| {
+                    m.event.starts_with("intune.")
+                        && o.event.starts_with("intune.")
+                        && o.reached() == m.reached()
+                        && o.final_share == m.final_share
+                })
+                .count();
+            k += 1 + alike;
+            let label = match alike {
+                0 => m.event.clone(),
+                n => format!("{} +{n} alike", m.event),
+            };
+            let _ = write!(out, "  {label:<38}");
+            for (_, at) in m.reached() {
+                let _ = write!(out, " {:>17}", cell(start, at, m.final_share));
+            }
+            out.push('\n');
+        }
+    }
 }

@@ -52,8 +52,11 @@ keys! {
     SEED = "" "seed" => Kind::Whole { min: 0, max: u64::MAX }, Preset::Whole(42), "",
         "Root of every random stream: the same scenario and seed give byte-identical results.",
         NO_SOURCE;
+    START = "" "start" => Kind::Instant, Preset::Optional, "",
+        "Wall-clock instant of t = 0, RFC 3339 with seconds and a UTC offset, as a TOML date-time (`start = 2027-01-11T08:00:00+01:00`) or a string; office hours and weekends are local time of that offset, and every date in the results is written in it. Absent: Monday 2027-01-04T00:00:00Z, the first Monday of 2027 (docs/model.md, calendar).",
+        NO_SOURCE;
     DURATION = "" "duration" => Kind::Duration { min: HOUR, max: MAX_SPAN }, Preset::Duration(21 * DAY), "",
-        "Simulated span; t = 0 is a Monday 00:00 site-local time.",
+        "Simulated span from `start`.",
         NO_SOURCE;
     THRESHOLDS = "" "thresholds" => Kind::Thresholds, Preset::Optional, "",
         "`[thresholds]`: CI thresholds checked by `cofleet gate`, `\"<metric>.<stat>\" = \"<op> <value>\"` (e.g. `\"switch_latency.compliance_policies.p95\" = \"< 4h\"`), or a value of the `load` and `capacity` sections of summary.json (e.g. `\"capacity.cmg.vms_needed\" = \"<= 4\"`).",

@@ -50,6 +50,8 @@ pub enum Kind {
     },
     /// `true` or `false`.
     Bool,
+    /// An RFC 3339 date-time with a UTC offset (`model::calendar::Start`), as a TOML date-time or a string.
+    Instant,
     /// A list of at most 10 check-in bursts, each `"<interval> for <span>"`.
     Bursts,
     /// A non-empty list of distinct workload names.
@@ -219,6 +221,7 @@ impl Kind {
             Kind::PositiveShare => "share",
             Kind::Duration { .. } => "duration",
             Kind::Bool => "bool",
+            Kind::Instant => "date-time",
             Kind::Bursts => "list of bursts",
             Kind::Workloads => "list of workloads",
             Kind::BuildShares => "table: build = share",
@@ -249,6 +252,10 @@ impl Kind {
                 format_duration(u64::from(*max))
             ),
             Kind::Bool => "true, false".to_string(),
+            Kind::Instant => format!(
+                "RFC 3339 with seconds and a UTC offset, e.g. {}",
+                crate::model::calendar::EXAMPLE
+            ),
             Kind::Bursts => {
                 "at most 10; interval 1m to 1d, span from the interval to 7d".to_string()
             }

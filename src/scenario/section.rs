@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::schema::{Key, Preset};
+use crate::model::calendar::Start;
 use crate::model::scenario::{Burst, Threshold};
 use crate::model::time::Time;
 use crate::model::workload::WorkloadSet;
@@ -23,6 +24,8 @@ pub enum Val {
     Duration(Time),
     /// A [`Kind::Bool`] value.
     Bool(bool),
+    /// A [`Kind::Instant`] value.
+    Instant(Start),
     /// A [`Kind::Text`] or [`Kind::Choice`] value.
     Text(String),
     /// A [`Kind::Bursts`] value.
@@ -129,6 +132,14 @@ impl Section {
             (Some(Val::Bool(b)), _) => *b,
             (None, Preset::Bool(b)) => b,
             _ => false,
+        }
+    }
+
+    /// A date-time key: its value, `None` when absent.
+    pub fn instant(&self, key: &Key) -> Option<Start> {
+        match self.value(key) {
+            Some(Val::Instant(s)) => Some(*s),
+            _ => None,
         }
     }
 

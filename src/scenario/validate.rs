@@ -158,6 +158,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
             ),
         );
     }
+    let start = root.instant(&START).unwrap_or_default();
     let duration = root.duration(&DURATION);
     let fleet = convert_fleet(c, root.table("fleet"));
     let timers = read::timers(root.table("timers"));
@@ -203,6 +204,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     Scenario {
         name,
         seed: root.whole(&SEED),
+        start,
         duration,
         fleet,
         timers,

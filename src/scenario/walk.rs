@@ -18,6 +18,7 @@ use super::section::{Section, Val};
 use super::suggest;
 use super::threshold::parse_threshold;
 use super::{Lines, Problem};
+use crate::model::calendar::{EXAMPLE, Start};
 use crate::model::scenario::Burst;
 use crate::model::time::{DAY, MINUTE, Time};
 use crate::model::workload::{Workload, WorkloadSet};
@@ -196,6 +197,7 @@ impl Walker<'_, '_> {
                     unexpected(other)
                 )),
             },
+            Kind::Instant => instant(found).map(Val::Instant),
             Kind::Bursts => return self.bursts(at, v),
             Kind::Workloads => return self.workloads(at, v),
             Kind::BuildShares => return self.builds(at, v),
@@ -408,6 +410,26 @@ fn unexpected(v: &DeValue<'_>) -> String {
         DeValue::Array(_) => "array".to_string(),
         DeValue::Table(_) => "table".to_string(),
     }
+}
+
+/// A date-time, written as a TOML date-time (`start = 2027-01-11T08:00:00+01:00`) or a string.
+fn instant(v: &DeValue<'_>) -> Result<Start, String> {
+    let text = match v {
+        DeValue::String(s) => s.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        other => {
+            return Err(format!(
+                "invalid type: {}, expected a date-time such as {EXAMPLE}",
+                unexpected(other)
+            ));
+        }
+    };
+    Start::parse(&text).map_err(|why| {
+        format!(
+            "\"{}\" is not a date-time: {why}; expected RFC 3339 with seconds and a UTC offset, e.g. {EXAMPLE}",
+            shown(&text)
+        )
+    })
 }
 
 fn string<'v>(v: &'v DeValue<'_>) -> Result<&'v str, String> {
