@@ -32,10 +32,13 @@ use crate::units::human_bytes;
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
 pub const SAMPLE_BYTES_PER_DEVICE: u64 = 26;
-/// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data.
-pub const BYTES_PER_BUCKET: u64 = 323;
-/// Per load bucket and worker thread: the ledger shard's ten `i32`/`u32` difference arrays.
-pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 40;
+/// Per load bucket, whatever the thread count: finalized counts, queue state, `load.csv` rows and plot data
+/// (the fitted 323 bytes plus, for the software update point and the seven request types added after the
+/// fit, 56 bytes of counts and 32 of queue state).
+pub const BYTES_PER_BUCKET: u64 = 411;
+/// Per load bucket and worker thread: the ledger shard's seventeen `i32` arrays (a lane per request type,
+/// three strided difference arrays).
+pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 68;
 /// Independent of the scenario's size.
 pub const BASE_BYTES: u64 = 18_500_000;
 

@@ -180,10 +180,26 @@ pub struct Timers {
     /// exists (docs/model.md lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
     /// ESP timeout, as Microsoft's guidance for the ESP expects.
     pub client_install_time: Time,
+    /// ConfigMgr hardware inventory cycle; default 7 days, uniform random phase per device.
+    /// Source: MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (docs/model.md §3.1).
+    pub hardware_inventory: Time,
+    /// Maximum random delay added to each hardware inventory cycle; default 240 min (0–480). Source: as
+    /// `hardware_inventory`.
+    pub hardware_inventory_random_delay: Time,
+    /// ConfigMgr heartbeat discovery cycle; default 7 days, uniform random phase per device.
+    /// Source: MD memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1).
+    pub heartbeat_discovery: Time,
+    /// Software update scan cycle; default 7 days, plus a random 0–2 h per cycle
+    /// ([`SOFTWARE_UPDATE_SCAN_RANDOM_DELAY`]). Source: as `hardware_inventory` (docs/model.md §3.1).
+    pub software_update_scan: Time,
     /// How devices' timer phases are drawn: `Random` (uniform per device, as the real clients randomise) or
     /// `Aligned` (every device at phase 0: the thundering herd the randomisation exists to avoid).
     pub phase: PhaseMode,
 }
+
+/// The random delay the client adds to each software update scan cycle: up to 2 h, not a setting
+/// (MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, docs/model.md §3.1).
+pub const SOFTWARE_UPDATE_SCAN_RANDOM_DELAY: Time = 2 * 3_600;
 
 /// How periodic timers' phases are set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +247,11 @@ pub struct Infrastructure {
     /// figure is published for device traffic (Graph's throttling limits are for admin apps), so Intune load
     /// is counted but never delays anything.
     pub intune_requests_per_s: Option<f64>,
+    /// Software update points (WSUS) per site. \[assumption\] Default 1: one per primary site.
+    pub software_update_points_per_site: u32,
+    /// Clients one software update point supports: 25,000 with WSUS co-located with another role, 150,000 on
+    /// a remote, tuned WSUS (MD size-and-scale-numbers.md, docs/model.md §4).
+    pub clients_per_software_update_point: u32,
 }
 
 impl Infrastructure {
@@ -246,6 +267,13 @@ impl Infrastructure {
     /// (MD includes/scale-cmg.md).
     pub fn cmg_requests_per_s(&self) -> f64 {
         f64::from(self.cmg_clients_per_instance) / 3_600.0
+    }
+
+    /// Scans per second one software update point is sized for: its supported clients at the default 7-day
+    /// scan cycle (25,000 / 604,800 s ≈ 0.041/s co-located). \[assumption\] The same rule as the MP's: the
+    /// published client count at the default schedule the figure assumes, not a measured throughput.
+    pub fn sup_requests_per_s(&self) -> f64 {
+        f64::from(self.clients_per_software_update_point) / (7.0 * 86_400.0)
     }
 
     /// CMG VMs in all CMGs.
@@ -269,6 +297,13 @@ pub struct LoadModel {
     pub queue_limit: Option<Time>,
     /// Peak utilisation the headroom verdict aims for; default 70 %.
     pub headroom_target: f64,
+    /// MB one path-2 client install attempt downloads through the CMG. \[assumption\] Default 200 MB: no
+    /// figure is published for the client package's download size.
+    pub client_install_content: f64,
+    /// MB one internet ConfigMgr client downloads through the CMG per 30 days with its software update,
+    /// Office Click-to-Run and client app workloads all on ConfigMgr (a third less per workload on Intune).
+    /// \[assumption\] Default 1,000 MB: no figure is published.
+    pub cmg_content_per_client_month: f64,
 }
 
 /// The Intune compliance policy that the Compliance policies workload brings to a device.
