@@ -187,7 +187,8 @@ pub struct Timers {
     /// `hardware_inventory`.
     pub hardware_inventory_random_delay: Time,
     /// ConfigMgr heartbeat discovery cycle; default 7 days, uniform random phase per device.
-    /// Source: MD memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1).
+    /// Source: technet.microsoft.com/library/bb633103 (ConfigMgr 2007, "every seven days" \[old\]); MD
+    /// memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1).
     pub heartbeat_discovery: Time,
     /// Software update scan cycle; default 7 days, plus a random 0–2 h per cycle
     /// ([`SOFTWARE_UPDATE_SCAN_RANDOM_DELAY`]). Source: as `hardware_inventory` (docs/model.md §3.1).

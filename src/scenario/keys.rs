@@ -159,7 +159,7 @@ keys! {
         "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, \"Maximum random delay\" (docs/model.md §3.1)";
     HEARTBEAT_DISCOVERY = "timers" "heartbeat_discovery" => Kind::Duration { min: DAY, max: 31 * DAY }, Preset::Duration(7 * DAY), "",
         "ConfigMgr heartbeat discovery cycle (a discovery data record to the management point, or the CMG), uniform random phase per device.",
-        "MD memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md, Heartbeat discovery (docs/model.md §3.1)";
+        "technet.microsoft.com/library/bb633103 (ConfigMgr 2007 [old]); MD memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1)";
     SOFTWARE_UPDATE_SCAN = "timers" "software_update_scan" => Kind::Duration { min: DAY, max: 31 * DAY }, Preset::Duration(7 * DAY), "",
         "Software update scan cycle against the software update point (intervals under a day are forced to a day), plus a random 0–2 h per cycle; stops while the device's `windows_update_policies` workload is on Intune.",
         "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, Software updates (docs/model.md §3.1)";
