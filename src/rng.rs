@@ -31,9 +31,6 @@ pub mod slot {
     pub const OSD_ARRIVAL: u32 = 6 << 16;
     /// Whether the device's ConfigMgr client health evaluation is broken; one draw per device.
     pub const CLIENT_HEALTH: u32 = 7 << 16;
-    /// Phases of the ConfigMgr client's tasks of days (hardware inventory, heartbeat discovery, software
-    /// update scan); one draw per task per device.
-    pub const DAY_TASKS: u32 = 8 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

@@ -45,7 +45,7 @@ use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
 use super::states::{CaState, ComplianceState, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
-use crate::rng::{day_hash, slot};
+use crate::rng::{day_hash, mix64, slot};
 
 /// The two paths to co-management.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -404,8 +404,9 @@ impl Device {
 
     /// The ticks of the ConfigMgr client's tasks of days — hardware inventory, heartbeat discovery, software
     /// update scan — with their per-cycle random delays (docs/model.md §3.1). Phases are uniform per device
-    /// (drawn from the device's stream, slot `DAY_TASKS`) or 0 when timers are aligned; a cycle's delay is a
-    /// pure hash of the device, the task and the cycle.
+    /// (a pure hash of the device's key and the task: the device's random stream would cost a ChaCha block
+    /// per call, and a device asks again at every switch of its update policies) or 0 when timers are aligned;
+    /// a cycle's delay is a pure hash of the device, the task and the cycle.
     fn day_tasks(id: u32, model: &Model) -> [Jittered; 3] {
         let t = &model.scenario.timers;
         let periods = [
@@ -413,12 +414,13 @@ impl Device {
             (t.heartbeat_discovery, 0),
             (t.software_update_scan, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY),
         ];
-        let mut rng = model.seeds.stream(id, slot::DAY_TASKS);
         let key = model.seeds.device_key(id);
         let mut task = 0u64;
         periods.map(|(period, max_delay)| {
-            let phase = rng.below(period);
             task += 1;
+            let key = key ^ task.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            // Uniform in [0, period): the high half of a hash of the task's key, scaled.
+            let phase = (((mix64(key) >> 32) * u64::from(period)) >> 32) as Time;
             Jittered {
                 phase: match t.phase {
                     PhaseMode::Random => phase,
@@ -426,7 +428,7 @@ impl Device {
                 },
                 period,
                 max_delay,
-                key: key ^ task.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                key,
             }
         })
     }
