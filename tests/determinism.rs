@@ -14,8 +14,10 @@ fn busy_scenario(seed: u64) -> String {
     ScenarioEdit::file("scenarios/quickstart.toml")
         .set("seed", &seed.to_string())
         .set("fleet.devices", "30_000")
-        // One small CMG: the internet devices overload it, so queue delays and rejections feed back.
+        // One small CMG with a queue limit: the internet devices overload it, so queue delays and
+        // rejections feed back.
         .add("infrastructure.cmg_instances", "1")
+        .add("load.queue_limit", "\"10m\"")
         .push(
             "stage",
             "name = \"doomed\"\nstart = \"15d\"\nworkloads = [\"client_apps\"]\nauthority = \"pilot_intune\"\npilot = 0.2\n[gate]\nmin_switched = 1.0\ntimeout = \"1d\"\non_fail = \"rollback\"\n",
