@@ -442,9 +442,10 @@ impl LoadBook {
     /// after the tick, and ticks missed in one gap are one run. These are the runs of
     /// `model::schedule::next_run`, one `online_from` per tick (a handful per device-month) instead of a walk
     /// over every window. The one exception is the first run, where the device may have missed a tick in the
-    /// gap `from` falls in: `next_run`'s rule, checked once — except that a device not seen online within the
-    /// look-back (at the start of the run) has missed only the ticks since `from`, not every tick: a weekly
-    /// task has not necessarily fallen due in a weekend, as an hourly one has.
+    /// gap `from` falls in: `next_run`'s rule, checked once — except that the task has not ticked before `from`
+    /// (the run's start, an OS deployment's client install): a device not seen online since has missed only
+    /// the ticks from `from` on, not every tick — a weekly task has not necessarily fallen due over a weekend,
+    /// as an hourly one has.
     pub fn weekly(
         &self,
         ledger: &mut ThreadLedger,
@@ -467,9 +468,9 @@ impl LoadBook {
         let mut last = NEVER;
         if a > from {
             let lookback = ticks.max_gap().saturating_add(DAY);
-            // A task counted from `from` has not ticked before it: with no window known before `a` (the
-            // start of the run), the gap starts at `from`.
-            let gap_start = online.prev_end(a, lookback).unwrap_or(from);
+            // A task counted from `from` has not ticked before it (the run's start, an OS deployment's
+            // client install): the gap holds its ticks from `from` on at most.
+            let gap_start = online.prev_end(a, lookback).map_or(from, |g| g.max(from));
             let missed = ticks.next_tick(gap_start) < a;
             if missed {
                 if a >= self.horizon {
@@ -1048,7 +1049,7 @@ mod tests {
     /// The runs of a task of days from `from`, before `stop`, per one-minute bucket of a run of `horizon`,
     /// from the windows themselves: a tick inside a window runs then, a tick in a gap runs when the next window
     /// opens (ticks of one gap are one run); the first window after `from` runs first if a tick fell in the
-    /// gap before it (from its start, or from `from` when no window is known before).
+    /// gap before it (from its start, or from `from` when that is later or no window is known before).
     fn day_runs(
         online: &Online,
         ticks: &Jittered,
@@ -1065,7 +1066,9 @@ mod tests {
         if let Some(&(a, _)) = windows.iter().find(|w| w.1 > from)
             && a > from
         {
-            let gap_start = online.prev_end(a, ticks.max_gap() + DAY).unwrap_or(from);
+            let gap_start = online
+                .prev_end(a, ticks.max_gap() + DAY)
+                .map_or(from, |g| g.max(from));
             if ticks.next_tick(gap_start) < a {
                 runs.push(a);
             }
