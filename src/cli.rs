@@ -121,6 +121,8 @@ pub enum ComponentArg {
     Intune,
     /// Microsoft Entra ID (Azure AD).
     AzureAd,
+    /// The software update point (WSUS) ConfigMgr clients scan against.
+    SoftwareUpdatePoint,
 }
 
 impl ComponentArg {
@@ -131,6 +133,7 @@ impl ComponentArg {
             ComponentArg::Cmg => Component::Cmg,
             ComponentArg::Intune => Component::Intune,
             ComponentArg::AzureAd => Component::AzureAd,
+            ComponentArg::SoftwareUpdatePoint => Component::SoftwareUpdatePoint,
         }
     }
 }

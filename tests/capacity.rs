@@ -151,21 +151,19 @@ fn management_points_follow_clients_per_site() {
     let mp = capacity(&run)["management_point"].clone();
     assert_eq!(u(&mp["needed_per_site"]), 1);
     assert_eq!(mp["reason"], "load");
-    // SUPs: every client scans; 40,000 co-located need ⌈40,000 / 17,500⌉ = 3, remote 1.
+    // SUPs per site: every client scans; 10,000 per site need one co-located SUP each ...
     let sup = capacity(&run)["sup"].clone();
     assert_eq!(u(&sup["clients"]), u64::from(N));
-    assert_eq!(u(&sup["needed"]), 3);
-    let run = run_scenario(
-        &fleet(
-            N,
-            0.0,
-            "office_hours",
-            4,
-            "[infrastructure]\nsup = \"remote\"\n",
-        ),
-        &[],
-    );
-    assert_eq!(u(&capacity(&run)["sup"]["needed"]), 1);
+    assert_eq!(u(&sup["clients_per_site_max"]), 10_000);
+    assert_eq!(u(&sup["needed_per_site"]), 1);
+    // ... and 40,000 on one site ⌈40,000 / 17,500⌉ = 3 co-located, one remote (105,000).
+    let one_site = |extra: &str| run_scenario(&fleet(N, 0.0, "office_hours", 1, extra), &[]);
+    let sup = capacity(&one_site(""))["sup"].clone();
+    assert_eq!(u(&sup["needed_per_site"]), 3);
+    assert_eq!(sup["enough"], false);
+    let sup = capacity(&one_site("[infrastructure]\nsup = \"remote\"\n"))["sup"].clone();
+    assert_eq!(u(&sup["needed_per_site"]), 1);
+    assert_eq!(sup["enough"], true);
 }
 
 /// An overloaded CMG (Lab VMs: 10 clients each) answers with delay: nothing is rejected by default and the

@@ -10,7 +10,13 @@ use cofleet::plot::figures::{self, Style};
 use cofleet::plot::{Format, plot_files};
 use common::{cofleet, ideal_fleet, read_tree, run_scenario};
 
-const LOAD_COMPONENTS: [&str; 4] = ["azure_ad", "cmg", "intune", "management_point"];
+const LOAD_COMPONENTS: [&str; 5] = [
+    "azure_ad",
+    "cmg",
+    "intune",
+    "management_point",
+    "software_update_point",
+];
 
 const FIGURES: [&str; 4] = [
     "fleet_flow",

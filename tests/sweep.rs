@@ -273,7 +273,8 @@ fn bad_overrides_and_flags_exit_2() {
 
 #[test]
 fn sweeps_compare_load_and_the_request_rate_view_too() {
-    // Twice the poll rate is twice the steady management-point load: N/P requests/s.
+    // Twice the poll rate is twice the steady management-point polls, N/P requests/s — plus, the same in both,
+    // the weekly inventory and heartbeat: 2 · N · 2/7 in these 2 days, 1.2 % of the hourly polls.
     let s = sweep(
         &closed_form(6_000, ""),
         &["--set", "timers.policy_poll=30m,60m"],
@@ -282,7 +283,7 @@ fn sweeps_compare_load_and_the_request_rate_view_too() {
     let variants = variant_order(&s.out);
     let total = |v: &str| stat(&s.out, v, "load.management_point", "total_requests").0;
     let (fast, slow) = (total(&variants[0]), total(&variants[1]));
-    assert!((fast / slow - 2.0).abs() < 0.01, "{fast} vs {slow}");
+    assert!((fast / slow - 2.0).abs() < 0.03, "{fast} vs {slow}");
     let headroom = stat(
         &s.out,
         &variants[0],

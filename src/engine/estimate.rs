@@ -9,18 +9,23 @@
 //!
 //! | devices | duration | buckets (1 min) | measured peak RSS | estimate |
 //! | ---: | ---: | ---: | ---: | ---: |
-//! | 100,000 | 30 d | 43,200 | 44.2 MB | 45.1 MB |
-//! | 300,000 | 30 d | 43,200 | 64.3 MB | 63.2 MB |
-//! | 1,000,000 | 30 d | 43,200 | 126.1 MB | 126.4 MB |
-//! | 300,000 | 90 d | 129,600 | 99.1 MB | 98.2 MB |
+//! | 100,000 | 30 d | 43,200 | 59.9 MB | 57.4 MB |
+//! | 300,000 | 30 d | 43,200 | 71.8 MB | 74.4 MB |
+//! | 1,000,000 | 30 d | 43,200 | 133.6 MB | 133.9 MB |
+//! | 300,000 | 90 d | 129,600 | 154.6 MB | 155.7 MB |
 //!
-//! Fit: a least-squares line through the three 30-day sizes gives 90 bytes per device (residuals within
-//! 2 %): 64 of hot state and, rounded, [`SAMPLE_BYTES_PER_DEVICE`] of latency samples (many devices record only
+//! Re-measured (medians of 2 to 5 runs on a shared machine) when the load ledger gained the software update
+//! point and the tasks of days: their counters, queue and `load.csv` rows more than doubled the bytes per
+//! bucket; the table's figures are from after the CMG's connected-clients lane and the per-group milestone
+//! counts were added (2 runs each).
+//!
+//! Fit: the three 30-day sizes give 85 bytes per device (a line within 4 % of each): 64 of hot state and
+//! [`SAMPLE_BYTES_PER_DEVICE`] of latency samples (many devices record only
 //! a few: not every workload switches within the run). The slope between 30 and 90 days gives the bytes per
 //! load bucket — the ledger's shards ([`LEDGER_BYTES_PER_BUCKET_AND_THREAD`] per thread) and
 //! [`BYTES_PER_BUCKET`] for the finalized counts, the queues and `load.csv`'s bytes; the per-thread timelines
 //! are computed from their shape; the intercept is [`BASE_BYTES`] (the binary, thread stacks, histograms, the
-//! plots' bitmaps). Within 3 % of every measurement; re-measure when the engine's data structures change
+//! plots' bitmaps). Within 4 % of every measurement; re-measure when the engine's data structures change
 //! (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
 
 use crate::metrics::tally::{GROUP_EVENTS, TRACKED_COLUMNS, group_count, timeline_rows};
@@ -31,14 +36,15 @@ use crate::units::human_bytes;
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
-pub const SAMPLE_BYTES_PER_DEVICE: u64 = 26;
+pub const SAMPLE_BYTES_PER_DEVICE: u64 = 21;
 /// Per load bucket, whatever the thread count: finalized counts, queue state, the CMG's connected clients,
 /// `load.csv` rows and plot data.
-pub const BYTES_PER_BUCKET: u64 = 331;
-/// Per load bucket and worker thread: the ledger shard's eleven `i32`/`u32` difference arrays.
-pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 44;
+pub const BYTES_PER_BUCKET: u64 = 786;
+/// Per load bucket and worker thread: the ledger shard's eighteen `i32` arrays (a lane per request type,
+/// three strided difference arrays, the CMG's connected clients).
+pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 72;
 /// Independent of the scenario's size.
-pub const BASE_BYTES: u64 = 18_500_000;
+pub const BASE_BYTES: u64 = 8_230_000;
 
 /// The estimated peak memory of one run, with its parts (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,10 +152,10 @@ mod tests {
     #[test]
     fn estimate_matches_the_measured_peaks() {
         for (devices, duration, measured_kb) in [
-            (100_000, "30d", 43_164u64),
-            (300_000, "30d", 62_800),
-            (300_000, "90d", 96_784),
-            (1_000_000, "30d", 123_180),
+            (100_000, "30d", 58_448u64),
+            (300_000, "30d", 70_158),
+            (300_000, "90d", 150_930),
+            (1_000_000, "30d", 130_436),
         ] {
             let estimate = run_memory(&bench(devices, duration), 2).bytes as f64;
             let measured = (measured_kb * 1024) as f64;

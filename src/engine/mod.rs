@@ -73,7 +73,7 @@ pub struct LoadOutcome {
     /// Bucket length in seconds.
     pub bucket: Time,
     /// Per bucket, requests per type (index: `Request::index`).
-    pub counts: Vec<[u64; 7]>,
+    pub counts: Vec<[u64; crate::model::infrastructure::REQUESTS]>,
     /// Per component (index: `Component::index`), its queue over the run.
     pub queues: Vec<Queue>,
     /// Per bucket, the CMG's concurrent connected clients at the bucket's start.
@@ -81,6 +81,9 @@ pub struct LoadOutcome {
     /// ConfigMgr clients seen online: of the management points directly, and through the CMG
     /// (index: `load::book::Presence`).
     pub clients: [u64; 2],
+    /// Internet ConfigMgr clients' content-bearing workloads on ConfigMgr, summed over the run in
+    /// workload-seconds (`LoadBook::content`): the CMG's content egress follows it.
+    pub content_workload_seconds: i64,
 }
 
 /// The queues of the modelled infrastructure, from the scenario's capacities.
@@ -99,6 +102,11 @@ fn queues_for(model: &Model) -> Vec<Queue> {
                 Component::Cmg => Some(infra.cmg_requests_per_s() * f64::from(infra.cmg_vms())),
                 Component::Intune => infra.intune_requests_per_s,
                 Component::AzureAd => None,
+                Component::SoftwareUpdatePoint => Some(
+                    infra.sup_requests_per_s()
+                        * f64::from(infra.software_update_points_per_site)
+                        * f64::from(s.fleet.sites),
+                ),
             };
             Queue::new(c, rate, s.load.queue_limit, s.duration)
         })
@@ -271,10 +279,19 @@ pub fn simulate_with(
     let mut distributions = folded.distributions;
     reduce::gather_distributions(reducer, &mut distributions);
     for q in &queues {
-        if q.rate().is_some() {
+        // A scan's wait delays nothing the model times; `load.csv` shows the software update point's queue.
+        if q.rate().is_some() && q.component() != Component::SoftwareUpdatePoint {
             distributions[Metric::QueueDelay(q.component()).index()] = q.delays.clone();
         }
     }
+    // Every process's part, summed (`i64` travels as its bits).
+    let content_workload_seconds = book.as_ref().map_or(0, |b| {
+        let mut words = [b.content_seconds(&tallies.ledgers()) as u64];
+        if reducer.ranks() > 1 {
+            reducer.sum(&mut words);
+        }
+        words[0] as i64
+    });
     let all = tallies.all();
     let mut timeline = merged_timeline(all.iter().map(|t| &**t));
     timeline.resize(timeline_rows(duration), [0; TRACKED_COLUMNS]);
@@ -304,6 +321,7 @@ pub fn simulate_with(
                 bucket: b.bucket(),
                 counts: b.counts().to_vec(),
                 queues,
+                content_workload_seconds,
                 cmg_online,
                 clients,
             }),

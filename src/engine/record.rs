@@ -10,7 +10,7 @@ use crate::model::availability::Online;
 use crate::model::infrastructure::Request;
 use crate::model::record::{Cohort, Latency, Recorder};
 use crate::model::rollout::GateCounts;
-use crate::model::schedule::{MdmSchedule, Periodic};
+use crate::model::schedule::{Jittered, MdmSchedule, Periodic};
 use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
 use crate::model::time::Time;
 use crate::model::workload::Workload;
@@ -139,6 +139,39 @@ impl Recorder for ThreadRecorder<'_> {
     fn cancel_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time) {
         if let Some((book, ledger)) = &mut self.ledger {
             book.cancel_checkins(ledger, online, schedule, from);
+        }
+    }
+
+    fn weekly(
+        &mut self,
+        request: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.weekly(ledger, request, also, online, ticks, from);
+        }
+    }
+
+    fn cancel_weekly(
+        &mut self,
+        request: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.cancel_weekly(ledger, request, also, online, ticks, from);
+        }
+    }
+
+    #[inline]
+    fn cmg_content(&mut self, t: Time, delta: i32) {
+        if let Some((book, ledger)) = &mut self.ledger {
+            book.content(ledger, t, delta);
         }
     }
 }

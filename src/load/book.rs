@@ -9,7 +9,8 @@
 use super::Request;
 use super::kernel::{BLOCK, Cells, Days, Isa, Kernel, bucket_magic, period_magic};
 use crate::model::availability::Online;
-use crate::model::schedule::{MdmSchedule, Periodic, Ticks};
+use crate::model::infrastructure::REQUESTS;
+use crate::model::schedule::{Jittered, MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
 use crate::rng::day_part;
 
@@ -125,6 +126,8 @@ pub struct ThreadLedger {
     /// ConfigMgr clients counted, per [`Presence`] slot: devices that run a policy-poll walk and are online
     /// at least once before the horizon.
     clients: [u64; 2],
+    /// See [`LoadBook::content`].
+    content_seconds: i64,
 }
 
 impl ThreadLedger {
@@ -181,7 +184,7 @@ pub struct LoadBook {
     /// Period (seconds) of each strided array's ticks.
     period: [Divisor; 3],
     /// Finalized counts: per bucket, per request type.
-    counts: Vec<[u64; 7]>,
+    counts: Vec<[u64; REQUESTS]>,
     /// Finalized periodic counts (the strided prefix sums), per periodic slot.
     periodic_counts: [Vec<i64>; 3],
     /// The run's weekdays (Monday to Friday) in order, and each one's half of the day hash (`rng::day_part`),
@@ -271,6 +274,7 @@ impl LoadBook {
             kept: Box::new([0; BLOCK]),
             cmg_online: vec![0; self.buckets + 1],
             clients: [0; 2],
+            content_seconds: 0,
         }
     }
 
@@ -512,6 +516,103 @@ impl LoadBook {
             }
             previous_end = Some(e);
         }
+    }
+
+    /// Every run of a client task of days (hardware inventory, heartbeat discovery, software update scan) from
+    /// `from` to the horizon, as request `r` — and as `also` too when given (an internet client's scan, which the
+    /// CMG relays to the software update point). Counted now, run by run: a tick while online is a run; a tick
+    /// while offline is missed and runs when the device comes back — both are the first online moment at or
+    /// after the tick, and ticks missed in one gap are one run. These are the runs of
+    /// `model::schedule::next_run`, one `online_from` per tick (a handful per device-month) instead of a walk
+    /// over every window. The one exception is the first run, where the device may have missed a tick in the
+    /// gap `from` falls in: `next_run`'s rule, checked once — except that the task has not ticked before `from`
+    /// (the run's start, an OS deployment's client install): a device not seen online since has missed only
+    /// the ticks from `from` on, not every tick — a weekly task has not necessarily fallen due over a weekend,
+    /// as an hourly one has.
+    pub fn weekly(
+        &self,
+        ledger: &mut ThreadLedger,
+        r: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        let Some((a, _)) = online.window_from(from) else {
+            return;
+        };
+        let count = |ledger: &mut ThreadLedger, at: Time| {
+            self.count(ledger, r, at);
+            if let Some(also) = also {
+                self.count(ledger, also, at);
+            }
+        };
+        let mut lo = from;
+        let mut last = NEVER;
+        if a > from {
+            let lookback = ticks.max_gap().saturating_add(DAY);
+            // A task counted from `from` has not ticked before it (the run's start, an OS deployment's
+            // client install): the gap holds its ticks from `from` on at most.
+            let gap_start = online.prev_end(a, lookback).map_or(from, |g| g.max(from));
+            let missed = ticks.next_tick(gap_start) < a;
+            if missed {
+                if a >= self.horizon {
+                    return;
+                }
+                count(ledger, a);
+                last = a;
+                lo = a + 1;
+            }
+        }
+        let mut k = ticks.cycle_at_or_after(lo);
+        loop {
+            let tick = ticks.tick(k);
+            if tick >= self.horizon {
+                return;
+            }
+            let run = online.online_from(tick);
+            if run >= self.horizon {
+                return;
+            }
+            if run != last {
+                count(ledger, run);
+                last = run;
+            }
+            k += 1;
+        }
+    }
+
+    /// Takes back the runs from `from` on of what [`LoadBook::weekly`] counted with the same arguments: the
+    /// device stopped the task (its ConfigMgr client was wiped, or its scans moved to Windows Update for
+    /// Business). As with [`LoadBook::cancel_periodic`], what is left are exactly the runs before `from`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn cancel_weekly(
+        &self,
+        ledger: &mut ThreadLedger,
+        r: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        self.taken_back(ledger, |book, ledger| {
+            book.weekly(ledger, r, also, online, ticks, from)
+        });
+    }
+
+    /// An internet ConfigMgr client's content-bearing workloads still on ConfigMgr changed by `delta` at `t`:
+    /// the ledger adds `delta` times the rest of the run, in seconds (their sum over devices, times the
+    /// monthly content per workload, is the CMG's content egress).
+    pub fn content(&self, ledger: &mut ThreadLedger, t: Time, delta: i32) {
+        if t < self.horizon {
+            ledger.content_seconds += i64::from(delta) * i64::from(self.horizon - t);
+        }
+    }
+
+    /// The sum of [`LoadBook::content`] over every thread's ledger: workload-seconds on ConfigMgr of internet
+    /// clients, to the horizon.
+    pub fn content_seconds(&self, ledgers: &[&ThreadLedger]) -> i64 {
+        ledgers.iter().map(|l| l.content_seconds).sum()
     }
 
     /// [`LoadBook::periodic`] for the windows from day `first_day` on, when every offline gap of the device
@@ -799,7 +900,7 @@ impl LoadBook {
             // on one thread and taken back on another, and a lane when a run counted in one was taken back
             // in the other (a walk's first run after its bursts is a one-off, the same tick taken back from a
             // later moment a strided one) — but their sum over all threads is a count.
-            let mut row = [0i64; 7];
+            let mut row = [0i64; REQUESTS];
             for r in Request::ALL {
                 row[r.index()] = ledgers.iter().map(|s| i64::from(s.get(b, r))).sum();
             }
@@ -825,14 +926,14 @@ impl LoadBook {
     }
 
     /// Finalized per-bucket counts (index = bucket, then `Request::index`).
-    pub fn counts(&self) -> &[[u64; 7]] {
+    pub fn counts(&self) -> &[[u64; REQUESTS]] {
         &self.counts
     }
 
     /// The finalized counts from bucket `first` on, to replace with their sums over all processes of a
     /// multi-process run (`engine::reduce`): each process's counts are sums over its own devices, and nothing
     /// is derived from them later except by summing, so the totals are what one process would have counted.
-    pub fn counts_from_mut(&mut self, first: usize) -> &mut [[u64; 7]] {
+    pub fn counts_from_mut(&mut self, first: usize) -> &mut [[u64; REQUESTS]] {
         &mut self.counts[first..]
     }
 }
@@ -969,6 +1070,110 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Tasks of days (inventory, discovery, update scans), from any moment, on every profile, with and
+    /// without per-cycle delays: the runs of `next_run` one by one, counted as both requests when a second is
+    /// given; and taken back from a moment, the runs before it.
+    #[test]
+    fn weekly_counts_equal_the_runs() {
+        let horizon = 33 * DAY + 5 * HOUR;
+        for profile in Profile::ALL {
+            for device in 0..40u64 {
+                let key = crate::rng::mix64(device + 1_000);
+                let online = Online::new(profile, key, horizon);
+                let period = [7 * DAY, DAY, 3 * DAY + 5 * HOUR][(device % 3) as usize];
+                let ticks = Jittered {
+                    phase: (key >> 13) as Time % period,
+                    period,
+                    max_delay: [0, 2 * HOUR, 8 * HOUR][(device % 3) as usize],
+                    key: key ^ 7,
+                };
+                let from = [0, (key >> 40) as Time % (20 * DAY)][(device % 2) as usize];
+                let (r, also) = (Request::SupScan, Request::CmgSupScan);
+                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                let mut ledger = book.thread_ledger();
+                book.weekly(&mut ledger, r, Some(also), &online, &ticks, from);
+                book.finalize(usize::MAX, &[&ledger]);
+                let want = day_runs(&online, &ticks, from, horizon, horizon);
+                // The first bucket that differs, not two month-long vectors.
+                let first_difference = |r: Request, want: &[u64]| {
+                    book_counts(&book, r)
+                        .iter()
+                        .zip(want)
+                        .position(|(g, w)| g != w)
+                };
+                for r in [r, also] {
+                    let at = first_difference(r, &want);
+                    assert_eq!(at, None, "{profile:?} device {device} from {from}");
+                }
+                // A device stops a task at a moment it is online (a policy poll, a wipe), from the next second.
+                let stop = online.online_from(from + (key >> 20) as Time % (10 * DAY)) + 1;
+                let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                let (mut one, mut other) = (book.thread_ledger(), book.thread_ledger());
+                let r = Request::MpHeartbeat;
+                book.weekly(&mut one, r, None, &online, &ticks, from);
+                book.cancel_weekly(&mut other, r, None, &online, &ticks, stop);
+                book.finalize(usize::MAX, &[&one, &other]);
+                let want = day_runs(&online, &ticks, from, stop.min(horizon), horizon);
+                let at = book_counts(&book, r)
+                    .iter()
+                    .zip(&want)
+                    .position(|(g, w)| g != w);
+                assert_eq!(at, None, "{profile:?} device {device} taken back at {stop}");
+            }
+        }
+    }
+
+    fn book_counts(book: &LoadBook, r: Request) -> Vec<u64> {
+        book.counts().iter().map(|row| row[r.index()]).collect()
+    }
+
+    /// The runs of a task of days from `from`, before `stop`, per one-minute bucket of a run of `horizon`,
+    /// from the windows themselves: a tick inside a window runs then, a tick in a gap runs when the next window
+    /// opens (ticks of one gap are one run); the first window after `from` runs first if a tick fell in the
+    /// gap before it (from its start, or from `from` when that is later or no window is known before).
+    fn day_runs(
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+        stop: Time,
+        horizon: Time,
+    ) -> Vec<u64> {
+        let mut counts = vec![0u64; horizon.div_ceil(MINUTE) as usize];
+        let windows: Vec<(Time, Time)> = online
+            .windows_from(0)
+            .take_while(|w| w.0 < horizon)
+            .collect();
+        let mut runs: Vec<Time> = Vec::new();
+        if let Some(&(a, _)) = windows.iter().find(|w| w.1 > from)
+            && a > from
+        {
+            let gap_start = online
+                .prev_end(a, ticks.max_gap() + DAY)
+                .map_or(from, |g| g.max(from));
+            if ticks.next_tick(gap_start) < a {
+                runs.push(a);
+            }
+        }
+        let mut k = 0;
+        while ticks.tick(k) < horizon {
+            let tick = ticks.tick(k);
+            k += 1;
+            if tick < from {
+                continue;
+            }
+            if let Some(&(a, _)) = windows.iter().find(|w| w.1 > tick) {
+                let run = a.max(tick);
+                if runs.last() != Some(&run) {
+                    runs.push(run);
+                }
+            }
+        }
+        for run in runs.into_iter().filter(|&r| r < stop.min(horizon)) {
+            counts[(run / MINUTE) as usize] += 1;
+        }
+        counts
     }
 
     /// Walks queued past the batch size and flushed: the counts are those of every walk counted on its own.

@@ -144,7 +144,10 @@ impl Queue {
 }
 
 /// Total requests of a component in one finalized bucket row.
-pub fn component_requests(row: &[u64; 7], component: Component) -> u64 {
+pub fn component_requests(
+    row: &[u64; crate::model::infrastructure::REQUESTS],
+    component: Component,
+) -> u64 {
     Request::ALL
         .iter()
         .filter(|r| r.component() == component)

@@ -227,8 +227,11 @@ impl Metric {
             Metric::RemoteActionLatency(k) => 17 + k.index(),
             Metric::QueueDelay(Component::ManagementPoint) => 21,
             Metric::QueueDelay(Component::Cmg) => 22,
-            // Azure AD has no modelled capacity, so `all()` never lists its queue.
-            Metric::QueueDelay(Component::Intune | Component::AzureAd) => 23,
+            // Azure AD has no modelled capacity and no device waits for a software update scan's answer, so
+            // `all()` lists neither queue.
+            Metric::QueueDelay(
+                Component::Intune | Component::AzureAd | Component::SoftwareUpdatePoint,
+            ) => 23,
             Metric::HealthVisibleLatency => 24,
         }
     }

@@ -25,14 +25,19 @@ pub enum ValueKind {
 
 /// Fields of each `load.components.<component>`, named `load.<component>.<field>` in thresholds (as the
 /// gate's baseline comparison names them). `requests_by_type.<request type>` adds one per request type.
-pub const LOAD_COMPONENT_FIELDS: [&str; 6] = [
+pub const LOAD_COMPONENT_FIELDS: [&str; 8] = [
     "total_requests",
+    "served",
+    "delayed",
     "capacity_per_s",
     "peak_requests_per_s",
     "peak_at_s",
     "peak_utilisation",
     "rejected",
 ];
+
+/// Fields of `load.cmg_egress`: the CMG's content egress in GB.
+pub const LOAD_EGRESS_FIELDS: [&str; 3] = ["client_install_gb", "content_gb", "total_gb"];
 
 /// Fields of `load.headroom`: the request-rate view (docs/model.md, load and capacity).
 pub const LOAD_HEADROOM_FIELDS: [&str; 5] = [
@@ -45,7 +50,7 @@ pub const LOAD_HEADROOM_FIELDS: [&str; 5] = [
 
 /// Every `capacity.<component>.<field>` of `summary.json`: the sizing verdict in Microsoft's published
 /// units (docs/model.md §4).
-pub const CAPACITY_KEYS: [&str; 34] = [
+pub const CAPACITY_KEYS: [&str; 35] = [
     "capacity.target_utilisation",
     "capacity.high_availability",
     "capacity.enough",
@@ -74,11 +79,12 @@ pub const CAPACITY_KEYS: [&str; 34] = [
     "capacity.cmg.have_vms",
     "capacity.cmg.enough",
     "capacity.sup.clients",
+    "capacity.sup.clients_per_site_max",
     "capacity.sup.placement",
     "capacity.sup.clients_per_instance",
-    "capacity.sup.needed",
+    "capacity.sup.needed_per_site",
     "capacity.sup.reason",
-    "capacity.sup.have",
+    "capacity.sup.have_per_site",
     "capacity.sup.enough",
 ];
 
@@ -86,6 +92,11 @@ pub const CAPACITY_KEYS: [&str; 34] = [
 /// component its fields and its request types.
 pub fn load_keys() -> Vec<String> {
     let mut keys = vec!["load.bucket_s".to_string()];
+    keys.extend(
+        LOAD_EGRESS_FIELDS
+            .iter()
+            .map(|f| format!("load.cmg_egress.{f}")),
+    );
     keys.extend(
         LOAD_HEADROOM_FIELDS
             .iter()
@@ -174,7 +185,8 @@ mod tests {
         let types = Request::ALL.len();
         assert_eq!(
             keys.len(),
-            1 + LOAD_HEADROOM_FIELDS.len()
+            1 + LOAD_EGRESS_FIELDS.len()
+                + LOAD_HEADROOM_FIELDS.len()
                 + Component::ALL.len() * LOAD_COMPONENT_FIELDS.len()
                 + types
         );

@@ -40,12 +40,12 @@ use super::availability::{Online, Profile};
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
-use super::scenario::PhaseMode;
-use super::schedule::{MdmSchedule, Periodic, next_run};
+use super::scenario::{PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
+use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
 use super::states::{CaState, ComplianceState, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
-use crate::rng::{day_hash, slot};
+use crate::rng::{day_hash, mix64, slot};
 
 /// The two paths to co-management.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +95,14 @@ const SYNC_IN_FLIGHT: u8 = 1 << 5;
 const ENROLL_IN_FLIGHT: u8 = 1 << 6;
 /// Flag bit: an OS-deployment arrival (path 1 from its arrival; `origin` is the arrival).
 const OSD: u8 = 1 << 7;
+
+/// The workloads whose content an internet ConfigMgr client downloads through the CMG while they are on
+/// ConfigMgr: software updates, Office updates, applications (docs/model.md, Load and capacity).
+const CONTENT_WORKLOADS: [Workload; 3] = [
+    Workload::WindowsUpdatePolicies,
+    Workload::OfficeClickToRun,
+    Workload::ClientApps,
+];
 
 /// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
 const TOKEN_MIN: Time = 60 * MINUTE;
@@ -254,12 +262,14 @@ impl Device {
         if path == Path::ExistingClient && rec.counts_requests() {
             // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
             // arrival: the task sequence installs the client).
+            let from = if osd { d.origin } else { 0 };
             rec.periodic(
                 d.poll_request(),
                 &d.online(id, model),
                 &d.poll_ticks(model),
-                if osd { d.origin } else { 0 },
+                from,
             );
+            d.client_tasks(id, model, from, 1, rec);
         }
         match path {
             _ if osd => {
@@ -407,6 +417,91 @@ impl Device {
         }
     }
 
+    /// The ticks of the ConfigMgr client's tasks of days — hardware inventory, heartbeat discovery, software
+    /// update scan — with their per-cycle random delays (docs/model.md §3.1). Phases are uniform per device
+    /// (a pure hash of the device's key and the task: the device's random stream would cost a ChaCha block
+    /// per call, and a device asks again at every switch of its update policies) or 0 when timers are aligned;
+    /// a cycle's delay is a pure hash of the device, the task and the cycle.
+    fn day_tasks(id: u32, model: &Model) -> [Jittered; 3] {
+        let t = &model.scenario.timers;
+        let periods = [
+            (t.hardware_inventory, t.hardware_inventory_random_delay),
+            (t.heartbeat_discovery, 0),
+            (t.software_update_scan, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY),
+        ];
+        let key = model.seeds.device_key(id);
+        let mut task = 0u64;
+        periods.map(|(period, max_delay)| {
+            task += 1;
+            let key = key ^ task.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            // Uniform in [0, period): the high half of a hash of the task's key, scaled.
+            let phase = (((mix64(key) >> 32) * u64::from(period)) >> 32) as Time;
+            Jittered {
+                phase: match t.phase {
+                    PhaseMode::Random => phase,
+                    PhaseMode::Aligned => 0,
+                },
+                period,
+                max_delay,
+                key,
+            }
+        })
+    }
+
+    /// Starts (`sign` 1) or takes back (`sign` −1) from `from` on the ConfigMgr client's tasks of days:
+    /// hardware inventory and heartbeat discovery on the management points (the CMG for an internet client),
+    /// and — unless its `windows_update_policies` workload is on Intune, where Windows Update for Business
+    /// takes over the scans — the software update scan on the software update point (relayed by the CMG for
+    /// an internet client: counted on both). An internet client's content egress follows its content-bearing
+    /// workloads on ConfigMgr.
+    fn client_tasks(&self, id: u32, model: &Model, from: Time, sign: i32, rec: &mut impl Recorder) {
+        let online = self.online(id, model);
+        let [inventory, heartbeat, scan] = Self::day_tasks(id, model);
+        let internet = self.flags & INTERNET != 0;
+        let (inventory_r, heartbeat_r) = if internet {
+            (Request::CmgHardwareInventory, Request::CmgHeartbeat)
+        } else {
+            (Request::MpHardwareInventory, Request::MpHeartbeat)
+        };
+        let scans = !self.intune.contains(Workload::WindowsUpdatePolicies);
+        let tasks = [
+            Some((inventory_r, None, inventory)),
+            Some((heartbeat_r, None, heartbeat)),
+            scans.then_some((
+                Request::SupScan,
+                internet.then_some(Request::CmgSupScan),
+                scan,
+            )),
+        ];
+        for (r, also, ticks) in tasks.into_iter().flatten() {
+            if sign > 0 {
+                rec.weekly(r, also, &online, &ticks, from);
+            } else {
+                rec.cancel_weekly(r, also, &online, &ticks, from);
+            }
+        }
+        if internet {
+            let on_configmgr = CONTENT_WORKLOADS
+                .iter()
+                .filter(|w| !self.intune.contains(**w))
+                .count() as i32;
+            rec.cmg_content(from, sign * on_configmgr);
+        }
+    }
+
+    /// The software update scans alone, started (`sign` 1) or taken back (−1) from `from` on: the device's
+    /// `windows_update_policies` workload moved back to ConfigMgr, or to Intune.
+    fn update_scans(&self, id: u32, model: &Model, from: Time, sign: i32, rec: &mut impl Recorder) {
+        let online = self.online(id, model);
+        let scan = Self::day_tasks(id, model)[2];
+        let also = (self.flags & INTERNET != 0).then_some(Request::CmgSupScan);
+        if sign > 0 {
+            rec.weekly(Request::SupScan, also, &online, &scan, from);
+        } else {
+            rec.cancel_weekly(Request::SupScan, also, &online, &scan, from);
+        }
+    }
+
     /// A request to `component` at `t` whose answer the device waits for. `None`: answered now. `Some(at)`:
     /// the answer comes at `at` (queue delay; the device is called again then with `flag` set) or the request
     /// was rejected and the client retries at its next run, `retry()`.
@@ -462,6 +557,7 @@ impl Device {
             }
             State::NotArrived => {
                 // First boot: Autopilot joins the device to Azure AD, then enrolls it.
+                rec.request(Request::AutopilotRegistration, t);
                 rec.milestone(t, Some(Milestone::NotArrived), Milestone::Joined);
                 self.begin_step(State::Enrolling, t);
                 self.enrollment_attempt(id, t, env, rec);
@@ -532,6 +628,7 @@ impl Device {
                         &self.poll_ticks(model),
                         t + 1,
                     );
+                    self.client_tasks(id, model, t + 1, 1, rec);
                 }
                 rec.latency(Latency::ClientInstall, t - self.step_start);
                 rec.latency(Latency::TimeToComanagedNewInternet, t - self.origin);
@@ -674,6 +771,20 @@ impl Device {
             if wipe {
                 let request = self.poll_request();
                 rec.cancel_periodic(request, &online, &self.poll_ticks(model), t + 1);
+                self.client_tasks(id, model, t + 1, -1, rec);
+            } else {
+                // The client stays and takes back every workload: its scans return to the software update
+                // point, and an internet client's content to the CMG.
+                if self.intune.contains(Workload::WindowsUpdatePolicies) {
+                    self.update_scans(id, model, t + 1, 1, rec);
+                }
+                if self.flags & INTERNET != 0 {
+                    let on_intune = CONTENT_WORKLOADS
+                        .iter()
+                        .filter(|w| self.intune.contains(**w))
+                        .count() as i32;
+                    rec.cmg_content(t + 1, on_intune);
+                }
             }
         }
         self.withdraw_compliance(id, t, model, rec);
@@ -866,6 +977,38 @@ impl Device {
         self.next_event = self.comanaged_next();
     }
 
+    /// The load a switch of the Intune set from `before` to `after` at `t` moves: the software update scans stop
+    /// when `windows_update_policies` goes to Intune and resume when it comes back; an internet client's
+    /// content egress follows its content-bearing workloads.
+    fn follow_switches(
+        &self,
+        id: u32,
+        model: &Model,
+        t: Time,
+        before: WorkloadSet,
+        after: WorkloadSet,
+        rec: &mut impl Recorder,
+    ) {
+        let w = Workload::WindowsUpdatePolicies;
+        match (before.contains(w), after.contains(w)) {
+            (false, true) => self.update_scans(id, model, t + 1, -1, rec),
+            (true, false) => self.update_scans(id, model, t + 1, 1, rec),
+            _ => {}
+        }
+        if self.flags & INTERNET != 0 {
+            let on_configmgr = |set: WorkloadSet| {
+                CONTENT_WORKLOADS
+                    .iter()
+                    .filter(|w| !set.contains(**w))
+                    .count() as i32
+            };
+            let delta = on_configmgr(after) - on_configmgr(before);
+            if delta != 0 {
+                rec.cmg_content(t + 1, delta);
+            }
+        }
+    }
+
     /// A policy poll at `t`: move every workload to the authority the plan asks for, then find the next poll
     /// that will change something.
     fn apply_policy(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
@@ -876,6 +1019,9 @@ impl Device {
         let online = self.online(id, model);
         if desired != self.intune {
             let before = self.intune;
+            if rec.counts_requests() {
+                self.follow_switches(id, model, t, before, desired, rec);
+            }
             for w in Workload::ALL {
                 match (before.contains(w), desired.contains(w)) {
                     (false, true) => {

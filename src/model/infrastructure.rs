@@ -5,6 +5,12 @@
 
 use super::time::Time;
 
+/// Number of components ([`Component::ALL`]).
+pub const COMPONENTS: usize = 5;
+
+/// Number of request types ([`Request::ALL`]).
+pub const REQUESTS: usize = 14;
+
 /// A piece of infrastructure that devices send requests to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Component {
@@ -14,17 +20,20 @@ pub enum Component {
     Cmg,
     /// Intune (MDM enrollments and check-ins).
     Intune,
-    /// Azure AD device registration (hybrid join attempts).
+    /// Azure AD device registration (hybrid join attempts, Autopilot registrations).
     AzureAd,
+    /// The software update point (WSUS) ConfigMgr clients scan against, on-premises or through the CMG.
+    SoftwareUpdatePoint,
 }
 
 impl Component {
     /// All components, in output order.
-    pub const ALL: [Component; 4] = [
+    pub const ALL: [Component; COMPONENTS] = [
         Component::ManagementPoint,
         Component::Cmg,
         Component::Intune,
         Component::AzureAd,
+        Component::SoftwareUpdatePoint,
     ];
 
     /// Output name.
@@ -34,6 +43,7 @@ impl Component {
             Component::Cmg => "cmg",
             Component::Intune => "intune",
             Component::AzureAd => "azure_ad",
+            Component::SoftwareUpdatePoint => "software_update_point",
         }
     }
 
@@ -65,11 +75,27 @@ pub enum Request {
     MdmEnrollment,
     /// Azure AD device registration attempt (hybrid join).
     DeviceRegistration,
+    /// Autopilot's Azure AD join of a new internet device at its first boot (path 2, one per arrival).
+    AutopilotRegistration,
+    /// ConfigMgr hardware inventory report from an on-premises client (management point).
+    MpHardwareInventory,
+    /// ConfigMgr hardware inventory report from an internet client (through the CMG).
+    CmgHardwareInventory,
+    /// ConfigMgr heartbeat discovery record (DDR) from an on-premises client (management point).
+    MpHeartbeat,
+    /// ConfigMgr heartbeat discovery record from an internet client (through the CMG).
+    CmgHeartbeat,
+    /// Software update scan against the software update point, from any ConfigMgr client whose Windows
+    /// Update policies workload is on ConfigMgr.
+    SupScan,
+    /// The same scan's traffic through the CMG, for an internet client (counted besides [`Request::SupScan`]:
+    /// the CMG relays it to the software update point).
+    CmgSupScan,
 }
 
 impl Request {
     /// All request types, in output order; `index()` is the position here.
-    pub const ALL: [Request; 7] = [
+    pub const ALL: [Request; REQUESTS] = [
         Request::MpPolicyPoll,
         Request::CmgPolicyPoll,
         Request::CmgRegistration,
@@ -77,6 +103,13 @@ impl Request {
         Request::MdmCheckin,
         Request::MdmEnrollment,
         Request::DeviceRegistration,
+        Request::AutopilotRegistration,
+        Request::MpHardwareInventory,
+        Request::CmgHardwareInventory,
+        Request::MpHeartbeat,
+        Request::CmgHeartbeat,
+        Request::SupScan,
+        Request::CmgSupScan,
     ];
 
     /// Position in [`Request::ALL`].
@@ -87,12 +120,18 @@ impl Request {
     /// The component that serves it.
     pub fn component(self) -> Component {
         match self {
-            Request::MpPolicyPoll => Component::ManagementPoint,
-            Request::CmgPolicyPoll | Request::CmgRegistration | Request::CmgContentDownload => {
-                Component::Cmg
+            Request::MpPolicyPoll | Request::MpHardwareInventory | Request::MpHeartbeat => {
+                Component::ManagementPoint
             }
+            Request::CmgPolicyPoll
+            | Request::CmgRegistration
+            | Request::CmgContentDownload
+            | Request::CmgHardwareInventory
+            | Request::CmgHeartbeat
+            | Request::CmgSupScan => Component::Cmg,
             Request::MdmCheckin | Request::MdmEnrollment => Component::Intune,
-            Request::DeviceRegistration => Component::AzureAd,
+            Request::DeviceRegistration | Request::AutopilotRegistration => Component::AzureAd,
+            Request::SupScan => Component::SoftwareUpdatePoint,
         }
     }
 
@@ -105,6 +144,10 @@ impl Request {
             Request::MdmCheckin => "mdm_checkin",
             Request::MdmEnrollment => "mdm_enrollment",
             Request::DeviceRegistration => "device_registration",
+            Request::AutopilotRegistration => "autopilot_registration",
+            Request::MpHardwareInventory | Request::CmgHardwareInventory => "hardware_inventory",
+            Request::MpHeartbeat | Request::CmgHeartbeat => "heartbeat_discovery",
+            Request::SupScan | Request::CmgSupScan => "software_update_scan",
         }
     }
 }
@@ -113,9 +156,9 @@ impl Request {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Pressure {
     /// Queue delay (seconds) a request to each component meets (index: `Component::index`).
-    pub delay: [Time; 4],
+    pub delay: [Time; COMPONENTS],
     /// Share of requests rejected, as a threshold on a uniform u32 (`0` = none).
-    pub reject_below: [u32; 4],
+    pub reject_below: [u32; COMPONENTS],
 }
 
 /// The VM size of a CMG's scale set, with its published concurrent-client figure (docs/model.md §4).

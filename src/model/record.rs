@@ -11,7 +11,7 @@ use super::action::ActionKind;
 use super::availability::Online;
 use super::infrastructure::Request;
 use super::rollout::GateCounts;
-use super::schedule::{MdmSchedule, Periodic};
+use super::schedule::{Jittered, MdmSchedule, Periodic};
 use super::states::{CaState, ComplianceState, HealthState, Milestone};
 use super::time::Time;
 use super::workload::Workload;
@@ -100,4 +100,25 @@ pub trait Recorder {
     fn cancel_periodic(&mut self, request: Request, online: &Online, ticks: &Periodic, from: Time);
     /// Takes back the check-ins from `from` on of what [`Recorder::mdm_checkins`] counted.
     fn cancel_checkins(&mut self, online: &Online, schedule: &MdmSchedule<'_>, from: Time);
+    /// Every run of a client task of days from `from` on, as `request` (and as `also`, when given).
+    fn weekly(
+        &mut self,
+        request: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    );
+    /// Takes back the runs from `from` on of what [`Recorder::weekly`] counted with the same arguments.
+    fn cancel_weekly(
+        &mut self,
+        request: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    );
+    /// An internet ConfigMgr client's content-bearing workloads on ConfigMgr changed by `delta` at `t` (the
+    /// CMG's content egress follows them).
+    fn cmg_content(&mut self, t: Time, delta: i32);
 }

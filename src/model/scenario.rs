@@ -183,10 +183,27 @@ pub struct Timers {
     /// exists (docs/model.md lists none); the default, 20 min, keeps a healthy attempt well inside the 60-min
     /// ESP timeout, as Microsoft's guidance for the ESP expects.
     pub client_install_time: Time,
+    /// ConfigMgr hardware inventory cycle; default 7 days, uniform random phase per device.
+    /// Source: MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (docs/model.md §3.1).
+    pub hardware_inventory: Time,
+    /// Maximum random delay added to each hardware inventory cycle; default 240 min (0–480). Source: as
+    /// `hardware_inventory`.
+    pub hardware_inventory_random_delay: Time,
+    /// ConfigMgr heartbeat discovery cycle; default 7 days, uniform random phase per device.
+    /// Source: technet.microsoft.com/library/bb633103 (ConfigMgr 2007, "every seven days" \[old\]); MD
+    /// memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1).
+    pub heartbeat_discovery: Time,
+    /// Software update scan cycle; default 7 days, plus a random 0–2 h per cycle
+    /// ([`SOFTWARE_UPDATE_SCAN_RANDOM_DELAY`]). Source: as `hardware_inventory` (docs/model.md §3.1).
+    pub software_update_scan: Time,
     /// How devices' timer phases are drawn: `Random` (uniform per device, as the real clients randomise) or
     /// `Aligned` (every device at phase 0: the thundering herd the randomisation exists to avoid).
     pub phase: PhaseMode,
 }
+
+/// The random delay the client adds to each software update scan cycle: up to 2 h, not a setting
+/// (MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, docs/model.md §3.1).
+pub const SOFTWARE_UPDATE_SCAN_RANDOM_DELAY: Time = 2 * 3_600;
 
 /// How periodic timers' phases are set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,8 +252,6 @@ pub struct Infrastructure {
     pub high_availability: bool,
     /// Where WSUS of the software update points runs: co-located (25,000 clients each) or remote (150,000).
     pub sup: SupPlacement,
-    /// Software update points installed in the hierarchy.
-    pub software_update_points: u32,
     /// Windows clients one management point supports: 25,000 (MD size-and-scale-numbers.md), a figure that
     /// assumes the default client settings, i.e. one policy request per client per 60 min.
     pub clients_per_management_point: u32,
@@ -244,6 +259,8 @@ pub struct Infrastructure {
     /// figure is published for device traffic (Graph's throttling limits are for admin apps), so Intune load
     /// is counted but never delays anything.
     pub intune_requests_per_s: Option<f64>,
+    /// Software update points (WSUS) per site. \[assumption\] Default 1: one per primary site.
+    pub software_update_points_per_site: u32,
 }
 
 impl Infrastructure {
@@ -259,6 +276,13 @@ impl Infrastructure {
     /// (MD includes/scale-cmg.md).
     pub fn cmg_requests_per_s(&self) -> f64 {
         f64::from(self.cmg_clients_per_instance) / 3_600.0
+    }
+
+    /// Scans per second one software update point is sized for: its supported clients at the default 7-day
+    /// scan cycle (25,000 / 604,800 s ≈ 0.041/s co-located; `sup` sets the client figure). \[assumption\] The same rule as the MP's: the
+    /// published client count at the default schedule the figure assumes, not a measured throughput.
+    pub fn sup_requests_per_s(&self) -> f64 {
+        self.sup.clients_per_sup() as f64 / (7.0 * 86_400.0)
     }
 
     /// CMG VMs in all CMGs.
@@ -283,6 +307,13 @@ pub struct LoadModel {
     /// Utilisation the capacity verdicts aim for: a count is enough when its published capacity × this target
     /// covers the peak; default 70 %.
     pub headroom_target: f64,
+    /// MB one path-2 client install attempt downloads through the CMG. \[assumption\] Default 200 MB: no
+    /// figure is published for the client package's download size.
+    pub client_install_content: f64,
+    /// MB one internet ConfigMgr client downloads through the CMG per 30 days with its software update,
+    /// Office Click-to-Run and client app workloads all on ConfigMgr (a third less per workload on Intune).
+    /// \[assumption\] Default 1,000 MB: no figure is published.
+    pub cmg_content_per_client_month: f64,
 }
 
 /// The Intune compliance policy that the Compliance policies workload brings to a device.

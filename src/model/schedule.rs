@@ -41,6 +41,55 @@ impl Ticks for Periodic {
     }
 }
 
+/// Ticks at `phase + k·period + delay(k)` for k ≥ 0, each delayed by its own random `delay(k)` in
+/// `[0, max_delay]`: a ConfigMgr client task of days (hardware inventory, heartbeat discovery, software update
+/// scan) whose schedule the client randomises cycle by cycle (docs/model.md §3.1). The delay of cycle k is a pure
+/// hash of (`key`, k), so any thread recomputes the same ticks. `max_delay` is under the period, so the ticks
+/// stay in order.
+#[derive(Debug, Clone, Copy)]
+pub struct Jittered {
+    /// Offset of the undelayed ticks in `[0, period)`.
+    pub phase: Time,
+    /// Interval between undelayed ticks (> `max_delay`).
+    pub period: Time,
+    /// Longest random delay of one cycle.
+    pub max_delay: Time,
+    /// The device's key for this task (`rng::day_hash` of it and the cycle gives the delay).
+    pub key: u64,
+}
+
+impl Jittered {
+    /// Tick of cycle `k`.
+    pub fn tick(&self, k: u32) -> Time {
+        let base = self.phase.saturating_add(k.saturating_mul(self.period));
+        if self.max_delay == 0 {
+            return base;
+        }
+        let u = crate::rng::day_hash(self.key, k) >> 32;
+        let delay = (u * (u64::from(self.max_delay) + 1)) >> 32;
+        base.saturating_add(delay as Time)
+    }
+
+    /// The cycle of the first tick at or after `t`.
+    pub fn cycle_at_or_after(&self, t: Time) -> u32 {
+        // Every cycle before `k` ends (undelayed tick + the longest delay) before `t`.
+        let k = t
+            .saturating_sub(self.phase.saturating_add(self.max_delay))
+            .div_ceil(self.period);
+        if self.tick(k) >= t { k } else { k + 1 }
+    }
+}
+
+impl Ticks for Jittered {
+    fn next_tick(&self, t: Time) -> Time {
+        self.tick(self.cycle_at_or_after(t))
+    }
+
+    fn max_gap(&self) -> Time {
+        self.period.saturating_add(self.max_delay)
+    }
+}
+
 /// The Intune check-in schedule of an enrolled device: the post-enrollment bursts, then the steady interval.
 #[derive(Debug, Clone, Copy)]
 pub struct MdmSchedule<'a> {
@@ -236,6 +285,30 @@ mod tests {
     use crate::model::availability::Profile;
     use crate::model::scenario::DEFAULT_BURSTS;
     use crate::model::time::{HOUR, MINUTE};
+
+    /// Each cycle's tick lies in `[phase + k·period, + max_delay]`, the delays vary, and `next_tick` is the
+    /// first tick at or after any moment (checked against the ticks listed one by one).
+    #[test]
+    fn jittered_ticks_are_delayed_cycle_by_cycle() {
+        let j = Jittered {
+            phase: 5_000,
+            period: 7 * DAY,
+            max_delay: 2 * HOUR,
+            key: 99,
+        };
+        let ticks: Vec<Time> = (0..6).map(|k| j.tick(k)).collect();
+        for (k, &t) in ticks.iter().enumerate() {
+            let base = 5_000 + k as Time * 7 * DAY;
+            assert!(base <= t && t <= base + 2 * HOUR, "cycle {k}: {t}");
+        }
+        assert!(ticks.windows(2).any(|w| w[1] - w[0] != 7 * DAY));
+        for t in (0..5 * 7 * DAY).step_by(3_607) {
+            let want = *ticks.iter().find(|&&x| x >= t).unwrap();
+            assert_eq!(j.next_tick(t), want, "at {t}");
+        }
+        assert_eq!(j.next_tick(ticks[2]), ticks[2]);
+        assert_eq!(j.next_tick(ticks[2] + 1), ticks[3]);
+    }
 
     #[test]
     fn periodic_ticks() {

@@ -282,13 +282,62 @@ pub fn capacity_section(capacity: &CapacitySummary) -> Section {
     }
 }
 
+/// The load table (when the run counted load): per component the requests offered and served, those
+/// delayed and rejected by its queue, the peak against the modelled capacity; then the CMG's content egress
+/// and the headroom verdict.
+pub fn load_section(results: &Results) -> Option<Section> {
+    let load = results.summary.load.as_ref()?;
+    let mut body = String::from(
+        "<p class=\"read\">Offered: requests the fleet sent; served: those answered (all, unless \
+         <code>[load] queue_limit</code> is set: an over-capacity component answers with delay); delayed: \
+         waited at least a second in the component's queue. Assumed/s is the model's request-rate reading of \
+         the published client counts, an assumption.</p>\n<table><thead><tr><th>component</th>\
+         <th>offered</th><th>served</th><th>delayed</th><th>rejected</th><th>peak/s</th><th>at</th>\
+         <th>assumed/s</th><th>peak utilisation</th></tr></thead><tbody>\n",
+    );
+    for (name, c) in &load.components {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
+            escape(name),
+            grouped(c.total_requests),
+            grouped(c.served),
+            grouped(c.delayed),
+            grouped(c.rejected),
+            c.peak_requests_per_s,
+            human_seconds(f64::from(c.peak_at_s)),
+            c.capacity_per_s
+                .map_or_else(|| "–".to_string(), |x| format!("{x:.2}")),
+            c.peak_utilisation
+                .map_or_else(|| "–".to_string(), |u| format!("{:.0}%", u * 100.0)),
+        );
+    }
+    let e = &load.cmg_egress;
+    let _ = writeln!(
+        body,
+        "</tbody></table>\n<p>CMG egress: <b>{:.1} GB</b> ({:.1} GB client installs, {:.1} GB content for \
+         workloads on ConfigMgr).</p>\n<p>Request-rate view (a second opinion, not the capacity verdict): {}</p>",
+        e.total_gb,
+        e.client_install_gb,
+        e.content_gb,
+        escape(&load.headroom.verdict)
+    );
+    Some(Section {
+        id: "load".into(),
+        title: "Load".into(),
+        body,
+    })
+}
+
 /// The sections every run's report has: overview, the gate verdict when the folder has one, the capacity
-/// breakdown when load was modelled, then each figure with its SVG.
+/// breakdown and the load table when load was counted, then each figure with its SVG.
 pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
     let mut out = vec![overview(results)];
     out.extend(milestones_section(results));
     out.extend(results.gate.as_ref().map(gate_section));
     out.extend(results.summary.capacity.as_ref().map(capacity_section));
+    out.extend(load_section(results));
     out.extend(figures.iter().map(|(f, svg)| figure_section(f, svg)));
     out
 }

@@ -72,21 +72,23 @@ pub struct CmgCapacity {
     pub enough: bool,
 }
 
-/// Software update points: every ConfigMgr client scans against one.
+/// Software update points: every ConfigMgr client scans against one of its site's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupCapacity {
     /// ConfigMgr clients seen online (on-premises and internet).
     pub clients: u64,
+    /// Clients of the largest site (⌈clients / sites⌉).
+    pub clients_per_site_max: u64,
     /// `[infrastructure] sup`: `colocated` or `remote`.
     pub placement: String,
     /// Clients one SUP supports with that placement.
     pub clients_per_instance: u64,
-    /// Software update points needed.
-    pub needed: u64,
+    /// Software update points per site needed.
+    pub needed_per_site: u64,
     /// `load`.
     pub reason: String,
-    /// Software update points installed.
-    pub have: u32,
+    /// Software update points per site installed.
+    pub have_per_site: u32,
     /// Whether what is installed covers what is needed.
     pub enough: bool,
 }
@@ -167,21 +169,20 @@ pub fn capacity_summary(scenario: &Scenario, load: &LoadOutcome) -> CapacitySumm
     };
 
     let sup_clients = management_point.clients + cmg.clients;
-    let sup_needed = capacity::software_update_points(sup_clients, infra.sup, target);
+    let sup_per_site = sup_clients.div_ceil(u64::from(sites));
+    let sup_needed = capacity::software_update_points(sup_per_site, infra.sup, target);
     let sup = SupCapacity {
         clients: sup_clients,
+        clients_per_site_max: sup_per_site,
         placement: infra.sup.name().into(),
         clients_per_instance: infra.sup.clients_per_sup(),
-        needed: sup_needed.count,
+        needed_per_site: sup_needed.count,
         reason: sup_needed.reason.name().into(),
-        have: infra.software_update_points,
-        enough: sup_needed.count <= u64::from(infra.software_update_points),
+        have_per_site: infra.software_update_points_per_site,
+        enough: sup_needed.count <= u64::from(infra.software_update_points_per_site),
     };
 
-    let mut warnings = capacity::site_warnings(
-        &vec![sup_clients.div_ceil(u64::from(sites)); sites as usize],
-        sites == 1,
-    );
+    let mut warnings = capacity::site_warnings(&vec![sup_per_site; sites as usize], sites == 1);
     if mp.count > capacity::MAX_MPS_PER_SITE {
         warnings.push(format!(
             "a site needs {} management points, more than the {} a primary site supports: split the site",
@@ -363,19 +364,24 @@ pub fn breakdown(c: &CapacitySummary) -> Vec<BreakdownRow> {
             verdict: "-".into(),
         },
         BreakdownRow {
-            component: format!("software update points ({})", sup.placement),
-            clients: format!("{} clients", grouped(sup.clients)),
+            component: format!("software update points per site ({})", sup.placement),
+            clients: format!(
+                "{} ({} clients / {} sites)",
+                grouped(sup.clients_per_site_max),
+                grouped(sup.clients),
+                mp.sites
+            ),
             per_instance: format!("{} clients", grouped(sup.clients_per_instance)),
             arithmetic: formula(
-                sup.clients,
+                sup.clients_per_site_max,
                 sup.clients_per_instance,
                 t,
-                sup.needed,
+                sup.needed_per_site,
                 &sup.reason,
             ),
-            needed: sup.needed,
+            needed: sup.needed_per_site,
             reason: reason_text(&sup.reason),
-            have: sup.have.to_string(),
+            have: sup.have_per_site.to_string(),
             verdict: verdict(sup.enough),
         },
     ]

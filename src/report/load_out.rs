@@ -25,8 +25,25 @@ pub struct ComponentLoad {
     pub peak_at_s: u32,
     /// Peak rate over capacity (`null` without capacity).
     pub peak_utilisation: Option<f64>,
-    /// Requests turned away because the queue was full (rounded).
+    /// Requests turned away because the queue was full (rounded; 0 unless `queue_limit` is set).
     pub rejected: u64,
+    /// Requests the component answered: `total_requests − rejected` (offered vs served).
+    pub served: u64,
+    /// Requests that waited at least a second in the component's queue (rounded; 0 without a capacity).
+    pub delayed: u64,
+}
+
+/// The CMG's content egress over the run, in GB (10⁹ bytes), from the two content sizes of `[load]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CmgEgress {
+    /// Path-2 client installs: install attempts × `client_install_content`.
+    pub client_install_gb: f64,
+    /// Internet ConfigMgr clients' content for the software update, Office Click-to-Run and client app
+    /// workloads while on ConfigMgr: `cmg_content_per_client_month` per client per 30 days, a third per
+    /// workload.
+    pub content_gb: f64,
+    /// The sum.
+    pub total_gb: f64,
 }
 
 /// The request-rate view: the smallest infrastructure that keeps the peak of this run's request rate under the
@@ -54,6 +71,8 @@ pub struct LoadSummary {
     pub components: BTreeMap<String, ComponentLoad>,
     /// The request-rate view.
     pub headroom: Headroom,
+    /// The CMG's content egress.
+    pub cmg_egress: CmgEgress,
 }
 
 fn round3(x: f64) -> f64 {
@@ -81,16 +100,19 @@ pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
                 |best, (i, n)| if n > best.1 { (i, n) } else { best },
             );
         let peak_rate = peak as f64 / bucket;
+        let total: u64 = requests_by_type.values().sum();
         components.insert(
             c.name().to_string(),
             ComponentLoad {
-                total_requests: requests_by_type.values().sum(),
+                total_requests: total,
                 requests_by_type,
                 capacity_per_s: queue.rate().map(round3),
                 peak_requests_per_s: round3(peak_rate),
                 peak_at_s: peak_bucket as u32 * load.bucket,
                 peak_utilisation: queue.rate().map(|r| round3(peak_rate / r)),
                 rejected: queue.rejected.round() as u64,
+                served: total.saturating_sub(queue.rejected.round() as u64),
+                delayed: delayed(queue).round() as u64,
             },
         );
     }
@@ -99,6 +121,56 @@ pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
         bucket_s: load.bucket,
         components,
         headroom,
+        cmg_egress: cmg_egress(scenario, load),
+    }
+}
+
+/// Requests that waited at least a second: in a bucket with `backlog` waiting and arrivals `excess` above
+/// its capacity, the request at fraction `q` of the arrivals waits `(backlog + q·excess) / rate` (the fluid
+/// queue, [`crate::load::queue::BucketLoad::delay_at`]), so the share waiting a second or more is
+/// `1 − (rate − backlog) / excess`, clamped to [0, 1].
+fn delayed(queue: &crate::load::queue::Queue) -> f64 {
+    let Some(rate) = queue.rate() else {
+        return 0.0;
+    };
+    queue
+        .buckets
+        .iter()
+        .map(|b| {
+            let Some(k) = b.capacity else { return 0.0 };
+            let n = b.requests as f64;
+            let excess = (n - k).max(0.0);
+            let share = if excess > 0.0 {
+                (1.0 - (rate - b.backlog) / excess).clamp(0.0, 1.0)
+            } else if b.backlog >= rate {
+                1.0
+            } else {
+                0.0
+            };
+            n * share
+        })
+        .sum()
+}
+
+/// Seconds in the 30-day month of `cmg_content_per_client_month`.
+const MONTH_S: f64 = 30.0 * 86_400.0;
+
+fn cmg_egress(scenario: &Scenario, load: &LoadOutcome) -> CmgEgress {
+    let l = &scenario.load;
+    let installs: u64 = load
+        .counts
+        .iter()
+        .map(|row| row[Request::CmgContentDownload.index()])
+        .sum();
+    let client_install_gb = installs as f64 * l.client_install_content / 1_000.0;
+    // Workload-seconds, a third of the monthly content per workload.
+    let content_gb = load.content_workload_seconds.max(0) as f64 / 3.0 / MONTH_S
+        * l.cmg_content_per_client_month
+        / 1_000.0;
+    CmgEgress {
+        client_install_gb: round3(client_install_gb),
+        content_gb: round3(content_gb),
+        total_gb: round3(client_install_gb + content_gb),
     }
 }
 
@@ -315,6 +387,8 @@ mod tests {
             peak_at_s: 0,
             peak_utilisation: None,
             rejected: 0,
+            served: 0,
+            delayed: 0,
         };
         let mut listed: Vec<String> = LOAD_COMPONENT_FIELDS.map(String::from).to_vec();
         listed.push("requests_by_type".into());

@@ -8,6 +8,15 @@ use crate::metrics::names::Metric;
 use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
 use crate::units::{grouped, human_seconds, shown};
 
+/// `part` as a share of `whole`, in percent ("-" when there is nothing).
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "-".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
 fn opt(v: Option<u64>) -> String {
     v.map_or_else(|| "-".to_string(), |s| human_seconds(s as f64))
 }
@@ -108,13 +117,21 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
     if let Some(load) = &summary.load {
         let _ = writeln!(
             out,
-            "\n{:<18} {:>12} {:>11} {:>10} {:>10} {:>10}",
-            "load", "requests", "peak/s", "at", "assumed/s", "peak util"
+            "\n{:<21} {:>12} {:>11} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
+            "load",
+            "requests",
+            "peak/s",
+            "at",
+            "assumed/s",
+            "peak util",
+            "delayed",
+            "rejected",
+            "served"
         );
         for (name, c) in &load.components {
             let _ = writeln!(
                 out,
-                "{:<18} {:>12} {:>11.2} {:>10} {:>10} {:>10}",
+                "{:<21} {:>12} {:>11.2} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
                 name,
                 grouped(c.total_requests),
                 c.peak_requests_per_s,
@@ -123,8 +140,22 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
                     .map_or_else(|| "-".to_string(), |x| format!("{x:.2}")),
                 c.peak_utilisation
                     .map_or_else(|| "-".to_string(), |u| format!("{:.0}%", u * 100.0)),
+                share(c.delayed, c.total_requests),
+                grouped(c.rejected),
+                share(c.served, c.total_requests),
             );
         }
+        let _ = writeln!(
+            out,
+            "assumed/s: the model's request-rate reading of the published client counts (an assumption); \
+             delayed: waited ≥ 1 s in the queue; rejected: only past [load] queue_limit"
+        );
+        let e = &load.cmg_egress;
+        let _ = writeln!(
+            out,
+            "CMG egress: {:.1} GB ({:.1} GB client installs, {:.1} GB content for workloads on ConfigMgr)",
+            e.total_gb, e.client_install_gb, e.content_gb
+        );
         // A second opinion from request rates; the capacity verdict sizes by published client counts.
         let _ = writeln!(
             out,

@@ -154,6 +154,18 @@ keys! {
     CLIENT_INSTALL_TIME = "timers" "client_install_time" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(20 * MINUTE), "",
         "Mean duration of one ConfigMgr client install and registration through the CMG during the ESP (path 2); each attempt takes a uniform time in [½, 1½] of it.",
         "[assumption] no published figure; keeps a healthy attempt well inside the 60-min ESP timeout (docs/model.md §1.2)";
+    HARDWARE_INVENTORY = "timers" "hardware_inventory" => Kind::Duration { min: DAY, max: 31 * DAY }, Preset::Duration(7 * DAY), "",
+        "ConfigMgr hardware inventory cycle (a report to the management point, or the CMG for an internet client), uniform random phase per device.",
+        "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, Hardware inventory (docs/model.md §3.1)";
+    HARDWARE_INVENTORY_RANDOM_DELAY = "timers" "hardware_inventory_random_delay" => Kind::Duration { min: 0, max: 480 * MINUTE }, Preset::Duration(240 * MINUTE), "",
+        "Maximum random delay the client adds to each hardware inventory cycle (0–480 min).",
+        "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, \"Maximum random delay\" (docs/model.md §3.1)";
+    HEARTBEAT_DISCOVERY = "timers" "heartbeat_discovery" => Kind::Duration { min: DAY, max: 31 * DAY }, Preset::Duration(7 * DAY), "",
+        "ConfigMgr heartbeat discovery cycle (a discovery data record to the management point, or the CMG), uniform random phase per device.",
+        "technet.microsoft.com/library/bb633103 (ConfigMgr 2007 [old]); MD memdocs/configmgr/core/servers/deploy/configure/about-discovery-methods.md (docs/model.md §3.1)";
+    SOFTWARE_UPDATE_SCAN = "timers" "software_update_scan" => Kind::Duration { min: DAY, max: 31 * DAY }, Preset::Duration(7 * DAY), "",
+        "Software update scan cycle against the software update point (intervals under a day are forced to a day), plus a random 0–2 h per cycle; stops while the device's `windows_update_policies` workload is on Intune.",
+        "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, Software updates (docs/model.md §3.1)";
     PHASE = "timers" "phase" => Kind::Choice { names: &["random", "aligned"], what: "phase mode" }, Preset::Choice("random"), "",
         "How devices' timer phases are drawn: random per device (as the real clients randomise) or aligned at 0 (the thundering herd the randomisation avoids).",
         NO_SOURCE;
@@ -193,11 +205,11 @@ keys! {
         "Size every component with a spare: at least 2 management points per site, 2 CMG VMs and 2 CMG connection points.",
         "MD memdocs/configmgr/core/servers/deploy/configure/high-availability-options.md (docs/model.md §4)";
     SUP = "infrastructure" "sup" => Kind::Choice { names: &["colocated", "remote"], what: "software update point placement" }, Preset::Choice("colocated"), "",
-        "Where WSUS of the software update points runs: `colocated` with another site role (25,000 clients each) or `remote` on its own server (150,000).",
+        "Where WSUS of the software update points runs: `colocated` with another site role (25,000 clients each) or `remote` on its own, tuned server (150,000).",
         "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
-    SOFTWARE_UPDATE_POINTS = "infrastructure" "software_update_points" => Kind::Whole { min: 1, max: 1_000 }, Preset::Whole(1), "SUPs",
-        "Software update points installed in the hierarchy.",
-        NO_SOURCE;
+    SUPS_PER_SITE = "infrastructure" "software_update_points_per_site" => Kind::Whole { min: 1, max: 100 }, Preset::Whole(1), "software update points",
+        "Software update points (WSUS) per site; ConfigMgr clients on-premises and through the CMG scan against them.",
+        "[assumption] one per primary site (docs/model.md §4)";
     INTUNE_REQUESTS_PER_S = "infrastructure" "intune_requests_per_s" => Kind::Number { min: 0.001, max: 1e9 }, Preset::Optional, "requests/s",
         "Intune check-in and enrollment capacity of the tenant; none: Intune load is counted but never delays anything.",
         "no figure is published for device traffic (Graph's throttling limits are for admin apps) (docs/model.md §4)";
@@ -239,6 +251,12 @@ keys! {
     QUEUE_LIMIT = "load" "queue_limit" => Kind::Duration { min: 1, max: DAY }, Preset::Optional, "",
         "A request that would wait longer is rejected and retried at the client's next run; none (the default): never rejected, an over-capacity component only delays.",
         "MD includes/scale-cmg.md: over capacity the CMG \"still answers, with delay\" (docs/model.md §4)";
+    CLIENT_INSTALL_CONTENT = "load" "client_install_content" => Kind::Number { min: 0.0, max: 100_000.0 }, Preset::Number(200.0), "MB",
+        "Content one path-2 client install attempt downloads through the CMG (the CMG's egress).",
+        "[assumption] no published figure for the client package's download size (docs/model.md, Load and capacity)";
+    CMG_CONTENT_PER_CLIENT_MONTH = "load" "cmg_content_per_client_month" => Kind::Number { min: 0.0, max: 1_000_000.0 }, Preset::Number(1_000.0), "MB",
+        "Content one internet ConfigMgr client downloads through the CMG per 30 days while its software update, Office Click-to-Run and client app workloads are all on ConfigMgr; a third less for each one on Intune.",
+        "[assumption] no published figure (docs/model.md, Load and capacity)";
     HEADROOM_TARGET = "load" "headroom_target" => Kind::Number { min: 0.05, max: 1.0 }, Preset::Number(0.7), "",
         "Utilisation the capacity verdicts aim for: a count is enough when its published capacity times this target covers the peak.",
         NO_SOURCE;

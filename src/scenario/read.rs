@@ -71,6 +71,10 @@ pub fn timers(s: &Section) -> Timers {
         sync_on_switch: s.flag(&SYNC_ON_SWITCH),
         esp_timeout: s.duration(&ESP_TIMEOUT),
         client_install_time: s.duration(&CLIENT_INSTALL_TIME),
+        hardware_inventory: s.duration(&HARDWARE_INVENTORY),
+        hardware_inventory_random_delay: s.duration(&HARDWARE_INVENTORY_RANDOM_DELAY),
+        heartbeat_discovery: s.duration(&HEARTBEAT_DISCOVERY),
+        software_update_scan: s.duration(&SOFTWARE_UPDATE_SCAN),
         phase: match s.text(&PHASE) {
             Some("aligned") => PhaseMode::Aligned,
             _ => PhaseMode::Random,
@@ -107,9 +111,9 @@ pub fn infrastructure(s: &Section) -> Infrastructure {
             Some("remote") => SupPlacement::Remote,
             _ => SupPlacement::Colocated,
         },
-        software_update_points: s.whole(&SOFTWARE_UPDATE_POINTS) as u32,
         clients_per_management_point: s.whole(&CLIENTS_PER_MP) as u32,
         intune_requests_per_s: s.opt_number(&INTUNE_REQUESTS_PER_S),
+        software_update_points_per_site: s.whole(&SUPS_PER_SITE) as u32,
     }
 }
 
@@ -135,6 +139,8 @@ pub fn load(s: &Section) -> LoadModel {
         feedback: s.flag(&LOAD_FEEDBACK),
         queue_limit: s.opt_duration(&QUEUE_LIMIT),
         headroom_target: s.number(&HEADROOM_TARGET),
+        client_install_content: s.number(&CLIENT_INSTALL_CONTENT),
+        cmg_content_per_client_month: s.number(&CMG_CONTENT_PER_CLIENT_MONTH),
     }
 }
 
