@@ -201,6 +201,47 @@ fn an_overloaded_cmg_delays_and_rejects_only_past_a_queue_limit() {
     assert!(rejected(&limited) > 0);
 }
 
+/// The CMG cost: VMs × 730 h × the VM-hour price, plus the run's egress scaled to 30 days × the GB price.
+#[test]
+fn the_cmg_cost_is_vm_hours_and_egress_at_the_scenario_prices() {
+    let run = run_scenario(
+        &fleet(
+            3_000,
+            1.0,
+            "always_on",
+            1,
+            "[infrastructure]\ncmg_instances = 3\ncmg_vm_hour_price = 0.5\ncmg_egress_gb_price = 0.1\n",
+        ),
+        &[],
+    );
+    let summary = run.summary();
+    let cost = &summary["capacity"]["cmg"]["cost"];
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert_eq!(f(&cost["vm_hour_price"]), 0.5);
+    assert_eq!(f(&cost["monthly_vm_cost_installed"]), 3.0 * 730.0 * 0.5);
+    assert_eq!(f(&cost["monthly_vm_cost_needed"]), 2.0 * 730.0 * 0.5);
+    // 7 days of egress at the same rate for 30.
+    let egress = f(&summary["load"]["cmg_egress"]["total_gb"]);
+    assert!(egress > 0.0);
+    assert_close(
+        "egress a month",
+        f(&cost["egress_gb_per_month"]),
+        egress * 30.0 / 7.0,
+        0.001,
+    );
+    assert_close(
+        "egress cost",
+        f(&cost["monthly_egress_cost"]),
+        egress * 30.0 / 7.0 * 0.1,
+        0.001,
+    );
+    assert!(
+        run.stdout().contains("USD 0.5 per VM-hour"),
+        "{}",
+        run.stdout()
+    );
+}
+
 /// An unknown VM size is refused, naming the key and the sizes.
 #[test]
 fn an_unknown_vm_size_is_refused() {

@@ -50,7 +50,7 @@ pub const LOAD_HEADROOM_FIELDS: [&str; 5] = [
 
 /// Every `capacity.<component>.<field>` of `summary.json`: the sizing verdict in Microsoft's published
 /// units (docs/model.md §4).
-pub const CAPACITY_KEYS: [&str; 35] = [
+pub const CAPACITY_KEYS: [&str; 45] = [
     "capacity.target_utilisation",
     "capacity.high_availability",
     "capacity.enough",
@@ -78,6 +78,16 @@ pub const CAPACITY_KEYS: [&str; 35] = [
     "capacity.cmg.connection_points_reason",
     "capacity.cmg.have_vms",
     "capacity.cmg.enough",
+    "capacity.cmg.cost.currency",
+    "capacity.cmg.cost.vm_hour_price",
+    "capacity.cmg.cost.egress_gb_price",
+    "capacity.cmg.cost.hours_per_month",
+    "capacity.cmg.cost.egress_gb_per_month",
+    "capacity.cmg.cost.monthly_vm_cost_installed",
+    "capacity.cmg.cost.monthly_vm_cost_needed",
+    "capacity.cmg.cost.monthly_egress_cost",
+    "capacity.cmg.cost.monthly_cost_installed",
+    "capacity.cmg.cost.monthly_cost_needed",
     "capacity.sup.clients",
     "capacity.sup.clients_per_site_max",
     "capacity.sup.placement",
@@ -155,7 +165,7 @@ pub fn value_kind(key: &str) -> ValueKind {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     if leaf.ends_with("reason")
         || leaf.ends_with("_date")
-        || matches!(leaf, "verdict" | "vm_size" | "placement")
+        || matches!(leaf, "verdict" | "vm_size" | "placement" | "currency")
     {
         ValueKind::Text
     } else if matches!(leaf, "enough" | "high_availability") {

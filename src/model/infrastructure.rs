@@ -185,6 +185,16 @@ impl CmgVmSize {
         }
     }
 
+    /// The default price of one VM-hour of this size, USD: an assumption the scenario can override (pay-as-you-go
+    /// list prices of the Windows VM sizes in East US as commonly quoted; docs/model.md, load and capacity).
+    pub fn default_hour_price(self) -> f64 {
+        match self {
+            CmgVmSize::Standard => 0.136,
+            CmgVmSize::Large => 0.286,
+            CmgVmSize::Lab => 0.0496,
+        }
+    }
+
     /// Scenario-file name.
     pub fn name(self) -> &'static str {
         match self {

@@ -261,6 +261,10 @@ pub struct Infrastructure {
     pub intune_requests_per_s: Option<f64>,
     /// Software update points (WSUS) per site. \[assumption\] Default 1: one per primary site.
     pub software_update_points_per_site: u32,
+    /// Price of one CMG VM-hour, USD (the cost estimate; defaults from `cmg_vm_size`, an assumption).
+    pub cmg_vm_hour_price: f64,
+    /// Price of one GB of CMG egress, USD (the cost estimate; an assumption).
+    pub cmg_egress_gb_price: f64,
 }
 
 impl Infrastructure {

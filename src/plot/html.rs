@@ -267,6 +267,11 @@ pub fn capacity_section(capacity: &CapacitySummary) -> Section {
         );
     }
     body.push_str("</tbody></table>\n");
+    let _ = writeln!(
+        body,
+        "<p>{}</p>",
+        escape(&capacity_out::cost_line(capacity))
+    );
     for w in &capacity.warnings {
         let _ = writeln!(body, "<p>Warning: {}</p>", escape(w));
     }

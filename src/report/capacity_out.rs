@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::load_out;
 use crate::capacity::{self, Reason};
 use crate::engine::LoadOutcome;
 use crate::load::book::Presence;
@@ -70,6 +71,62 @@ pub struct CmgCapacity {
     pub have_vms: u32,
     /// Whether the installed VMs cover what is needed.
     pub enough: bool,
+    /// What the CMG costs a month in Azure.
+    pub cost: CmgCost,
+}
+
+/// A monthly estimate of the CMG's Azure cost: VM-hours and egress at the scenario's prices (assumptions,
+/// printed with the estimate because prices change).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CmgCost {
+    /// Currency of the prices and costs.
+    pub currency: String,
+    /// `[infrastructure] cmg_vm_hour_price`.
+    pub vm_hour_price: f64,
+    /// `[infrastructure] cmg_egress_gb_price`.
+    pub egress_gb_price: f64,
+    /// Hours in a month (365 × 24 / 12).
+    pub hours_per_month: f64,
+    /// The run's CMG egress (`load.cmg_egress.total_gb`) at its average rate over a 30-day month.
+    pub egress_gb_per_month: f64,
+    /// The installed VMs' hours a month × the VM-hour price.
+    pub monthly_vm_cost_installed: f64,
+    /// The needed VMs' hours a month × the VM-hour price.
+    pub monthly_vm_cost_needed: f64,
+    /// `egress_gb_per_month` × the GB price.
+    pub monthly_egress_cost: f64,
+    /// Installed VMs and egress.
+    pub monthly_cost_installed: f64,
+    /// Needed VMs and egress.
+    pub monthly_cost_needed: f64,
+}
+
+/// Hours in an average month.
+const HOURS_PER_MONTH: f64 = 730.0;
+
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The CMG's monthly cost for `installed` and `needed` VMs, with the run's egress scaled to 30 days.
+fn cmg_cost(scenario: &Scenario, load: &LoadOutcome, installed: u64, needed: u64) -> CmgCost {
+    let infra = &scenario.infrastructure;
+    let egress = load_out::cmg_egress(scenario, load).total_gb;
+    let egress_month = egress * 30.0 * 86_400.0 / f64::from(scenario.duration.max(1));
+    let vm = |n: u64| n as f64 * HOURS_PER_MONTH * infra.cmg_vm_hour_price;
+    let egress_cost = egress_month * infra.cmg_egress_gb_price;
+    CmgCost {
+        currency: "USD".into(),
+        vm_hour_price: infra.cmg_vm_hour_price,
+        egress_gb_price: infra.cmg_egress_gb_price,
+        hours_per_month: HOURS_PER_MONTH,
+        egress_gb_per_month: (egress_month * 1_000.0).round() / 1_000.0,
+        monthly_vm_cost_installed: cents(vm(installed)),
+        monthly_vm_cost_needed: cents(vm(needed)),
+        monthly_egress_cost: cents(egress_cost),
+        monthly_cost_installed: cents(vm(installed) + egress_cost),
+        monthly_cost_needed: cents(vm(needed) + egress_cost),
+    }
 }
 
 /// Software update points: every ConfigMgr client scans against one of its site's.
@@ -166,6 +223,7 @@ pub fn capacity_summary(scenario: &Scenario, load: &LoadOutcome) -> CapacitySumm
         connection_points_reason: connection_points.reason.name().into(),
         have_vms: infra.cmg_vms(),
         enough: vms.count <= u64::from(infra.cmg_vms()),
+        cost: cmg_cost(scenario, load, u64::from(infra.cmg_vms()), vms.count),
     };
 
     let sup_clients = management_point.clients + cmg.clients;
@@ -385,6 +443,28 @@ pub fn breakdown(c: &CapacitySummary) -> Vec<BreakdownRow> {
             verdict: verdict(sup.enough),
         },
     ]
+}
+
+/// The CMG cost estimate in one line, its prices first (they are assumptions and change).
+pub fn cost_line(c: &CapacitySummary) -> String {
+    let k = &c.cmg.cost;
+    let money = |x: f64| format!("{} {}", k.currency, grouped(x.round() as u64));
+    format!(
+        "CMG cost a month (prices: {} {} per VM-hour, {} per GB of egress — assumptions, set yours): \
+         {} VMs installed × {} h = {}, {} needed = {}; egress {} GB a month = {}; total {} installed, {} needed",
+        k.currency,
+        k.vm_hour_price,
+        k.egress_gb_price,
+        c.cmg.have_vms,
+        k.hours_per_month,
+        money(k.monthly_vm_cost_installed),
+        c.cmg.vms_needed,
+        money(k.monthly_vm_cost_needed),
+        grouped(k.egress_gb_per_month.round() as u64),
+        money(k.monthly_egress_cost),
+        money(k.monthly_cost_installed),
+        money(k.monthly_cost_needed)
+    )
 }
 
 /// The breakdown's heading line.

@@ -155,7 +155,8 @@ fn delayed(queue: &crate::load::queue::Queue) -> f64 {
 /// Seconds in the 30-day month of `cmg_content_per_client_month`.
 const MONTH_S: f64 = 30.0 * 86_400.0;
 
-fn cmg_egress(scenario: &Scenario, load: &LoadOutcome) -> CmgEgress {
+/// The CMG's content egress of a run (see [`CmgEgress`]).
+pub fn cmg_egress(scenario: &Scenario, load: &LoadOutcome) -> CmgEgress {
     let l = &scenario.load;
     let installs: u64 = load
         .counts

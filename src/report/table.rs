@@ -183,6 +183,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
                 row.arithmetic
             );
         }
+        let _ = writeln!(out, "  {}", capacity_out::cost_line(capacity));
         for w in &capacity.warnings {
             let _ = writeln!(out, "  warning: {w}");
         }

@@ -207,6 +207,12 @@ keys! {
     SUP = "infrastructure" "sup" => Kind::Choice { names: &["colocated", "remote"], what: "software update point placement" }, Preset::Choice("colocated"), "",
         "Where WSUS of the software update points runs: `colocated` with another site role (25,000 clients each) or `remote` on its own, tuned server (150,000).",
         "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";
+    CMG_VM_HOUR_PRICE = "infrastructure" "cmg_vm_hour_price" => Kind::Number { min: 0.0, max: 1_000.0 }, Preset::Optional, "USD",
+        "Price of one CMG VM-hour for the cost estimate; none: the default of `cmg_vm_size` (standard 0.136, large 0.286, lab 0.0496). Set your own: prices change and differ by region and agreement.",
+        "[assumption] pay-as-you-go list prices of Windows Standard_A2_v2 / A4_v2 / B2s VMs in East US as commonly quoted, not verified against Azure's price list (docs/model.md, load and capacity)";
+    CMG_EGRESS_GB_PRICE = "infrastructure" "cmg_egress_gb_price" => Kind::Number { min: 0.0, max: 1_000.0 }, Preset::Number(0.087), "USD",
+        "Price of one GB of CMG egress (data sent from Azure to clients) for the cost estimate.",
+        "[assumption] Azure internet egress list price of the first 10 TB a month from North America/Europe as commonly quoted, not verified against Azure's price list (docs/model.md, load and capacity)";
     SUPS_PER_SITE = "infrastructure" "software_update_points_per_site" => Kind::Whole { min: 1, max: 100 }, Preset::Whole(1), "software update points",
         "Software update points (WSUS) per site; ConfigMgr clients on-premises and through the CMG scan against them.",
         "[assumption] one per primary site (docs/model.md §4)";

@@ -114,6 +114,10 @@ pub fn infrastructure(s: &Section) -> Infrastructure {
         clients_per_management_point: s.whole(&CLIENTS_PER_MP) as u32,
         intune_requests_per_s: s.opt_number(&INTUNE_REQUESTS_PER_S),
         software_update_points_per_site: s.whole(&SUPS_PER_SITE) as u32,
+        cmg_vm_hour_price: s
+            .opt_number(&CMG_VM_HOUR_PRICE)
+            .unwrap_or(cmg_vm_size.default_hour_price()),
+        cmg_egress_gb_price: s.number(&CMG_EGRESS_GB_PRICE),
     }
 }
 
