@@ -324,7 +324,7 @@ fn parse_percentiles(
 }
 
 /// The agreed `load.csv` header.
-pub const LOAD_HEADER: [&str; 8] = [
+pub const LOAD_HEADER: [&str; 9] = [
     "bucket_start_s",
     "component",
     "request_type",
@@ -333,6 +333,7 @@ pub const LOAD_HEADER: [&str; 8] = [
     "utilisation",
     "queue_delay_p50_s",
     "queue_delay_p95_s",
+    "served",
 ];
 
 /// Most distinct components a `load.csv` may name: cofleet models four, and each one is a plot.
@@ -387,6 +388,7 @@ fn parse_load(path: &Path, bytes: &[u8], layout: LoadLayout) -> Result<Vec<LoadS
                 components.push(LoadSeries {
                     component: name.to_string(),
                     buckets: Vec::new(),
+                    served: Vec::new(),
                 });
                 components.len() - 1
             }
@@ -397,17 +399,24 @@ fn parse_load(path: &Path, bytes: &[u8], layout: LoadLayout) -> Result<Vec<LoadS
         } else {
             Some(field(path, &row, 4, "capacity_per_s")?)
         };
+        let served: f64 = field(path, &row, 8, "served")?;
         let valid = |v: f64| v.is_finite() && v >= 0.0;
-        if !valid(requests) || !capacity_per_s.is_none_or(valid) {
+        if !valid(requests) || !capacity_per_s.is_none_or(valid) || !valid(served) {
             return Err(invalid(
                 path,
-                format!("line {line}: requests and capacity_per_s must be finite and ≥ 0"),
+                format!("line {line}: requests, capacity_per_s and served must be finite and ≥ 0"),
             ));
         }
         let start: u64 = field(path, &row, 0, "bucket_start_s")?;
         layout
             .check(start)
             .map_err(|e| invalid(path, format!("line {line}: {e}")))?;
+        // Served is the component's, the same on each of a bucket's rows: the largest given.
+        let served_points = &mut components[index].served;
+        match served_points.last_mut() {
+            Some(last) if last.0 == start => last.1 = last.1.max(served),
+            _ => served_points.push((start, served)),
+        }
         let buckets = &mut components[index].buckets;
         match buckets.last_mut() {
             // load.csv lists a bucket's request types together: sum them into one point.
@@ -443,6 +452,15 @@ fn parse_load(path: &Path, bytes: &[u8], layout: LoadLayout) -> Result<Vec<LoadS
                 }
             }
             c.buckets = merged;
+            c.served.sort_by_key(|p| p.0);
+            let mut served: Vec<(u64, f64)> = Vec::with_capacity(c.served.len());
+            for &(start, n) in &c.served {
+                match served.last_mut() {
+                    Some(last) if last.0 == start => last.1 = last.1.max(n),
+                    _ => served.push((start, n)),
+                }
+            }
+            c.served = served;
         }
     }
     components.sort_by(|a, b| a.component.cmp(&b.component));
@@ -501,16 +519,16 @@ mod tests {
         let head = LOAD_HEADER.join(",");
         for (rows, field) in [
             (
-                "0,cmg,a,1,,,,\n100000000000,cmg,a,1,,,,\n",
+                "0,cmg,a,1,,,,,1\n100000000000,cmg,a,1,,,,,1\n",
                 "beyond the simulated span",
             ),
             (
-                "0,cmg,a,1,,,,\n18446744073709551615,cmg,a,1,,,,\n",
+                "0,cmg,a,1,,,,,1\n18446744073709551615,cmg,a,1,,,,,1\n",
                 "beyond the simulated span",
             ),
-            ("30,cmg,a,1,,,,\n", "not a multiple of the load bucket"),
+            ("30,cmg,a,1,,,,,1\n", "not a multiple of the load bucket"),
             (
-                "60,cmg,a,1e308,,,,\n60,cmg,b,1e308,,,,\n",
+                "60,cmg,a,1e308,,,,,1\n60,cmg,b,1e308,,,,,1\n",
                 "sum to infinity",
             ),
         ] {
@@ -525,7 +543,7 @@ mod tests {
 
     #[test]
     fn load_rows_parse() {
-        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n0,cmg,sync,3600,2,0.5,0,0\n";
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n0,cmg,sync,3600,2,0.5,0,0,3600\n";
         let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].component, "cmg");
@@ -534,8 +552,8 @@ mod tests {
 
     #[test]
     fn load_request_types_sum_per_bucket_in_any_row_order() {
-        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n\
-                    60,mp,poll,5,2,,,\n0,mp,poll,1,2,,,\n60,mp,reg,7,3,,,\n0,intune,sync,4,,,,\n";
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n\
+                    60,mp,poll,5,2,,,,12\n0,mp,poll,1,2,,,,1\n60,mp,reg,7,3,,,,12\n0,intune,sync,4,,,,,4\n";
         let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].component, "intune");

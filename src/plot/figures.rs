@@ -527,6 +527,20 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 .iter()
                 .map(|&(s, req, _)| (s as f64 / unit, req / bucket as f64))
                 .collect();
+            // Served per bucket on the same grid (a bucket without a row served nothing new to show: 0).
+            let mut served_rows = c.served.iter().peekable();
+            let served: Vec<(f64, f64)> = buckets
+                .iter()
+                .map(|&(s, _, _)| {
+                    while served_rows.peek().is_some_and(|p| p.0 < s) {
+                        served_rows.next();
+                    }
+                    let n = served_rows.peek().filter(|p| p.0 == s).map_or(0.0, |p| p.1);
+                    (s as f64 / unit, n / bucket as f64)
+                })
+                .collect();
+            // Only when the queue held requests back is served a line of its own; else it is the offered line.
+            let held_back = served.iter().zip(&rate).any(|(a, b)| (a.1 - b.1).abs() > 1e-9);
             // The capacity is constant over a run: carry it to the buckets that had no row.
             let known = buckets.iter().find_map(|&(_, _, cap)| cap);
             let capacity: Vec<(f64, f64)> = match known {
@@ -558,8 +572,9 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 slug: format!("load_{component}"),
                 title: format!("Load on {component} — {}", subtitle(results)),
                 how_to_read: if known.is_some() {
-                    "The solid line is the requests per second the component received (all request \
-                     types; on long runs each point is the highest bucket of a few consecutive ones); the \
+                    "The solid line is the requests per second the component received (offered, all \
+                     request types; on long runs each point is the highest bucket of a few consecutive ones); \
+                     when its queue held requests back, a second solid line shows those it served; the \
                      dashed line is the request rate the model assumes it serves — the model's assumption, \
                      derived from the published client count at one policy request per 60 min, not a \
                      published figure (the request-rate view, a second opinion beside the capacity \
@@ -582,13 +597,23 @@ pub fn load(results: &Results) -> Vec<Figure> {
                 },
                 series: {
                     let mut series = vec![Series {
-                        name: "requests/s".into(),
+                        name: if held_back { "offered/s" } else { "requests/s" }.into(),
                         detail,
                         color: 16,
                         style: Style::Line,
                         points: envelope(&rate, MAX_LOAD_POINTS),
                         marks,
                     }];
+                    if held_back {
+                        series.push(Series {
+                            name: "served/s".into(),
+                            detail: "requests answered: up to the assumed rate, the rest later".into(),
+                            color: 19,
+                            style: Style::Line,
+                            points: envelope(&served, MAX_LOAD_POINTS),
+                            marks: Vec::new(),
+                        });
+                    }
                     if !capacity.is_empty() {
                         series.push(Series {
                             name: "assumed rate/s".into(),

@@ -32,8 +32,8 @@ pub struct RenderError {
 }
 
 /// The palette: states (0–5), workloads (6–12), compliance (13), paths (14–15), load and capacity (16–17),
-/// reference lines (18).
-const PALETTE: [RGBColor; 19] = [
+/// reference lines (18), served requests (19).
+const PALETTE: [RGBColor; 20] = [
     RGBColor(44, 160, 44),   // co_managed
     RGBColor(31, 119, 180),  // enrolled
     RGBColor(23, 190, 207),  // joined
@@ -53,6 +53,7 @@ const PALETTE: [RGBColor; 19] = [
     RGBColor(31, 119, 180),  // requests/s
     RGBColor(214, 39, 40),   // capacity
     RGBColor(110, 110, 110), // reference
+    RGBColor(44, 160, 44),   // served/s
 ];
 
 fn color(i: usize) -> RGBColor {

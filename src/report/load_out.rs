@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::LoadOutcome;
-use crate::load::queue::component_requests;
+use crate::load::queue::{BucketLoad, Queue, component_requests};
 use crate::load::{Component, Request};
 use crate::model::scenario::Scenario;
 
@@ -265,6 +265,9 @@ pub struct LoadSeries {
     /// Per bucket with at least one row, in time order: (bucket start in seconds, requests of all types,
     /// the component's capacity in requests per second — `None` when not modelled, an empty field).
     pub buckets: Vec<(u64, f64, Option<f64>)>,
+    /// Per bucket of `buckets`: (bucket start, requests the component served in it — the backlog and arrivals
+    /// up to its capacity; all arrivals when no capacity is modelled).
+    pub served: Vec<(u64, f64)>,
 }
 
 /// What a reader of [`load_csv`]'s bytes sums them to, built from the run directly: per component
@@ -277,16 +280,23 @@ pub fn load_series(load: &LoadOutcome) -> Vec<LoadSeries> {
         .map(|queue| {
             let c = queue.component();
             let capacity = queue.rate().map(round3);
+            let with_requests: Vec<(usize, u64)> = load
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(b, row)| (b, component_requests(row, c)))
+                .filter(|&(_, n)| n > 0)
+                .collect();
+            let start = |b: usize| b as u64 * u64::from(load.bucket);
             LoadSeries {
                 component: c.name().to_string(),
-                buckets: load
-                    .counts
+                buckets: with_requests
                     .iter()
-                    .enumerate()
-                    .filter_map(|(b, row)| {
-                        let n = component_requests(row, c);
-                        (n > 0).then(|| (b as u64 * u64::from(load.bucket), n as f64, capacity))
-                    })
+                    .map(|&(b, n)| (start(b), n as f64, capacity))
+                    .collect(),
+                served: with_requests
+                    .iter()
+                    .map(|&(b, n)| (start(b), served_in(queue, b, n)))
                     .collect(),
             }
         })
@@ -294,6 +304,19 @@ pub fn load_series(load: &LoadOutcome) -> Vec<LoadSeries> {
         .collect();
     series.sort_by(|a, b| a.component.cmp(&b.component));
     series
+}
+
+/// Requests `queue` served in bucket `b` that received `requests`: its backlog and arrivals up to the bucket's
+/// capacity (a fluid queue serves at capacity while it has work), rounded to 3 decimals as written.
+fn served_in(queue: &Queue, b: usize, requests: u64) -> f64 {
+    match queue.buckets.get(b) {
+        Some(BucketLoad {
+            capacity: Some(k),
+            backlog,
+            ..
+        }) => round3((backlog + requests as f64).min(*k)),
+        _ => requests as f64,
+    }
 }
 
 /// `load.csv`: one row per bucket, component and request type with at least one request:
@@ -305,7 +328,7 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
     // Written by hand rather than through `csv`: no field needs quoting, and this file has a row per bucket,
     // component and request type (hundreds of thousands for a month at 1-minute buckets).
     let mut out = String::from(
-        "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s\n",
+        "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n",
     );
     let limit = queue_limit.map_or(f64::INFINITY, f64::from);
     let capacities: Vec<String> = load
@@ -322,6 +345,7 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
         let start = digits.format(b as u64 * u64::from(load.bucket)).to_string();
         for (queue, capacity) in load.queues.iter().zip(&capacities) {
             let mut columns_ready = false;
+            let offered = component_requests(row, queue.component());
             for r in Request::ALL
                 .iter()
                 .filter(|r| r.component() == queue.component())
@@ -344,6 +368,7 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
                     } else {
                         queue_columns.push_str(",,");
                     }
+                    let _ = write!(queue_columns, ",{}", served_in(queue, b, offered));
                     columns_ready = true;
                 }
                 // Pieces pushed one by one: `writeln!` through the formatting machinery was most of the
