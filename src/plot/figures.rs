@@ -320,8 +320,10 @@ const LOG_TICKS: [(f64, &str); 15] = [
 /// The percentiles marked on every CDF curve.
 pub const MARKED: [f64; 3] = [50.0, 95.0, 99.0];
 
-/// Latency CDFs of `metrics` (name, legend text) from `percentiles.csv`, on a log time axis; a metric
-/// without samples keeps its legend entry, marked "no data".
+/// Latency CDFs of `metrics` (name, legend text) from `percentiles.csv` (203 quantiles per metric, from the
+/// exact minimum to the exact maximum), on a log time axis; metrics with identical quantiles share one
+/// curve whose legend names them all (comma-separated); a metric without samples keeps its legend entry,
+/// marked "no data".
 pub fn latency_cdf(
     results: &Results,
     slug: &str,
@@ -329,15 +331,30 @@ pub fn latency_cdf(
     metrics: &[(String, String)],
     color_base: usize,
 ) -> Figure {
-    let mut series = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     let mut lowest = f64::INFINITY;
     let mut highest: f64 = 1.0;
+    // Curves with exactly the same quantiles would hide each other: each distinct curve is drawn once,
+    // labelled with every metric it stands for (in the given order).
+    let mut drawn: Vec<&[super::data::Quantile]> = Vec::new();
     for (i, (metric, legend)) in metrics.iter().enumerate() {
         let quantiles = results
             .percentiles
             .get(metric)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        if !quantiles.is_empty() {
+            if let Some(k) = drawn.iter().position(|d| *d == quantiles) {
+                let same = series
+                    .iter_mut()
+                    .filter(|s| !s.points.is_empty())
+                    .nth(k)
+                    .expect("one series per drawn curve");
+                same.name = format!("{}, {legend}", same.name);
+                continue;
+            }
+            drawn.push(quantiles);
+        }
         for q in quantiles {
             if q.seconds > 0 {
                 lowest = lowest.min(q.seconds as f64);
@@ -392,7 +409,7 @@ pub fn latency_cdf(
         title: format!("{what} — {}", subtitle(results)),
         how_to_read: "Each curve gives, for a latency on the (log) x axis, the share of samples at or below \
                       it; dots mark p50, p95 and p99, whose values are in the legend; zero latencies sit on \
-                      the left edge."
+                      the left edge; metrics with the same distribution share one curve, named together."
             .into(),
         x: Axis {
             label: "latency (log scale; s = seconds, m = minutes, h = hours, d = days)".into(),
