@@ -245,6 +245,10 @@ pub struct SweepArgs {
     /// Results folder (default: results/<scenario name>-sweep/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The variant every other is compared with (default: the base scenario, run as variant `base` when
+    /// no --set combination equals it).
+    #[arg(long, value_name = "VARIANT")]
+    pub reference: Option<String>,
     /// Worker threads shared by all runs (default: one per core). Results are identical for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

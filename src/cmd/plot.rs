@@ -131,6 +131,8 @@ fn sweep_plots(dir: &Path, format: Format) -> Result<Vec<(String, Vec<u8>)>, Err
         replicas: replicas as u32,
         devices: first.devices,
         variants,
+        // The figures do not depend on the reference; the report shows comparison.md as written.
+        reference: 0,
     };
     let (stats, md, _) = comparison_tables(&plan, &summaries);
     let md = match read_result_file(&dir.join("comparison.md"), TABLE_CAP) {

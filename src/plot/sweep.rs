@@ -151,10 +151,20 @@ pub fn curves(s: &SweepStats) -> Vec<SweepFigure> {
     for (p, key) in s.param_keys.iter().enumerate() {
         let parsed: Vec<Option<(f64, bool)>> =
             s.variants.iter().map(|v| numeric(&v.params[p])).collect();
-        let Some(Some((_, duration))) = parsed.first().copied() else {
+        // The base run added to a sweep (`base`, its label `default` where the file leaves the key to its
+        // default) has no point on the axis: it is left out of the curve, not the curve out of the report.
+        let on_axis = |i: usize| {
+            parsed[i].is_some() || s.variants[i].name != crate::scenario::overrides::BASE
+        };
+        let mut kept = parsed
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| on_axis(*i))
+            .map(|(_, x)| *x);
+        let Some(Some((_, duration))) = kept.next() else {
             continue;
         };
-        if parsed.iter().any(|x| x.is_none_or(|(_, d)| d != duration)) {
+        if kept.any(|x| x.is_none_or(|(_, d)| d != duration)) {
             continue;
         }
         let distinct: std::collections::BTreeSet<u64> =
@@ -493,6 +503,7 @@ mod tests {
             replicas: replicas as u32,
             devices: 10,
             variants,
+            reference: 0,
         }
     }
 
