@@ -109,6 +109,13 @@ fn plotted_points_are_the_csv_data() {
             "stack top = fleet size"
         );
     }
+    // Time axes in days carry dates (the default start is Monday 2027-01-04), at whole days, at most 8.
+    let start = &results.summary.start;
+    assert!(start.starts_with("2027-01-04"), "{start}");
+    let ticks: Vec<(f64, &str)> = flow.x.ticks.iter().map(|(x, t)| (*x, t.as_str())).collect();
+    assert_eq!(ticks[0], (0.0, "Mon 4 Jan"));
+    assert_eq!(ticks[1], (2.0, "Wed 6 Jan"));
+    assert!(ticks.len() <= 8 && ticks.iter().all(|(x, _)| x.fract() == 0.0));
     let tags: Vec<&str> = flow.markers.iter().map(|m| m.tag.as_str()).collect();
     assert_eq!(tags, ["S1", "G1", "S2"]);
     assert_eq!(flow.markers[0].x, 1.0, "the pilot starts at 1d");

@@ -150,8 +150,48 @@ fn time_x(results: &Results, what: &str) -> Axis {
         max: f64::from(results.summary.duration_s.max(1)) / unit,
         scale: Scale::Linear,
         format: TickFormat::Decimal,
-        ticks: Vec::new(),
+        ticks: date_ticks(results, unit),
     }
+}
+
+/// At most this many date ticks on a time axis, so that their labels never overlap.
+const MAX_DATE_TICKS: f64 = 8.0;
+
+/// Day ticks labelled with their date (`Mon 11 Jan`) on an axis in days, when `summary.json` states the start;
+/// every 1, 2, 3, 7, 14 or 28 days, the smallest step that keeps at most [`MAX_DATE_TICKS`]. Empty (the
+/// renderer's day numbers) on an axis in hours or without a start.
+fn date_ticks(results: &Results, unit: f64) -> Vec<(f64, String)> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Ok(start) = crate::model::calendar::Start::parse(&results.summary.start) else {
+        return Vec::new();
+    };
+    if unit != DAY {
+        return Vec::new();
+    }
+    let days = f64::from(results.summary.duration_s) / DAY;
+    let step = [1u32, 2, 3, 7, 14, 28]
+        .into_iter()
+        .find(|&s| (days / f64::from(s)).floor() + 1.0 <= MAX_DATE_TICKS)
+        .unwrap_or(28);
+    (0..)
+        .map(|i| i * step)
+        .take_while(|&d| f64::from(d) <= days)
+        .map(|d| {
+            let t = d * 86_400;
+            // `Mon 2027-01-11 08:00` → `Mon 11 Jan`.
+            let short = start.short(t);
+            let month = short[9..11].parse::<usize>().unwrap_or(1);
+            let label = format!(
+                "{} {} {}",
+                &short[..3],
+                short[12..14].trim_start_matches('0'),
+                MONTHS[(month + 11) % 12]
+            );
+            (f64::from(d), label)
+        })
+        .collect()
 }
 
 fn subtitle(results: &Results) -> String {
