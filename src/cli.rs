@@ -101,12 +101,30 @@ pub struct ExportLoadArgs {
     /// Replay this many times faster than simulated time (the total number of requests is kept).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub speedup: u32,
+    /// Export from this time since the start (a duration, e.g. 3d or 36h; default: the start).
+    #[arg(long, value_name = "DURATION", value_parser = duration_seconds, conflicts_with = "window")]
+    pub from: Option<u64>,
+    /// Export up to this time since the start (a duration; default: the end of the run).
+    #[arg(long, value_name = "DURATION", value_parser = duration_seconds, conflicts_with = "window")]
+    pub to: Option<u64>,
+    /// Export a named window instead of --from/--to: `peak-day`, the simulated day (24 h from the start's
+    /// time of day) with the most requests for the component.
+    #[arg(long, value_enum, value_name = "WINDOW")]
+    pub window: Option<WindowArg>,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Replace an --out file that is not an earlier export of cofleet's.
     #[arg(long)]
     pub force: bool,
+}
+
+/// The named windows of `export-load --window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "kebab-case")]
+pub enum WindowArg {
+    /// The simulated day with the most requests for the component.
+    PeakDay,
 }
 
 /// The load components `export-load --component` takes, by their names in `load.csv`.
@@ -248,6 +266,10 @@ pub struct SweepArgs {
     /// Results folder (default: results/<scenario name>-sweep/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The variant every other is compared with (default: the base scenario, run as variant `base` when
+    /// no --set combination equals it).
+    #[arg(long, value_name = "VARIANT")]
+    pub reference: Option<String>,
     /// Worker threads shared by all runs (default: one per core). Results are identical for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -125,11 +125,15 @@ fn a_slower_policy_poll_fails_the_gate_with_the_right_rows() {
     // A different scenario is refused unless allowed, naming what differs.
     let refused = gate(&["--current", path(&slow.out), "--baseline", path(&base.out)]);
     assert_eq!(refused.status.code(), Some(2));
+    // The refusal names the parameter that differs (from the scenario parameters both summaries store),
+    // and only that one.
+    let err = stderr(&refused);
     assert!(
-        stderr(&refused).contains("scenario_hash: baseline"),
-        "{}",
-        stderr(&refused)
+        err.contains("timers.policy_poll: baseline 3600, current 5400"),
+        "{err}"
     );
+    assert!(!err.contains("scenario_hash"), "{err}");
+    assert_eq!(err.matches(": baseline ").count(), 1, "{err}");
 
     let out = gate(&[
         "--current",
@@ -155,7 +159,7 @@ fn a_slower_policy_poll_fails_the_gate_with_the_right_rows() {
         text.contains("| threshold | `switch_latency.compliance_policies.p95` | — | 1.4"),
         "{text}"
     );
-    assert!(text.contains("scenario changed (allowed): scenario_hash"));
+    assert!(text.contains("scenario changed (allowed): timers.policy_poll: baseline 3600"));
 
     let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(report["verdict"], "fail");

@@ -365,6 +365,105 @@ fn k6_export_integrates_to_the_simulated_total() {
     assert!((sum - total as f64).abs() < 1e-6 * total as f64);
 }
 
+/// The management point's requests per bucket start, from load.csv.
+fn mp_buckets(run: &Run) -> Vec<(u64, u64)> {
+    let mut r = csv::Reader::from_path(run.out.join("load.csv")).unwrap();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[1] != "management_point" {
+            continue;
+        }
+        let (start, n): (u64, u64) = (rec[0].parse().unwrap(), rec[3].parse().unwrap());
+        match out.last_mut() {
+            Some((s, m)) if *s == start => *m += n,
+            _ => out.push((start, n)),
+        }
+    }
+    out
+}
+
+fn export(run: &Run, args: &[&str]) -> std::process::Output {
+    cofleet()
+        .arg("export-load")
+        .arg(&run.out)
+        .args(["--component", "management_point"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// (simulated_s, simulated requests in the bucket) of a CSV export; checks the header states the speedup.
+fn exported(out: &std::process::Output, bucket: f64) -> Vec<(u64, f64)> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "seconds,requests_per_s,simulated_s,simulated_requests_per_s,speedup"
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].parse().unwrap(), f[3].parse::<f64>().unwrap() * bucket)
+        })
+        .collect()
+}
+
+#[test]
+fn export_windows_hold_exactly_the_requests_of_their_buckets() {
+    let run = run_scenario(&steady_fleet("[timers]\npolicy_poll = \"30m\"\n"), &[]);
+    let buckets = mp_buckets(&run);
+    let bucket = (buckets[1].0 - buckets[0].0) as f64;
+    let in_range = |from: u64, to: u64| -> f64 {
+        buckets
+            .iter()
+            .filter(|(s, _)| *s >= from && *s < to)
+            .map(|(_, n)| *n as f64)
+            .sum()
+    };
+    // --from/--to: the buckets of [1d, 36h), at their simulated times.
+    let out = export(&run, &["--format", "csv", "--from", "1d", "--to", "36h"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(stderr.contains("compressed 60x (--speedup 60)"), "{stderr}");
+    let rows = exported(&out, bucket);
+    assert_eq!(rows[0].0, 86_400);
+    assert_eq!(rows.len() as f64, 43_200.0 / bucket);
+    let sum: f64 = rows.iter().map(|r| r.1).sum();
+    assert!((sum - in_range(86_400, 129_600)).abs() < 1e-6 * sum.max(1.0));
+    // --window peak-day: the whole day (from the start) with the most requests.
+    let day_total = |d: u64| in_range(d * 86_400, (d + 1) * 86_400);
+    let peak = if day_total(1) > day_total(0) { 1 } else { 0 };
+    let rows = exported(
+        &export(&run, &["--format", "csv", "--window", "peak-day"]),
+        bucket,
+    );
+    assert_eq!(rows[0].0, peak * 86_400);
+    let sum: f64 = rows.iter().map(|r| r.1).sum();
+    assert!((sum - day_total(peak)).abs() < 1e-6 * sum.max(1.0));
+    // A k6 export of a window names it.
+    let k6 = export(&run, &["--window", "peak-day"]);
+    assert!(String::from_utf8_lossy(&k6.stdout).contains("since the start"));
+    // --from after --to, or beyond the run: exit 2.
+    for (args, needle) in [
+        (&["--from", "36h", "--to", "1d"][..], "is not before --to"),
+        (&["--from", "3d"][..], "after the end of the run"),
+        (
+            &["--from", "1d", "--window", "peak-day"][..],
+            "cannot be used with",
+        ),
+    ] {
+        let out = export(&run, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn load_bad_inputs() {
     let run = run_on_1_and_4_threads(&steady_fleet(""), &[]);

@@ -115,6 +115,13 @@ fn plotted_points_are_the_csv_data() {
             "stack top = fleet size"
         );
     }
+    // Time axes in days carry dates (the default start is Monday 2027-01-04), at whole days, at most 8.
+    let start = &results.summary.start;
+    assert!(start.starts_with("2027-01-04"), "{start}");
+    let ticks: Vec<(f64, &str)> = flow.x.ticks.iter().map(|(x, t)| (*x, t.as_str())).collect();
+    assert_eq!(ticks[0], (0.0, "Mon 4 Jan"));
+    assert_eq!(ticks[1], (2.0, "Wed 6 Jan"));
+    assert!(ticks.len() <= 8 && ticks.iter().all(|(x, _)| x.fract() == 0.0));
     let tags: Vec<&str> = flow.markers.iter().map(|m| m.tag.as_str()).collect();
     assert_eq!(tags, ["S1", "G1", "S2"]);
     assert_eq!(flow.markers[0].x, 1.0, "the pilot starts at 1d");
@@ -142,11 +149,36 @@ fn plotted_points_are_the_csv_data() {
         })
         .collect();
     let switch = figures::switch_latency(&results);
+    // Identical curves are drawn once, named together.
     let curve = switch
         .series
         .iter()
-        .find(|s| s.name == "client_apps")
+        .find(|s| s.name.split(", ").any(|n| n == "client_apps"))
         .unwrap();
+    assert!(
+        expected.len() >= 200,
+        "the CDF is drawn from ≥ 200 quantiles"
+    );
+    // Every metric is named once, and no two drawn curves are the same.
+    let names: Vec<&str> = switch
+        .series
+        .iter()
+        .flat_map(|s| s.name.split(", "))
+        .collect();
+    assert_eq!(names.len(), 8, "{names:?}");
+    let drawn: Vec<&Vec<(f64, f64)>> = switch
+        .series
+        .iter()
+        .map(|s| &s.points)
+        .filter(|p| !p.is_empty())
+        .collect();
+    for (i, a) in drawn.iter().enumerate() {
+        assert!(
+            drawn[i + 1..].iter().all(|b| b != a),
+            "curve {i} drawn twice"
+        );
+    }
+    assert_eq!(expected[0].1, 0.0, "from the smallest sample");
     assert_eq!(curve.points.len(), expected.len());
     for (got, want) in curve.points.iter().zip(&expected) {
         assert_eq!(got.1, want.1);

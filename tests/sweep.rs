@@ -293,3 +293,102 @@ fn sweeps_compare_load_and_the_request_rate_view_too() {
     .0;
     assert!(headroom >= 1.0);
 }
+
+#[test]
+fn the_base_scenario_is_the_default_reference_and_reference_picks_another() {
+    // --set values that leave out the file's own poll interval (60 m): the base is run too, as `base`,
+    // byte for byte a plain run of the file, and every other variant is compared with it.
+    let text = closed_form(300, "");
+    let s = sweep(&text, &["--set", "timers.policy_poll=30m,2h"]);
+    ok(&s);
+    assert_eq!(
+        variant_order(&s.out),
+        ["base", "timers.policy_poll=30m", "timers.policy_poll=2h"]
+    );
+    let alone = run_scenario(&text, &[]);
+    assert_eq!(
+        std::fs::read(s.out.join("variants/base/summary.json")).unwrap(),
+        std::fs::read(alone.out.join("summary.json")).unwrap()
+    );
+    let md = std::fs::read_to_string(s.out.join("comparison.md")).unwrap();
+    assert!(
+        md.contains("relative difference to the reference, `base`"),
+        "{md}"
+    );
+    assert!(md.contains("## Against `base`"), "{md}");
+    assert!(
+        md.contains("**Bold**: in each column, the best mean"),
+        "{md}"
+    );
+    // Load and capacity are columns, in the CSV as in the table.
+    let mut r = csv::Reader::from_path(s.out.join("comparison.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    for col in [
+        "load.management_point.peak_requests_per_s",
+        "load.management_point.peak_utilisation",
+        "capacity.management_point.needed_per_site",
+        "capacity.enough",
+    ] {
+        assert!(header.iter().any(|h| h == col), "{col} in {header:?}");
+        assert!(md.contains(col), "{col} in comparison.md");
+    }
+    // The CSV's peak equals the base run's summary.
+    let peak = stat(
+        &s.out,
+        "base",
+        "load.management_point",
+        "peak_requests_per_s",
+    )
+    .0;
+    assert_close(
+        "peak",
+        peak,
+        alone.summary()["load"]["components"]["management_point"]["peak_requests_per_s"]
+            .as_f64()
+            .unwrap(),
+        1e-3,
+    );
+
+    // A --set value equal to the file's: no extra base run, that variant is the reference.
+    let with_base = sweep(&text, &["--set", "timers.policy_poll=1h,2h"]);
+    ok(&with_base);
+    assert_eq!(
+        variant_order(&with_base.out),
+        ["timers.policy_poll=1h", "timers.policy_poll=2h"]
+    );
+    let md = std::fs::read_to_string(with_base.out.join("comparison.md")).unwrap();
+    assert!(md.contains("reference, `timers.policy_poll=1h`"), "{md}");
+
+    // --reference names another variant.
+    let other = sweep(
+        &text,
+        &[
+            "--set",
+            "timers.policy_poll=1h,2h",
+            "--reference",
+            "timers.policy_poll=2h",
+        ],
+    );
+    ok(&other);
+    let md = std::fs::read_to_string(other.out.join("comparison.md")).unwrap();
+    assert!(md.contains("## Against `timers.policy_poll=2h`"), "{md}");
+    assert!(md.contains("- `timers.policy_poll=1h`: "), "{md}");
+
+    // A name no variant has: exit 2 listing the variants.
+    let wrong = sweep(
+        &text,
+        &[
+            "--set",
+            "timers.policy_poll=1h,2h",
+            "--reference",
+            "poll-2h",
+        ],
+    );
+    bad(
+        &wrong,
+        &[
+            "--reference poll-2h",
+            "timers.policy_poll=1h, timers.policy_poll=2h",
+        ],
+    );
+}

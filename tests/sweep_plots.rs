@@ -54,6 +54,16 @@ fn csv_means(out: &Path, metric: &str) -> Vec<(String, String, String, String)> 
         .collect()
 }
 
+/// A `sweep.csv` value in seconds as the report writes it.
+fn human(seconds: &str) -> String {
+    let s: f64 = seconds.parse().unwrap();
+    if s < 0.0 {
+        format!("−{}", cofleet::units::human_seconds(-s))
+    } else {
+        cofleet::units::human_seconds(s)
+    }
+}
+
 #[test]
 fn sweep_plots_show_sweep_csv_values_with_whiskers() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,11 +100,15 @@ fn sweep_plots_show_sweep_csv_values_with_whiskers() {
         .split("<section id=\"compare_switch_latency_compliance_policies\">")
         .nth(1)
         .unwrap();
+    // The report's tables give sweep.csv's seconds in human units.
     for (i, (variant, value, lo, hi)) in means.iter().enumerate() {
         assert!(!lo.is_empty(), "two replicas give intervals");
         let row = format!(
-            "<tr><td>{variant}</td><td>{}</td><td>{value}</td><td>{lo}</td><td>{hi}</td></tr>",
-            i + 1
+            "<tr><td>{variant}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            i + 1,
+            human(value),
+            human(lo),
+            human(hi)
         );
         assert!(section.contains(&row), "missing {row}");
     }
@@ -107,7 +121,8 @@ fn sweep_plots_show_sweep_csv_values_with_whiskers() {
     assert_eq!(variant, "timers.policy_poll=30m+fleet.devices=500");
     assert!(
         curve.contains(&format!(
-            "<tr><td>base fleet.devices=500</td><td>30m</td><td>{value}</td>"
+            "<tr><td>base fleet.devices=500</td><td>30m</td><td>{}</td>",
+            human(value)
         )),
         "{}",
         &curve[..curve.len().min(3000)]
@@ -123,6 +138,39 @@ fn sweep_plots_show_sweep_csv_values_with_whiskers() {
     let first = top(&out);
     assert!(first.len() >= 7);
     assert_eq!(first, top(&again));
+    // Every sweep plot also as PNG; `cofleet plot` redraws the sweep folder's plots from its files, byte
+    // for byte, in any format.
+    for (path, _) in first.iter().filter(|(p, _)| p.ends_with(".svg")) {
+        let png = out.join(path.replace(".svg", ".png"));
+        assert!(
+            std::fs::read(&png).unwrap().starts_with(b"\x89PNG"),
+            "{png:?}"
+        );
+    }
+    // The comparison is an HTML table, not pasted markdown.
+    assert!(html.contains("<table class=\"comparison\">"));
+    assert!(!html.contains("| --- |"));
+    std::fs::remove_dir_all(out.join("plots")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    let replotted = cofleet()
+        .args(["plot", out.to_str().unwrap(), "--format", "png"])
+        .output()
+        .unwrap();
+    assert!(
+        replotted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replotted.stderr)
+    );
+    let replot: Vec<_> = top(&out);
+    let want: Vec<_> = first
+        .iter()
+        .filter(|(p, _)| !p.ends_with(".svg"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        replot, want,
+        "`cofleet plot SWEEP --format png` redraws the same PNGs and report"
+    );
 }
 
 #[test]
@@ -140,7 +188,7 @@ fn one_replica_draws_no_whiskers() {
             html.contains(&format!("<tr><td>{variant}</td>")),
             "{variant}"
         );
-        assert!(html.contains(&format!("<td>{value}</td><td></td><td></td></tr>")));
+        assert!(html.contains(&format!("<td>{}</td><td></td><td></td></tr>", human(value))));
     }
     assert!(out.join("plots/compare_compliance_latency.svg").exists());
     // A file with no --set: comparison bars only, no curves.

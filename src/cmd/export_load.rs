@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use super::print_stdout;
-use crate::cli::{ExportFormat, ExportLoadArgs};
+use crate::cli::{ExportFormat, ExportLoadArgs, WindowArg};
 use crate::job::error::{Error, ExitCode};
 use crate::load::Component;
-use crate::load::export::{Step, k6_script, rate_csv};
+use crate::load::export::{K6_WARN_BYTES, Step, k6_script, peak_day, rate_csv};
 use crate::report::load_out::LoadLayout;
 use crate::report::output_file::{OutputKind, check_output, write_output};
 use crate::report::read::{FILE_CAP, read_result_file};
+use crate::units::{human_bytes, human_seconds};
 
 /// Reads `<results>/load.csv` and writes the export to `--out` (or stdout).
 pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
@@ -20,12 +21,74 @@ pub fn export_load(args: &ExportLoadArgs) -> Result<ExitCode, Error> {
     if let Some(out) = &args.out {
         check_output(out, OutputKind::LoadExport, args.force)?;
     }
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from >= to
+    {
+        return Err(Error::refused(format!(
+            "--from {} is not before --to {}; give a window with --from before --to",
+            human_seconds(from as f64),
+            human_seconds(to as f64)
+        )));
+    }
     let file = args.results.join("load.csv");
-    let (bucket, steps) = read_steps(&file, component, summary.load_layout())?;
-    let title = args.results.display().to_string();
+    let (bucket, mut steps) = read_steps(&file, component, summary.load_layout())?;
+    let span = u64::from(summary.duration_s);
+    // The window, in whole buckets: --from rounds down and --to up to a bucket boundary.
+    let (first, count) = match args.window {
+        Some(WindowArg::PeakDay) => peak_day(&steps, bucket),
+        None => {
+            let b = u64::from(bucket);
+            let from = args.from.unwrap_or(0);
+            if from >= span {
+                return Err(Error::refused(format!(
+                    "--from {} is at or after the end of the run ({}); give a time within it",
+                    human_seconds(from as f64),
+                    human_seconds(span as f64)
+                )));
+            }
+            let to = args.to.unwrap_or(span).min(span);
+            let first = (from / b) as usize;
+            let last = (to.div_ceil(b) as usize).min(steps.len());
+            (first.min(last), last.saturating_sub(first))
+        }
+    };
+    steps = steps.split_off(first.min(steps.len()));
+    steps.truncate(count);
+    let first_s = first as u64 * u64::from(bucket);
+    let whole = args.window.is_none() && args.from.is_none() && args.to.is_none();
+    let title = if whole {
+        args.results.display().to_string()
+    } else {
+        format!(
+            "{}, {} to {} since the start",
+            args.results.display(),
+            human_seconds(first_s as f64),
+            human_seconds((first_s + steps.len() as u64 * u64::from(bucket)) as f64)
+        )
+    };
     let text = match args.format {
-        ExportFormat::K6 => k6_script(&title, component.name(), &steps, bucket, args.speedup),
-        ExportFormat::Csv => rate_csv(&steps, bucket, args.speedup),
+        ExportFormat::K6 => {
+            let script = k6_script(&title, component.name(), &steps, bucket, args.speedup);
+            if script.len() > K6_WARN_BYTES {
+                eprintln!(
+                    "warning: the k6 script is {} ({} buckets); k6 parses a script this large slowly — \
+                     export a part with --window peak-day or --from/--to",
+                    human_bytes(script.len() as u64),
+                    steps.len()
+                );
+            }
+            script
+        }
+        ExportFormat::Csv => {
+            if args.speedup > 1 {
+                eprintln!(
+                    "note: seconds and requests_per_s are compressed {}x (--speedup {}); simulated_s and \
+                     simulated_requests_per_s are the simulated ones",
+                    args.speedup, args.speedup
+                );
+            }
+            rate_csv(&steps, bucket, args.speedup, first_s)
+        }
     };
     match &args.out {
         Some(path) => write_output(path, text.as_bytes(), OutputKind::LoadExport, args.force)?,

@@ -17,6 +17,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, Error> {
         sets: distinct_keys(&args.set)?,
         replicas: args.replicas,
         out: args.out.clone(),
+        reference: args.reference.clone(),
         threads: Threads::from_flag(args.threads),
         force: args.force,
         max_memory: args.max_memory,

@@ -89,10 +89,34 @@ pub fn scenario_differences(baseline: &Summary, current: &Summary) -> Vec<String
         baseline.duration_s.to_string(),
         current.duration_s.to_string(),
     );
-    out.push(format!(
-        "scenario_hash: baseline {}, current {} (any simulated parameter: timers, failures, fleet, stages …)",
-        baseline.scenario_hash, current.scenario_hash
-    ));
+    let (b, c) = (&baseline.scenario_parameters, &current.scenario_parameters);
+    if b.is_empty() || c.is_empty() {
+        // A summary written before the parameters were stored: only the hashes can be compared.
+        out.push(format!(
+            "scenario_hash: baseline {}, current {} (any simulated parameter: timers, failures, fleet, stages …; \
+             a summary written by this cofleet would list them)",
+            baseline.scenario_hash, current.scenario_hash
+        ));
+        return out;
+    }
+    let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let absent = "(absent)".to_string();
+    let differing: Vec<String> = keys
+        .into_iter()
+        .filter(|k| !matches!(k.as_str(), "seed" | "duration"))
+        .filter_map(|k| {
+            let (bv, cv) = (b.get(k).unwrap_or(&absent), c.get(k).unwrap_or(&absent));
+            (bv != cv).then(|| format!("{k}: baseline {bv}, current {cv}"))
+        })
+        .collect();
+    const SHOWN: usize = 20;
+    let more = differing.len().saturating_sub(SHOWN);
+    out.extend(differing.into_iter().take(SHOWN));
+    if more > 0 {
+        out.push(format!("… and {more} more parameter(s)"));
+    }
     out
 }
 

@@ -184,6 +184,7 @@ mod tests {
             schema: SCHEMA,
             scenario: "t".into(),
             scenario_hash: "0".repeat(16),
+            scenario_parameters: BTreeMap::new(),
             seed: 1,
             devices: 10,
             duration_s: 86_400,

@@ -242,6 +242,13 @@ fn check_marker(m: &Marker) -> Result<(), String> {
     if plan.variants.is_empty() {
         return Err("plan.variants is empty; a sweep has at least 1 variant".into());
     }
+    if plan.reference >= plan.variants.len() {
+        return Err(format!(
+            "plan.reference is {} but the plan has {} variant(s)",
+            plan.reference,
+            plan.variants.len()
+        ));
+    }
     if plan.replicas == 0 {
         return Err("plan.replicas is 0; a sweep has at least 1 replica per variant".into());
     }
@@ -354,6 +361,7 @@ mod tests {
                     ("a".into(), vec!["30m".into()]),
                     ("b".into(), vec!["60m".into()]),
                 ],
+                reference: 0,
             },
         }
     }

@@ -27,7 +27,7 @@ use crate::report::leftovers::Leftover;
 use crate::report::run_files;
 use crate::scenario;
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
-use crate::sweep::{SetParam, Variant, plan, replica_seed, variant_count};
+use crate::sweep::{SetParam, Variant, plan, reference_index, replica_seed, variant_count};
 use crate::units::human_bytes;
 
 /// Most runs a sweep starts without `--force`.
@@ -47,6 +47,8 @@ pub struct SweepConfig {
     pub replicas: u32,
     /// The results folder (default: `results/<scenario name>/`).
     pub out: Option<PathBuf>,
+    /// `--reference`: the variant the others are compared with (default: the base scenario).
+    pub reference: Option<String>,
     /// Worker threads shared by all runs.
     pub threads: Threads,
     /// Run above [`MAX_RUNS`] or the memory limit, and replace a folder the overwrite policy keeps.
@@ -68,6 +70,7 @@ struct Job {
 /// A sweep that passed its guards and is ready to run.
 pub struct PreparedSweep {
     variants: Vec<Variant>,
+    reference: usize,
     param_keys: Vec<String>,
     replicas: u32,
     out: PathBuf,
@@ -121,6 +124,9 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
         return Err(refuse_size(owned_runs, planned, replicas, &cost, threads));
     }
     let variants = plan(&text, &file, &config.sets)?;
+    let (base_scenario, _) = scenario::overrides::base_and_variants(&text, &file)?;
+    let reference = reference_index(&variants, &base_scenario, config.reference.as_deref())
+        .map_err(Error::refused)?;
     let base = &variants[0].scenario;
     let out = config
         .out
@@ -165,6 +171,7 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
     Ok(PreparedSweep {
         param_keys: config.sets.iter().map(|s| s.key.clone()).collect(),
         variants,
+        reference,
         replicas,
         out,
         threads: config.threads,
@@ -256,7 +263,12 @@ impl PreparedSweep {
         files: &mut Vec<(String, Vec<u8>)>,
         summaries: &[Vec<crate::report::summary::Summary>],
     ) -> Result<String, Error> {
-        let sweep_plan = SweepPlan::new(&self.variants, self.param_keys.clone(), self.replicas);
+        let sweep_plan = SweepPlan::new(
+            &self.variants,
+            self.param_keys.clone(),
+            self.replicas,
+            self.reference,
+        );
         let Some(sh) = self.shard else {
             let (md, outputs) = crate::plot::sweep::comparison_files(&sweep_plan, summaries)?;
             files.extend(outputs);

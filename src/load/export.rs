@@ -79,14 +79,44 @@ pub fn k6_script(
     out
 }
 
-/// `seconds,requests_per_s`: one row per bucket in compressed time (the rate holds until the next row).
-pub fn rate_csv(steps: &[Step], bucket: u32, speedup: u32) -> String {
+/// `seconds,requests_per_s,simulated_s,simulated_requests_per_s,speedup`: one row per bucket, first in
+/// compressed (replay) time — the rate holds until the next row — then the same bucket in simulated time
+/// (its start since the run's start, `first_s` being the first bucket's) and the speedup that relates them,
+/// so a reader never mistakes the compressed rate for the simulated one.
+pub fn rate_csv(steps: &[Step], bucket: u32, speedup: u32, first_s: u64) -> String {
     let hold = f64::from(bucket) / f64::from(speedup);
-    let mut out = String::from("seconds,requests_per_s\n");
+    let mut out =
+        String::from("seconds,requests_per_s,simulated_s,simulated_requests_per_s,speedup\n");
     for (i, s) in steps.iter().enumerate() {
-        let _ = writeln!(out, "{},{}", i as f64 * hold, s.requests as f64 / hold);
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{speedup}",
+            i as f64 * hold,
+            s.requests as f64 / hold,
+            first_s + i as u64 * u64::from(bucket),
+            s.requests as f64 / f64::from(bucket)
+        );
     }
     out
+}
+
+/// A k6 script above this size is hard to open and slow for k6 to parse: the export warns and suggests a
+/// window.
+pub const K6_WARN_BYTES: usize = 4 << 20;
+
+/// The simulated day with the most requests: (first bucket, bucket count) of the 24 h window starting at a
+/// whole number of days from the run's start that holds the largest total; the earliest on a tie.
+pub fn peak_day(steps: &[Step], bucket: u32) -> (usize, usize) {
+    let per_day = (86_400 / bucket.max(1)).max(1) as usize;
+    let mut best = (0, 0u64);
+    for (d, day) in steps.chunks(per_day).enumerate() {
+        let total: u64 = day.iter().map(|s| s.requests).sum();
+        if total > best.1 {
+            best = (d, total);
+        }
+    }
+    let first = best.0 * per_day;
+    (first, per_day.min(steps.len().saturating_sub(first)))
 }
 
 #[cfg(test)]
@@ -134,9 +164,22 @@ mod tests {
     fn csv_rates() {
         let steps = [Step { requests: 60 }, Step { requests: 0 }];
         assert_eq!(
-            rate_csv(&steps, 60, 2),
-            "seconds,requests_per_s\n0,2\n30,0\n"
+            rate_csv(&steps, 60, 2, 120),
+            "seconds,requests_per_s,simulated_s,simulated_requests_per_s,speedup\n\
+             0,2,120,1,2\n30,0,180,0,2\n"
         );
+    }
+
+    #[test]
+    fn the_peak_day_is_the_busiest_whole_day() {
+        // Buckets of 12 h: days are pairs; day 1 (buckets 2, 3) has the most.
+        let steps: Vec<Step> = [5, 5, 9, 4, 0, 13]
+            .iter()
+            .map(|&requests| Step { requests })
+            .collect();
+        assert_eq!(peak_day(&steps, 43_200), (2, 2));
+        assert_eq!(peak_day(&steps[..5], 43_200), (2, 2));
+        assert_eq!(peak_day(&[], 60), (0, 0));
     }
 
     #[test]
@@ -146,6 +189,6 @@ mod tests {
         assert!(
             OutputKind::LoadExport.recognises(k6_script("t", "cmg", &steps, 60, 10).as_bytes())
         );
-        assert!(OutputKind::LoadExport.recognises(rate_csv(&steps, 60, 10).as_bytes()));
+        assert!(OutputKind::LoadExport.recognises(rate_csv(&steps, 60, 10, 0).as_bytes()));
     }
 }

@@ -266,12 +266,17 @@ impl Metric {
 /// Statistics reported per metric, in output order.
 pub const STATS: [&str; 8] = ["count", "mean", "min", "p50", "p90", "p95", "p99", "max"];
 
-/// Percentiles written to `percentiles.csv`: dense enough that the latency CDF plots (`cofleet plot`) are
-/// drawn from the file alone without visible corners, with extra points in the tail that gates care about.
-pub const PERCENTILES: [f64; 23] = [
-    1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 90.0,
-    95.0, 97.0, 98.0, 99.0, 99.5, 99.9, 100.0,
-];
+/// Percentiles written to `percentiles.csv`: 0 (the exact minimum), 0.1, every 0.5 from 0.5 to 99.5, 99.9
+/// and 100 (the exact maximum) — 203 points, so the latency CDF plots (`cofleet plot`) are drawn from the
+/// distribution itself (at most 0.5 % of samples between two points) rather than from a few joined
+/// percentiles, with the tail points that gates care about. Every value is exact in binary, so the file
+/// writes them as `0.5`, `1`, `99.9`.
+pub fn percentiles() -> Vec<f64> {
+    let mut out = vec![0.0, 0.1];
+    out.extend((1..=199).map(|i| f64::from(i) * 0.5));
+    out.extend([99.9, 100.0]);
+    out
+}
 
 #[cfg(test)]
 mod tests {

@@ -67,7 +67,7 @@ impl Timeline {
 /// One point of a latency distribution from `percentiles.csv`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quantile {
-    /// Percentile in (0, 100].
+    /// Percentile in [0, 100] (0 is the exact minimum).
     pub percentile: f64,
     /// Latency at that percentile, seconds.
     pub seconds: u64,
@@ -307,11 +307,11 @@ fn parse_percentiles(
     let mut out: BTreeMap<String, Vec<Quantile>> = BTreeMap::new();
     for row in &rows {
         let percentile: f64 = field(path, row, 1, "percentile")?;
-        if !(percentile > 0.0 && percentile <= 100.0) {
+        if !(0.0..=100.0).contains(&percentile) {
             let line = row.position().map_or(0, |p| p.line());
             return Err(invalid(
                 path,
-                format!("line {line}: percentile {percentile} is outside (0, 100]"),
+                format!("line {line}: percentile {percentile} is outside [0, 100]"),
             ));
         }
         let seconds = field(path, row, 2, "seconds")?;

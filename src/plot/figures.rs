@@ -150,8 +150,48 @@ fn time_x(results: &Results, what: &str) -> Axis {
         max: f64::from(results.summary.duration_s.max(1)) / unit,
         scale: Scale::Linear,
         format: TickFormat::Decimal,
-        ticks: Vec::new(),
+        ticks: date_ticks(results, unit),
     }
+}
+
+/// At most this many date ticks on a time axis, so that their labels never overlap.
+const MAX_DATE_TICKS: f64 = 8.0;
+
+/// Day ticks labelled with their date (`Mon 11 Jan`) on an axis in days, when `summary.json` states the start;
+/// every 1, 2, 3, 7, 14 or 28 days, the smallest step that keeps at most [`MAX_DATE_TICKS`]. Empty (the
+/// renderer's day numbers) on an axis in hours or without a start.
+fn date_ticks(results: &Results, unit: f64) -> Vec<(f64, String)> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Ok(start) = crate::model::calendar::Start::parse(&results.summary.start) else {
+        return Vec::new();
+    };
+    if unit != DAY {
+        return Vec::new();
+    }
+    let days = f64::from(results.summary.duration_s) / DAY;
+    let step = [1u32, 2, 3, 7, 14, 28]
+        .into_iter()
+        .find(|&s| (days / f64::from(s)).floor() + 1.0 <= MAX_DATE_TICKS)
+        .unwrap_or(28);
+    (0..)
+        .map(|i| i * step)
+        .take_while(|&d| f64::from(d) <= days)
+        .map(|d| {
+            let t = d * 86_400;
+            // `Mon 2027-01-11 08:00` → `Mon 11 Jan`.
+            let short = start.short(t);
+            let month = short[9..11].parse::<usize>().unwrap_or(1);
+            let label = format!(
+                "{} {} {}",
+                &short[..3],
+                short[12..14].trim_start_matches('0'),
+                MONTHS[(month + 11) % 12]
+            );
+            (f64::from(d), label)
+        })
+        .collect()
 }
 
 fn subtitle(results: &Results) -> String {
@@ -320,8 +360,10 @@ const LOG_TICKS: [(f64, &str); 15] = [
 /// The percentiles marked on every CDF curve.
 pub const MARKED: [f64; 3] = [50.0, 95.0, 99.0];
 
-/// Latency CDFs of `metrics` (name, legend text) from `percentiles.csv`, on a log time axis; a metric
-/// without samples keeps its legend entry, marked "no data".
+/// Latency CDFs of `metrics` (name, legend text) from `percentiles.csv` (203 quantiles per metric, from the
+/// exact minimum to the exact maximum), on a log time axis; metrics with identical quantiles share one
+/// curve whose legend names them all (comma-separated); a metric without samples keeps its legend entry,
+/// marked "no data".
 pub fn latency_cdf(
     results: &Results,
     slug: &str,
@@ -329,15 +371,30 @@ pub fn latency_cdf(
     metrics: &[(String, String)],
     color_base: usize,
 ) -> Figure {
-    let mut series = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     let mut lowest = f64::INFINITY;
     let mut highest: f64 = 1.0;
+    // Curves with exactly the same quantiles would hide each other: each distinct curve is drawn once,
+    // labelled with every metric it stands for (in the given order).
+    let mut drawn: Vec<&[super::data::Quantile]> = Vec::new();
     for (i, (metric, legend)) in metrics.iter().enumerate() {
         let quantiles = results
             .percentiles
             .get(metric)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        if !quantiles.is_empty() {
+            if let Some(k) = drawn.iter().position(|d| *d == quantiles) {
+                let same = series
+                    .iter_mut()
+                    .filter(|s| !s.points.is_empty())
+                    .nth(k)
+                    .expect("one series per drawn curve");
+                same.name = format!("{}, {legend}", same.name);
+                continue;
+            }
+            drawn.push(quantiles);
+        }
         for q in quantiles {
             if q.seconds > 0 {
                 lowest = lowest.min(q.seconds as f64);
@@ -392,7 +449,7 @@ pub fn latency_cdf(
         title: format!("{what} — {}", subtitle(results)),
         how_to_read: "Each curve gives, for a latency on the (log) x axis, the share of samples at or below \
                       it; dots mark p50, p95 and p99, whose values are in the legend; zero latencies sit on \
-                      the left edge."
+                      the left edge; metrics with the same distribution share one curve, named together."
             .into(),
         x: Axis {
             label: "latency (log scale; s = seconds, m = minutes, h = hours, d = days)".into(),

@@ -158,6 +158,31 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` in lines of at most `max` characters, broken after a space, comma or `+` (a legend that lists
+/// several metrics or sweep settings keeps every part instead of being cut where the variants differ); at
+/// most `lines` lines, the last one shortened with `…` when the text is longer still.
+pub fn wrap(text: &str, max: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if out.len() + 1 == lines || rest.chars().count() <= max {
+            out.push(shorten(rest, max));
+            break;
+        }
+        let head: String = rest.chars().take(max).collect();
+        let cut = head
+            .char_indices()
+            .filter(|(_, c)| matches!(c, ' ' | ',' | '+'))
+            .map(|(i, c)| i + c.len_utf8())
+            .next_back()
+            .filter(|&i| i > max / 3)
+            .unwrap_or(head.len());
+        out.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    out
+}
+
 /// Draws `figure` on `root`: title on top, chart on the left, legend in its own panel on the right so it
 /// never covers data.
 fn draw<DB: DrawingBackend>(
@@ -375,8 +400,11 @@ fn draw_legend<DB: DrawingBackend>(
                 ))?;
             }
         }
-        area.draw(&Text::new(shorten(&s.name, 38), (38, y), name_font.clone()))?;
-        y += 20;
+        for line in wrap(&s.name, 38, 4) {
+            area.draw(&Text::new(line, (38, y), name_font.clone()))?;
+            y += 18;
+        }
+        y += 2;
         if !s.detail.is_empty() {
             area.draw(&Text::new(
                 shorten(&s.detail, 48),
@@ -398,4 +426,24 @@ fn draw_legend<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_separators_and_keeps_every_part() {
+        let text = "1: timers.policy_poll=30m+stage.0.pilot_share=0.05";
+        let lines = wrap(text, 38, 4);
+        assert_eq!(
+            lines,
+            ["1: timers.policy_poll=30m+", "stage.0.pilot_share=0.05"]
+        );
+        assert_eq!(wrap("short", 38, 4), ["short"]);
+        let long = "a ".repeat(100);
+        let cut = wrap(&long, 10, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…'));
+    }
 }

@@ -11,9 +11,9 @@ use super::html::{Section, escape};
 use super::render::{self, RenderError};
 use crate::report::summary::Summary;
 use crate::sweep::combination_name;
-use crate::sweep::export::{SweepStats, find, num};
+use crate::sweep::export::{SweepStats, find};
 use crate::sweep::shard::{Files, SweepPlan, comparison_tables};
-use crate::units::parse_duration;
+use crate::units::{human_seconds, parse_duration};
 
 /// The metrics (all means, in seconds) the sweep plots show.
 pub const PLOTTED: [(&str, &str); 3] = [
@@ -151,10 +151,20 @@ pub fn curves(s: &SweepStats) -> Vec<SweepFigure> {
     for (p, key) in s.param_keys.iter().enumerate() {
         let parsed: Vec<Option<(f64, bool)>> =
             s.variants.iter().map(|v| numeric(&v.params[p])).collect();
-        let Some(Some((_, duration))) = parsed.first().copied() else {
+        // The base run added to a sweep (`base`, its label `default` where the file leaves the key to its
+        // default) has no point on the axis: it is left out of the curve, not the curve out of the report.
+        let on_axis = |i: usize| {
+            parsed[i].is_some() || s.variants[i].name != crate::scenario::overrides::BASE
+        };
+        let mut kept = parsed
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| on_axis(*i))
+            .map(|(_, x)| *x);
+        let Some(Some((_, duration))) = kept.next() else {
             continue;
         };
-        if parsed.iter().any(|x| x.is_none_or(|(_, d)| d != duration)) {
+        if kept.any(|x| x.is_none_or(|(_, d)| d != duration)) {
             continue;
         }
         let distinct: std::collections::BTreeSet<u64> =
@@ -290,22 +300,119 @@ pub fn curves(s: &SweepStats) -> Vec<SweepFigure> {
     out
 }
 
+/// Inline markdown of `comparison.md` as HTML: `**bold**` and `` `code` ``, the rest escaped.
+fn inline_html(text: &str) -> String {
+    let mut out = String::new();
+    let (mut bold, mut code) = (false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !code && rest.starts_with("**") {
+            out.push_str(if bold { "</strong>" } else { "<strong>" });
+            bold = !bold;
+            rest = &rest[2..];
+            continue;
+        }
+        if c == '`' {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+        } else {
+            out.push_str(&escape(&c.to_string()));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// `comparison.md` as HTML (what the sweep report shows): its tables as `<table>` (numbers right-aligned),
+/// headings, paragraphs and lists as such — the same text, readable in a browser and wrapped to the page.
+pub fn comparison_html(md: &str) -> String {
+    let mut out = String::new();
+    let mut in_table = false;
+    let mut in_list = false;
+    for line in md.lines() {
+        let cells = line
+            .strip_prefix('|')
+            .and_then(|l| l.strip_suffix('|'))
+            .map(|l| l.split(" | ").map(str::trim).collect::<Vec<_>>());
+        if !line.starts_with("- ") && in_list {
+            out.push_str("</ul>\n");
+            in_list = false;
+        }
+        match cells {
+            Some(cells)
+                if cells
+                    .iter()
+                    .all(|c| c.trim_end_matches(':').trim_matches('-').is_empty()) => {}
+            Some(cells) if !in_table => {
+                out.push_str("<table class=\"comparison\"><thead><tr>");
+                for c in cells {
+                    let _ = write!(out, "<th>{}</th>", inline_html(c));
+                }
+                out.push_str("</tr></thead><tbody>\n");
+                in_table = true;
+            }
+            Some(cells) => {
+                out.push_str("<tr>");
+                for c in cells {
+                    let _ = write!(out, "<td>{}</td>", inline_html(c));
+                }
+                out.push_str("</tr>\n");
+            }
+            None => {
+                if in_table {
+                    out.push_str("</tbody></table>\n");
+                    in_table = false;
+                }
+                if let Some(h) = line.strip_prefix("## ") {
+                    let _ = writeln!(out, "<h3>{}</h3>", inline_html(h));
+                } else if let Some(h) = line.strip_prefix("# ") {
+                    let _ = writeln!(out, "<p><strong>{}</strong></p>", inline_html(h));
+                } else if let Some(item) = line.strip_prefix("- ") {
+                    if !in_list {
+                        out.push_str("<ul>\n");
+                        in_list = true;
+                    }
+                    let _ = writeln!(out, "<li>{}</li>", inline_html(item));
+                } else if !line.trim().is_empty() {
+                    let _ = writeln!(out, "<p>{}</p>", inline_html(line));
+                }
+            }
+        }
+    }
+    if in_table {
+        out.push_str("</tbody></table>\n");
+    }
+    if in_list {
+        out.push_str("</ul>\n");
+    }
+    out
+}
+
+/// Seconds as `12.5m`, `3.20h` (a confidence bound may be below zero).
+fn signed_human(seconds: f64) -> String {
+    if seconds < 0.0 {
+        format!("−{}", human_seconds(-seconds))
+    } else {
+        human_seconds(seconds)
+    }
+}
+
 fn values_table(f: &SweepFigure, x_header: &str) -> String {
     let mut t = format!(
-        "<table><thead><tr><th>series</th><th>{}</th><th>value (s)</th><th>ci_low</th><th>ci_high</th>\
+        "<table><thead><tr><th>series</th><th>{}</th><th>mean</th><th>low (95 %)</th><th>high (95 %)</th>\
          </tr></thead><tbody>\n",
         escape(x_header)
     );
     for (name, x, mean, ci) in &f.values {
         let (lo, hi) = ci.map_or((String::new(), String::new()), |(lo, hi)| {
-            (num(lo), num(hi))
+            (signed_human(lo), signed_human(hi))
         });
         let _ = writeln!(
             t,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{lo}</td><td>{hi}</td></tr>",
             escape(name),
             escape(x),
-            num(*mean)
+            signed_human(*mean)
         );
     }
     t.push_str("</tbody></table>\n");
@@ -320,21 +427,22 @@ pub fn comparison_files(
     summaries: &[Vec<Summary>],
 ) -> Result<(String, Files), RenderError> {
     let (stats, md, mut files) = comparison_tables(plan, summaries);
-    files.extend(sweep_plot_files(&stats, &md)?);
+    files.extend(sweep_plot_files(&stats, &md, super::Format::Both)?);
     Ok((md, files))
 }
 
-/// `plots/<figure>.svg` and `report.html` of a sweep whose `comparison.md` is `comparison_md`, as
-/// (relative path, bytes) in a fixed order.
+/// `plots/<figure>.{svg,png}` (as `format` says) and `report.html` of a sweep whose `comparison.md` is
+/// `comparison_md`, as (relative path, bytes) in a fixed order.
 pub fn sweep_plot_files(
     s: &SweepStats,
     comparison_md: &str,
+    format: super::Format,
 ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
     let mut files = Vec::new();
     let mut sections = vec![Section {
         id: "comparison".into(),
         title: "Comparison".into(),
-        body: format!("<pre>{}</pre>\n", escape(comparison_md)),
+        body: comparison_html(comparison_md),
     }];
     let figures: Vec<(SweepFigure, &str)> = comparison(s)
         .into_iter()
@@ -346,7 +454,15 @@ pub fn sweep_plot_files(
         let mut section = super::html::figure_section(&f.figure, &svg);
         section.body.push_str(&values_table(f, x_header));
         sections.push(section);
-        files.push((format!("plots/{}.svg", f.figure.slug), svg.into_bytes()));
+        if format != super::Format::Png {
+            files.push((format!("plots/{}.svg", f.figure.slug), svg.into_bytes()));
+        }
+        if format != super::Format::Svg {
+            files.push((
+                format!("plots/{}.png", f.figure.slug),
+                render::png(&f.figure)?,
+            ));
+        }
     }
     let title = format!("cofleet sweep report — {}", s.scenario);
     files.push((
@@ -387,6 +503,7 @@ mod tests {
             replicas: replicas as u32,
             devices: 10,
             variants,
+            reference: 0,
         }
     }
 
@@ -436,6 +553,6 @@ mod tests {
             ]
         );
         assert_eq!(figs[1].figure.x.format, TickFormat::Count);
-        assert!(sweep_plot_files(&stats(2), "md").is_ok());
+        assert!(sweep_plot_files(&stats(2), "md", crate::plot::Format::Svg).is_ok());
     }
 }

@@ -1,21 +1,23 @@
 //! `percentiles.csv` and `timeline.csv`, as bytes (written to disk in one place, `report::write`).
 
 use crate::engine::{Outcome, metric_at};
-use crate::metrics::names::PERCENTILES;
+use crate::metrics::names::percentiles;
 use crate::metrics::tally::{
     AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, HEALTH_BASE, MILESTONE_COLUMNS, Milestone,
 };
 use crate::model::time::HOUR;
 use crate::model::workload::Workload;
 
-/// `metric,percentile,seconds`: every metric with samples, at the percentiles in `PERCENTILES`.
+/// `metric,percentile,seconds`: every metric with samples, at the percentiles of `names::percentiles`
+/// (percentile 0 is the exact minimum, 100 the exact maximum).
 pub fn percentiles_csv(outcome: &Outcome) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["metric", "percentile", "seconds"])
         .expect("writing to memory cannot fail");
     for (i, d) in outcome.distributions.iter().enumerate() {
-        for p in PERCENTILES {
-            if let Some(v) = d.percentile(p) {
+        for p in percentiles() {
+            let value = if p == 0.0 { d.min() } else { d.percentile(p) };
+            if let Some(v) = value {
                 w.write_record([metric_at(i).name(), format!("{p}"), v.to_string()])
                     .expect("writing to memory cannot fail");
             }

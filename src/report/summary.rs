@@ -123,6 +123,11 @@ pub struct Summary {
     /// form `[thresholds]` accepts), so that `cofleet gate` can check a results folder or a baseline without
     /// the scenario file.
     pub thresholds: BTreeMap<String, String>,
+    /// Every simulated parameter of the scenario as run (the canonical form [`scenario_hash`] hashes:
+    /// defaults filled in, name and thresholds left out), dotted path → value, so that `cofleet gate` can
+    /// name the parameters that differ from a baseline's instead of two hashes. Absent in older summaries.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scenario_parameters: BTreeMap<String, String>,
 }
 
 impl Summary {
@@ -166,6 +171,7 @@ impl Summary {
             schema: SCHEMA,
             scenario: scenario.name.clone(),
             scenario_hash: scenario_hash(scenario),
+            scenario_parameters: scenario_parameters(scenario),
             seed: scenario.seed,
             devices: scenario.fleet.total_devices(),
             duration_s: scenario.duration,
@@ -224,18 +230,79 @@ fn threshold_text(t: &Threshold) -> String {
 /// same. Hash: FNV-1a 64, which is fixed by its definition (unlike `std`'s `DefaultHasher`). A new model
 /// parameter changes every hash: re-run `scripts/update-baselines.sh` then.
 pub fn scenario_hash(scenario: &Scenario) -> String {
-    let canonical = Scenario {
-        name: String::new(),
-        thresholds: Vec::new(),
-        ..scenario.clone()
-    };
-    let mut text = format!("{canonical:?}");
+    let mut text = format!("{:?}", canonical(scenario));
     // The default start is left out, so that a scenario written before `start` existed keeps its hash.
     let default_start = format!(" start: {:?},", Start::default());
     if scenario.start == Start::default() {
         text = text.replacen(&default_start, "", 1);
     }
     format!("{:016x}", fnv1a64(text.as_bytes()))
+}
+
+/// The scenario without what does not change the simulation (its name and thresholds).
+fn canonical(scenario: &Scenario) -> Scenario {
+    Scenario {
+        name: String::new(),
+        thresholds: Vec::new(),
+        ..scenario.clone()
+    }
+}
+
+/// Every leaf of the canonical scenario (see [`scenario_hash`]) as dotted path → value (`timers.policy_poll`
+/// → `3600`, `stages.0.name` → `"pilot"`), read off its pretty `Debug` form so that a new model parameter is
+/// listed without being named here. List elements are numbered from 0; `Some(…)` and tuple wrappers add no
+/// segment.
+pub fn scenario_parameters(scenario: &Scenario) -> BTreeMap<String, String> {
+    let text = format!("{:#?}", canonical(scenario));
+    // Frames: (segment, is a list, next element index).
+    let mut stack: Vec<(String, bool, usize)> = Vec::new();
+    let mut out = BTreeMap::new();
+    let path = |stack: &[(String, bool, usize)], leaf: &str| -> String {
+        stack
+            .iter()
+            .skip(1)
+            .map(|f| f.0.as_str())
+            .chain([leaf])
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    for raw in text.lines() {
+        let line = raw.trim();
+        let line = line.strip_suffix(',').unwrap_or(line);
+        if matches!(line, "}" | "]" | ")") {
+            stack.pop();
+            continue;
+        }
+        let (name, value) = match line.split_once(": ") {
+            Some((n, v))
+                if n.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    || (n.starts_with('"') && n.ends_with('"')) =>
+            {
+                (Some(n.trim_matches('"').to_string()), v)
+            }
+            _ => (None, line),
+        };
+        let in_list = stack.last().is_some_and(|f| f.1);
+        let segment = match name {
+            Some(n) => n,
+            None if in_list => {
+                let top = stack.last_mut().expect("in a list");
+                top.2 += 1;
+                (top.2 - 1).to_string()
+            }
+            None => String::new(),
+        };
+        if value.ends_with('{') || value.ends_with('[') || value.ends_with('(') {
+            stack.push((segment, value.ends_with('['), 0));
+        } else {
+            out.insert(path(&stack, &segment), value.to_string());
+        }
+    }
+    // Blanked in the canonical form: not parameters.
+    out.remove("name");
+    out.remove("thresholds");
+    out
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {

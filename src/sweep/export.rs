@@ -20,7 +20,7 @@ pub struct VariantStats {
     pub rows: Vec<Row>,
 }
 
-/// The whole sweep, variants in plan order; the first is the reference the others are compared with.
+/// The whole sweep, variants in plan order, with the reference the others are compared with.
 #[derive(Debug, Clone)]
 pub struct SweepStats {
     /// Scenario name.
@@ -33,6 +33,8 @@ pub struct SweepStats {
     pub devices: u32,
     /// Variants in plan order.
     pub variants: Vec<VariantStats>,
+    /// Index of the reference variant (`--reference`; by default the base scenario).
+    pub reference: usize,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -53,6 +55,24 @@ const KEY: [(&str, &str, Better); 8] = [
     ("rollout.completed", "value", Better::Higher),
 ];
 
+/// Load and capacity statistics shown as columns (for every component a variant has, in the order of the
+/// first variant's statistics): the load peak and peak utilisation per component, the instances the
+/// capacity verdict says are needed, and whether the infrastructure given is enough.
+const LOAD_KEY: [(&str, Better); 6] = [
+    ("peak_requests_per_s", Better::Lower),
+    ("peak_utilisation", Better::Lower),
+    ("needed_per_site", Better::Lower),
+    ("vms_needed", Better::Lower),
+    ("needed", Better::Lower),
+    ("enough", Better::Higher),
+];
+
+/// The rule for the bold "best" value, stated under every comparison table.
+pub const BEST_RULE: &str = "**Bold**: in each column, the best mean — lowest for latencies, load, \
+                             utilisation and capacity needed; highest for co-managed devices, completed stages \
+                             and capacity enough — every variant holding it marked, and nothing marked when all \
+                             variants are equal.";
+
 fn column_name(metric: &str, statistic: &str) -> String {
     if statistic == "value" {
         metric.to_string()
@@ -62,7 +82,10 @@ fn column_name(metric: &str, statistic: &str) -> String {
 }
 
 fn is_seconds(metric: &str, statistic: &str) -> bool {
-    statistic != "count" && statistic != "value" && !metric.starts_with("counts.")
+    matches!(statistic, "mean" | "p50" | "p95" | "p99")
+        && !metric.starts_with("counts.")
+        && !metric.starts_with("load.")
+        && !metric.starts_with("capacity")
 }
 
 /// A number for CSV: rounded to the millisecond (or 1/1000 of a count), no `-0`.
@@ -74,6 +97,16 @@ pub fn num(x: f64) -> String {
 fn human(metric: &str, statistic: &str, x: f64) -> String {
     if is_seconds(metric, statistic) {
         human_seconds(x.abs())
+    } else if statistic == "peak_requests_per_s" {
+        format!("{:.2}/s", x.abs())
+    } else if statistic == "peak_utilisation" {
+        format!("{:.1} %", x.abs() * 100.0)
+    } else if statistic == "enough" {
+        match x {
+            1.0 => "yes".into(),
+            0.0 => "no".into(),
+            _ => format!("{:.0} % of replicas", x.abs() * 100.0),
+        }
     } else if metric == "rollout.completed" {
         format!("{:.2}", x.abs())
     } else if x.fract() == 0.0 {
@@ -129,35 +162,56 @@ pub fn sweep_csv(s: &SweepStats) -> Vec<u8> {
 
 /// A key column present in the sweep (some variant has a value for it).
 struct Column {
-    metric: &'static str,
+    metric: String,
     statistic: &'static str,
     better: Better,
-    /// Indices of the variants holding the best mean.
+    /// Indices of the variants holding the best mean ([`BEST_RULE`]).
     best: Vec<usize>,
 }
 
 fn columns(s: &SweepStats) -> Vec<Column> {
-    KEY.iter()
-        .filter_map(|&(metric, statistic, better)| {
+    let mut keys: Vec<(String, &'static str, Better)> = KEY
+        .iter()
+        .map(|&(m, st, b)| (m.to_string(), st, b))
+        .collect();
+    for v in &s.variants {
+        for r in &v.rows {
+            if !(r.metric.starts_with("load.") || r.metric.starts_with("capacity")) {
+                continue;
+            }
+            if let Some(&(statistic, better)) = LOAD_KEY.iter().find(|(st, _)| *st == r.statistic)
+                && !keys
+                    .iter()
+                    .any(|(m, st, _)| *m == r.metric && *st == statistic)
+            {
+                keys.push((r.metric.clone(), statistic, better));
+            }
+        }
+    }
+    keys.into_iter()
+        .filter_map(|(metric, statistic, better)| {
             let means: Vec<Option<f64>> = s
                 .variants
                 .iter()
-                .map(|v| find(v, metric, statistic).map(|e| e.mean))
+                .map(|v| find(v, &metric, statistic).map(|e| e.mean))
                 .collect();
-            let best_value = means
-                .iter()
-                .flatten()
-                .copied()
-                .reduce(|a, b| match better {
-                    Better::Lower => a.min(b),
-                    Better::Higher => a.max(b),
-                })?;
-            let best = means
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| **m == Some(best_value))
-                .map(|(i, _)| i)
-                .collect();
+            let present: Vec<f64> = means.iter().flatten().copied().collect();
+            let best_value = present.iter().copied().reduce(|a, b| match better {
+                Better::Lower => a.min(b),
+                Better::Higher => a.max(b),
+            })?;
+            let all_equal =
+                present.iter().all(|&m| m == best_value) && present.len() == means.len();
+            let best = if all_equal {
+                Vec::new()
+            } else {
+                means
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| **m == Some(best_value))
+                    .map(|(i, _)| i)
+                    .collect()
+            };
             Some(Column {
                 metric,
                 statistic,
@@ -182,14 +236,11 @@ struct Versus {
 
 fn versus(col: &Column, reference: &ReplicaMean, e: &ReplicaMean) -> Versus {
     let diff = e.mean - reference.mean;
-    let word = match (
-        col.better,
-        col.metric.starts_with("counts.") || col.statistic == "value",
-    ) {
-        (_, true) if diff >= 0.0 => "higher",
-        (_, true) => "lower",
-        (_, false) if diff <= 0.0 => "faster",
-        (_, false) => "slower",
+    let word = match (col.better, is_seconds(&col.metric, col.statistic)) {
+        (_, false) if diff >= 0.0 => "higher",
+        (_, false) => "lower",
+        (_, true) if diff <= 0.0 => "faster",
+        (_, true) => "slower",
     };
     let rel = relative(e.mean, reference.mean)
         .map(|r| format!(" ({r:+.1} %)"))
@@ -197,7 +248,12 @@ fn versus(col: &Column, reference: &ReplicaMean, e: &ReplicaMean) -> Versus {
     let text = if diff == 0.0 {
         "the same".to_string()
     } else {
-        format!("{word} by {}{rel}", human(col.metric, col.statistic, diff))
+        let by = if col.statistic == "enough" {
+            format!("{:.0} % of replicas", diff.abs() * 100.0)
+        } else {
+            human(&col.metric, col.statistic, diff)
+        };
+        format!("{word} by {by}{rel}")
     };
     Versus {
         text,
@@ -214,7 +270,7 @@ pub fn comparison_csv(s: &SweepStats) -> Vec<u8> {
     header.extend(s.param_keys.iter().cloned());
     header.push("replicas".into());
     for c in &cols {
-        let k = column_name(c.metric, c.statistic);
+        let k = column_name(&c.metric, c.statistic);
         header.extend(
             [
                 "",
@@ -228,14 +284,14 @@ pub fn comparison_csv(s: &SweepStats) -> Vec<u8> {
         );
     }
     let mut rows = vec![header];
-    let reference = s.variants.first();
+    let reference = s.variants.get(s.reference);
     for (i, v) in s.variants.iter().enumerate() {
         let mut row = vec![v.name.clone()];
         row.extend(v.params.iter().cloned());
         row.push(s.replicas.to_string());
         for c in &cols {
-            let e = find(v, c.metric, c.statistic);
-            let r = reference.and_then(|r| find(r, c.metric, c.statistic));
+            let e = find(v, &c.metric, c.statistic);
+            let r = reference.and_then(|r| find(r, &c.metric, c.statistic));
             let (mean, lo, hi) = match e {
                 None => (String::new(), String::new(), String::new()),
                 Some(e) => match e.ci {
@@ -278,23 +334,23 @@ pub fn comparison_md(s: &SweepStats) -> String {
         let _ = writeln!(
             out,
             "Mean over {} seed replicas with its 95 % confidence interval [low, high] (Student t, {} degrees of \
-             freedom). **Bold**: best value of its column. (±x %): relative difference to `{}`.\n",
+             freedom). (±x %): relative difference to the reference, `{}`.\n",
             s.replicas,
             s.replicas - 1,
-            s.variants.first().map_or("", |v| v.name.as_str())
+            s.variants.get(s.reference).map_or("", |v| v.name.as_str())
         );
     } else {
         let _ = writeln!(
             out,
             "One replica per variant: no confidence intervals (null in sweep.csv) and no significance test — run \
-             with `--replicas 2` or more to tell a difference from noise. **Bold**: best value of its column. \
-             (±x %): relative difference to `{}`.\n",
-            s.variants.first().map_or("", |v| v.name.as_str())
+             with `--replicas 2` or more to tell a difference from noise. (±x %): relative difference to the \
+             reference, `{}`.\n",
+            s.variants.get(s.reference).map_or("", |v| v.name.as_str())
         );
     }
     let mut header = vec!["variant".to_string()];
     header.extend(s.param_keys.iter().cloned());
-    header.extend(cols.iter().map(|c| column_name(c.metric, c.statistic)));
+    header.extend(cols.iter().map(|c| column_name(&c.metric, c.statistic)));
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
         out,
@@ -309,15 +365,15 @@ pub fn comparison_md(s: &SweepStats) -> String {
             })
             .collect::<String>()
     );
-    let reference = s.variants.first();
+    let reference = s.variants.get(s.reference);
     for (i, v) in s.variants.iter().enumerate() {
         let mut cells = vec![format!("`{}`", v.name)];
         cells.extend(v.params.iter().cloned());
         for c in &cols {
-            let cell = match find(v, c.metric, c.statistic) {
+            let cell = match find(v, &c.metric, c.statistic) {
                 None => "–".to_string(),
                 Some(e) => {
-                    let mut cell = human(c.metric, c.statistic, e.mean);
+                    let mut cell = human(&c.metric, c.statistic, e.mean);
                     if c.best.contains(&i) {
                         cell = format!("**{cell}**");
                     }
@@ -325,13 +381,13 @@ pub fn comparison_md(s: &SweepStats) -> String {
                         let _ = write!(
                             cell,
                             " [{}, {}]",
-                            human(c.metric, c.statistic, lo),
-                            human(c.metric, c.statistic, hi)
+                            human(&c.metric, c.statistic, lo),
+                            human(&c.metric, c.statistic, hi)
                         );
                     }
-                    if i > 0
+                    if i != s.reference
                         && let Some(rel) = reference
-                            .and_then(|r| find(r, c.metric, c.statistic))
+                            .and_then(|r| find(r, &c.metric, c.statistic))
                             .and_then(|r| relative(e.mean, r.mean))
                     {
                         let _ = write!(cell, " ({rel:+.1} %)");
@@ -343,22 +399,29 @@ pub fn comparison_md(s: &SweepStats) -> String {
         }
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
+    let _ = writeln!(out, "\n{BEST_RULE}");
     if let Some(reference) = reference.filter(|_| n > 1) {
         let _ = writeln!(
             out,
             "\n## Against `{}` (Welch 95 % interval of the difference)\n",
             reference.name
         );
-        for v in &s.variants[1..] {
+        for v in s
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != s.reference)
+            .map(|(_, v)| v)
+        {
             let parts: Vec<String> = cols
                 .iter()
                 .filter_map(|c| {
                     let (r, e) = (
-                        find(reference, c.metric, c.statistic)?,
-                        find(v, c.metric, c.statistic)?,
+                        find(reference, &c.metric, c.statistic)?,
+                        find(v, &c.metric, c.statistic)?,
                     );
                     let vs = versus(c, r, e);
-                    let name = column_name(c.metric, c.statistic);
+                    let name = column_name(&c.metric, c.statistic);
                     Some(match vs.significant {
                         Some(true) => {
                             format!("{name}: {} (CI of the difference excludes zero)", vs.text)
@@ -398,6 +461,7 @@ mod tests {
             replicas,
             devices: 10,
             variants,
+            reference: 0,
         }
     }
 

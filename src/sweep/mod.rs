@@ -167,6 +167,26 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
             }
         }
     }
+    // The base scenario is the default reference: when no variant is exactly the base (a `--set` product
+    // that leaves out the file's own values), the base is run too, first, named `base`.
+    if problems.is_empty() && !sets.is_empty() && !variants.iter().any(|v| v.scenario == base) {
+        let params = sets
+            .iter()
+            .map(|s| {
+                lookup(&doc, &s.key)
+                    .map(value_label)
+                    .unwrap_or_else(|| DEFAULT_LABEL.to_string())
+            })
+            .collect();
+        variants.insert(
+            0,
+            Variant {
+                name: BASE.to_string(),
+                params,
+                scenario: base.clone(),
+            },
+        );
+    }
     if problems.is_empty() {
         Ok(variants)
     } else {
@@ -174,6 +194,50 @@ pub fn plan(text: &str, file: &str, sets: &[SetParam]) -> Result<Vec<Variant>, S
             file: file.to_string(),
             problems,
         })
+    }
+}
+
+/// The `--set` label of the added base variant for a key the scenario file does not set (its default).
+pub const DEFAULT_LABEL: &str = "default";
+
+/// The value at a dotted key path (`timers.policy_poll`, `stage.0.start`) of a scenario document.
+fn lookup<'a>(doc: &'a toml::Table, key: &str) -> Option<&'a Value> {
+    let mut parts = key.split('.');
+    let mut value = doc.get(parts.next()?)?;
+    for part in parts {
+        value = match value {
+            Value::Table(t) => t.get(part)?,
+            Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+/// The variant the others are compared with: the one named `reference`, or by default the base scenario
+/// (the file's base with no `--set` value changed, which [`plan`] always includes). A name no variant has
+/// is an error listing the variants.
+pub fn reference_index(
+    variants: &[Variant],
+    base: &Scenario,
+    reference: Option<&str>,
+) -> Result<usize, String> {
+    match reference {
+        Some(name) => variants.iter().position(|v| v.name == name).ok_or_else(|| {
+            format!(
+                "--reference {}: no variant has this name; the variants are: {}",
+                shown(name),
+                variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
+        None => Ok(variants
+            .iter()
+            .position(|v| v.scenario == *base)
+            .unwrap_or(0)),
     }
 }
 
@@ -270,6 +334,27 @@ pub fn observations(summary: &Summary) -> Vec<(String, &'static str, Option<f64>
             Some(f64::from(headroom.cmg_instances)),
         ));
     }
+    if let Some(c) = &summary.capacity {
+        let yes = |b: bool| Some(if b { 1.0 } else { 0.0 });
+        out.push((
+            "capacity.management_point".into(),
+            "needed_per_site",
+            Some(c.management_point.needed_per_site as f64),
+        ));
+        out.push((
+            "capacity.cmg".into(),
+            "vms_needed",
+            Some(c.cmg.vms_needed as f64),
+        ));
+        out.push((
+            "capacity.sup".into(),
+            "needed_per_site",
+            Some(c.sup.needed_per_site as f64),
+        ));
+        // 1 when the infrastructure given is enough, 0 when not: the mean over replicas is the share of
+        // replicas in which it is enough.
+        out.push(("capacity".into(), "enough", yes(c.enough)));
+    }
     out
 }
 
@@ -359,15 +444,30 @@ mod tests {
         assert_eq!(
             names,
             [
+                "base",
                 "timers.policy_poll=30m+seed=1",
                 "timers.policy_poll=60m+seed=1",
                 "big+timers.policy_poll=30m+seed=1",
                 "big+timers.policy_poll=60m+seed=1",
             ]
         );
-        assert_eq!(v[2].scenario.fleet.devices, 200);
-        assert_eq!(v[1].scenario.timers.policy_poll, 3_600);
-        assert_eq!(v[3].params, ["60m", "1"]);
+        // No combination is the file's base (its seed differs): the base is run first, as the reference.
+        assert_eq!(v[0].params, ["default", "default"]);
+        assert_eq!(v[0].scenario, crate::scenario::parse(TEXT, "f").unwrap());
+        let base = &v[0].scenario;
+        assert_eq!(reference_index(&v, base, None), Ok(0));
+        assert_eq!(
+            reference_index(&v, base, Some("big+timers.policy_poll=30m+seed=1")),
+            Ok(3)
+        );
+        assert!(
+            reference_index(&v, base, Some("x"))
+                .unwrap_err()
+                .contains("base, timers")
+        );
+        assert_eq!(v[3].scenario.fleet.devices, 200);
+        assert_eq!(v[2].scenario.timers.policy_poll, 3_600);
+        assert_eq!(v[4].params, ["60m", "1"]);
         let plain = plan(TEXT, "f.toml", &[]).unwrap();
         assert_eq!(plain[0].name, "base");
         assert_eq!(

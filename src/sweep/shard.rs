@@ -184,11 +184,19 @@ pub struct SweepPlan {
     pub devices: u32,
     /// Variants in plan order: (folder name, `--set` value labels).
     pub variants: Vec<(String, Vec<String>)>,
+    /// Index of the variant the others are compared with (`--reference`; by default the base scenario).
+    #[serde(default)]
+    pub reference: usize,
 }
 
 impl SweepPlan {
     /// The plan of a sweep over `variants` with `replicas` replicas each.
-    pub fn new(variants: &[Variant], param_keys: Vec<String>, replicas: u32) -> SweepPlan {
+    pub fn new(
+        variants: &[Variant],
+        param_keys: Vec<String>,
+        replicas: u32,
+        reference: usize,
+    ) -> SweepPlan {
         SweepPlan {
             scenario: variants[0].scenario.name.clone(),
             param_keys,
@@ -198,6 +206,7 @@ impl SweepPlan {
                 .iter()
                 .map(|v| (v.name.clone(), v.params.clone()))
                 .collect(),
+            reference,
         }
     }
 
@@ -272,6 +281,7 @@ pub fn comparison_tables(
                 rows: aggregate(runs),
             })
             .collect(),
+        reference: plan.reference,
     };
     let md = comparison_md(&stats);
     let files = vec![
