@@ -9,6 +9,7 @@ mod summary;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 pub use preset::Format;
@@ -17,6 +18,7 @@ pub use summary::Understood;
 use crate::model::availability::Profile;
 use crate::model::device::Path as DevicePath;
 use crate::model::inventory::DeviceFacts;
+use crate::rng::mix64;
 
 /// Malformed values listed in an error; the rest are counted.
 pub const MAX_SHOWN: usize = 20;
@@ -267,7 +269,7 @@ pub fn parse(
         )));
     };
     let mut facts = Vec::new();
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut seen: HashSet<u128, BuildHasherDefault<Prehashed>> = HashSet::default();
     let mut malformed = Vec::new();
     let mut malformed_total = 0usize;
     let mut record = csv::ByteRecord::new();
@@ -307,7 +309,7 @@ pub fn parse(
             understood.ignore("no device id", line);
             continue;
         }
-        if !seen.insert(id.to_vec()) {
+        if !seen.insert(id_digest(id)) {
             understood.ignore("duplicate device id", line);
             continue;
         }
@@ -346,6 +348,43 @@ pub fn parse(
     Ok(Inventory { facts, understood })
 }
 
+/// A 128-bit digest of a device id: duplicates are found by digest (two ids share one with a chance of
+/// about 2^-128 per pair), so the ids themselves are not kept.
+fn id_digest(id: &[u8]) -> u128 {
+    let (mut a, mut b) = (
+        0x9E37_79B9_7F4A_7C15_u64,
+        0xD1B5_4A32_D192_ED03_u64 ^ id.len() as u64,
+    );
+    for chunk in id.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        a = mix64(a ^ w);
+        b = mix64(b.wrapping_add(w).rotate_left(17));
+    }
+    (u128::from(a) << 64) | u128::from(b)
+}
+
+/// A hasher for keys that are digests already: their low 64 bits.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
 /// How a device joins: domain only, hybrid Azure AD, Azure AD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Join {
@@ -370,8 +409,8 @@ pub enum CmClient {
 
 /// One row's values, as read.
 #[derive(Debug, Default, Clone)]
-pub struct Row {
-    site: Option<String>,
+pub struct Row<'r> {
+    site: Option<&'r str>,
     os_build: Option<u32>,
     join: Option<Join>,
     cm_client: Option<CmClient>,
@@ -400,6 +439,17 @@ pub enum Network {
     Vpn,
 }
 
+/// `v` lower-cased (ASCII) into `buf`, without allocating; `""` when longer than `buf` (every allowed word
+/// is shorter, and an empty value never reaches a comparison).
+fn lower<'b>(v: &str, buf: &'b mut [u8; 40]) -> &'b str {
+    let Some(dst) = buf.get_mut(..v.len()) else {
+        return "";
+    };
+    dst.copy_from_slice(v.as_bytes());
+    dst.make_ascii_lowercase();
+    std::str::from_utf8(dst).unwrap_or("")
+}
+
 /// An empty value, or one that says "not known".
 fn unknown(v: &str) -> bool {
     v.is_empty()
@@ -411,7 +461,7 @@ fn unknown(v: &str) -> bool {
 const BOOL: &str = "true/false, yes/no, 1/0 or on/off";
 
 fn boolean(v: &str) -> Result<bool, &'static str> {
-    match v.to_ascii_lowercase().as_str() {
+    match lower(v, &mut [0; 40]) {
         "true" | "yes" | "y" | "1" | "on" | "enabled" | "encrypted" => Ok(true),
         "false" | "no" | "n" | "0" | "off" | "disabled" | "not encrypted" => Ok(false),
         _ => Err(BOOL),
@@ -430,19 +480,20 @@ fn build(v: &str) -> Result<u32, &'static str> {
     b.parse().map_err(|_| WHAT)
 }
 
-impl Row {
-    fn set(&mut self, field: Field, raw: &[u8]) -> Result<(), &'static str> {
+impl<'r> Row<'r> {
+    fn set(&mut self, field: Field, raw: &'r [u8]) -> Result<(), &'static str> {
         let v = std::str::from_utf8(raw).map_err(|_| "UTF-8 text")?;
         if unknown(v) {
             return Ok(());
         }
-        let l = v.to_ascii_lowercase();
+        let mut buf = [0; 40];
+        let l = lower(v, &mut buf);
         match field {
             Field::DeviceId | Field::Name | Field::Ignore => {}
-            Field::Site => self.site = Some(v.to_string()),
+            Field::Site => self.site = Some(v),
             Field::OsBuild => self.os_build = Some(build(v)?),
             Field::Join => {
-                self.join = Some(match l.as_str() {
+                self.join = Some(match l {
                     "domain" | "domain joined" | "ad" => Join::Domain,
                     "hybrid" | "hybrid azure ad joined" | "microsoft entra hybrid joined" => {
                         Join::Hybrid
@@ -459,7 +510,7 @@ impl Row {
                 })
             }
             Field::CmClient => {
-                self.cm_client = Some(match l.as_str() {
+                self.cm_client = Some(match l {
                     "active" => CmClient::Active,
                     "inactive" => CmClient::Inactive,
                     "none" => CmClient::None,
@@ -468,7 +519,7 @@ impl Row {
             }
             Field::IntuneEnrolled => self.intune = Some(boolean(v)?),
             Field::Network => {
-                self.network = Some(match l.as_str() {
+                self.network = Some(match l {
                     "intranet" => Network::Intranet,
                     "internet" => Network::Internet,
                     "vpn" => Network::Vpn,
@@ -477,7 +528,7 @@ impl Row {
             }
             Field::LastSeen => self.last_seen = true,
             Field::OnlineProfile => {
-                self.profile = Some(match l.as_str() {
+                self.profile = Some(match l {
                     "always_on" => Profile::AlwaysOn,
                     "office_hours" => Profile::OfficeHours,
                     "intermittent" => Profile::Intermittent,
@@ -490,7 +541,7 @@ impl Row {
             Field::Firewall => self.firewall = Some(boolean(v)?),
             Field::Defender => self.defender = Some(boolean(v)?),
             Field::ManagedBy => {
-                self.managed_by = Some(match l.as_str() {
+                self.managed_by = Some(match l {
                     "co-managed" | "comanaged" => (CmClient::Active, true),
                     "intune" | "mdm" => (CmClient::None, true),
                     "configmgr" | "configuration manager" => (CmClient::Active, false),
@@ -564,7 +615,12 @@ impl Row {
 /// Shares of a yes/no attribute: (yes, no, unknown).
 pub type Tri = [u64; 3];
 
-/// Adds `v` to a tally keyed by its label.
+/// Adds one to a tally keyed by a label (allocating only for a new label).
 fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
-    *map.entry(key.to_string()).or_default() += 1;
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
 }

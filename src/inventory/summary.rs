@@ -43,7 +43,9 @@ pub struct Understood {
     /// Devices per online profile: always on, office hours, intermittent, drawn.
     pub profile: [u64; 4],
     /// Devices per OS build (`(drawn)` for none).
-    pub os_build: BTreeMap<String, u64>,
+    pub os_build: BTreeMap<u32, u64>,
+    /// Devices without an OS build.
+    pub os_build_drawn: u64,
     /// BitLocker on/off/drawn.
     pub bitlocker: Tri,
     /// Firewall on/off/drawn.
@@ -76,7 +78,7 @@ impl Understood {
         self.ignored.values().map(|(n, _)| n).sum()
     }
 
-    pub(super) fn count(&mut self, row: &Row, f: &DeviceFacts) {
+    pub(super) fn count(&mut self, row: &Row<'_>, f: &DeviceFacts) {
         bump(&mut self.sites, row.site.as_deref().unwrap_or("(unknown)"));
         self.path[match f.path {
             Some(Path::ExistingClient) => 0,
@@ -108,8 +110,8 @@ impl Understood {
             None => 3,
         }] += 1;
         match f.os_build {
-            Some(b) => bump(&mut self.os_build, &b.to_string()),
-            None => bump(&mut self.os_build, "(drawn)"),
+            Some(b) => *self.os_build.entry(b).or_default() += 1,
+            None => self.os_build_drawn += 1,
         }
         tri(&mut self.bitlocker, f.bitlocker);
         tri(&mut self.firewall, f.firewall);
@@ -202,7 +204,15 @@ impl fmt::Display for Understood {
             share(self.profile[2], n),
             share(self.profile[3], n)
         )?;
-        writeln!(f, "os_build:\n  {}", list(&self.os_build))?;
+        let mut builds: Vec<String> = self
+            .os_build
+            .iter()
+            .map(|(b, c)| format!("{b} {}", share(*c, n)))
+            .collect();
+        if self.os_build_drawn > 0 {
+            builds.push(format!("(drawn) {}", share(self.os_build_drawn, n)));
+        }
+        writeln!(f, "os_build:\n  {}", builds.join(", "))?;
         writeln!(f, "attributes:")?;
         tri_line(f, "bitlocker", &self.bitlocker, n)?;
         tri_line(f, "firewall", &self.firewall, n)?;
