@@ -79,7 +79,7 @@ impl Understood {
     }
 
     pub(super) fn count(&mut self, row: &Row<'_>, f: &DeviceFacts) {
-        bump(&mut self.sites, row.site.as_deref().unwrap_or("(unknown)"));
+        bump(&mut self.sites, row.site.unwrap_or("(unknown)"));
         self.path[match f.path {
             Some(Path::ExistingClient) => 0,
             Some(Path::NewInternet) => 1,
