@@ -45,6 +45,37 @@ pub enum Command {
     Plot(PlotArgs),
     /// Combine the shard folders of `cofleet sweep --shard` into exactly the unsharded sweep's folder.
     Merge(MergeArgs),
+    /// Read a device inventory CSV (docs/inventory.md).
+    Inventory(InventoryArgs),
+}
+
+/// `cofleet inventory`.
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    /// What to do with the inventory.
+    #[command(subcommand)]
+    pub action: InventoryAction,
+}
+
+/// `cofleet inventory` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InventoryAction {
+    /// Print what was understood: columns, counts per site, path, state, attribute shares, rows ignored.
+    Summarize(InventorySummarizeArgs),
+}
+
+/// `cofleet inventory summarize`.
+#[derive(Debug, clap::Args)]
+pub struct InventorySummarizeArgs {
+    /// The inventory CSV.
+    pub file: PathBuf,
+    /// Column preset: canonical, intune (admin center device export) or configmgr (the SQL query of
+    /// docs/inventory.md).
+    #[arg(long, value_name = "F", default_value = "canonical", value_parser = ["canonical", "intune", "configmgr"])]
+    pub format: String,
+    /// Map a column onto a field (repeatable), e.g. `--map Hostname=name --map Encrypted=bitlocker`.
+    #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = crate::inventory::parse_map)]
+    pub maps: Vec<crate::inventory::ColumnMap>,
 }
 
 /// `cofleet run`.

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod gate;
+pub mod inventory;
 pub mod job;
 pub mod load;
 pub mod metrics;

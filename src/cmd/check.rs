@@ -43,7 +43,10 @@ fn plan(path: &std::path::Path) -> Result<(Scenario, usize), scenario::ScenarioE
     let variants = planned.len().saturating_sub(1);
     // The base comes first in a plan without `--set`; a plan is never empty.
     match planned.into_iter().next() {
-        Some(base) => Ok((base.scenario, variants)),
+        Some(mut base) => {
+            scenario::attach_inventory(&mut base.scenario, path)?;
+            Ok((base.scenario, variants))
+        }
         None => Err(scenario::ScenarioError::Invalid {
             file,
             problems: Vec::new(),

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod export_load;
 pub mod gate;
+pub mod inventory;
 pub mod merge;
 pub mod plot;
 pub mod progress;
@@ -28,6 +29,7 @@ pub fn dispatch(command: &Command) -> Result<ExitCode, Error> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Inventory(args) => inventory::inventory(args),
     }
 }
 

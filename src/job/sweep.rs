@@ -123,8 +123,31 @@ pub fn prepare(config: &SweepConfig) -> Result<PreparedSweep, Error> {
         let cost = SweepCost::of_base(&base, owned_runs, threads);
         return Err(refuse_size(owned_runs, planned, replicas, &cost, threads));
     }
-    let variants = plan(&text, &file, &config.sets)?;
-    let (base_scenario, _) = scenario::overrides::base_and_variants(&text, &file)?;
+    let mut variants = plan(&text, &file, &config.sets)?;
+    // The inventory is read once; variants that keep its file and format share the rows.
+    let mut read: Option<crate::model::scenario::FleetInventory> = None;
+    for v in &mut variants {
+        let fleet = &mut v.scenario.fleet;
+        match (fleet.inventory.as_mut(), &read) {
+            (Some(inv), Some(done)) if inv.file == done.file && inv.format == done.format => {
+                inv.facts = done.facts.clone();
+                if fleet.devices == 0 {
+                    fleet.devices = u32::try_from(inv.facts.len()).unwrap_or(u32::MAX);
+                }
+            }
+            _ => {
+                scenario::attach_inventory(&mut v.scenario, &config.scenario)?;
+                read.clone_from(&v.scenario.fleet.inventory);
+            }
+        }
+    }
+    let (mut base_scenario, _) = scenario::overrides::base_and_variants(&text, &file)?;
+    if let (Some(inv), Some(done)) = (base_scenario.fleet.inventory.as_mut(), &read) {
+        inv.facts = done.facts.clone();
+        if base_scenario.fleet.devices == 0 {
+            base_scenario.fleet.devices = u32::try_from(inv.facts.len()).unwrap_or(u32::MAX);
+        }
+    }
     let reference = reference_index(&variants, &base_scenario, config.reference.as_deref())
         .map_err(Error::refused)?;
     let base = &variants[0].scenario;

@@ -194,33 +194,48 @@ impl Device {
         // OS-deployment arrivals take the ids after `devices`; their arrival has a slot of its own so that
         // adding them changes no other device's draws.
         let osd = id >= s.fleet.devices;
+        // What the organisation's inventory says of this device overrides the draws (which are made anyway,
+        // so the stream stays in step).
+        let facts = model.facts(id).copied().unwrap_or_default();
+        let (bitlocker, firewall, defender) = (
+            facts.bitlocker.unwrap_or(bitlocker),
+            facts.firewall.unwrap_or(firewall),
+            facts.defender.unwrap_or(defender),
+        );
+        let internet = facts.internet.unwrap_or(internet);
         let (poll_phase, sync_phase) = match t.phase {
             PhaseMode::Random => (poll_phase, sync_phase),
             PhaseMode::Aligned => (0, 0),
         };
 
-        let path = if osd || u_path < s.fleet.existing_client_share {
-            Path::ExistingClient
-        } else {
-            Path::NewInternet
+        let path = match facts.path {
+            _ if osd => Path::ExistingClient,
+            Some(path) => path,
+            None if u_path < s.fleet.existing_client_share => Path::ExistingClient,
+            None => Path::NewInternet,
         };
         let mix = s.fleet.availability;
-        let profile = if u_profile < mix.always_on {
+        let profile = if let Some(profile) = facts.profile {
+            profile
+        } else if u_profile < mix.always_on {
             Profile::AlwaysOn
         } else if u_profile < mix.always_on + mix.office_hours {
             Profile::OfficeHours
         } else {
             Profile::Intermittent
         };
-        let os_build = model.os_build(u_os);
+        let os_build = facts.os_build.unwrap_or_else(|| model.os_build(u_os));
         let c = &s.compliance;
         let compliant = os_build >= c.min_os_build
             && (bitlocker || !c.require_bitlocker)
             && (firewall || !c.require_firewall)
             && (defender || !c.require_defender);
         let mut flags = if compliant { COMPLIANT } else { 0 };
-        let comanaged_now =
-            !osd && path == Path::ExistingClient && u_comanaged < s.fleet.comanaged_at_start;
+        let comanaged_now = !osd
+            && path == Path::ExistingClient
+            && facts
+                .comanaged
+                .unwrap_or(u_comanaged < s.fleet.comanaged_at_start);
         if permanent && !comanaged_now {
             flags |= fail_step << FAIL_STEP_SHIFT;
         }

@@ -8,6 +8,7 @@ pub mod availability;
 pub mod calendar;
 pub mod device;
 pub mod infrastructure;
+pub mod inventory;
 pub mod record;
 pub mod rollout;
 pub mod scenario;
@@ -77,6 +78,17 @@ impl Model {
             stage_targets,
             os_cumulative,
         }
+    }
+
+    /// What the inventory says of device `id` (`None`: no inventory, or an OS-deployment arrival).
+    pub fn facts(&self, id: u32) -> Option<&inventory::DeviceFacts> {
+        let fleet = &self.scenario.fleet;
+        let facts = &fleet.inventory.as_ref()?.facts;
+        if id >= fleet.devices || facts.is_empty() {
+            return None;
+        }
+        let key = self.seeds.device_key(id);
+        facts.get(inventory::row_of(id, fleet.devices, facts.len(), key))
     }
 
     /// The OS build for a uniform draw `u` (the last build absorbs rounding).

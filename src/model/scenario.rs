@@ -68,6 +68,20 @@ pub struct Fleet {
     pub attributes: Attributes,
     /// OS-deployment arrivals: devices imaged by a ConfigMgr task sequence, in addition to `devices`.
     pub osd: OsdArrivals,
+    /// The inventory the fleet is taken from (`[fleet] inventory`), if any.
+    pub inventory: Option<FleetInventory>,
+}
+
+/// The organisation's inventory as the fleet (`[fleet] inventory`): device `id` takes the facts of row
+/// `inventory::row_of(id, …)`; what a row does not say is drawn from the shares above.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetInventory {
+    /// The file as written in the scenario (relative to the scenario file).
+    pub file: String,
+    /// Its column preset: `canonical`, `intune` or `configmgr`.
+    pub format: String,
+    /// One entry per device row kept, in file order; empty until the file is read.
+    pub facts: std::sync::Arc<Vec<super::inventory::DeviceFacts>>,
 }
 
 impl Fleet {

@@ -230,7 +230,19 @@ fn threshold_text(t: &Threshold) -> String {
 /// same. Hash: FNV-1a 64, which is fixed by its definition (unlike `std`'s `DefaultHasher`). A new model
 /// parameter changes every hash: re-run `scripts/update-baselines.sh` then.
 pub fn scenario_hash(scenario: &Scenario) -> String {
-    let mut text = format!("{:?}", canonical(scenario));
+    let mut canonical = canonical(scenario);
+    // An inventory enters as its file, format and a digest of its rows' facts (not a million rows of text);
+    // a scenario without one keeps the hash it had before inventories existed.
+    let inventory = canonical.fleet.inventory.take();
+    let mut text = format!("{canonical:?}").replacen(", inventory: None", "", 1);
+    if let Some(inv) = inventory {
+        text += &format!(
+            " inventory: {:?} {} {:016x}",
+            inv.file,
+            inv.format,
+            facts_digest(&inv.facts)
+        );
+    }
     // The default start is left out, so that a scenario written before `start` existed keeps its hash.
     let default_start = format!(" start: {:?},", Start::default());
     if scenario.start == Start::default() {
@@ -253,7 +265,10 @@ fn canonical(scenario: &Scenario) -> Scenario {
 /// listed without being named here. List elements are numbered from 0; `Some(…)` and tuple wrappers add no
 /// segment.
 pub fn scenario_parameters(scenario: &Scenario) -> BTreeMap<String, String> {
-    let text = format!("{:#?}", canonical(scenario));
+    // An inventory is one parameter, its file and format (its rows would be a million leaves).
+    let mut canonical = canonical(scenario);
+    let inventory = canonical.fleet.inventory.take();
+    let text = format!("{canonical:#?}");
     // Frames: (segment, is a list, next element index).
     let mut stack: Vec<(String, bool, usize)> = Vec::new();
     let mut out = BTreeMap::new();
@@ -302,7 +317,39 @@ pub fn scenario_parameters(scenario: &Scenario) -> BTreeMap<String, String> {
     // Blanked in the canonical form: not parameters.
     out.remove("name");
     out.remove("thresholds");
+    if let Some(inv) = inventory {
+        out.insert(
+            "fleet.inventory".into(),
+            format!(
+                "{:?} ({}, {:016x})",
+                inv.file,
+                inv.format,
+                facts_digest(&inv.facts)
+            ),
+        );
+    }
     out
+}
+
+/// A digest of the inventory's facts, one byte per fact (absent, no/yes or the value's index), the OS build
+/// in full.
+fn facts_digest(facts: &[crate::model::inventory::DeviceFacts]) -> u64 {
+    let flag = |b: Option<bool>| b.map_or(0u8, |b| 1 + u8::from(b));
+    let mut bytes = Vec::with_capacity(facts.len() * 12);
+    for f in facts {
+        bytes.extend_from_slice(&[
+            f.path.map_or(0, |p| 1 + p as u8),
+            flag(f.comanaged),
+            flag(f.internet),
+            f.profile.map_or(0, |p| 1 + p as u8),
+            flag(f.bitlocker),
+            flag(f.firewall),
+            flag(f.defender),
+            u8::from(f.os_build.is_some()),
+        ]);
+        bytes.extend_from_slice(&f.os_build.unwrap_or(0).to_le_bytes());
+    }
+    fnv1a64(&bytes)
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {

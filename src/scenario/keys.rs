@@ -65,8 +65,14 @@ keys! {
         "`[[variant]]`: plan variants for `cofleet sweep`, each a `name` and override keys (`\"stage.0.pilot\" = 0.10`); a single run ignores them.",
         NO_SOURCE;
 
-    FLEET_DEVICES = "fleet" "devices" => Kind::Whole { min: 1, max: MAX_DEVICES }, Preset::Required, "devices",
-        "Total virtual devices (both paths).",
+    FLEET_DEVICES = "fleet" "devices" => Kind::Whole { min: 1, max: MAX_DEVICES }, Preset::Optional, "devices",
+        "Total virtual devices (both paths); required unless `inventory` is given, where it defaults to the inventory's device rows (more: rows resampled; fewer: a sample of the rows).",
+        NO_SOURCE;
+    FLEET_INVENTORY = "fleet" "inventory" => Kind::Text, Preset::Optional, "",
+        "An inventory CSV (path relative to the scenario file) the fleet is built from, one device per row (docs/inventory.md); what a row does not say is drawn from the shares below.",
+        NO_SOURCE;
+    FLEET_INVENTORY_FORMAT = "fleet" "inventory_format" => Kind::Choice { names: &["canonical", "intune", "configmgr"], what: "inventory format" }, Preset::Choice("canonical"), "",
+        "Column preset of `inventory`: the canonical columns, the Intune admin center device export, or the ConfigMgr SQL query of docs/inventory.md.",
         NO_SOURCE;
     FLEET_EXISTING_CLIENT_SHARE = "fleet" "existing_client_share" => SHARE, Preset::Number(0.8), "",
         "Share of devices on path 1 (existing ConfigMgr clients); the rest are new internet devices (path 2).",

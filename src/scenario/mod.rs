@@ -105,10 +105,42 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file, and reads its inventory if it has one.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
-    parse(&text, &path.display().to_string())
+    let mut scenario = parse(&text, &path.display().to_string())?;
+    attach_inventory(&mut scenario, path)?;
+    Ok(scenario)
+}
+
+/// Reads the scenario's `[fleet] inventory` (relative to the scenario file at `path`) into its fleet; an
+/// absent `devices` becomes the inventory's device rows. Unknown columns are a warning on stderr.
+pub fn attach_inventory(scenario: &mut Scenario, path: &Path) -> Result<(), ScenarioError> {
+    let Some(inv) = scenario.fleet.inventory.as_mut() else {
+        return Ok(());
+    };
+    let file = path.parent().unwrap_or(Path::new("")).join(&inv.file);
+    let format = crate::inventory::Format::parse(&inv.format).unwrap_or_default();
+    let read = crate::inventory::read(&file, format, &[]).map_err(|e| ScenarioError::Invalid {
+        file: path.display().to_string(),
+        problems: vec![Problem {
+            place: None,
+            key: "fleet.inventory".into(),
+            message: format!("{}: {e}", file.display()),
+        }],
+    })?;
+    if !read.understood.unknown_columns.is_empty() {
+        eprintln!(
+            "warning: {}: unknown columns ignored: {}",
+            file.display(),
+            read.understood.unknown_columns.join(", ")
+        );
+    }
+    inv.facts = std::sync::Arc::new(read.facts);
+    if scenario.fleet.devices == 0 {
+        scenario.fleet.devices = u32::try_from(inv.facts.len()).unwrap_or(u32::MAX);
+    }
+    Ok(())
 }
 
 /// Reads a scenario file as UTF-8 text (for callers that apply overrides before validating).

@@ -6,14 +6,14 @@ use super::keys::*;
 use super::section::Section;
 use crate::model::infrastructure::{CmgVmSize, SupPlacement};
 use crate::model::scenario::{
-    Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, Infrastructure, LoadModel,
-    OsdArrivals, PhaseMode, Timers,
+    Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, FleetInventory, Infrastructure,
+    LoadModel, OsdArrivals, PhaseMode, Timers,
 };
 
 /// `[fleet]` without its cross-field rules (availability sum, OS-deployment count).
 pub fn fleet(s: &Section) -> Fleet {
     Fleet {
-        devices: s.whole(&FLEET_DEVICES) as u32,
+        devices: s.opt_whole(&FLEET_DEVICES).unwrap_or(0) as u32,
         existing_client_share: s.number(&FLEET_EXISTING_CLIENT_SHARE),
         comanaged_at_start: s.number(&FLEET_COMANAGED_AT_START),
         internet_share: s.number(&FLEET_INTERNET_SHARE),
@@ -26,6 +26,14 @@ pub fn fleet(s: &Section) -> Fleet {
             written if written.span.is_some() => osd(written),
             _ => OsdArrivals::default(),
         },
+        inventory: s.text(&FLEET_INVENTORY).map(|file| FleetInventory {
+            file: file.to_string(),
+            format: s
+                .text(&FLEET_INVENTORY_FORMAT)
+                .unwrap_or("canonical")
+                .to_string(),
+            facts: Default::default(),
+        }),
     }
 }
 

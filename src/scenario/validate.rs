@@ -243,6 +243,26 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
             ),
         );
     }
+    if s.place(&FLEET_DEVICES).is_none() && fleet.inventory.is_none() {
+        c.report(
+            s.span.clone(),
+            "fleet.devices",
+            "missing required key (total virtual devices, a whole number from 1 to 100000000), unless \
+             `inventory` gives the fleet"
+                .into(),
+        );
+    }
+    if fleet
+        .inventory
+        .as_ref()
+        .is_some_and(|i| i.file.trim().is_empty())
+    {
+        c.report(
+            s.place(&FLEET_INVENTORY),
+            "fleet.inventory",
+            "must name a CSV file (relative to the scenario file)".into(),
+        );
+    }
     let osd = s.table("osd_arrivals");
     let most = MAX_DEVICES - u64::from(fleet.devices);
     if u64::from(fleet.osd.count) > most {
