@@ -19,6 +19,7 @@ pub fn fleet(s: &Section) -> Fleet {
         internet_share: s.number(&FLEET_INTERNET_SHARE),
         broken_client_health: s.number(&FLEET_BROKEN_CLIENT_HEALTH),
         new_device_arrival: s.duration(&FLEET_NEW_DEVICE_ARRIVAL),
+        restart_interval: s.duration(&FLEET_RESTART_INTERVAL),
         sites: s.whole(&FLEET_SITES) as u32,
         availability: availability(s.table("availability")),
         attributes: attributes(s.table("attributes")),
@@ -128,6 +129,12 @@ pub fn compliance(s: &Section) -> CompliancePolicy {
         aad_propagation: s.duration(&AAD_PROPAGATION),
         cae: s.flag(&CAE),
         validity: s.duration(&VALIDITY),
+        evaluation_delay: s.duration(&EVALUATION_DELAY),
+        evaluation_spread: s.duration(&EVALUATION_SPREAD),
+        remediation: s.opt_duration(&REMEDIATION),
+        never_fixed: s.number(&NEVER_FIXED),
+        min_os_from: s.opt_duration(&MIN_OS_FROM),
+        raised_min_os_build: s.whole(&RAISED_MIN_OS_BUILD) as u32,
     }
 }
 
