@@ -104,6 +104,9 @@ const CONTENT_WORKLOADS: [Workload; 3] = [
     Workload::ClientApps,
 ];
 
+/// Salt of the device-key hash that places a device's periodic restarts in `[0, restart_interval)`.
+const RESTART_PHASE_SALT: u64 = 0x7265_7374_6172_7421;
+
 /// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
 const TOKEN_MIN: Time = 60 * MINUTE;
 /// Range of access-token lifetimes above the shortest: up to 90 min (same source).
@@ -1204,8 +1207,9 @@ impl Device {
             .find(|&a| a > t && a != 0)
             .unwrap_or(NEVER);
         let interval = model.scenario.fleet.restart_interval;
+        let phase = mix64(model.seeds.device_key(id) ^ RESTART_PHASE_SALT) % u64::from(interval);
         let tick = Periodic {
-            phase: self.task_phase % interval,
+            phase: phase as Time,
             period: interval,
         };
         boot.min(next_run(&online, &tick, t.saturating_add(1)))
