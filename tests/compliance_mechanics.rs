@@ -205,3 +205,55 @@ fn a_raised_minimum_below_the_current_one_is_refused() {
         "{err}"
     );
 }
+
+/// New Autopilot hardware (path 2) draws its attributes from `[fleet.attributes.new]`: with every existing
+/// client compliant and no new device with BitLocker, the noncompliant devices are exactly the new ones.
+#[test]
+fn new_hardware_has_its_own_attribute_shares() {
+    let scenario = format!(
+        r#"name = "new-hardware"
+seed = 3
+duration = "6d"
+{fleet}
+[fleet.attributes]
+{ALL_OK}
+
+[fleet.attributes.new]
+bitlocker = 0.0
+
+[timers]
+mdm_sync = "30m"
+
+[load]
+enabled = false
+
+[[stage]]
+name = "compliance to intune"
+start = "0s"
+workloads = ["compliance_policies"]
+authority = "intune"
+"#,
+        fleet = ideal_fleet(20_000, 0.7, 1.0).replacen(
+            "[fleet]\n",
+            "[fleet]\nnew_device_arrival = \"1d\"\n",
+            1
+        )
+    );
+    let run = run_on_1_and_4_threads(&scenario, &[]);
+    let last = 6 * 24 - 1;
+    let noncompliant = at_hour(&run, "noncompliant", last);
+    let new = run.stat("time_to_comanaged.new_internet", "count");
+    assert!(new > 5_000.0, "{new} new devices co-managed");
+    assert_eq!(noncompliant, new);
+    assert_eq!(at_hour(&run, "compliant", last), 20_000.0 - new);
+}
+
+/// A share outside [0, 1] in `[fleet.attributes.new]` is refused with its place and range.
+#[test]
+fn a_new_hardware_share_out_of_range_is_refused() {
+    let run = invoke("run", "[fleet.attributes.new]\nbitlocker = 1.5\n", &[]);
+    assert_eq!(run.output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.output.stderr);
+    assert!(err.contains("fleet.attributes.new.bitlocker"), "{err}");
+    assert!(err.contains(":2:"), "{err}");
+}

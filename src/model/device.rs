@@ -184,9 +184,15 @@ impl Attrs {
     /// `Device::generate`).
     const DRAWS_BEFORE: usize = 7;
 
-    fn draw(rng: &mut DeviceStream, model: &Model) -> Attrs {
-        let a = &model.scenario.fleet.attributes;
-        let os_build = model.os_build(rng.uniform());
+    /// Draws the attributes of an existing client or of new hardware (path 2, `[fleet.attributes.new]`).
+    fn draw(rng: &mut DeviceStream, model: &Model, new_hardware: bool) -> Attrs {
+        let fleet = &model.scenario.fleet;
+        let a = if new_hardware {
+            &fleet.new_attributes
+        } else {
+            &fleet.attributes
+        };
+        let os_build = model.os_build(rng.uniform(), new_hardware);
         Attrs {
             os_build,
             bitlocker: rng.chance(a.bitlocker),
@@ -196,13 +202,13 @@ impl Attrs {
     }
 
     /// Replays device `id`'s generation draws up to its attributes.
-    fn of(id: u32, model: &Model) -> Attrs {
+    fn of(id: u32, model: &Model, path: Path) -> Attrs {
         let mut rng = model.seeds.stream(id, slot::GENERATION);
         for _ in 0..Self::DRAWS_BEFORE {
             rng.uniform();
         }
         rng.next_u32();
-        Self::draw(&mut rng, model)
+        Self::draw(&mut rng, model, path == Path::NewInternet)
     }
 
     fn compliant(&self, c: &CompliancePolicy) -> bool {
@@ -275,23 +281,23 @@ impl Device {
         let sync_phase = rng.below(t.mdm_sync);
         let task_phase = rng.below(t.hybrid_join_retry);
         let pilot_rank = rng.next_u32();
-        let attrs = Attrs::draw(&mut rng, model);
-        let permanent = rng.chance(s.failures.permanent);
-        let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
-        let internet = rng.chance(s.fleet.internet_share);
         // OS-deployment arrivals take the ids after `devices`; their arrival has a slot of its own so that
         // adding them changes no other device's draws.
         let osd = id >= s.fleet.devices;
-        let (poll_phase, sync_phase) = match t.phase {
-            PhaseMode::Random => (poll_phase, sync_phase),
-            PhaseMode::Aligned => (0, 0),
-        };
-
         let path = if osd || u_path < s.fleet.existing_client_share {
             Path::ExistingClient
         } else {
             Path::NewInternet
         };
+        let attrs = Attrs::draw(&mut rng, model, path == Path::NewInternet);
+        let permanent = rng.chance(s.failures.permanent);
+        let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
+        let internet = rng.chance(s.fleet.internet_share);
+        let (poll_phase, sync_phase) = match t.phase {
+            PhaseMode::Random => (poll_phase, sync_phase),
+            PhaseMode::Aligned => (0, 0),
+        };
+
         let mix = s.fleet.availability;
         let profile = if u_profile < mix.always_on {
             Profile::AlwaysOn
@@ -1227,7 +1233,7 @@ impl Device {
         if c.remediation.is_none() && c.min_os_from.is_none() {
             return truth;
         }
-        let attrs = Attrs::of(id, model);
+        let attrs = Attrs::of(id, model, self.path);
         let mut rng = model.seeds.stream(id, slot::COMPLIANCE);
         rng.uniform(); // the evaluation delay's draw
         let fixable = !rng.chance(c.never_fixed);

@@ -70,6 +70,8 @@ pub struct Fleet {
     pub availability: AvailabilityMix,
     /// Share of devices with each compliance-relevant attribute.
     pub attributes: Attributes,
+    /// The same shares for new Autopilot hardware (path 2); as `attributes` where the scenario is silent.
+    pub new_attributes: Attributes,
     /// OS-deployment arrivals: devices imaged by a ConfigMgr task sequence, in addition to `devices`.
     pub osd: OsdArrivals,
 }

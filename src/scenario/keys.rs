@@ -114,6 +114,19 @@ keys! {
         "Share of devices with Defender antimalware on.",
         NO_SOURCE;
 
+    NEW_OS_BUILD = "fleet.attributes.new" "os_build" => Kind::BuildShares, Preset::Optional, "",
+        "OS build shares of new Autopilot hardware (path 2); none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_BITLOCKER = "fleet.attributes.new" "bitlocker" => SHARE, Preset::Optional, "",
+        "Share of new hardware with BitLocker on; none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_FIREWALL = "fleet.attributes.new" "firewall" => SHARE, Preset::Optional, "",
+        "Share of new hardware with the firewall on; none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_DEFENDER = "fleet.attributes.new" "defender" => SHARE, Preset::Optional, "",
+        "Share of new hardware with Defender antimalware on; none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+
     OSD_COUNT = "fleet.osd_arrivals" "count" => Kind::Whole { min: 0, max: MAX_DEVICES }, Preset::Whole(0), "devices",
         "OS-deployment arrivals (in addition to `devices`; together at most 100000000): they arrive as domain-joined ConfigMgr clients and follow path 1.",
         NO_SOURCE;

@@ -23,6 +23,10 @@ pub fn fleet(s: &Section) -> Fleet {
         sites: s.whole(&FLEET_SITES) as u32,
         availability: availability(s.table("availability")),
         attributes: attributes(s.table("attributes")),
+        new_attributes: new_attributes(
+            s.table("attributes").table("new"),
+            &attributes(s.table("attributes")),
+        ),
         osd: match s.table("osd_arrivals") {
             written if written.span.is_some() => osd(written),
             _ => OsdArrivals::default(),
@@ -46,6 +50,21 @@ pub fn attributes(s: &Section) -> Attributes {
         bitlocker: s.number(&BITLOCKER),
         firewall: s.number(&FIREWALL),
         defender: s.number(&DEFENDER),
+    }
+}
+
+/// `[fleet.attributes.new]`: each key left out is as in `[fleet.attributes]` (`existing`).
+pub fn new_attributes(s: &Section, existing: &Attributes) -> Attributes {
+    let os_build = s.builds(&NEW_OS_BUILD);
+    Attributes {
+        os_build: if os_build.is_empty() {
+            existing.os_build.clone()
+        } else {
+            os_build
+        },
+        bitlocker: s.opt_number(&NEW_BITLOCKER).unwrap_or(existing.bitlocker),
+        firewall: s.opt_number(&NEW_FIREWALL).unwrap_or(existing.firewall),
+        defender: s.opt_number(&NEW_DEFENDER).unwrap_or(existing.defender),
     }
 }
 
