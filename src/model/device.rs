@@ -22,8 +22,11 @@
 //! **Workloads.** A co-managed device moves a workload to the authority the rollout plan asks for at its first
 //! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in docs/model.md §2);
 //! the poll that makes it co-managed already carries the current workload settings. When the compliance
-//! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
-//! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy").
+//! workload moves to Intune the policy arrives at its next Intune check-in — at once with `sync_on_switch`
+//! (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy") — and the device
+//! reports an evaluation delay later. Its own state then changes: a drawn fix (BitLocker seen only after a
+//! restart) and a raised OS minimum, each reported at the check-in after it (docs/model.md, Compliance
+//! mechanics).
 //!
 //! **Client health** (docs/model.md §1.2): Intune shows a co-managed device's ConfigMgr client health from the
 //! registry's `ClientHealthStatus`: healthy if the status is 7 and `ClientHealthLastSyncTime` is at most 30 days
