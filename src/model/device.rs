@@ -1310,7 +1310,7 @@ impl Device {
             .profile
             .max_offline_gap()
             .map(|g| g.saturating_add(model.scenario.timers.mdm_sync));
-        let lapses_possible = !longest_gap.is_some_and(|g| g <= c.validity);
+        let lapses_possible = longest_gap.is_none_or(|g| g > c.validity);
         let mut out = Changes {
             cur: ComplianceState::Unknown,
             f,
