@@ -31,7 +31,7 @@ pub mod slot {
     pub const OSD_ARRIVAL: u32 = 6 << 16;
     /// Whether the device's ConfigMgr client health evaluation is broken; one draw per device.
     pub const CLIENT_HEALTH: u32 = 7 << 16;
-    /// Compliance mechanics: the evaluation delay, then whether and when the device is fixed; one draw each.
+    /// Compliance mechanics: whether the device is ever fixed, then its two times-to-fix; one draw each.
     pub const COMPLIANCE: u32 = 8 << 16;
 }
 

@@ -107,6 +107,8 @@ const CONTENT_WORKLOADS: [Workload; 3] = [
     Workload::ClientApps,
 ];
 
+/// Salt of the device-key hash that draws a device's evaluation delay within `evaluation_spread`.
+const EVALUATION_SALT: u64 = 0x6576_616c_7561_7465;
 /// Salt of the device-key hash that places a device's periodic restarts in `[0, restart_interval)`.
 const RESTART_PHASE_SALT: u64 = 0x7265_7374_6172_7421;
 
@@ -1199,11 +1201,10 @@ impl Device {
         if c.evaluation_spread == 0 {
             return c.evaluation_delay;
         }
-        let spread = model
-            .seeds
-            .stream(id, slot::COMPLIANCE)
-            .below(c.evaluation_spread + 1);
-        c.evaluation_delay + spread
+        // A keyed hash, not a stream draw: it is needed at every report and replay, and a stream costs a
+        // ChaCha block.
+        let h = mix64(model.seeds.device_key(id) ^ EVALUATION_SALT);
+        c.evaluation_delay + (h % (u64::from(c.evaluation_spread) + 1)) as Time
     }
 
     /// The first restart after `t`: the start of the next online window of a device that goes offline, or
@@ -1238,7 +1239,6 @@ impl Device {
         }
         let attrs = Attrs::of(id, model, self.path);
         let mut rng = model.seeds.stream(id, slot::COMPLIANCE);
-        rng.uniform(); // the evaluation delay's draw
         let fixable = !rng.chance(c.never_fixed);
         let (u_fix, u_drift_fix) = (rng.uniform(), rng.uniform());
         if let Some(mean) = c.remediation.filter(|_| fixable)
