@@ -31,6 +31,8 @@ pub mod slot {
     pub const OSD_ARRIVAL: u32 = 6 << 16;
     /// Whether the device's ConfigMgr client health evaluation is broken; one draw per device.
     pub const CLIENT_HEALTH: u32 = 7 << 16;
+    /// Compliance mechanics: whether the device is ever fixed, then its two times-to-fix; one draw each.
+    pub const COMPLIANCE: u32 = 8 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

@@ -8,7 +8,8 @@ const N: u32 = 100_000;
 
 /// Co-managed, always-online devices; one stage moves compliance to Intune at 1 d. A device switches at its
 /// first policy poll after the stage starts: switch latency ~ Uniform(0, P). Without sync-on-switch, the report
-/// waits for the next Intune check-in: compliance latency ~ Uniform(0, P) + Uniform(0, S). Queue delays are
+/// waits for the next Intune check-in: compliance latency ~ Uniform(0, P) + Uniform(0, S) (the evaluation
+/// delay is set to 0 here; tests/compliance_mechanics.rs checks it). Queue delays are
 /// off: at a 30-min poll this fleet's polls alone fill the default management points' sized rate, and the
 /// weekly inventory and heartbeat would tip them over — a load question, not this timing one.
 fn switch_case(poll: &str, sync: &str, sync_on_switch: bool) -> Run {
@@ -24,6 +25,10 @@ sync_on_switch = {sync_on_switch}
 
 [load]
 feedback = false
+
+[compliance]
+evaluation_delay = "0s"
+evaluation_spread = "0s"
 
 [[stage]]
 name = "compliance to intune"

@@ -22,8 +22,11 @@
 //! **Workloads.** A co-managed device moves a workload to the authority the rollout plan asks for at its first
 //! ConfigMgr policy poll after it is targeted (MD how-to-switch-workloads.md, and the chain in docs/model.md §2);
 //! the poll that makes it co-managed already carries the current workload settings. When the compliance
-//! workload moves to Intune the device reports compliance at its next Intune check-in — at once with
-//! `sync_on_switch` (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy").
+//! workload moves to Intune the policy arrives at its next Intune check-in — at once with `sync_on_switch`
+//! (MD how-to-switch-workloads.md: switching "automatically synchronize\[s\] MDM policy") — and the device
+//! reports an evaluation delay later. Its own state then changes: a drawn fix (BitLocker seen only after a
+//! restart) and a raised OS minimum, each reported at the check-in after it (docs/model.md, Compliance
+//! mechanics).
 //!
 //! **Client health** (docs/model.md §1.2): Intune shows a co-managed device's ConfigMgr client health from the
 //! registry's `ClientHealthStatus`: healthy if the status is 7 and `ClientHealthLastSyncTime` is at most 30 days
@@ -40,12 +43,12 @@ use super::availability::{Online, Profile};
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
-use super::scenario::{PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
+use super::scenario::{CompliancePolicy, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
 use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
 use super::states::{CaState, ComplianceState, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
-use crate::rng::{day_hash, mix64, slot};
+use crate::rng::{DeviceStream, day_hash, mix64, slot};
 
 /// The two paths to co-management.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +106,11 @@ const CONTENT_WORKLOADS: [Workload; 3] = [
     Workload::OfficeClickToRun,
     Workload::ClientApps,
 ];
+
+/// Salt of the device-key hash that draws a device's evaluation delay within `evaluation_spread`.
+const EVALUATION_SALT: u64 = 0x6576_616c_7561_7465;
+/// Salt of the device-key hash that places a device's periodic restarts in `[0, restart_interval)`.
+const RESTART_PHASE_SALT: u64 = 0x7265_7374_6172_7421;
 
 /// Shortest access-token lifetime: 60 min (learn.microsoft.com/entra/identity-platform/access-tokens).
 const TOKEN_MIN: Time = 60 * MINUTE;
@@ -168,6 +176,112 @@ pub struct Env<'a> {
     pub pressure: Pressure,
 }
 
+/// The compliance-relevant attributes a device is generated with.
+struct Attrs {
+    os_build: u32,
+    bitlocker: bool,
+    firewall: bool,
+    defender: bool,
+}
+
+impl Attrs {
+    /// 64-bit draws of the generation stream made before the pilot rank and the attributes (see
+    /// `Device::generate`).
+    const DRAWS_BEFORE: usize = 7;
+
+    /// Draws the attributes of an existing client or of new hardware (path 2, `[fleet.attributes.new]`).
+    fn draw(rng: &mut DeviceStream, model: &Model, new_hardware: bool) -> Attrs {
+        let fleet = &model.scenario.fleet;
+        let a = if new_hardware {
+            &fleet.new_attributes
+        } else {
+            &fleet.attributes
+        };
+        let os_build = model.os_build(rng.uniform(), new_hardware);
+        Attrs {
+            os_build,
+            bitlocker: rng.chance(a.bitlocker),
+            firewall: rng.chance(a.firewall),
+            defender: rng.chance(a.defender),
+        }
+    }
+
+    /// Replays device `id`'s generation draws up to its attributes.
+    fn of(id: u32, model: &Model, path: Path) -> Attrs {
+        let mut rng = model.seeds.stream(id, slot::GENERATION);
+        for _ in 0..Self::DRAWS_BEFORE {
+            rng.uniform();
+        }
+        rng.next_u32();
+        Self::draw(&mut rng, model, path == Path::NewInternet)
+            .with_facts(&model.facts(id).copied().unwrap_or_default())
+    }
+
+    /// The inventory's facts of the device in place of the drawn attributes (drawn anyway, so the stream stays
+    /// in step).
+    fn with_facts(self, facts: &super::inventory::DeviceFacts) -> Attrs {
+        Attrs {
+            os_build: facts.os_build.unwrap_or(self.os_build),
+            bitlocker: facts.bitlocker.unwrap_or(self.bitlocker),
+            firewall: facts.firewall.unwrap_or(self.firewall),
+            defender: facts.defender.unwrap_or(self.defender),
+        }
+    }
+
+    fn compliant(&self, c: &CompliancePolicy) -> bool {
+        self.os_build >= c.min_os_build
+            && (self.bitlocker || !c.require_bitlocker)
+            && (self.firewall || !c.require_firewall)
+            && (self.defender || !c.require_defender)
+    }
+}
+
+/// When a device's own compliance-relevant state changes (docs/model.md, Compliance mechanics): absolute
+/// times, [`NEVER`] = never.
+struct Truth {
+    /// Compliant at generation.
+    initial: bool,
+    /// When a device noncompliant at generation counts as fixed: its fix, or for a health-attestation
+    /// setting (BitLocker) the first restart after it.
+    fixed: Time,
+    /// When the raised OS minimum makes the device noncompliant (its build is below it).
+    drift: Time,
+    /// When a device the raised minimum made noncompliant is fixed.
+    drift_fixed: Time,
+}
+
+impl Truth {
+    /// Whether the device meets the policy at `t`.
+    fn ok(&self, t: Time) -> bool {
+        (self.initial || t >= self.fixed) && !(t >= self.drift && t < self.drift_fixed)
+    }
+}
+
+/// A time-to-fix with mean `mean` seconds, exponential, from `u` uniform in `[0, 1)`.
+fn time_to_fix(mean: Time, u: f64) -> Time {
+    let x = -f64::from(mean) * (1.0 - u).ln();
+    if x >= f64::from(NEVER - 1) {
+        NEVER - 1
+    } else {
+        x as Time
+    }
+}
+
+/// Emits compliance changes, skipping those that change nothing.
+struct Changes<F> {
+    cur: ComplianceState,
+    f: F,
+}
+
+impl<F: FnMut(Time, ComplianceState, ComplianceState)> Changes<F> {
+    fn to(&mut self, t: Time, state: ComplianceState) {
+        if state != self.cur {
+            (self.f)(t, self.cur, state);
+            self.cur = state;
+        }
+    }
+}
+
 impl Device {
     /// Generates device `id` from its random stream and records its initial timeline state.
     pub fn generate(id: u32, model: &Model, rec: &mut impl Recorder) -> Device {
@@ -184,36 +298,27 @@ impl Device {
         let sync_phase = rng.below(t.mdm_sync);
         let task_phase = rng.below(t.hybrid_join_retry);
         let pilot_rank = rng.next_u32();
-        let u_os = rng.uniform();
-        let bitlocker = rng.chance(s.fleet.attributes.bitlocker);
-        let firewall = rng.chance(s.fleet.attributes.firewall);
-        let defender = rng.chance(s.fleet.attributes.defender);
-        let permanent = rng.chance(s.failures.permanent);
-        let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
-        let internet = rng.chance(s.fleet.internet_share);
         // OS-deployment arrivals take the ids after `devices`; their arrival has a slot of its own so that
         // adding them changes no other device's draws.
         let osd = id >= s.fleet.devices;
         // What the organisation's inventory says of this device overrides the draws (which are made anyway,
         // so the stream stays in step).
         let facts = model.facts(id).copied().unwrap_or_default();
-        let (bitlocker, firewall, defender) = (
-            facts.bitlocker.unwrap_or(bitlocker),
-            facts.firewall.unwrap_or(firewall),
-            facts.defender.unwrap_or(defender),
-        );
-        let internet = facts.internet.unwrap_or(internet);
-        let (poll_phase, sync_phase) = match t.phase {
-            PhaseMode::Random => (poll_phase, sync_phase),
-            PhaseMode::Aligned => (0, 0),
-        };
-
         let path = match facts.path {
             _ if osd => Path::ExistingClient,
             Some(path) => path,
             None if u_path < s.fleet.existing_client_share => Path::ExistingClient,
             None => Path::NewInternet,
         };
+        let attrs = Attrs::draw(&mut rng, model, path == Path::NewInternet).with_facts(&facts);
+        let permanent = rng.chance(s.failures.permanent);
+        let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
+        let internet = facts.internet.unwrap_or(rng.chance(s.fleet.internet_share));
+        let (poll_phase, sync_phase) = match t.phase {
+            PhaseMode::Random => (poll_phase, sync_phase),
+            PhaseMode::Aligned => (0, 0),
+        };
+
         let mix = s.fleet.availability;
         let profile = if let Some(profile) = facts.profile {
             profile
@@ -224,13 +329,11 @@ impl Device {
         } else {
             Profile::Intermittent
         };
-        let os_build = facts.os_build.unwrap_or_else(|| model.os_build(u_os));
-        let c = &s.compliance;
-        let compliant = os_build >= c.min_os_build
-            && (bitlocker || !c.require_bitlocker)
-            && (firewall || !c.require_firewall)
-            && (defender || !c.require_defender);
-        let mut flags = if compliant { COMPLIANT } else { 0 };
+        let mut flags = if attrs.compliant(&s.compliance) {
+            COMPLIANT
+        } else {
+            0
+        };
         let comanaged_now = !osd
             && path == Path::ExistingClient
             && facts
@@ -1112,82 +1215,187 @@ impl Device {
         rec.ca(after(t, lag), CaState::of(from), CaState::of(to));
     }
 
+    /// Time from the check-in that brings the policy (or a changed state) to the report: `evaluation_delay`
+    /// plus a uniform spread, drawn once per device (docs/model.md, Compliance mechanics).
+    fn evaluation_delay(&self, id: u32, model: &Model) -> Time {
+        let c = &model.scenario.compliance;
+        if c.evaluation_spread == 0 {
+            return c.evaluation_delay;
+        }
+        // A keyed hash, not a stream draw: it is needed at every report and replay, and a stream costs a
+        // ChaCha block.
+        let h = mix64(model.seeds.device_key(id) ^ EVALUATION_SALT);
+        c.evaluation_delay + (h % (u64::from(c.evaluation_spread) + 1)) as Time
+    }
+
+    /// The first restart after `t`: the start of the next online window of a device that goes offline, or
+    /// the device's `restart_interval` tick (at its own phase) if that comes first.
+    fn restart_after(&self, id: u32, model: &Model, t: Time) -> Time {
+        let online = self.online(id, model);
+        let boot = online
+            .windows_from(t)
+            .map(|(a, _)| a)
+            .find(|&a| a > t && a != 0)
+            .unwrap_or(NEVER);
+        let interval = model.scenario.fleet.restart_interval;
+        let phase = mix64(model.seeds.device_key(id) ^ RESTART_PHASE_SALT) % u64::from(interval);
+        let tick = Periodic {
+            phase: phase as Time,
+            period: interval,
+        };
+        boot.min(next_run(&online, &tick, t.saturating_add(1)))
+    }
+
+    /// The device's own compliance-relevant state over time (docs/model.md, Compliance mechanics).
+    fn truth(&self, id: u32, model: &Model) -> Truth {
+        let c = &model.scenario.compliance;
+        let mut truth = Truth {
+            initial: self.compliant(),
+            fixed: NEVER,
+            drift: NEVER,
+            drift_fixed: NEVER,
+        };
+        if c.remediation.is_none() && c.min_os_from.is_none() {
+            return truth;
+        }
+        let attrs = Attrs::of(id, model, self.path);
+        let mut rng = model.seeds.stream(id, slot::COMPLIANCE);
+        let fixable = !rng.chance(c.never_fixed);
+        let (u_fix, u_drift_fix) = (rng.uniform(), rng.uniform());
+        if let Some(mean) = c.remediation.filter(|_| fixable)
+            && !truth.initial
+        {
+            let fix = time_to_fix(mean, u_fix);
+            // BitLocker is a health-attestation setting: the device reports it as of its last boot.
+            truth.fixed = if c.require_bitlocker && !attrs.bitlocker {
+                self.restart_after(id, model, fix)
+            } else {
+                fix
+            };
+        }
+        if let Some(from) = c.min_os_from
+            && attrs.os_build < c.raised_min_os_build
+        {
+            truth.drift = from;
+            if let Some(mean) = c.remediation.filter(|_| fixable) {
+                truth.drift_fixed = after(from, time_to_fix(mean, u_drift_fix));
+            }
+        }
+        truth
+    }
+
+    /// Whether the report at `self.report_at` says compliant.
+    fn reported_ok(&self, id: u32, model: &Model) -> bool {
+        let delay = self.evaluation_delay(id, model);
+        self.truth(id, model).ok(self.report_at - delay)
+    }
+
     /// Every change of the effective compliance state that follows the report at `self.report_at`, in time
-    /// order, as `f(t, from, to)`: the report itself (from unknown), the end of the grace period, and for a
-    /// compliant device every lapse of the compliance status validity period — a check-in gap longer than
-    /// `validity` makes the device noncompliant from `last check-in + validity` until its next check-in. (A
-    /// noncompliant device is noncompliant either way; the grace period ends no later than the first lapse,
-    /// since `noncompliant_grace ≤ validity`.)
+    /// order, as `f(t, from, to)`: the report itself (from unknown); each later change of the device's own
+    /// state (a fix, the raised OS minimum), reported `evaluation_delay` after the first check-in that sees
+    /// it; the end of a grace period; and while compliant, every lapse of the compliance status validity
+    /// period — a check-in gap longer than `validity` makes the device noncompliant from `last check-in +
+    /// validity` until its next check-in.
     fn compliance_changes(
         &self,
         id: u32,
         model: &Model,
-        mut f: impl FnMut(Time, ComplianceState, ComplianceState),
+        f: impl FnMut(Time, ComplianceState, ComplianceState),
     ) {
-        let r = self.report_at;
         let c = &model.scenario.compliance;
-        if self.compliant() {
-            f(r, ComplianceState::Unknown, ComplianceState::Compliant);
-        } else if c.noncompliant_grace > 0 {
-            f(r, ComplianceState::Unknown, ComplianceState::InGrace);
-            f(
-                self.grace_end(model),
-                ComplianceState::InGrace,
-                ComplianceState::Noncompliant,
-            );
-            return;
-        } else {
-            f(r, ComplianceState::Unknown, ComplianceState::Noncompliant);
-            return;
-        }
-        let timers = &model.scenario.timers;
         let duration = model.scenario.duration;
+        let delay = self.evaluation_delay(id, model);
+        let r = self.report_at;
+        let first_checkin = r - delay;
+        let truth = self.truth(id, model);
+        let online = self.online(id, model);
+        let schedule = self.mdm_schedule(model);
+        // The reports that can change the state: (report time, compliant), in time order.
+        let mut bounds = [(NEVER, false); 4];
+        bounds[0] = (r, truth.ok(first_checkin));
+        let mut n = 1;
+        for a in [truth.fixed, truth.drift, truth.drift_fixed] {
+            if a <= first_checkin || a >= duration {
+                continue;
+            }
+            let checkin = next_run(&online, &schedule, a);
+            let seen = after(checkin, delay);
+            if checkin != NEVER && seen < duration {
+                bounds[n] = (seen, truth.ok(checkin));
+                n += 1;
+            }
+        }
+        bounds[..n].sort_unstable_by_key(|b| b.0);
+
         let longest_gap = self
             .profile
             .max_offline_gap()
-            .map(|g| g.saturating_add(timers.mdm_sync));
-        if longest_gap.is_some_and(|g| g <= c.validity) {
-            return;
-        }
-        let online = self.online(id, model);
-        let schedule = self.mdm_schedule(model);
-        let mut checkin = r;
-        while checkin < duration {
-            let next = next_run(&online, &schedule, checkin + 1);
-            if next == NEVER || next - checkin > c.validity {
-                let lapse = checkin + c.validity;
-                if lapse >= duration {
-                    return;
+            .map(|g| g.saturating_add(model.scenario.timers.mdm_sync));
+        let lapses_possible = longest_gap.is_none_or(|g| g > c.validity);
+        let mut out = Changes {
+            cur: ComplianceState::Unknown,
+            f,
+        };
+        let mut grace_end = NEVER;
+        for i in 0..n {
+            let (b, ok) = bounds[i];
+            let end = if i + 1 < n { bounds[i + 1].0 } else { NEVER };
+            if !ok {
+                match out.cur {
+                    ComplianceState::Noncompliant | ComplianceState::InGrace => {}
+                    _ if c.noncompliant_grace > 0 => {
+                        out.to(b, ComplianceState::InGrace);
+                        grace_end = after(b, c.noncompliant_grace);
+                    }
+                    _ => out.to(b, ComplianceState::Noncompliant),
                 }
-                f(
-                    lapse,
-                    ComplianceState::Compliant,
-                    ComplianceState::Noncompliant,
-                );
-                if next == NEVER {
-                    return;
+                if out.cur == ComplianceState::InGrace && grace_end < end {
+                    out.to(grace_end, ComplianceState::Noncompliant);
                 }
-                f(
-                    next,
-                    ComplianceState::Noncompliant,
-                    ComplianceState::Compliant,
-                );
+                continue;
             }
-            checkin = next;
+            out.to(b, ComplianceState::Compliant);
+            if !lapses_possible {
+                continue;
+            }
+            let limit = end.min(duration);
+            let mut checkin = b - delay;
+            while checkin < limit {
+                let next = next_run(&online, &schedule, checkin + 1);
+                if next == NEVER || next - checkin > c.validity {
+                    let lapse = checkin + c.validity;
+                    if lapse >= limit {
+                        break;
+                    }
+                    out.to(lapse, ComplianceState::Noncompliant);
+                    if next == NEVER || next >= limit {
+                        break;
+                    }
+                    out.to(next, ComplianceState::Compliant);
+                }
+                checkin = next;
+            }
         }
     }
 
-    /// The Intune check-in after the compliance workload switched: the device reports its compliance, which
-    /// Azure AD and conditional access pick up `ca_lag` later.
+    /// The Intune check-in at `t` after the compliance workload switched: the device evaluates the policy and
+    /// reports `evaluation_delay` later; Azure AD and conditional access pick the report up `ca_lag` after it.
     fn report_compliance(&mut self, id: u32, t: Time, model: &Model, rec: &mut impl Recorder) {
         self.sync_wake = NEVER;
         if !self.intune.contains(Workload::CompliancePolicies) {
             return;
         }
-        rec.latency(Latency::ComplianceLatency, t - self.comp_origin);
-        rec.latency(Latency::SwitchToCompliance, t - self.comp_switch);
+        let duration = model.scenario.duration;
+        let r = after(t, self.evaluation_delay(id, model));
+        if r >= duration {
+            return;
+        }
+        rec.latency(Latency::ComplianceLatency, r - self.comp_origin);
+        rec.latency(Latency::SwitchToCompliance, r - self.comp_switch);
+        self.report_at = r;
+        let ok = self.reported_ok(id, model);
         let grace = model.scenario.compliance.noncompliant_grace;
-        let state = if self.compliant() {
+        let state = if ok {
             ComplianceState::Compliant
         } else if grace > 0 {
             ComplianceState::InGrace
@@ -1195,14 +1403,12 @@ impl Device {
             ComplianceState::Noncompliant
         };
         self.compliance = state;
-        self.report_at = t;
         let lag = self.ca_lag(id, model);
         self.compliance_changes(id, model, |at, from, to| {
             Self::record_compliance(at, from, to, lag, false, rec)
         });
-        let duration = model.scenario.duration;
-        let (metric, effective) = if self.compliant() {
-            (Latency::CaReadyLatency, after(t, lag))
+        let (metric, effective) = if ok {
+            (Latency::CaReadyLatency, after(r, lag))
         } else {
             (Latency::CaBlockLatency, after(self.grace_end(model), lag))
         };
@@ -1211,7 +1417,7 @@ impl Device {
         }
         let gate = rec.gate();
         gate.reported = gate.reported.wrapping_add(1);
-        if !self.compliant() {
+        if !ok {
             gate.noncompliant = gate.noncompliant.wrapping_add(1);
         }
     }
@@ -1233,9 +1439,10 @@ impl Device {
             }
         });
         Self::record_compliance(t, current, ComplianceState::Unknown, lag, false, rec);
+        let ok = self.reported_ok(id, model);
         let gate = rec.gate();
         gate.reported = gate.reported.wrapping_sub(1);
-        if !self.compliant() {
+        if !ok {
             gate.noncompliant = gate.noncompliant.wrapping_sub(1);
         }
         self.compliance = ComplianceState::Unknown;

@@ -44,6 +44,8 @@ pub struct Model {
     pub stage_targets: Vec<StageTarget>,
     /// OS builds with cumulative shares, ascending.
     os_cumulative: Vec<(u32, f64)>,
+    /// The same for new hardware (path 2).
+    os_cumulative_new: Vec<(u32, f64)>,
 }
 
 impl Model {
@@ -61,22 +63,24 @@ impl Model {
                 authority: s.authority,
             })
             .collect();
-        let mut acc = 0.0;
-        let os_cumulative = scenario
-            .fleet
-            .attributes
-            .os_build
-            .iter()
-            .map(|&(build, share)| {
-                acc += share;
-                (build, acc)
-            })
-            .collect();
+        let cumulative = |shares: &[(u32, f64)]| {
+            let mut acc = 0.0;
+            shares
+                .iter()
+                .map(|&(build, share)| {
+                    acc += share;
+                    (build, acc)
+                })
+                .collect()
+        };
+        let os_cumulative = cumulative(&scenario.fleet.attributes.os_build);
+        let os_cumulative_new = cumulative(&scenario.fleet.new_attributes.os_build);
         Model {
             seeds: SeedKey::new(scenario.seed),
             scenario,
             stage_targets,
             os_cumulative,
+            os_cumulative_new,
         }
     }
 
@@ -91,12 +95,18 @@ impl Model {
         facts.get(inventory::row_of(id, fleet.devices, facts.len(), key))
     }
 
-    /// The OS build for a uniform draw `u` (the last build absorbs rounding).
-    pub fn os_build(&self, u: f64) -> u32 {
-        self.os_cumulative
+    /// The OS build for a uniform draw `u` (the last build absorbs rounding), of new hardware (path 2) or
+    /// of an existing client.
+    pub fn os_build(&self, u: f64, new_hardware: bool) -> u32 {
+        let cumulative = if new_hardware {
+            &self.os_cumulative_new
+        } else {
+            &self.os_cumulative
+        };
+        cumulative
             .iter()
             .find(|&&(_, cum)| u < cum)
-            .or(self.os_cumulative.last())
+            .or(cumulative.last())
             .map_or(0, |&(b, _)| b)
     }
 }

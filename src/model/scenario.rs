@@ -60,12 +60,18 @@ pub struct Fleet {
     pub broken_client_health: f64,
     /// Path-2 devices arrive uniformly over `[0, new_device_arrival)`.
     pub new_device_arrival: Time,
+    /// Longest time between two restarts of a device that stays on; a device that goes offline restarts
+    /// when it comes online. Health-attestation settings are reported as of the last restart
+    /// (docs/model.md §3); the interval is an \[assumption\].
+    pub restart_interval: Time,
     /// ConfigMgr sites (boundary groups); devices are spread evenly over them.
     pub sites: u32,
     /// Share of devices per online profile.
     pub availability: AvailabilityMix,
     /// Share of devices with each compliance-relevant attribute.
     pub attributes: Attributes,
+    /// The same shares for new Autopilot hardware (path 2); as `attributes` where the scenario is silent.
+    pub new_attributes: Attributes,
     /// OS-deployment arrivals: devices imaged by a ConfigMgr task sequence, in addition to `devices`.
     pub osd: OsdArrivals,
     /// The inventory the fleet is taken from (`[fleet] inventory`), if any.
@@ -363,6 +369,20 @@ pub struct CompliancePolicy {
     /// is treated as noncompliant. Default 30 days, range 1–120 days. Source: MD
     /// memdocs/intune/protect/device-compliance-get-started.md.
     pub validity: Time,
+    /// Shortest time from the check-in that brings the policy (or a changed device state) to the report.
+    /// \[assumption\] No evaluation time is published: the check-in delivers the policy, the device evaluates
+    /// it and the result reaches Intune in a later MDM session (docs/model.md §3).
+    pub evaluation_delay: Time,
+    /// Width of the uniform spread added to `evaluation_delay`, drawn once per device (\[assumption\]).
+    pub evaluation_spread: Time,
+    /// Mean time to fix a noncompliant device, exponential; `None`: nothing is ever fixed (\[assumption\]).
+    pub remediation: Option<Time>,
+    /// Share of devices never fixed whatever `remediation` says.
+    pub never_fixed: f64,
+    /// When the minimum OS build rises to `raised_min_os_build`; `None`: never.
+    pub min_os_from: Option<Time>,
+    /// The minimum OS build from `min_os_from` on.
+    pub raised_min_os_build: u32,
 }
 
 /// What a gate does when it has not passed by its timeout.

@@ -86,6 +86,9 @@ keys! {
     FLEET_BROKEN_CLIENT_HEALTH = "fleet" "broken_client_health" => SHARE, Preset::Number(0.0), "",
         "Share of devices whose ConfigMgr client health evaluation is broken: Intune shows them healthy only while their last sync is at most 48 h old.",
         "docs/model.md §1.2";
+    FLEET_RESTART_INTERVAL = "fleet" "restart_interval" => Kind::Duration { min: HOUR, max: MAX_SPAN }, Preset::Duration(7 * DAY), "",
+        "Longest time between two restarts of a device that stays on (a device that goes offline restarts when it next comes online); health-attestation settings (BitLocker) are reported as of the last restart.",
+        "MD memdocs/intune/protect/compliance-policy-create-windows.md (docs/model.md §3); the interval is an [assumption]";
     FLEET_NEW_DEVICE_ARRIVAL = "fleet" "new_device_arrival" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Duration(14 * DAY), "",
         "Path-2 devices arrive uniformly over [0, new_device_arrival).",
         NO_SOURCE;
@@ -115,6 +118,19 @@ keys! {
         NO_SOURCE;
     DEFENDER = "fleet.attributes" "defender" => SHARE, Preset::Number(0.97), "",
         "Share of devices with Defender antimalware on.",
+        NO_SOURCE;
+
+    NEW_OS_BUILD = "fleet.attributes.new" "os_build" => Kind::BuildShares, Preset::Optional, "",
+        "OS build shares of new Autopilot hardware (path 2); none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_BITLOCKER = "fleet.attributes.new" "bitlocker" => SHARE, Preset::Optional, "",
+        "Share of new hardware with BitLocker on; none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_FIREWALL = "fleet.attributes.new" "firewall" => SHARE, Preset::Optional, "",
+        "Share of new hardware with the firewall on; none: as `[fleet.attributes]`.",
+        NO_SOURCE;
+    NEW_DEFENDER = "fleet.attributes.new" "defender" => SHARE, Preset::Optional, "",
+        "Share of new hardware with Defender antimalware on; none: as `[fleet.attributes]`.",
         NO_SOURCE;
 
     OSD_COUNT = "fleet.osd_arrivals" "count" => Kind::Whole { min: 0, max: MAX_DEVICES }, Preset::Whole(0), "devices",
@@ -247,6 +263,24 @@ keys! {
     CAE = "compliance" "cae" => Kind::Bool, Preset::Bool(false), "",
         "Continuous access evaluation: on, a session sees a compliance change as soon as Azure AD has it; off, only when its access token (60–90 min) is renewed.",
         "AZ articles/active-directory/develop/access-tokens.md (docs/model.md §3)";
+    EVALUATION_DELAY = "compliance" "evaluation_delay" => Kind::Duration { min: 0, max: DAY }, Preset::Duration(5 * MINUTE), "",
+        "Shortest time from the Intune check-in that brings the compliance policy (or a changed device state) to the device's compliance report.",
+        "[assumption] no evaluation time is published; the check-in delivers the policy, the device evaluates it and reports in a later MDM session (docs/model.md §3)";
+    EVALUATION_SPREAD = "compliance" "evaluation_spread" => Kind::Duration { min: 0, max: DAY }, Preset::Duration(10 * MINUTE), "",
+        "Width of the uniform spread added to `evaluation_delay`, drawn once per device.",
+        "[assumption] (docs/model.md §3)";
+    REMEDIATION = "compliance" "remediation" => Kind::Duration { min: MINUTE, max: MAX_SPAN }, Preset::Optional, "",
+        "Mean time to fix a noncompliant device (exponential, counted from t = 0, or from `min_os_from` for a device the raised minimum makes noncompliant); none: nothing is ever fixed.",
+        "[assumption] a planner's estimate of the help desk's pace (docs/model.md §3)";
+    NEVER_FIXED = "compliance" "never_fixed" => SHARE, Preset::Number(0.0), "",
+        "Share of devices that are never fixed whatever `remediation` says.",
+        "[assumption] (docs/model.md §3)";
+    MIN_OS_FROM = "compliance" "min_os_from" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Optional, "",
+        "When the compliance policy's minimum OS build rises to `raised_min_os_build`; none: it never rises.",
+        NO_SOURCE;
+    RAISED_MIN_OS_BUILD = "compliance" "raised_min_os_build" => Kind::Whole { min: 0, max: 1_000_000 }, Preset::Whole(22_631), "",
+        "The minimum OS build from `min_os_from` on (22631 = Windows 11 23H2); at least `min_os_build`.",
+        NO_SOURCE;
     VALIDITY = "compliance" "validity" => Kind::Duration { min: DAY, max: 120 * DAY }, Preset::Duration(30 * DAY), "",
         "Compliance status validity period: a device with no check-in for this long is noncompliant.",
         "MD memdocs/intune/protect/device-compliance-get-started.md (docs/model.md §3)";

@@ -19,9 +19,14 @@ pub fn fleet(s: &Section) -> Fleet {
         internet_share: s.number(&FLEET_INTERNET_SHARE),
         broken_client_health: s.number(&FLEET_BROKEN_CLIENT_HEALTH),
         new_device_arrival: s.duration(&FLEET_NEW_DEVICE_ARRIVAL),
+        restart_interval: s.duration(&FLEET_RESTART_INTERVAL),
         sites: s.whole(&FLEET_SITES) as u32,
         availability: availability(s.table("availability")),
         attributes: attributes(s.table("attributes")),
+        new_attributes: new_attributes(
+            s.table("attributes").table("new"),
+            &attributes(s.table("attributes")),
+        ),
         osd: match s.table("osd_arrivals") {
             written if written.span.is_some() => osd(written),
             _ => OsdArrivals::default(),
@@ -53,6 +58,21 @@ pub fn attributes(s: &Section) -> Attributes {
         bitlocker: s.number(&BITLOCKER),
         firewall: s.number(&FIREWALL),
         defender: s.number(&DEFENDER),
+    }
+}
+
+/// `[fleet.attributes.new]`: each key left out is as in `[fleet.attributes]` (`existing`).
+pub fn new_attributes(s: &Section, existing: &Attributes) -> Attributes {
+    let os_build = s.builds(&NEW_OS_BUILD);
+    Attributes {
+        os_build: if os_build.is_empty() {
+            existing.os_build.clone()
+        } else {
+            os_build
+        },
+        bitlocker: s.opt_number(&NEW_BITLOCKER).unwrap_or(existing.bitlocker),
+        firewall: s.opt_number(&NEW_FIREWALL).unwrap_or(existing.firewall),
+        defender: s.opt_number(&NEW_DEFENDER).unwrap_or(existing.defender),
     }
 }
 
@@ -140,6 +160,12 @@ pub fn compliance(s: &Section) -> CompliancePolicy {
         aad_propagation: s.duration(&AAD_PROPAGATION),
         cae: s.flag(&CAE),
         validity: s.duration(&VALIDITY),
+        evaluation_delay: s.duration(&EVALUATION_DELAY),
+        evaluation_spread: s.duration(&EVALUATION_SPREAD),
+        remediation: s.opt_duration(&REMEDIATION),
+        never_fixed: s.number(&NEVER_FIXED),
+        min_os_from: s.opt_duration(&MIN_OS_FROM),
+        raised_min_os_build: s.whole(&RAISED_MIN_OS_BUILD) as u32,
     }
 }
 

@@ -162,6 +162,11 @@ pub const TABLES: &[Table] = &[
         doc: "Share of devices with each compliance-relevant attribute.",
     },
     Table {
+        path: "fleet.attributes.new",
+        array: false,
+        doc: "The same shares for new Autopilot hardware (path 2); each key left out is as in `[fleet.attributes]`.",
+    },
+    Table {
         path: "fleet.osd_arrivals",
         array: false,
         doc: "Devices imaged by a ConfigMgr task sequence, added to `devices`; usually written inline, \

@@ -313,6 +313,22 @@ fn convert_compliance(c: &mut Checker<'_, '_>, s: &Section) -> CompliancePolicy 
             ),
         );
     }
+    if policy.min_os_from.is_some()
+        && policy.raised_min_os_build < policy.min_os_build
+        && !s.invalid(&RAISED_MIN_OS_BUILD)
+        && !s.invalid(&MIN_OS_BUILD)
+    {
+        let place = s.place(&RAISED_MIN_OS_BUILD).or(s.place(&MIN_OS_FROM));
+        c.report(
+            place,
+            "compliance.raised_min_os_build",
+            format!(
+                "must be at least compliance.min_os_build ({}): min_os_from raises the minimum OS build, it \
+                 cannot lower it; set raised_min_os_build to a build of {} or more",
+                policy.min_os_build, policy.min_os_build
+            ),
+        );
+    }
     policy
 }
 
