@@ -92,6 +92,10 @@ pub struct RunArgs {
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the data files only: no plots/ and no report.html (`cofleet plot DIR` draws them later from
+    /// the files). For scripted runs that read summary.json or the CSVs.
+    #[arg(long)]
+    pub no_plots: bool,
     // --- CI gate ---
     /// After the run, gate it (thresholds, and the baseline if given); the exit code is the gate's.
     #[arg(long)]

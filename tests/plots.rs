@@ -227,6 +227,32 @@ fn rendering_is_deterministic_and_replot_reproduces_the_run() {
 }
 
 #[test]
+fn no_plots_writes_the_data_files_only_and_plot_draws_them_later() {
+    let scenario = small_rollout(2_000, 0.8);
+    let full = run_scenario(&scenario, &[]);
+    let bare = run_scenario(&scenario, &["--no-plots"]);
+    let full_files = read_tree(&full.out);
+    let bare_files = read_tree(&bare.out);
+    assert!(
+        bare_files
+            .iter()
+            .all(|(n, _)| !n.starts_with("plots/") && n != "report.html"),
+        "--no-plots wrote {:?}",
+        bare_files.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    // The data files are the plotted run's, byte for byte.
+    let data: Vec<_> = full_files
+        .iter()
+        .filter(|(n, _)| !n.starts_with("plots/") && n != "report.html")
+        .cloned()
+        .collect();
+    assert_eq!(data, bare_files);
+    // `cofleet plot` on the bare folder gives exactly the plotted run's folder.
+    cofleet().arg("plot").arg(&bare.out).assert().success();
+    assert_eq!(full_files, read_tree(&bare.out));
+}
+
+#[test]
 fn empty_metrics_say_no_data() {
     // No path-2 device: time_to_comanaged.new_internet has no samples.
     let run = run_scenario(&small_rollout(1_000, 1.0), &[]);

@@ -25,6 +25,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         threads: Threads::from_flag(args.threads),
         force: args.force,
         max_memory: args.max_memory,
+        plots: !args.no_plots,
     })?;
     if let Some(config) = &gate_config {
         // A user's file given as --junit/--json would be refused only after the whole simulation.
@@ -61,10 +62,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             results.simulated_in.as_secs_f64(),
             results.threads
         );
-        eprintln!(
-            "plots and report in {:.2} s",
-            results.plotted_in.as_secs_f64()
-        );
+        if let Some(plotted_in) = results.plotted_in {
+            eprintln!("plots and report in {:.2} s", plotted_in.as_secs_f64());
+        }
     }
     match gate_config {
         // The summary just written carries the scenario's thresholds: gate exactly what a later

@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub force: bool,
     /// `--max-memory` in bytes (default: the memory available on this machine).
     pub max_memory: Option<u64>,
+    /// Draw plots/ and report.html (off: the data files only).
+    pub plots: bool,
 }
 
 /// A run that passed its guards and is ready to simulate.
@@ -43,6 +45,7 @@ pub struct PreparedRun {
     out: PathBuf,
     launch: Launch,
     threads: Threads,
+    plots: bool,
 }
 
 /// Everything a finished run writes, and what to tell about it.
@@ -62,8 +65,8 @@ pub struct RunResults {
     pub threads: usize,
     /// Wall time of the simulation.
     pub simulated_in: Duration,
-    /// Wall time of the plots and the report.
-    pub plotted_in: Duration,
+    /// Wall time of the plots and the report (`None` when none were drawn).
+    pub plotted_in: Option<Duration>,
 }
 
 /// Loads the scenario and applies the guards, before anything is simulated: the overwrite policy for the
@@ -83,6 +86,7 @@ pub fn prepare(config: &RunConfig) -> Result<PreparedRun, Error> {
         out,
         launch,
         threads: config.threads,
+        plots: config.plots,
     })
 }
 
@@ -144,10 +148,13 @@ impl PreparedRun {
             .map(crate::report::load_out::load_series);
         let (load_csv, plots) = rayon::join(
             || load_file(&model.scenario, &outcome),
-            || crate::plot::run_plot_files(&self.out, &data, series),
+            || match self.plots {
+                true => crate::plot::run_plot_files(&self.out, &data, series),
+                false => Ok(Vec::new()),
+            },
         );
         let plots = plots?;
-        let plotted_in = plot_started.elapsed();
+        let plotted_in = self.plots.then(|| plot_started.elapsed());
         let files = data
             .into_iter()
             .chain(load_csv)
