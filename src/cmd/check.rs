@@ -4,6 +4,7 @@ use super::print_stdout;
 use crate::cli::CheckArgs;
 use crate::job::error::{Error, ExitCode};
 use crate::model::scenario::Scenario;
+use crate::model::workload::Workload;
 use crate::scenario;
 
 /// Validates every file; all must pass. Each file's problems — its base scenario's and its `[[variant]]`
@@ -12,18 +13,21 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let mut errors = Vec::new();
     for path in &args.scenarios {
         match plan(path) {
-            Ok((s, variants)) => print_stdout(&format!(
-                "{}: ok ({} devices, {} stages, {} thresholds{})\n",
-                path.display(),
-                s.fleet.devices,
-                s.stages.len(),
-                s.thresholds.len(),
-                if variants > 0 {
-                    format!(", {variants} variants")
-                } else {
-                    String::new()
-                }
-            ))?,
+            Ok((s, variants)) => {
+                note_coupled_workloads(path, &s);
+                print_stdout(&format!(
+                    "{}: ok ({} devices, {} stages, {} thresholds{})\n",
+                    path.display(),
+                    s.fleet.devices,
+                    s.stages.len(),
+                    s.thresholds.len(),
+                    if variants > 0 {
+                        format!(", {variants} variants")
+                    } else {
+                        String::new()
+                    }
+                ))?
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }
@@ -31,6 +35,21 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
         Ok(ExitCode::Ok)
     } else {
         Err(Error::refused(errors.join("\n")))
+    }
+}
+
+/// A note on stderr for each stage that moves Device configuration: the product moves Resource access and
+/// Endpoint Protection with it, and so does the simulation (docs/model.md §2).
+fn note_coupled_workloads(path: &std::path::Path, s: &Scenario) {
+    for stage in &s.stages {
+        if stage.workloads.contains(Workload::DeviceConfiguration) {
+            eprintln!(
+                "note: {}: stage \"{}\" moves device_configuration, which also moves resource_access \
+                 and endpoint_protection",
+                path.display(),
+                stage.name.escape_debug()
+            );
+        }
     }
 }
 

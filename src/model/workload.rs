@@ -92,6 +92,18 @@ impl WorkloadSet {
     pub fn includes(self, other: WorkloadSet) -> bool {
         self.0 & other.0 == other.0
     }
+
+    /// The set as the product moves it: Device configuration carries Resource access and Endpoint
+    /// Protection, so a plan that moves it moves all three (docs/model.md §2).
+    pub fn coupled(self) -> WorkloadSet {
+        if self.contains(Workload::DeviceConfiguration) {
+            WorkloadSet(
+                self.0 | Workload::ResourceAccess.bit() | Workload::EndpointProtection.bit(),
+            )
+        } else {
+            self
+        }
+    }
 }
 
 /// Which management authority a rollout stage gives its workloads (the co-management slider).
@@ -155,5 +167,9 @@ mod tests {
         assert!(!s.contains(Workload::ResourceAccess));
         assert_eq!(s.iter().count(), 2);
         assert!(s.includes(WorkloadSet(Workload::ClientApps.bit())));
+        assert_eq!(s.coupled(), s);
+        let dc = WorkloadSet(Workload::DeviceConfiguration.bit()).coupled();
+        assert_eq!(dc.iter().count(), 3);
+        assert!(dc.contains(Workload::ResourceAccess) && dc.contains(Workload::EndpointProtection));
     }
 }

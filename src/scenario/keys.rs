@@ -314,7 +314,7 @@ keys! {
         "Fixed start time, before the end of the run; none: as soon as the previous stage's gate passes (t = 0 for the first).",
         NO_SOURCE;
     STAGE_WORKLOADS = "stage" "workloads" => Kind::Workloads, Preset::Required, "",
-        "The workloads the stage moves.",
+        "The workloads the stage moves; device_configuration also moves resource_access and endpoint_protection, and resource_access cannot move without it.",
         "docs/model.md §2";
     STAGE_AUTHORITY = "stage" "authority" => Kind::Choice { names: &["configmgr", "pilot_intune", "intune"], what: "authority" }, Preset::Required, "",
         "The authority the stage moves them to.",

@@ -467,7 +467,20 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], end: Option<Time>) 
         });
         let authority_refused = s.invalid(&STAGE_AUTHORITY);
         compliance_unknown |= authority_refused || s.invalid(&STAGE_WORKLOADS);
-        let workloads = s.workloads(&STAGE_WORKLOADS);
+        let listed = s.workloads(&STAGE_WORKLOADS);
+        if listed.contains(Workload::ResourceAccess)
+            && !listed.contains(Workload::DeviceConfiguration)
+        {
+            c.report(
+                s.place(&STAGE_WORKLOADS),
+                &k("workloads"),
+                "resource_access cannot move alone: from ConfigMgr 2203 it is part of \
+                 device_configuration, which moves it together with endpoint_protection; \
+                 list device_configuration instead"
+                    .into(),
+            );
+        }
+        let workloads = listed.coupled();
         let authority = s
             .text(&STAGE_AUTHORITY)
             .and_then(Authority::from_name)
