@@ -1,16 +1,20 @@
 //! One virtual device: its compact hot state and its state machine along either path to co-management, then
 //! its workload switches and compliance reports.
 //!
-//! **Path 1, existing ConfigMgr client** (MD memdocs/configmgr/comanage/quickstart-paths.md): co-management is
-//! enabled at t = 0; ConfigMgr schedules the device's auto-enrollment at a uniform random time within
-//! `enrollment_spread` (MD includes/enable-co-management-1906-2107.md). At that time (or when the device is next
-//! online) the device starts its hybrid Azure AD join: the first registration attempt writes the device's
-//! certificate to its AD computer object and fails; the object reaches Azure AD at the next Azure AD Connect
-//! sync cycle; the hourly Automatic-Device-Join task then retries until an attempt succeeds (SA
-//! troubleshoot-co-management-auto-enrolling.md, error 0x801c03f2). ConfigMgr then enrolls the device in Intune:
-//! `enrollment_attempts` attempts `enrollment_retry` apart, then a wait for the next machine policy evaluation
-//! before the next round. Finally the co-management policy arrives at the next ConfigMgr policy poll, and the
-//! device is co-managed.
+//! **Path 1, existing ConfigMgr client** (MD memdocs/configmgr/comanage/quickstart-paths.md), in the product's
+//! order (docs/model.md §1.1): co-management is enabled at t = 0. Hybrid Azure AD join is its own
+//! prerequisite, driven by the client setting rather than by co-management, so it starts at the device's first
+//! online moment: the first registration attempt writes the device's certificate to its AD computer object and
+//! fails; the object reaches Azure AD at the next Azure AD Connect sync cycle; the hourly Automatic-Device-Join
+//! task then retries until an attempt succeeds (SA troubleshoot-co-management-auto-enrolling.md, error
+//! 0x801c03f2). Meanwhile the device's first ConfigMgr policy poll brings the co-management policy, and
+//! ConfigMgr queues the enrollment timer at a uniform random point of `enrollment_spread` after it (MD
+//! includes/enable-co-management-1906-2107.md, "Queuing enrollment timer to fire at"). Enrollment starts at
+//! the later of the timer and the join: a device that becomes eligible after its timer fired enrolls at once.
+//! ConfigMgr enrolls it in Intune: `enrollment_attempts` attempts `enrollment_retry` apart, then a wait for the
+//! next machine policy evaluation before the next round. The co-management policy is already present, so the
+//! device is co-managed when its enrollment succeeds (MD how-to-monitor.md: MDMEnrolled and
+//! ComgmtPolicyPresent).
 //!
 //! **Path 2, new internet device** (MD quickstart-paths.md, autopilot-enrollment.md): the device arrives and
 //! is first switched on in one of its online windows; Autopilot joins it to Azure AD and enrolls it in Intune
@@ -70,8 +74,6 @@ pub enum State {
     HybridJoining,
     /// MDM enrollment in progress; the next event is an attempt.
     Enrolling,
-    /// Path 1: enrolled; the next event is the policy poll that brings the co-management policy.
-    AwaitingPolicy,
     /// Path 2: a client install attempt that will succeed ends at the next event.
     Installing,
     /// Path 2: a client install attempt that will fail ends (at the ESP timeout) at the next event.
@@ -410,10 +412,11 @@ impl Device {
                 d.report_health(id, model, rec);
             }
             Path::ExistingClient => {
+                // `origin`: where the enrollment timer falls within the spread after the policy poll.
                 d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
                 d.state = State::Scheduled;
                 rec.milestone(0, None, Milestone::NotStarted);
-                d.next_event = d.online(id, model).online_from(d.origin);
+                d.next_event = d.online(id, model).online_from(0);
             }
             Path::NewInternet => {
                 d.origin = (u_time * f64::from(s.fleet.new_device_arrival)) as Time;
@@ -451,9 +454,7 @@ impl Device {
             State::NotArrived => Milestone::NotArrived,
             State::Scheduled | State::HybridJoining => Milestone::NotStarted,
             State::Enrolling => Milestone::Joined,
-            State::AwaitingPolicy | State::Installing | State::InstallFailing => {
-                Milestone::Enrolled
-            }
+            State::Installing | State::InstallFailing => Milestone::Enrolled,
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
             State::Retired => Milestone::Retired,
@@ -712,31 +713,18 @@ impl Device {
                 } else {
                     rec.latency(Latency::HybridJoin, t - self.step_start);
                     rec.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
-                    self.begin_step(State::Enrolling, t);
-                    self.enrollment_attempt(id, t, env, rec);
+                    let timer = self.enrollment_timer(id, model);
+                    if timer <= t {
+                        self.begin_step(State::Enrolling, t);
+                        self.enrollment_attempt(id, t, env, rec);
+                    } else {
+                        let at = self.online(id, model).online_from(timer);
+                        self.begin_step(State::Enrolling, at);
+                        self.next_event = at;
+                    }
                 }
             }
             State::Enrolling => self.enrollment_attempt(id, t, env, rec),
-            State::AwaitingPolicy => {
-                let retry = |d: &Self| next_run(&d.online(id, model), &d.poll_ticks(model), t + 1);
-                if let Some(at) = self.admit(
-                    id,
-                    POLL_IN_FLIGHT,
-                    self.configmgr_component(),
-                    t,
-                    env,
-                    retry,
-                ) {
-                    self.next_event = at;
-                    return;
-                }
-                if self.is_osd() {
-                    rec.latency(Latency::TimeToComanagedOsd, t - self.origin);
-                } else {
-                    rec.latency(Latency::TimeToComanagedExistingClient, t);
-                }
-                self.become_comanaged(id, t, env, rec);
-            }
             State::Installing => {
                 rec.request(Request::CmgRegistration, t);
                 if rec.counts_requests() {
@@ -946,6 +934,16 @@ impl Device {
         }
     }
 
+    /// When ConfigMgr's enrollment timer fires (path 1): a uniform point of `enrollment_spread` after the
+    /// first policy poll, which brings the co-management policy (docs/model.md §1.1). An imaged device joins
+    /// a co-management that already has members, so it enrolls as soon as it is eligible.
+    fn enrollment_timer(&self, id: u32, model: &Model) -> Time {
+        if self.is_osd() {
+            return self.origin;
+        }
+        next_run(&self.online(id, model), &self.poll_ticks(model), 0).saturating_add(self.origin)
+    }
+
     fn begin_step(&mut self, state: State, t: Time) {
         self.state = state;
         self.step_start = t;
@@ -1009,8 +1007,12 @@ impl Device {
         }
         match self.path {
             Path::ExistingClient => {
-                self.state = State::AwaitingPolicy;
-                self.next_event = next_run(&self.online(id, model), &self.poll_ticks(model), t + 1);
+                if self.is_osd() {
+                    rec.latency(Latency::TimeToComanagedOsd, t - self.origin);
+                } else {
+                    rec.latency(Latency::TimeToComanagedExistingClient, t);
+                }
+                self.become_comanaged(id, t, env, rec);
             }
             Path::NewInternet => {
                 self.begin_step(State::Installing, t);
