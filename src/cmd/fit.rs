@@ -38,7 +38,7 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
     let seed = args.seed.unwrap_or(base.seed);
     let mut fixed = vec![Override {
         key: "seed".into(),
-        value: Value::Integer(seed as i64),
+        value: crate::fit::seed_value(seed),
         place: None,
     }];
     if let Some(n) = args.devices {
@@ -117,15 +117,36 @@ fn run_fit(
         best.objective,
         best.iterations,
         best.evaluations,
-        if best.converged { "" } else { " (iteration limit reached: not converged)" }
+        if best.converged {
+            ""
+        } else {
+            " (iteration limit reached: not converged)"
+        }
     );
-    let _ = writeln!(table, "\n{:<36} {:>14} {:>14} {:>14}", "parameter", "estimate", "low (2.5 %)", "high (97.5 %)");
+    let _ = writeln!(
+        table,
+        "\n{:<36} {:>14} {:>14} {:>14}",
+        "parameter", "estimate", "low (2.5 %)", "high (97.5 %)"
+    );
     let mut params_json = serde_json::Map::new();
     for (i, p) in params.iter().enumerate() {
         let value = p.at(best.u[i]);
         let (low, high) = interval(boot_u.iter().map(|u| p.at(u[i])).collect());
-        let shown = |v: f64| if v.is_nan() { "-".to_string() } else { p.shown(v) };
-        let _ = writeln!(table, "{:<36} {:>14} {:>14} {:>14}", p.key, p.shown(value), shown(low), shown(high));
+        let shown = |v: f64| {
+            if v.is_nan() {
+                "-".to_string()
+            } else {
+                p.shown(v)
+            }
+        };
+        let _ = writeln!(
+            table,
+            "{:<36} {:>14} {:>14} {:>14}",
+            p.key,
+            p.shown(value),
+            shown(low),
+            shown(high)
+        );
         params_json.insert(
             p.key.clone(),
             json!({
@@ -143,7 +164,11 @@ fn run_fit(
             columns.push(c.clone());
         }
     }
-    let _ = writeln!(table, "\n{:<20} {:>5} {:<22} {:<22} {:<22}", "forecast", "share", "date", "earliest (2.5 %)", "latest (97.5 %)");
+    let _ = writeln!(
+        table,
+        "\n{:<20} {:>5} {:<22} {:<22} {:<22}",
+        "forecast", "share", "date", "earliest (2.5 %)", "latest (97.5 %)"
+    );
     let mut forecast_json = serde_json::Map::new();
     for c in &columns {
         let col = fitted.column(c);
@@ -157,15 +182,24 @@ fn run_fit(
                 .collect();
             let (low, high) = interval(times);
             let as_time = |v: f64| (v.is_finite()).then_some(v as Time);
-            let date = |t: Option<Time>| t.map_or_else(|| "not reached".to_string(), |t| start.short(t));
+            let date =
+                |t: Option<Time>| t.map_or_else(|| "not reached".to_string(), |t| start.short(t));
             let _ = writeln!(
                 table,
                 "{:<20} {:>4}% {:<22} {:<22} {:<22}",
                 c,
                 pct,
                 date(point),
-                if boot_runs.is_empty() { "-".into() } else { date(as_time(low)) },
-                if boot_runs.is_empty() { "-".into() } else { date(as_time(high)) },
+                if boot_runs.is_empty() {
+                    "-".into()
+                } else {
+                    date(as_time(low))
+                },
+                if boot_runs.is_empty() {
+                    "-".into()
+                } else {
+                    date(as_time(high))
+                },
             );
             let entry = |t: Option<Time>| match t {
                 Some(t) => json!({"time_s": t, "date": start.date(t)}),
@@ -201,7 +235,8 @@ fn run_fit(
     });
     let mut fit_json = serde_json::to_string_pretty(&report).expect("JSON of plain values");
     fit_json.push('\n');
-    std::fs::create_dir_all(out).map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
     write_file(&out.join("fit.json"), fit_json.as_bytes())?;
     write_file(&out.join("fit.csv"), &fit_csv(problem, &fitted, &boot_runs))?;
     let mut doc = problem.doc.clone();
@@ -215,7 +250,11 @@ fn run_fit(
     write_file(&out.join("fitted.toml"), toml.as_bytes())?;
     let _ = writeln!(table, "\nresults in {}", out.display());
     print_stdout(&table)?;
-    Ok(if best.converged { ExitCode::Ok } else { ExitCode::GateFailed })
+    Ok(if best.converged {
+        ExitCode::Ok
+    } else {
+        ExitCode::GateFailed
+    })
 }
 
 fn finite(v: f64) -> Json {
@@ -248,7 +287,13 @@ fn fit_csv(problem: &Problem, fitted: &Simulated, boot: &[Simulated]) -> Vec<u8>
             rec.push(format!("{:.6}", fitted.share(fitted.column(c), hour)));
             let mut band: Vec<f64> = boot.iter().map(|r| r.share(r.column(c), hour)).collect();
             band.sort_by(f64::total_cmp);
-            let cell = |v: f64| if v.is_nan() { String::new() } else { format!("{v:.6}") };
+            let cell = |v: f64| {
+                if v.is_nan() {
+                    String::new()
+                } else {
+                    format!("{v:.6}")
+                }
+            };
             rec.push(cell(percentile(&band, 0.025)));
             rec.push(cell(percentile(&band, 0.975)));
         }

@@ -91,7 +91,7 @@ impl Problem<'_> {
             all.retain(|o| o.key != "seed");
             all.push(Override {
                 key: "seed".into(),
-                value: Value::Integer(seed as i64),
+                value: crate::fit::seed_value(seed),
                 place: None,
             });
         }
@@ -169,6 +169,8 @@ impl Problem<'_> {
 struct Cost<'a, 'b> {
     problem: &'a Problem<'b>,
     target: &'a [Vec<f64>],
+    /// Simulations run.
+    runs: &'a std::cell::Cell<u64>,
 }
 
 impl CostFunction for Cost<'_, '_> {
@@ -176,10 +178,8 @@ impl CostFunction for Cost<'_, '_> {
     type Output = f64;
 
     fn cost(&self, u: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let outside: f64 = u
-            .iter()
-            .map(|x| (x - x.clamp(0.0, 1.0)).powi(2))
-            .sum();
+        let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+        self.runs.set(self.runs.get() + 1);
         let sim = self
             .problem
             .simulate(u, None)
@@ -215,13 +215,22 @@ pub fn search(
     for i in 0..n {
         let mut v = start.to_vec();
         // A step of a quarter of the box, towards the wider side.
-        v[i] = if v[i] <= 0.5 { v[i] + 0.25 } else { v[i] - 0.25 };
+        v[i] = if v[i] <= 0.5 {
+            v[i] + 0.25
+        } else {
+            v[i] - 0.25
+        };
         simplex.push(v);
     }
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-7)
         .map_err(|e| e.to_string())?;
-    let cost = Cost { problem, target };
+    let runs = std::cell::Cell::new(0);
+    let cost = Cost {
+        problem,
+        target,
+        runs: &runs,
+    };
     let result = Executor::new(cost, solver)
         .configure(|s| s.max_iters(iterations))
         .run()
@@ -234,7 +243,7 @@ pub fn search(
         .iter()
         .map(|x| x.clamp(0.0, 1.0))
         .collect();
-    let evaluations = state.get_func_counts().get("cost_count").copied().unwrap_or(0);
+    let evaluations = runs.get();
     let converged = state.get_iter() < iterations;
     Ok(Estimate {
         u,
@@ -252,4 +261,9 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
     let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[i]
+}
+
+/// A seed as an override value: beyond the integers TOML holds, as its digits (which overrides accept).
+pub fn seed_value(seed: u64) -> Value {
+    i64::try_from(seed).map_or_else(|_| Value::String(seed.to_string()), Value::Integer)
 }

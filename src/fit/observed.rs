@@ -67,8 +67,8 @@ pub fn read(path: &Path, start: &Start, duration: Time, devices: u32) -> Result<
                 header.len()
             ));
         }
-        let t = time_of(&record[0], start)
-            .map_err(|e| format!("{file}:{line}: column `time`: {e}"))?;
+        let t =
+            time_of(&record[0], start).map_err(|e| format!("{file}:{line}: column `time`: {e}"))?;
         if t > duration {
             return Err(format!(
                 "{file}:{line}: time `{}` is after the scenario's horizon",
@@ -79,9 +79,8 @@ pub fn read(path: &Path, start: &Start, duration: Time, devices: u32) -> Result<
         for (c, v) in columns.iter().zip(record.iter().skip(1)) {
             let n: f64 = v
                 .parse::<u64>()
-                .map_err(|_| {
-                    format!("{file}:{line}: column `{c}`: `{v}` is not a device count")
-                })? as f64;
+                .map_err(|_| format!("{file}:{line}: column `{c}`: `{v}` is not a device count"))?
+                as f64;
             row.push(n / f64::from(devices));
         }
         times.push(t);

@@ -81,20 +81,32 @@ fn schema_path(key: &str) -> String {
 /// Parses `KEY=LOW..HIGH` (clap value parser): the key must be a numeric or duration key, the bounds of its
 /// kind, ordered and inside the key's range.
 pub fn parse_param(arg: &str) -> Result<Param, String> {
-    let (key, range) = arg
-        .split_once('=')
-        .ok_or_else(|| format!("`{arg}`: expected KEY=LOW..HIGH, e.g. timers.enrollment_spread=1d..4d"))?;
+    let (key, range) = arg.split_once('=').ok_or_else(|| {
+        format!("`{arg}`: expected KEY=LOW..HIGH, e.g. timers.enrollment_spread=1d..4d")
+    })?;
     let key = key.trim().to_string();
     let (low, high) = range
         .split_once("..")
         .ok_or_else(|| format!("`{arg}`: expected bounds LOW..HIGH after `=`"))?;
     lookup::check_path(&key)?;
-    let spec = lookup::key(&schema_path(&key))
-        .ok_or_else(|| format!("`{key}` is a table, not a key"))?;
+    let spec =
+        lookup::key(&schema_path(&key)).ok_or_else(|| format!("`{key}` is a table, not a key"))?;
     let (form, low, high, min, max) = match spec.kind {
         Kind::Number { min, max } => (Form::Number, number(low)?, number(high)?, min, max),
-        Kind::PositiveShare => (Form::Number, number(low)?, number(high)?, f64::MIN_POSITIVE, 1.0),
-        Kind::Whole { min, max } => (Form::Whole, number(low)?, number(high)?, min as f64, max as f64),
+        Kind::PositiveShare => (
+            Form::Number,
+            number(low)?,
+            number(high)?,
+            f64::MIN_POSITIVE,
+            1.0,
+        ),
+        Kind::Whole { min, max } => (
+            Form::Whole,
+            number(low)?,
+            number(high)?,
+            min as f64,
+            max as f64,
+        ),
         Kind::Duration { min, max } => (
             Form::Duration,
             parse_duration(low)? as f64,
