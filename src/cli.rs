@@ -47,6 +47,39 @@ pub enum Command {
     Merge(MergeArgs),
     /// Read a device inventory CSV (docs/inventory.md).
     Inventory(InventoryArgs),
+    /// Fit scenario keys to an observed rollout and forecast its milestones with intervals (docs/fit.md).
+    Fit(FitArgs),
+}
+
+/// `cofleet fit`.
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The observed progress CSV: `time` and timeline.csv columns with device counts.
+    #[arg(long, value_name = "CSV")]
+    pub observed: PathBuf,
+    /// A free parameter and its bounds (repeatable): `failures.mdm_enrollment=0.01..0.2`, `timers.enrollment_spread=1d..4d`.
+    #[arg(long = "param", value_name = "KEY=LOW..HIGH", required = true, value_parser = crate::fit::param::parse_param)]
+    pub params: Vec<crate::fit::Param>,
+    /// Output folder (default: results/<scenario name>-fit/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seed of every candidate's simulation (common random numbers; default: the scenario's).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulate this many devices instead of the scenario's (shares are compared, so a smaller fleet fits faster).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub devices: Option<u32>,
+    /// Nelder–Mead iterations at most for the fit (the bootstrap refits take half).
+    #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub iterations: u64,
+    /// Parametric bootstrap replicas for the intervals (0: no intervals).
+    #[arg(long, alias = "replicas", value_name = "B", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub bootstrap: u32,
+    /// Worker threads (default: one per core). Results are identical for any value.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 }
 
 /// `cofleet inventory`.

@@ -14,6 +14,7 @@ pub mod capacity;
 pub mod cli;
 pub mod cmd;
 pub mod engine;
+pub mod fit;
 pub mod gate;
 pub mod inventory;
 pub mod job;

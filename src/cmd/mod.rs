@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod check;
 pub mod export_load;
+pub mod fit;
 pub mod gate;
 pub mod inventory;
 pub mod merge;
@@ -30,6 +31,7 @@ pub fn dispatch(command: &Command) -> Result<ExitCode, Error> {
         Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args),
         Command::Inventory(args) => inventory::inventory(args),
+        Command::Fit(args) => fit::fit(args),
     }
 }
 

@@ -217,6 +217,11 @@ impl Start {
         }
     }
 
+    /// Seconds from this instant to `later` (negative when `later` is earlier), whatever their offsets.
+    pub fn seconds_until(&self, later: &Start) -> i64 {
+        (later.local - i64::from(later.offset)) - (self.local - i64::from(self.offset))
+    }
+
     /// Sim time `t` for people: `Mon 2027-01-11 08:00` (local, minutes).
     pub fn short(&self, t: Time) -> String {
         let (weekday, _) = self.weekday_time(t);

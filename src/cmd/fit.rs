@@ -1,0 +1,303 @@
+//! `cofleet fit`: reads the scenario and the observations, fits the `--param` keys (crate::fit), refits on
+//! bootstrap observations for the intervals, forecasts the milestones, writes fit.json, fit.csv and
+//! fitted.toml, and prints a summary table.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde_json::{Value as Json, json};
+use toml::Value;
+
+use super::print_stdout;
+use crate::cli::FitArgs;
+use crate::fit::{FORECAST_SHARES, Problem, Simulated, observed, percentile, search};
+use crate::job::error::{Error, ExitCode};
+use crate::job::pool::Threads;
+use crate::model::time::{HOUR, Time};
+use crate::report::output_file::write_file;
+use crate::scenario::overrides::{Override, apply, document};
+use crate::sweep::replica_seed;
+
+/// Milestone columns always forecast, besides the observed ones.
+const FORECAST_COLUMNS: [&str; 1] = ["co_managed"];
+
+/// Runs the fit.
+pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
+    for (i, p) in args.params.iter().enumerate() {
+        if args.params[..i].iter().any(|q| q.key == p.key) {
+            return Err(Error::refused(format!(
+                "--param {}: the key is given twice",
+                p.key
+            )));
+        }
+    }
+    let file = args.scenario.display().to_string();
+    let text = crate::scenario::read_text(&args.scenario)?;
+    let base = crate::scenario::parse(&text, &file)?;
+    let doc = document(&text, &file)?;
+    let seed = args.seed.unwrap_or(base.seed);
+    let mut fixed = vec![Override {
+        key: "seed".into(),
+        value: crate::fit::seed_value(seed),
+        place: None,
+    }];
+    if let Some(n) = args.devices {
+        fixed.push(Override {
+            key: "fleet.devices".into(),
+            value: Value::Integer(i64::from(n)),
+            place: None,
+        });
+    }
+    let observed = observed::read(
+        &args.observed,
+        &base.start,
+        base.duration,
+        base.fleet.total_devices(),
+    )
+    .map_err(Error::refused)?;
+    let problem = Problem {
+        doc: &doc,
+        file: &file,
+        params: &args.params,
+        fixed: &fixed,
+        observed: &observed,
+    };
+    let threads = Threads::from_flag(args.threads);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-fit", base.name)));
+    threads.install(|| run_fit(args, &problem, seed, &out))
+}
+
+/// Fit, bootstrap, forecast and write: inside the thread pool.
+fn run_fit(
+    args: &FitArgs,
+    problem: &Problem,
+    seed: u64,
+    out: &std::path::Path,
+) -> Result<ExitCode, Error> {
+    let params = problem.params;
+    let centre = vec![0.5; params.len()];
+    let best = search(problem, &problem.observed.shares, &centre, args.iterations)
+        .map_err(|e| Error::refused(format!("fit: {e}")))?;
+    let fitted = problem
+        .simulate(&best.u, None)
+        .map_err(|e| Error::refused(format!("fit: {e}")))?;
+    // Parametric bootstrap: observations simulated at the estimate with other seeds, refitted with the
+    // fit's own seed (common random numbers), each refit's run kept for the forecast band.
+    let mut boot_u: Vec<Vec<f64>> = Vec::new();
+    let mut boot_runs: Vec<Simulated> = Vec::new();
+    for k in 1..=args.bootstrap {
+        let synthetic = problem
+            .simulate(&best.u, Some(replica_seed(seed, k)))
+            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
+        let target = problem.shares_of(&synthetic);
+        let refit = search(problem, &target, &best.u, args.iterations.div_ceil(2))
+            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
+        boot_runs.push(
+            problem
+                .simulate(&refit.u, None)
+                .map_err(|e| Error::refused(format!("bootstrap: {e}")))?,
+        );
+        boot_u.push(refit.u);
+    }
+    let start = &fitted.scenario.start;
+    let interval = |mut v: Vec<f64>| -> (f64, f64) {
+        v.sort_by(f64::total_cmp);
+        (percentile(&v, 0.025), percentile(&v, 0.975))
+    };
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "fit of {} parameter(s) to {} observation(s) of {} column(s): objective {:.3e}, {} iterations, {} simulations{}",
+        params.len(),
+        problem.observed.times.len(),
+        problem.observed.columns.len(),
+        best.objective,
+        best.iterations,
+        best.evaluations,
+        if best.converged {
+            ""
+        } else {
+            " (iteration limit reached: not converged)"
+        }
+    );
+    let _ = writeln!(
+        table,
+        "\n{:<36} {:>14} {:>14} {:>14}",
+        "parameter", "estimate", "low (2.5 %)", "high (97.5 %)"
+    );
+    let mut params_json = serde_json::Map::new();
+    for (i, p) in params.iter().enumerate() {
+        let value = p.at(best.u[i]);
+        let (low, high) = interval(boot_u.iter().map(|u| p.at(u[i])).collect());
+        let shown = |v: f64| {
+            if v.is_nan() {
+                "-".to_string()
+            } else {
+                p.shown(v)
+            }
+        };
+        let _ = writeln!(
+            table,
+            "{:<36} {:>14} {:>14} {:>14}",
+            p.key,
+            p.shown(value),
+            shown(low),
+            shown(high)
+        );
+        params_json.insert(
+            p.key.clone(),
+            json!({
+                "value": value,
+                "low": finite(low),
+                "high": finite(high),
+                "bounds": [p.low, p.high],
+            }),
+        );
+    }
+    // Forecast: first hour each column reaches each share, in the fitted run and the bootstrap runs.
+    let mut columns: Vec<String> = FORECAST_COLUMNS.iter().map(|c| c.to_string()).collect();
+    for c in &problem.observed.columns {
+        if !columns.contains(c) {
+            columns.push(c.clone());
+        }
+    }
+    let _ = writeln!(
+        table,
+        "\n{:<20} {:>5} {:<22} {:<22} {:<22}",
+        "forecast", "share", "date", "earliest (2.5 %)", "latest (97.5 %)"
+    );
+    let mut forecast_json = serde_json::Map::new();
+    for c in &columns {
+        let col = fitted.column(c);
+        let mut per_share = serde_json::Map::new();
+        for pct in FORECAST_SHARES {
+            let point = fitted.reached(col, pct);
+            // Not reached within the horizon counts as later than any date.
+            let times: Vec<f64> = boot_runs
+                .iter()
+                .map(|r| r.reached(r.column(c), pct).map_or(f64::INFINITY, f64::from))
+                .collect();
+            let (low, high) = interval(times);
+            let as_time = |v: f64| (v.is_finite()).then_some(v as Time);
+            let date =
+                |t: Option<Time>| t.map_or_else(|| "not reached".to_string(), |t| start.short(t));
+            let _ = writeln!(
+                table,
+                "{:<20} {:>4}% {:<22} {:<22} {:<22}",
+                c,
+                pct,
+                date(point),
+                if boot_runs.is_empty() {
+                    "-".into()
+                } else {
+                    date(as_time(low))
+                },
+                if boot_runs.is_empty() {
+                    "-".into()
+                } else {
+                    date(as_time(high))
+                },
+            );
+            let entry = |t: Option<Time>| match t {
+                Some(t) => json!({"time_s": t, "date": start.date(t)}),
+                None => Json::Null,
+            };
+            per_share.insert(
+                pct.to_string(),
+                json!({
+                    "time_s": point,
+                    "date": point.map(|t| start.date(t)),
+                    "low": if boot_runs.is_empty() { Json::Null } else { entry(as_time(low)) },
+                    "high": if boot_runs.is_empty() { Json::Null } else { entry(as_time(high)) },
+                }),
+            );
+        }
+        forecast_json.insert(c.clone(), Json::Object(per_share));
+    }
+    let report = json!({
+        "method": {
+            "objective": "sum of squared differences of shares (count / fleet size) over observed columns and times",
+            "optimiser": "Nelder-Mead (argmin) on the parameter box scaled to 0..1",
+            "common_random_numbers_seed": seed,
+            "devices_simulated": fitted.devices,
+            "bootstrap_replicas": args.bootstrap,
+            "intervals": "parametric bootstrap, 2.5 and 97.5 percentiles",
+        },
+        "params": params_json,
+        "objective": best.objective,
+        "iterations": best.iterations,
+        "evaluations": best.evaluations,
+        "converged": best.converged,
+        "forecast": forecast_json,
+    });
+    let mut fit_json = serde_json::to_string_pretty(&report).expect("JSON of plain values");
+    fit_json.push('\n');
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
+    write_file(&out.join("fit.json"), fit_json.as_bytes())?;
+    write_file(&out.join("fit.csv"), &fit_csv(problem, &fitted, &boot_runs))?;
+    let mut doc = problem.doc.clone();
+    for o in problem.overrides(&best.u, None) {
+        if o.key == "fleet.devices" {
+            continue;
+        }
+        apply(&mut doc, &o.key, o.value).map_err(Error::refused)?;
+    }
+    let toml = toml::to_string(&doc).map_err(|e| Error::refused(format!("fitted.toml: {e}")))?;
+    write_file(&out.join("fitted.toml"), toml.as_bytes())?;
+    let _ = writeln!(table, "\nresults in {}", out.display());
+    print_stdout(&table)?;
+    Ok(if best.converged {
+        ExitCode::Ok
+    } else {
+        ExitCode::GateFailed
+    })
+}
+
+fn finite(v: f64) -> Json {
+    if v.is_finite() { json!(v) } else { Json::Null }
+}
+
+/// Observed against fitted, hour by hour over the horizon: per observed column the observed share (empty
+/// where not observed), the fitted share and the bootstrap band (2.5 and 97.5 percentiles).
+fn fit_csv(problem: &Problem, fitted: &Simulated, boot: &[Simulated]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["hour".to_string(), "date".to_string()];
+    for c in &problem.observed.columns {
+        for s in ["observed", "fitted", "low", "high"] {
+            header.push(format!("{c}.{s}"));
+        }
+    }
+    w.write_record(&header).expect("in memory");
+    let start = &fitted.scenario.start;
+    for hour in 0..fitted.rows.len() {
+        let mut rec = vec![hour.to_string(), start.date(hour as Time * HOUR)];
+        for (j, c) in problem.observed.columns.iter().enumerate() {
+            let obs = problem
+                .observed
+                .times
+                .iter()
+                .position(|t| (t / HOUR) as usize == hour)
+                .map(|i| format!("{:.6}", problem.observed.shares[i][j]))
+                .unwrap_or_default();
+            rec.push(obs);
+            rec.push(format!("{:.6}", fitted.share(fitted.column(c), hour)));
+            let mut band: Vec<f64> = boot.iter().map(|r| r.share(r.column(c), hour)).collect();
+            band.sort_by(f64::total_cmp);
+            let cell = |v: f64| {
+                if v.is_nan() {
+                    String::new()
+                } else {
+                    format!("{v:.6}")
+                }
+            };
+            rec.push(cell(percentile(&band, 0.025)));
+            rec.push(cell(percentile(&band, 0.975)));
+        }
+        w.write_record(&rec).expect("in memory");
+    }
+    w.into_inner().expect("in memory")
+}

@@ -1,0 +1,269 @@
+//! `cofleet fit`: the scenario's unknowns fitted to an observed rollout (docs/fit.md).
+//!
+//! A candidate is the scenario document with the free keys overridden (the path `cofleet sweep --set`
+//! takes, [`crate::scenario::overrides::build_on`]), simulated with one seed for every candidate (common
+//! random numbers), and scored by the squared differences of shares at the observed times. Nelder–Mead
+//! (argmin) searches the box of the `--param` bounds; a parametric bootstrap gives the intervals.
+
+pub mod observed;
+pub mod param;
+
+use argmin::core::{CostFunction, Executor, State};
+use argmin::solver::neldermead::NelderMead;
+use toml::{Table, Value};
+
+use crate::engine::simulate;
+use crate::model::Model;
+use crate::model::scenario::Scenario;
+use crate::model::time::{HOUR, Time};
+use crate::report::csv_out::timeline_csv;
+use crate::scenario::overrides::{Override, build_on};
+
+pub use observed::Observed;
+pub use param::Param;
+
+/// Shares whose first reach the forecast reports, in percent.
+pub const FORECAST_SHARES: [u32; 4] = [50, 90, 95, 99];
+
+/// What a fit needs besides the parameters' values.
+pub struct Problem<'a> {
+    /// The scenario document (without variants).
+    pub doc: &'a Table,
+    /// Scenario file name, for messages.
+    pub file: &'a str,
+    /// Free parameters.
+    pub params: &'a [Param],
+    /// Fixed overrides applied to every candidate (`seed`, `fleet.devices`).
+    pub fixed: &'a [Override],
+    /// Observed shares.
+    pub observed: &'a Observed,
+}
+
+/// The simulated timeline of one candidate: its column names, its rows (one per hour) and fleet size.
+pub struct Simulated {
+    /// timeline.csv header.
+    pub header: Vec<String>,
+    /// timeline.csv rows as numbers.
+    pub rows: Vec<Vec<f64>>,
+    /// Devices simulated.
+    pub devices: u32,
+    /// The candidate scenario.
+    pub scenario: Scenario,
+}
+
+impl Simulated {
+    /// Share of the fleet in `column` at hour `hour` (the last row past the end).
+    pub fn share(&self, column: usize, hour: usize) -> f64 {
+        let row = &self.rows[hour.min(self.rows.len() - 1)];
+        row[column] / f64::from(self.devices)
+    }
+
+    /// First hour at which `column` holds at least `percent` % of the fleet.
+    pub fn reached(&self, column: usize, percent: u32) -> Option<Time> {
+        let need = f64::from(percent) / 100.0 * f64::from(self.devices);
+        self.rows
+            .iter()
+            .position(|r| r[column] >= need)
+            .map(|h| h as Time * HOUR)
+    }
+
+    /// Index of a timeline column.
+    pub fn column(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|c| c == name)
+            .expect("observed columns are timeline columns")
+    }
+}
+
+impl Problem<'_> {
+    /// The overrides of the candidate at unit coordinates `u` (each clamped to 0..=1).
+    pub fn overrides(&self, u: &[f64], seed: Option<u64>) -> Vec<Override> {
+        let mut all = self.fixed.to_vec();
+        for (p, &x) in self.params.iter().zip(u) {
+            all.push(Override {
+                key: p.key.clone(),
+                value: p.value_at(x),
+                place: None,
+            });
+        }
+        if let Some(seed) = seed {
+            all.retain(|o| o.key != "seed");
+            all.push(Override {
+                key: "seed".into(),
+                value: crate::fit::seed_value(seed),
+                place: None,
+            });
+        }
+        all
+    }
+
+    /// Simulates the candidate at `u`, with `seed` replacing the scenario's when given.
+    pub fn simulate(&self, u: &[f64], seed: Option<u64>) -> Result<Simulated, String> {
+        let scenario = build_on(self.doc, self.file, "fit", &self.overrides(u, seed))
+            .map_err(|e| e.to_string())?;
+        let devices = scenario.fleet.total_devices();
+        let model = Model::new(scenario.clone());
+        let outcome = simulate(&model, &|_| {});
+        let bytes = timeline_csv(&outcome, devices);
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let header = reader
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                r.map(|r| r.iter().map(|v| v.parse().unwrap_or(0.0)).collect())
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Simulated {
+            header,
+            rows,
+            devices,
+            scenario,
+        })
+    }
+
+    /// Sum over observed columns and times of the squared difference of shares, against `target`.
+    pub fn objective(&self, sim: &Simulated, target: &[Vec<f64>]) -> f64 {
+        let columns: Vec<usize> = self
+            .observed
+            .columns
+            .iter()
+            .map(|c| sim.column(c))
+            .collect();
+        let mut sum = 0.0;
+        for (row, time) in target.iter().zip(&self.observed.times) {
+            let hour = (time / HOUR) as usize;
+            for (&c, &obs) in columns.iter().zip(row) {
+                let d = sim.share(c, hour) - obs;
+                sum += d * d;
+            }
+        }
+        sum
+    }
+
+    /// The shares a simulation shows at the observed times and columns: synthetic observations.
+    pub fn shares_of(&self, sim: &Simulated) -> Vec<Vec<f64>> {
+        self.observed
+            .times
+            .iter()
+            .map(|t| {
+                let hour = (t / HOUR) as usize;
+                self.observed
+                    .columns
+                    .iter()
+                    .map(|c| sim.share(sim.column(c), hour))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The cost argmin minimises: the objective at the clamped point, plus the squared distance outside the box
+/// so the simplex is pulled back into the bounds.
+struct Cost<'a, 'b> {
+    problem: &'a Problem<'b>,
+    target: &'a [Vec<f64>],
+    /// Simulations run.
+    runs: &'a std::cell::Cell<u64>,
+}
+
+impl CostFunction for Cost<'_, '_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, u: &Self::Param) -> Result<f64, argmin::core::Error> {
+        let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+        self.runs.set(self.runs.get() + 1);
+        let sim = self
+            .problem
+            .simulate(u, None)
+            .map_err(argmin::core::Error::msg)?;
+        Ok(self.problem.objective(&sim, self.target) + outside)
+    }
+}
+
+/// The best point a search found.
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    /// Unit coordinates (clamped), one per parameter.
+    pub u: Vec<f64>,
+    /// Objective there.
+    pub objective: f64,
+    /// Nelder–Mead iterations.
+    pub iterations: u64,
+    /// Simulations run.
+    pub evaluations: u64,
+    /// Whether the simplex shrank below the tolerance before the iteration limit.
+    pub converged: bool,
+}
+
+/// Minimises the objective against `target` from `start` (unit coordinates), `iterations` at most.
+pub fn search(
+    problem: &Problem,
+    target: &[Vec<f64>],
+    start: &[f64],
+    iterations: u64,
+) -> Result<Estimate, String> {
+    let n = start.len();
+    let mut simplex = vec![start.to_vec()];
+    for i in 0..n {
+        let mut v = start.to_vec();
+        // A step of a quarter of the box, towards the wider side.
+        v[i] = if v[i] <= 0.5 {
+            v[i] + 0.25
+        } else {
+            v[i] - 0.25
+        };
+        simplex.push(v);
+    }
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(1e-7)
+        .map_err(|e| e.to_string())?;
+    let runs = std::cell::Cell::new(0);
+    let cost = Cost {
+        problem,
+        target,
+        runs: &runs,
+    };
+    let result = Executor::new(cost, solver)
+        .configure(|s| s.max_iters(iterations))
+        .run()
+        .map_err(|e| e.to_string())?;
+    let state = result.state();
+    let u: Vec<f64> = state
+        .get_best_param()
+        .cloned()
+        .unwrap_or_else(|| start.to_vec())
+        .iter()
+        .map(|x| x.clamp(0.0, 1.0))
+        .collect();
+    let evaluations = runs.get();
+    let converged = state.get_iter() < iterations;
+    Ok(Estimate {
+        u,
+        objective: state.get_best_cost(),
+        iterations: state.get_iter(),
+        evaluations,
+        converged,
+    })
+}
+
+/// Percentile `q` (0..=1) of sorted `values`, nearest rank.
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// A seed as an override value: beyond the integers TOML holds, as its digits (which overrides accept).
+pub fn seed_value(seed: u64) -> Value {
+    i64::try_from(seed).map_or_else(|_| Value::String(seed.to_string()), Value::Integer)
+}
