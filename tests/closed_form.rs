@@ -104,6 +104,33 @@ fn existing_client_path_timing() {
     assert_eq!(run.summary()["counts"]["co_managed"], N);
 }
 
+/// Path 1 with a share already hybrid-joined at t = 0: those devices record no join and wait only for their
+/// enrollment timer (U(0, P) then U(0, S): mean P/2 + S/2, as the others, whose join ends well within it).
+#[test]
+fn devices_joined_before_the_run_skip_the_join() {
+    let fleet = ScenarioEdit::new(&ideal_fleet(N, 1.0, 0.0))
+        .add("fleet.hybrid_joined_at_start", "0.6")
+        .text();
+    let scenario = format!(
+        "name = \"joined\"\nseed = 3\nduration = \"5d\"\n{fleet}\n[timers]\nenrollment_spread = \"2d\"\n"
+    );
+    let run = run_on_1_and_4_threads(&scenario, &[]);
+    // Binomial(N, 0.4) joins: within 4 standard deviations.
+    let joins = run.stat("hybrid_join", "count");
+    let sd = (f64::from(N) * 0.4 * 0.6).sqrt();
+    assert!(
+        (joins - 0.4 * f64::from(N)).abs() < 4.0 * sd,
+        "{joins} joins of {N} devices, 40 % expected"
+    );
+    assert_close(
+        "time_to_comanaged mean",
+        run.stat("time_to_comanaged.existing_client", "mean"),
+        1_800.0 + 86_400.0,
+        0.02,
+    );
+    assert_eq!(run.summary()["counts"]["co_managed"], N);
+}
+
 /// Path 2 with always-online devices: a client install attempt takes U(10m, 30m); a failed one (p) ends at the
 /// 60-min ESP timeout and is retried, so the install takes 20m + p/(1-p) · 60m on average. A failed enrollment
 /// attempt is retried after 15 min: p/(1-p) · 15m on average.

@@ -602,6 +602,7 @@ impl<'r> Row<'r> {
         DeviceFacts {
             path,
             comanaged,
+            hybrid_joined: self.join().map(|j| j == Join::Hybrid),
             internet: self.network.map(|n| n == Network::Internet),
             profile: self.profile,
             os_build: self.os_build,

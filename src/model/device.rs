@@ -316,6 +316,8 @@ impl Device {
         let permanent = rng.chance(s.failures.permanent);
         let fail_step: u8 = if rng.chance(0.5) { 1 } else { 2 };
         let internet = facts.internet.unwrap_or(rng.chance(s.fleet.internet_share));
+        // Drawn last, so a scenario without the share keeps every other draw.
+        let u_joined = rng.uniform();
         let (poll_phase, sync_phase) = match t.phase {
             PhaseMode::Random => (poll_phase, sync_phase),
             PhaseMode::Aligned => (0, 0),
@@ -341,7 +343,15 @@ impl Device {
             && facts
                 .comanaged
                 .unwrap_or(u_comanaged < s.fleet.comanaged_at_start);
+        let joined_now = !osd
+            && !comanaged_now
+            && path == Path::ExistingClient
+            && facts
+                .hybrid_joined
+                .unwrap_or(u_joined < s.fleet.hybrid_joined_at_start);
         if permanent && !comanaged_now {
+            // A device already joined cannot fail its join: its configuration error is the enrollment's.
+            let fail_step = if joined_now { 2 } else { fail_step };
             flags |= fail_step << FAIL_STEP_SHIFT;
         }
         if path == Path::NewInternet || internet {
@@ -410,6 +420,16 @@ impl Device {
                     rec.mdm_checkins(&d.online(id, model), &d.mdm_schedule(model), 0);
                 }
                 d.report_health(id, model, rec);
+            }
+            Path::ExistingClient if joined_now => {
+                // Joined before the run: only the enrollment timer is left to wait for.
+                d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
+                rec.milestone(0, None, Milestone::Joined);
+                let at = d
+                    .online(id, model)
+                    .online_from(d.enrollment_timer(id, model));
+                d.begin_step(State::Enrolling, at);
+                d.next_event = at;
             }
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.

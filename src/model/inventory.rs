@@ -12,6 +12,8 @@ pub struct DeviceFacts {
     pub path: Option<Path>,
     /// Already co-managed at t = 0 (an active ConfigMgr client enrolled in Intune).
     pub comanaged: Option<bool>,
+    /// Already hybrid Azure AD joined at t = 0.
+    pub hybrid_joined: Option<bool>,
     /// Its ConfigMgr traffic goes through the CMG.
     pub internet: Option<bool>,
     /// When it is online.

@@ -50,6 +50,10 @@ pub struct Fleet {
     pub existing_client_share: f64,
     /// Share of path-1 devices already co-managed at t = 0 (a fleet in steady state).
     pub comanaged_at_start: f64,
+    /// Share of path-1 devices (not yet co-managed) already hybrid Azure AD joined at t = 0 (docs/model.md
+    /// §1.1): the join is a prerequisite, usually configured long before co-management, so these devices wait
+    /// only for their enrollment timer. Default 0 (every device joins during the run).
+    pub hybrid_joined_at_start: f64,
     /// Share of path-1 devices that are on the internet (remote workers): their ConfigMgr traffic goes
     /// through the CMG instead of their site's management points. Path-2 devices always use the CMG.
     /// Default 0 (every existing client on the corporate network).

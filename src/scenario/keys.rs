@@ -80,6 +80,9 @@ keys! {
     FLEET_COMANAGED_AT_START = "fleet" "comanaged_at_start" => SHARE, Preset::Number(0.0), "",
         "Share of path-1 devices already co-managed at t = 0 (a fleet in steady state).",
         NO_SOURCE;
+    FLEET_HYBRID_JOINED_AT_START = "fleet" "hybrid_joined_at_start" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 devices (not yet co-managed) already hybrid Azure AD joined at t = 0: they skip the join and wait only for their enrollment timer. Hybrid join is a prerequisite most estates configured long before co-management; the rest join from their first online moment.",
+        "docs/model.md §1.1";
     FLEET_INTERNET_SHARE = "fleet" "internet_share" => SHARE, Preset::Number(0.0), "",
         "Share of path-1 devices on the internet (remote workers): their ConfigMgr traffic goes through the CMG instead of their site's management points.",
         NO_SOURCE;

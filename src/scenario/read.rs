@@ -16,6 +16,7 @@ pub fn fleet(s: &Section) -> Fleet {
         devices: s.opt_whole(&FLEET_DEVICES).unwrap_or(0) as u32,
         existing_client_share: s.number(&FLEET_EXISTING_CLIENT_SHARE),
         comanaged_at_start: s.number(&FLEET_COMANAGED_AT_START),
+        hybrid_joined_at_start: s.number(&FLEET_HYBRID_JOINED_AT_START),
         internet_share: s.number(&FLEET_INTERNET_SHARE),
         broken_client_health: s.number(&FLEET_BROKEN_CLIENT_HEALTH),
         new_device_arrival: s.duration(&FLEET_NEW_DEVICE_ARRIVAL),
