@@ -83,8 +83,21 @@ fn reference_run_writes_the_documented_results() {
     assert_eq!(s["complete"], true);
     assert!(s["cofleet_version"].is_string());
     let metrics = s["metrics"].as_object().unwrap();
-    let mut names: Vec<&str> = metrics.keys().map(String::as_str).collect();
+    // The pooled metrics; each per-ring name is a pooled one at one of the plan's three rings.
+    let (mut names, rings): (Vec<&str>, Vec<&str>) = metrics
+        .keys()
+        .map(String::as_str)
+        .partition(|n| !n.contains('@'));
     names.sort();
+    for name in &rings {
+        let (pooled, ring) = name.split_once('@').unwrap();
+        assert!(names.contains(&pooled), "{name}: no pooled {pooled}");
+        assert!(
+            ["pilot_compliance", "all_compliance_updates", "the_rest"].contains(&ring),
+            "{name}: no such ring"
+        );
+    }
+    assert!(rings.contains(&"compliance_latency@pilot_compliance"));
     let mut expected = vec![
         "time_to_comanaged.existing_client",
         "time_to_comanaged.new_internet",

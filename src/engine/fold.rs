@@ -18,37 +18,57 @@ use crate::metrics::tally::Tally;
 /// matters, and large enough that a fold (a pass over every chunk's buffers) happens rarely.
 pub const FOLD_THRESHOLD: usize = 4 << 20;
 
-/// The run's distributions, filled from the chunks' buffers as they grow.
+/// The run's distributions, filled from the chunks' buffers as they grow: one per ring and metric, the
+/// pooled distribution of a metric being the merge of its rings' (and of the devices no stage targets) —
+/// each sample is recorded once, whatever the number of rings.
 pub struct SampleFold {
-    /// One distribution per metric, index = `Metric::index`.
-    pub distributions: Vec<Distribution>,
+    /// Index `slot · METRIC_COUNT + Metric::index` (slots as `Tally::samples`).
+    pub slots: Vec<Distribution>,
+    highest: u64,
 }
 
 impl SampleFold {
-    /// Empty distributions for values up to `highest` seconds.
-    pub fn new(highest: u64) -> Self {
+    /// Empty distributions for values up to `highest` seconds, for a run of `stages` stages.
+    pub fn new(highest: u64, stages: usize) -> Self {
         SampleFold {
-            distributions: (0..METRIC_COUNT)
+            slots: (0..METRIC_COUNT * (stages + 1))
                 .map(|_| Distribution::new(highest))
                 .collect(),
+            highest,
         }
     }
 
-    /// Records every tally's buffered samples (one metric per task, tallies in order) and empties the
+    /// Records every tally's buffered samples (one slot per task, tallies in order) and empties the
     /// buffers.
     pub fn fold(&mut self, tallies: &mut [&mut Tally]) {
         let shared: Vec<&Tally> = tallies.iter().map(|t| &**t).collect();
-        self.distributions
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(m, d)| {
-                for tally in &shared {
-                    d.record_all(&tally.samples[m]);
-                }
-            });
+        self.slots.par_iter_mut().enumerate().for_each(|(i, d)| {
+            for tally in &shared {
+                d.record_all(&tally.samples[i]);
+            }
+        });
         for t in tallies.iter_mut() {
             t.clear_samples();
         }
+    }
+
+    /// The pooled distribution of every metric (the merge of its slots), then each ring's.
+    pub fn finish(self) -> (Vec<Distribution>, Vec<Vec<Distribution>>) {
+        let mut pooled: Vec<Distribution> = (0..METRIC_COUNT)
+            .map(|_| Distribution::new(self.highest))
+            .collect();
+        for (i, d) in self.slots.iter().enumerate() {
+            if d.count() > 0 {
+                pooled[i % METRIC_COUNT].merge_words(&d.to_words());
+            }
+        }
+        let rings = self
+            .slots
+            .chunks(METRIC_COUNT)
+            .skip(1)
+            .map(<[Distribution]>::to_vec)
+            .collect();
+        (pooled, rings)
     }
 }
 
@@ -84,6 +104,11 @@ mod tests {
             let a = late.distributions[i].to_words();
             assert_eq!(a, early.distributions[i].to_words(), "{m:?}");
             assert_eq!(a, plain.distributions[i].to_words(), "{m:?}");
+            assert_eq!(
+                late.rings[0][i].to_words(),
+                early.rings[0][i].to_words(),
+                "{m:?}"
+            );
             recorded += late.distributions[i].count();
         }
         assert!(

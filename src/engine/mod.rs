@@ -48,6 +48,9 @@ use tallies::Tallies;
 pub struct Outcome {
     /// One distribution per metric, index = `Metric::index`.
     pub distributions: Vec<Distribution>,
+    /// Per ring (stage order: a device's ring is the first stage whose target contains it), one
+    /// distribution per metric, index = `Metric::index`; queue delays are pooled only.
+    pub rings: Vec<Vec<Distribution>>,
     /// Hourly snapshots of the tracked timeline columns.
     pub timeline: Vec<[i64; TRACKED_COLUMNS]>,
     /// Devices per final state and other end-of-run counts (names are the `counts` contract).
@@ -191,9 +194,9 @@ pub fn simulate_with(
     let duration = scenario.duration;
     let mut rollout = Rollout::new(&scenario.stages, epoch);
     let mut pressure = Pressure::default();
-    let mut folded = SampleFold::new(u64::from(duration.max(2)));
-    let mut now: Time = 0;
     let stages = scenario.stages.len();
+    let mut folded = SampleFold::new(u64::from(duration.max(2)), stages);
+    let mut now: Time = 0;
     // What the boundary decisions read: the gate counts, summed over the threads' tallies after each step.
     let (mut gate, _) = tallies.sums(stages);
     loop {
@@ -276,8 +279,8 @@ pub fn simulate_with(
         reducer.sum(&mut clients);
         (online, clients)
     });
-    let mut distributions = folded.distributions;
-    reduce::gather_distributions(reducer, &mut distributions);
+    reduce::gather_distributions(reducer, &mut folded.slots);
+    let (mut distributions, rings) = folded.finish();
     for q in &queues {
         // A scan's wait delays nothing the model times; `load.csv` shows the software update point's queue.
         if q.rate().is_some() && q.component() != Component::SoftwareUpdatePoint {
@@ -310,6 +313,7 @@ pub fn simulate_with(
     reduce::sum_counts(reducer, &mut counts, &mut events);
     Ok(Outcome {
         distributions,
+        rings,
         timeline,
         counts,
         stages: rollout.status().to_vec(),

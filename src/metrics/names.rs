@@ -263,6 +263,42 @@ impl Metric {
     }
 }
 
+/// A stage's name as per-ring metric names write it: lowercase, every run of characters other than ASCII
+/// letters and digits one `_`, none at either end ("pilot compliance" → `pilot_compliance`), so that it
+/// needs no quoting in a threshold key and holds no `.` (the separator of the statistic).
+pub fn ring_slug(stage: &str) -> String {
+    let mut slug = String::new();
+    for c in stage.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('_') {
+            slug.push('_');
+        }
+    }
+    while slug.ends_with('_') {
+        slug.pop();
+    }
+    slug
+}
+
+/// The name of `metric` measured over one ring's devices: `<metric>@<ring slug>`.
+pub fn ring_metric_name(metric: Metric, slug: &str) -> String {
+    format!("{}@{slug}", metric.name())
+}
+
+/// Whether a per-ring metric is written: queue delays are per request, not per device, so they are pooled only.
+pub fn has_rings(metric: Metric) -> bool {
+    !matches!(metric, Metric::QueueDelay(_))
+}
+
+/// Splits `<metric>@<ring slug>` into the metric and the slug (`None` slug: a pooled name).
+pub fn split_ring(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('@') {
+        Some((metric, slug)) => (metric, Some(slug)),
+        None => (name, None),
+    }
+}
+
 /// Statistics reported per metric, in output order.
 pub const STATS: [&str; 8] = ["count", "mean", "min", "p50", "p90", "p95", "p99", "max"];
 
@@ -280,6 +316,15 @@ pub fn percentiles() -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ring_slugs_are_lowercase_words_joined_by_underscores() {
+        assert_eq!(super::ring_slug("pilot compliance"), "pilot_compliance");
+        assert_eq!(
+            super::ring_slug(" Ring 2 - All.Devices "),
+            "ring_2_all_devices"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -113,8 +113,9 @@ impl ActionCounts {
 pub struct Tally {
     rows: usize,
     diff: Vec<i32>,
-    /// Latency samples per metric (index = `Metric::index`), in seconds, not yet folded into the run's
-    /// distributions (the engine folds them at epoch boundaries to bound memory; see `engine::SampleFold`).
+    /// Latency samples per ring and metric (index `slot · METRIC_COUNT + Metric::index`, slot 0: devices no
+    /// stage targets, slot `r + 1`: ring `r`, the first stage whose target contains the device), in
+    /// seconds, not yet folded into the run's distributions (the engine folds them at epoch boundaries to bound memory; see `engine::SampleFold`).
     pub samples: Vec<Vec<u32>>,
     /// Samples currently held in `samples`, over all metrics (so the engine need not walk every Vec to know).
     pub buffered: usize,
@@ -126,6 +127,9 @@ pub struct Tally {
     group_diff: Vec<i32>,
     /// The groups of the device whose events are being recorded (bit `g`: group `g`).
     groups: u64,
+    /// Where the samples of the device whose events are being recorded start in `samples` (its slot
+    /// · `METRIC_COUNT`).
+    slot_base: usize,
 }
 
 impl Tally {
@@ -135,12 +139,13 @@ impl Tally {
         Tally {
             rows,
             diff: vec![0; TRACKED_COLUMNS * rows],
-            samples: vec![Vec::new(); METRIC_COUNT],
+            samples: vec![Vec::new(); METRIC_COUNT * (stages + 1)],
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
             group_diff: vec![0; group_count(stages) * GROUP_EVENTS * rows],
             groups: 0,
+            slot_base: 0,
         }
     }
 
@@ -148,6 +153,7 @@ impl Tally {
     #[inline]
     pub fn device(&mut self, cohort: Cohort) {
         self.groups = 1 << cohort.path | cohort.stages << Cohort::PATHS.len();
+        self.slot_base = cohort.ring().map_or(0, |r| r + 1) * METRIC_COUNT;
     }
 
     fn group_shift(&mut self, t: Time, event: usize, delta: i32) {
@@ -172,7 +178,7 @@ impl Tally {
 
     /// Records a latency sample.
     pub fn sample(&mut self, metric: usize, seconds: Time) {
-        self.samples[metric].push(seconds);
+        self.samples[self.slot_base + metric].push(seconds);
         self.buffered += 1;
     }
 

@@ -60,6 +60,12 @@ pub struct Cohort {
 impl Cohort {
     /// The paths' names as the results write them, in [`Cohort::path`] order.
     pub const PATHS: [&'static str; 3] = ["existing_client", "new_internet", "osd"];
+
+    /// The device's ring: the first stage whose target contains it (`None`: no stage targets it). A pilot
+    /// device is also in a later "everyone" stage's target; it counts in the pilot's ring only.
+    pub fn ring(self) -> Option<usize> {
+        (self.stages != 0).then(|| self.stages.trailing_zeros() as usize)
+    }
 }
 
 /// Where a device's events go. Every count is a sum, so a recorder may hold any subset of the fleet's devices

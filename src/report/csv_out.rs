@@ -5,20 +5,27 @@ use crate::metrics::names::percentiles;
 use crate::metrics::tally::{
     AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, HEALTH_BASE, MILESTONE_COLUMNS, Milestone,
 };
+use crate::model::scenario::Scenario;
 use crate::model::time::HOUR;
 use crate::model::workload::Workload;
 
 /// `metric,percentile,seconds`: every metric with samples, at the percentiles of `names::percentiles`
-/// (percentile 0 is the exact minimum, 100 the exact maximum).
-pub fn percentiles_csv(outcome: &Outcome) -> Vec<u8> {
+/// (percentile 0 is the exact minimum, 100 the exact maximum); then the same per ring, named
+/// `<metric>@<ring>` (see [`super::summary::ring_metrics`]).
+pub fn percentiles_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["metric", "percentile", "seconds"])
         .expect("writing to memory cannot fail");
-    for (i, d) in outcome.distributions.iter().enumerate() {
+    let pooled = outcome
+        .distributions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (metric_at(i).name(), d));
+    for (name, d) in pooled.chain(super::summary::ring_metrics(scenario, outcome)) {
         for p in percentiles() {
             let value = if p == 0.0 { d.min() } else { d.percentile(p) };
             if let Some(v) = value {
-                w.write_record([metric_at(i).name(), format!("{p}"), v.to_string()])
+                w.write_record([name.as_str(), &format!("{p}"), &v.to_string()])
                     .expect("writing to memory cannot fail");
             }
         }

@@ -35,7 +35,10 @@ pub fn data_files(
     let summary = Summary::new(scenario, outcome);
     let files = vec![
         ("summary.json", summary.to_json()),
-        ("percentiles.csv", csv_out::percentiles_csv(outcome)),
+        (
+            "percentiles.csv",
+            csv_out::percentiles_csv(scenario, outcome),
+        ),
         (
             "timeline.csv",
             csv_out::timeline_csv(outcome, scenario.fleet.total_devices()),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
+use crate::metrics::names::{has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
 
@@ -130,6 +131,27 @@ pub struct Summary {
     pub scenario_parameters: BTreeMap<String, String>,
 }
 
+/// Every latency metric measured over each ring's devices, named `<metric>@<ring>`, in stage then metric
+/// order: a device's ring is the first stage whose target contains it; the ring is the stage's name as
+/// [`ring_slug`] writes it. Metrics without pooled samples, and queue delays (per request, not per device),
+/// have none.
+pub fn ring_metrics<'a>(
+    scenario: &Scenario,
+    outcome: &'a Outcome,
+) -> impl Iterator<Item = (String, &'a Distribution)> + 'a {
+    let slugs: Vec<String> = scenario.stages.iter().map(|s| ring_slug(&s.name)).collect();
+    slugs
+        .into_iter()
+        .zip(&outcome.rings)
+        .flat_map(move |(slug, ring)| {
+            ring.iter().enumerate().filter_map(move |(i, d)| {
+                let metric = metric_at(i);
+                (has_rings(metric) && outcome.distributions[i].count() > 0)
+                    .then(|| (ring_metric_name(metric, &slug), d))
+            })
+        })
+}
+
 impl Summary {
     /// The bucket layout this run's `load.csv` follows.
     pub fn load_layout(&self) -> super::load_out::LoadLayout {
@@ -145,7 +167,9 @@ impl Summary {
             .distributions
             .iter()
             .enumerate()
-            .map(|(i, d)| (metric_at(i).name(), MetricStats::of(d)))
+            .map(|(i, d)| (metric_at(i).name(), d))
+            .chain(ring_metrics(scenario, outcome))
+            .map(|(name, d)| (name, MetricStats::of(d)))
             .collect();
         let stages = scenario
             .stages

@@ -112,6 +112,19 @@ fn key_kind(key: &str) -> Result<Kind, String> {
             shown_key(key)
         ));
     };
+    let (metric, ring) = crate::metrics::names::split_ring(metric);
+    if let Some(ring) = ring {
+        let valid = !ring.is_empty()
+            && ring == crate::metrics::names::ring_slug(ring)
+            && Metric::from_name(metric).is_some_and(crate::metrics::names::has_rings);
+        if !valid {
+            return Err(format!(
+                "\"{}\" is not \"<metric>@<stage>\": a latency metric other than queue_delay, then a stage name \
+                 in lowercase with \"_\" for spaces (e.g. \"compliance_latency@pilot_compliance\")",
+                shown_key(&format!("{metric}@{ring}"))
+            ));
+        }
+    }
     if Metric::from_name(metric).is_none() {
         let names: Vec<String> = Metric::all().iter().map(|m| m.name()).collect();
         return Err(format!(
@@ -196,6 +209,19 @@ mod tests {
             parse_threshold("hybrid_join.count", ">= 10").unwrap().op,
             ThresholdOp::Ge
         );
+    }
+
+    #[test]
+    fn ring_metrics_parse_and_bad_rings_are_errors() {
+        assert!(parse_threshold("compliance_latency@pilot_compliance.p95", "< 4h").is_ok());
+        assert!(parse_threshold("switch_latency.client_apps@ring_2.count", "> 0").is_ok());
+        for key in [
+            "compliance_latency@Pilot compliance.p95",
+            "compliance_latency@.p95",
+            "queue_delay.cmg@pilot.p95",
+        ] {
+            assert!(parse_threshold(key, "< 4h").is_err(), "{key}");
+        }
     }
 
     #[test]
