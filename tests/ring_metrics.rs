@@ -37,4 +37,42 @@ fn ring_counts_sum_to_the_pooled_count_of_every_metric() {
     assert!(pilot > 0, "the pilot ring reports compliance");
     let csv = std::fs::read_to_string(run.out.join("percentiles.csv")).unwrap();
     assert!(csv.contains("\ncompliance_latency@pilot_compliance,50,"));
+
+    // The stdout section and the report show the pilot ring's compliance figures from summary.json.
+    let stat = |s: &str| {
+        let v = metrics["compliance_latency@pilot_compliance"][s]
+            .as_u64()
+            .unwrap();
+        cofleet::units::human_seconds(v as f64)
+    };
+    let stdout = run.stdout();
+    let section = stdout
+        .split("\nper ring:")
+        .nth(1)
+        .expect("a per-ring section on stdout");
+    let pilot_rows = section
+        .split("\npilot_compliance\n")
+        .nth(1)
+        .expect("the pilot ring's rows");
+    let row = pilot_rows
+        .lines()
+        .find(|l| l.trim_start().starts_with("compliance_latency "))
+        .expect("the pilot ring's compliance_latency row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells[1..5],
+        [
+            cofleet::units::grouped(pilot).as_str(),
+            &stat("p50"),
+            &stat("p95"),
+            &stat("p99")
+        ],
+        "{row}"
+    );
+    let report = std::fs::read_to_string(run.out.join("report.html")).unwrap();
+    assert!(report.contains("<section id=\"rings\">"));
+    assert!(report.contains(&format!(
+        "<td>pilot_compliance</td><td>compliance_latency</td><td>{}</td>",
+        cofleet::units::grouped(pilot)
+    )));
 }

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::data::Results;
 use super::figures::Figure;
-use crate::metrics::names::Metric;
+use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::Start;
 use crate::report::capacity_out::{self, CapacitySummary};
 use crate::units::grouped;
@@ -172,6 +172,52 @@ pub fn milestones_section(results: &Results) -> Option<Section> {
     Some(Section {
         id: "milestones".into(),
         title: "Milestones".into(),
+        body,
+    })
+}
+
+/// The latency metrics per ring (`<metric>@<ring>` of `summary.json`): each stage's ring, every metric
+/// with samples there.
+pub fn rings_section(results: &Results) -> Option<Section> {
+    let s = &results.summary;
+    if s.rollout.stages.is_empty() {
+        return None;
+    }
+    let mut body = String::from(
+        "<p class=\"read\">A device counts in the ring of the first stage that targets it (a pilot device \
+         is in the pilot's ring only); the pooled figures of the summary are the sum of the rings and of the \
+         devices no stage targets. <code>summary.json</code> and <code>percentiles.csv</code> name them \
+         <code>&lt;metric&gt;@&lt;ring&gt;</code>.</p>\n\
+         <table><thead><tr><th>ring</th><th>metric</th><th>count</th><th>mean</th><th>p50</th><th>p95</th>\
+         <th>p99</th><th>max</th></tr></thead><tbody>\n",
+    );
+    for stage in &s.rollout.stages {
+        let slug = ring_slug(&stage.name);
+        for m in Metric::all().into_iter().filter(|m| has_rings(*m)) {
+            let Some(st) = s.metrics.get(&ring_metric_name(m, &slug)) else {
+                continue;
+            };
+            if st.count == 0 {
+                continue;
+            }
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&slug),
+                escape(&m.name()),
+                grouped(st.count),
+                st.mean.map_or_else(|| "–".to_string(), human_seconds),
+                opt_seconds(st.p50),
+                opt_seconds(st.p95),
+                opt_seconds(st.p99),
+                opt_seconds(st.max)
+            );
+        }
+    }
+    body.push_str("</tbody></table>\n");
+    Some(Section {
+        id: "rings".into(),
+        title: "Per ring".into(),
         body,
     })
 }
@@ -340,6 +386,7 @@ pub fn load_section(results: &Results) -> Option<Section> {
 pub fn sections(results: &Results, figures: &[(Figure, String)]) -> Vec<Section> {
     let mut out = vec![overview(results)];
     out.extend(milestones_section(results));
+    out.extend(rings_section(results));
     out.extend(results.gate.as_ref().map(gate_section));
     out.extend(results.summary.capacity.as_ref().map(capacity_section));
     out.extend(load_section(results));

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::capacity_out;
 use super::summary::Summary;
-use crate::metrics::names::Metric;
+use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
 use crate::units::{grouped, human_seconds, shown};
 
@@ -114,6 +114,7 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         let _ = writeln!(out, "{note}");
     }
     milestones(&mut out, summary, &start);
+    rings(&mut out, summary);
     if let Some(load) = &summary.load {
         let _ = writeln!(
             out,
@@ -293,6 +294,77 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
                 let _ = write!(out, " {:>17}", cell(start, at, m.final_share));
             }
             out.push('\n');
+        }
+    }
+}
+
+/// The per-ring section: for each stage's ring, its latency figures where it has samples (queue delays are
+/// pooled only); rows with the same figures fold into one (`+4 alike`), as the milestones' do. Every
+/// figure is in summary.json and percentiles.csv as `<metric>@<ring>`.
+fn rings(out: &mut String, summary: &Summary) {
+    let slugs: Vec<String> = summary
+        .rollout
+        .stages
+        .iter()
+        .map(|s| ring_slug(&s.name))
+        .collect();
+    if slugs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nper ring: a device counts in the first stage that targets it (all figures: <metric>@<ring>)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<46} {:>11} {:>8} {:>8} {:>8} {:>8}",
+        "ring / metric", "count", "p50", "p95", "p99", "max"
+    );
+    for slug in &slugs {
+        let rows: Vec<(String, [String; 5])> = Metric::all()
+            .into_iter()
+            .filter(|m| has_rings(*m))
+            .filter_map(|m| {
+                let s = summary.metrics.get(&ring_metric_name(m, slug))?;
+                (s.count > 0).then(|| {
+                    (
+                        m.name(),
+                        [
+                            grouped(s.count),
+                            opt(s.p50),
+                            opt(s.p95),
+                            opt(s.p99),
+                            opt(s.max),
+                        ],
+                    )
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            let _ = writeln!(out, "{slug}: no samples");
+            continue;
+        }
+        let _ = writeln!(out, "{slug}");
+        let mut done = vec![false; rows.len()];
+        for i in 0..rows.len() {
+            if done[i] {
+                continue;
+            }
+            let alike: Vec<usize> = (i + 1..rows.len())
+                .filter(|&j| !done[j] && rows[j].1 == rows[i].1)
+                .collect();
+            for &j in &alike {
+                done[j] = true;
+            }
+            let name = match alike.len() {
+                0 => rows[i].0.clone(),
+                n => format!("{} +{n} alike", rows[i].0),
+            };
+            let [count, p50, p95, p99, max] = &rows[i].1;
+            let _ = writeln!(
+                out,
+                "  {name:<44} {count:>11} {p50:>8} {p95:>8} {p99:>8} {max:>8}"
+            );
         }
     }
 }
