@@ -17,6 +17,7 @@ use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
 use crate::report::csv_out::timeline_csv;
+use crate::report::milestones::reached_at;
 use crate::scenario::overrides::{Override, build_on};
 
 pub use observed::Observed;
@@ -58,13 +59,14 @@ impl Simulated {
         row[column] / f64::from(self.devices)
     }
 
-    /// First hour at which `column` holds at least `percent` % of the fleet.
+    /// First hour at which `column` holds at least `percent` % of the fleet: the milestones' rule.
     pub fn reached(&self, column: usize, percent: u32) -> Option<Time> {
-        let need = f64::from(percent) / 100.0 * f64::from(self.devices);
-        self.rows
-            .iter()
-            .position(|r| r[column] >= need)
-            .map(|h| h as Time * HOUR)
+        reached_at(
+            self.rows.len(),
+            u64::from(self.devices),
+            u64::from(percent),
+            |r| self.rows[r][column] as i64,
+        )
     }
 
     /// Index of a timeline column.

@@ -84,21 +84,8 @@ pub const CANONICAL: [(&str, Field); 13] = [
     ("defender", Field::Defender),
 ];
 
-/// The fields `--map` accepts: the canonical ones, the export ones and `ignore`.
-pub const MAPPABLE: [(&str, Field); 19] = [
-    ("device_id", Field::DeviceId),
-    ("name", Field::Name),
-    ("site", Field::Site),
-    ("os_build", Field::OsBuild),
-    ("join", Field::Join),
-    ("cm_client", Field::CmClient),
-    ("intune_enrolled", Field::IntuneEnrolled),
-    ("network", Field::Network),
-    ("last_seen", Field::LastSeen),
-    ("online_profile", Field::OnlineProfile),
-    ("bitlocker", Field::Bitlocker),
-    ("firewall", Field::Firewall),
-    ("defender", Field::Defender),
+/// The fields `--map` accepts besides the canonical ones: those of the exports, and `ignore`.
+const EXPORT_FIELDS: [(&str, Field); 6] = [
     ("managed_by", Field::ManagedBy),
     ("cm_installed", Field::CmInstalled),
     ("cm_active", Field::CmActive),
@@ -107,13 +94,15 @@ pub const MAPPABLE: [(&str, Field); 19] = [
     ("ignore", Field::Ignore),
 ];
 
+/// Every field `--map` accepts, with its name: the canonical ones, then [`EXPORT_FIELDS`].
+fn mappable() -> impl Iterator<Item = &'static (&'static str, Field)> {
+    CANONICAL.iter().chain(&EXPORT_FIELDS)
+}
+
 impl Field {
     /// Its name in `--map` and messages.
     pub fn name(self) -> &'static str {
-        MAPPABLE
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("?", |(n, _)| n)
+        mappable().find(|(_, f)| *f == self).map_or("?", |(n, _)| n)
     }
 }
 
@@ -131,12 +120,11 @@ pub fn parse_map(text: &str) -> Result<ColumnMap, String> {
     let (column, field) = text
         .rsplit_once('=')
         .ok_or_else(|| format!("`{text}`: expected column=field"))?;
-    let field = MAPPABLE
-        .iter()
+    let field = mappable()
         .find(|(n, _)| *n == field.trim())
         .map(|(_, f)| *f)
         .ok_or_else(|| {
-            let names: Vec<_> = MAPPABLE.iter().map(|(n, _)| *n).collect();
+            let names: Vec<_> = mappable().map(|(n, _)| *n).collect();
             format!("`{field}` is not a field; one of: {}", names.join(", "))
         })?;
     if column.trim().is_empty() {

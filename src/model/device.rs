@@ -421,22 +421,22 @@ impl Device {
                 }
                 d.report_health(id, model, rec);
             }
-            Path::ExistingClient if joined_now => {
-                // Joined before the run: only the enrollment timer is left to wait for.
-                d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
-                rec.milestone(0, None, Milestone::Joined);
-                let at = d
-                    .online(id, model)
-                    .online_from(d.enrollment_timer(id, model));
-                d.begin_step(State::Enrolling, at);
-                d.next_event = at;
-            }
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.
                 d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
-                d.state = State::Scheduled;
-                rec.milestone(0, None, Milestone::NotStarted);
-                d.next_event = d.online(id, model).online_from(0);
+                if joined_now {
+                    // Joined before the run: only the enrollment timer is left to wait for.
+                    rec.milestone(0, None, Milestone::Joined);
+                    let at = d
+                        .online(id, model)
+                        .online_from(d.enrollment_timer(id, model));
+                    d.begin_step(State::Enrolling, at);
+                    d.next_event = at;
+                } else {
+                    d.state = State::Scheduled;
+                    rec.milestone(0, None, Milestone::NotStarted);
+                    d.next_event = d.online(id, model).online_from(0);
+                }
             }
             Path::NewInternet => {
                 d.origin = (u_time * f64::from(s.fleet.new_device_arrival)) as Time;

@@ -12,6 +12,7 @@ use super::figures::Figure;
 use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::Start;
 use crate::report::capacity_out::{self, CapacitySummary};
+use crate::report::summary::MetricStats;
 use crate::units::grouped;
 use crate::units::human_seconds;
 
@@ -73,14 +74,9 @@ pub fn overview(results: &Results) -> Section {
         };
         let _ = writeln!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td>{}</tr>",
             escape(&name),
-            grouped(st.count),
-            st.mean.map_or_else(|| "–".to_string(), human_seconds),
-            opt_seconds(st.p50),
-            opt_seconds(st.p95),
-            opt_seconds(st.p99),
-            opt_seconds(st.max)
+            stats_cells(st)
         );
     }
     body.push_str("</tbody></table>\n<h3>Final states</h3>\n<table><tbody>\n");
@@ -176,6 +172,19 @@ pub fn milestones_section(results: &Results) -> Option<Section> {
     })
 }
 
+/// A metric's count, mean, p50, p95, p99 and max as table cells (the summary's and the rings' tables).
+fn stats_cells(st: &MetricStats) -> String {
+    format!(
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        grouped(st.count),
+        st.mean.map_or_else(|| "–".to_string(), human_seconds),
+        opt_seconds(st.p50),
+        opt_seconds(st.p95),
+        opt_seconds(st.p99),
+        opt_seconds(st.max)
+    )
+}
+
 /// The latency metrics per ring (`<metric>@<ring>` of `summary.json`): each stage's ring, every metric
 /// with samples there.
 pub fn rings_section(results: &Results) -> Option<Section> {
@@ -202,15 +211,10 @@ pub fn rings_section(results: &Results) -> Option<Section> {
             }
             let _ = writeln!(
                 body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td>{}</tr>",
                 escape(&slug),
                 escape(&m.name()),
-                grouped(st.count),
-                st.mean.map_or_else(|| "–".to_string(), human_seconds),
-                opt_seconds(st.p50),
-                opt_seconds(st.p95),
-                opt_seconds(st.p99),
-                opt_seconds(st.max)
+                stats_cells(st)
             );
         }
     }

@@ -73,6 +73,18 @@ fn first_row(rows: usize, need: u64, count: impl Fn(usize) -> i64) -> Option<usi
     (0..rows).find(|&r| count(r) >= need as i64)
 }
 
+/// The milestone rule: the time of the first of `rows` hourly snapshots at which `count(row)` holds at least
+/// `percent` % of `devices` (whole devices: the share rounded up), `None` when none does.
+pub fn reached_at(
+    rows: usize,
+    devices: u64,
+    percent: u64,
+    count: impl Fn(usize) -> i64,
+) -> Option<Time> {
+    let need = (percent * devices).div_ceil(100);
+    first_row(rows, need, count).map(|r| r as Time * RESOLUTION_S)
+}
+
 fn row(
     start: &Start,
     group: String,
@@ -82,10 +94,7 @@ fn row(
     count: impl Fn(usize) -> i64,
 ) -> MilestoneRow {
     let last = rows.checked_sub(1).map_or(0, &count).max(0) as f64;
-    let at = |percent: u64| {
-        let need = (percent * devices).div_ceil(100);
-        first_row(rows, need, &count).map(|r| r as Time * RESOLUTION_S)
-    };
+    let at = |percent: u64| reached_at(rows, devices, percent, &count);
     let date = |t: Option<Time>| t.map(|t| start.date(t));
     let [a, b, c, d] = PERCENTS.map(at);
     MilestoneRow {

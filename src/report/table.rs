@@ -299,7 +299,7 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
 }
 
 /// The per-ring section: for each stage's ring, its latency figures where it has samples (queue delays are
-/// pooled only); rows with the same figures fold into one (`+4 alike`), as the milestones' do. Every
+/// pooled only); rows with the same figures fold into the first of them (`+4 alike`). Every
 /// figure is in summary.json and percentiles.csv as `<metric>@<ring>`.
 fn rings(out: &mut String, summary: &Summary) {
     let slugs: Vec<String> = summary
