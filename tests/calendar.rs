@@ -1,5 +1,6 @@
 //! The calendar (`start`) and the milestones: office hours and weekends follow the start's local weekday and
-//! time, milestones equal the first `timeline.csv` snapshot at each share, and a bad `start` is refused.
+//! time, milestones equal the first `timeline.csv` snapshot at each share (its time and its date), and a bad
+//! `start` is refused.
 
 mod common;
 use common::*;
@@ -79,12 +80,27 @@ fn a_saturday_start_waits_for_monday_office_hours() {
     }
     // No device is online before Monday 07:30, so no request is counted before then (load.csv lists the
     // buckets with requests).
+    // Each row's last column is its bucket's start as a date: Saturday 2027-01-09 00:00 +01:00 plus the
+    // bucket's seconds.
     let mut load = csv::Reader::from_path(run.out.join("load.csv")).expect("load.csv");
-    let first_request = load
-        .records()
-        .map(|r| r.unwrap()[0].parse::<i64>().unwrap())
-        .min()
-        .expect("some requests");
+    let date_col = load
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "bucket_start_date");
+    assert_eq!(date_col, Some(9), "bucket_start_date is the last column");
+    let mut first_request = i64::MAX;
+    for r in load.records() {
+        let r = r.unwrap();
+        let t: i64 = r[0].parse().unwrap();
+        let (d, rest) = (t / DAY, t % DAY);
+        let (h, m, sec) = (rest / 3_600, rest % 3_600 / 60, rest % 60);
+        assert_eq!(
+            &r[9],
+            format!("2027-01-{:02}T{h:02}:{m:02}:{sec:02}+01:00", 9 + d)
+        );
+        first_request = first_request.min(t);
+    }
     assert!(
         (open..close).contains(&first_request),
         "first request at {first_request}"
@@ -131,6 +147,7 @@ fn milestones_are_the_first_timeline_rows_at_each_share() {
     let run = run_on_1_and_4_threads(&scenario, &[]);
     let summary = run.summary();
     let (header, rows) = run.timeline();
+    let dates = run.timeline_dates();
     let devices = summary["devices"].as_i64().unwrap();
     let milestones = summary["milestones"].as_array().unwrap();
     let fleet: Vec<&Value> = milestones
@@ -172,12 +189,13 @@ fn milestones_are_the_first_timeline_rows_at_each_share() {
             assert_eq!(at.as_i64(), want, "{event} {percent}%");
             not_reached += usize::from(want.is_none());
             if let Some(t) = want {
-                // Saturday 2027-01-09 00:00 +01:00 plus whole hours.
+                // Saturday 2027-01-09 00:00 +01:00 plus whole hours, and the date of that timeline row.
                 let (d, h) = (t / DAY, t % DAY / HOUR);
                 assert_eq!(
                     date.as_str().unwrap(),
                     format!("2027-01-{:02}T{h:02}:00:00+01:00", 9 + d)
                 );
+                assert_eq!(date.as_str().unwrap(), dates[(t / HOUR) as usize]);
             } else {
                 assert!(date.is_null());
             }

@@ -41,14 +41,16 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Row 0 of timeline.csv as (column, value).
+/// Row 0 of timeline.csv as (column, value), its date left out.
 fn first_row(out: &Path) -> Vec<(String, i64)> {
     let mut r = csv::Reader::from_path(out.join("timeline.csv")).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let row = r.records().next().unwrap().unwrap();
     header
         .into_iter()
-        .zip(row.iter().map(|v| v.parse().unwrap()))
+        .zip(row.iter())
+        .filter(|(h, _)| h != "date")
+        .map(|(h, v)| (h, v.parse().unwrap()))
         .collect()
 }
 

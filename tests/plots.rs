@@ -284,15 +284,15 @@ fn empty_metrics_say_no_data() {
 }
 
 const LOAD_CSV: &str = "\
-bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served
-0,cmg,policy_poll,3600,5,0.2,0,0,7200
-0,cmg,content,3600,5,0.2,0,0,7200
-0,intune,mdm_sync,720,10,0.02,0,0,720
-3600,cmg,policy_poll,18000,5,1.0,2,9,18000
-3600,cmg,content,0,5,1.0,2,9,18000
-3600,intune,mdm_sync,1440,10,0.04,0,0,1440
-7200,cmg,policy_poll,7200,5,0.4,0,0,7200
-7200,intune,mdm_sync,360,10,0.01,0,0,360
+bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date
+0,cmg,policy_poll,3600,5,0.2,0,0,7200,
+0,cmg,content,3600,5,0.2,0,0,7200,
+0,intune,mdm_sync,720,10,0.02,0,0,720,
+3600,cmg,policy_poll,18000,5,1.0,2,9,18000,
+3600,cmg,content,0,5,1.0,2,9,18000,
+3600,intune,mdm_sync,1440,10,0.04,0,0,1440,
+7200,cmg,policy_poll,7200,5,0.4,0,0,7200,
+7200,intune,mdm_sync,360,10,0.01,0,0,360,
 ";
 
 #[test]

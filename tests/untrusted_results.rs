@@ -14,7 +14,7 @@ use std::time::Duration;
 use hostile::*;
 
 const LOAD_HEADER: &str = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,\
-queue_delay_p50_s,queue_delay_p95_s,served\n";
+queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n";
 
 /// A copy of the tiny run in a fresh temporary folder: (guard, the run folder).
 fn run_copy() -> (tempfile::TempDir, PathBuf) {
@@ -162,8 +162,8 @@ fn export_load_refuses_a_bucket_layout_spanning_1e11_seconds() {
     std::fs::write(
         run.join("load.csv"),
         format!(
-            "{LOAD_HEADER}0,intune,sync,1,10,0,0,0,1\n1,intune,sync,1,10,0,0,0,1\n\
-             100000000000,intune,sync,1,10,0,0,0,1\n"
+            "{LOAD_HEADER}0,intune,sync,1,10,0,0,0,1,\n1,intune,sync,1,10,0,0,0,1,\n\
+             100000000000,intune,sync,1,10,0,0,0,1,\n"
         ),
     )
     .unwrap();
@@ -175,8 +175,8 @@ fn export_load_refuses_a_bucket_layout_spanning_1e11_seconds() {
 fn plot_refuses_a_bucket_layout_beyond_the_horizon() {
     let mut failures = Failures::default();
     for rows in [
-        "0,intune,sync,1,10,0,0,0,1\n1,intune,sync,1,10,0,0,0,1\n100000000000,intune,sync,1,10,0,0,0,1\n",
-        "0,intune,sync,1,10,0,0,0,1\n18446744073709551615,intune,sync,1,10,0,0,0,1\n",
+        "0,intune,sync,1,10,0,0,0,1,\n1,intune,sync,1,10,0,0,0,1,\n100000000000,intune,sync,1,10,0,0,0,1,\n",
+        "0,intune,sync,1,10,0,0,0,1,\n18446744073709551615,intune,sync,1,10,0,0,0,1,\n",
     ] {
         let (_tmp, run) = run_copy();
         std::fs::write(run.join("load.csv"), format!("{LOAD_HEADER}{rows}")).unwrap();
@@ -198,7 +198,7 @@ fn plot_refuses_rows_summing_to_infinity() {
     std::fs::write(
         run.join("load.csv"),
         format!(
-            "{LOAD_HEADER}60,intune,sync,1e308,10,0,0,0,1\n60,intune,policy,1e308,10,0,0,0,1\n"
+            "{LOAD_HEADER}60,intune,sync,1e308,10,0,0,0,1,\n60,intune,policy,1e308,10,0,0,0,1,\n"
         ),
     )
     .unwrap();
@@ -212,7 +212,7 @@ fn plot_refuses_a_hundred_thousand_components_quickly() {
     let (_tmp, run) = run_copy();
     let mut text = String::from(LOAD_HEADER);
     for i in 0..100_000 {
-        text.push_str(&format!("60,c{i},sync,1,10,0,0,0,1\n"));
+        text.push_str(&format!("60,c{i},sync,1,10,0,0,0,1,\n"));
     }
     std::fs::write(run.join("load.csv"), text).unwrap();
     let o = plot(&run);
@@ -425,7 +425,7 @@ fn export_load_refuses_a_bucket_gap_of_two_to_the_32() {
     let (_tmp, run) = run_copy();
     std::fs::write(
         run.join("load.csv"),
-        format!("{LOAD_HEADER}0,intune,sync,5,10,0,0,0,1\n4294967296,intune,sync,5,10,0,0,0,1\n"),
+        format!("{LOAD_HEADER}0,intune,sync,5,10,0,0,0,1,\n4294967296,intune,sync,5,10,0,0,0,1,\n"),
     )
     .unwrap();
     let o = export_load(&run);

@@ -107,7 +107,7 @@ impl Problem<'_> {
         let devices = scenario.fleet.total_devices();
         let model = Model::new(scenario.clone());
         let outcome = simulate(&model, &|_| {});
-        let bytes = timeline_csv(&outcome, devices);
+        let bytes = timeline_csv(&scenario, &outcome);
         let mut reader = csv::Reader::from_reader(bytes.as_slice());
         let header = reader
             .headers()

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::model::calendar::Start;
 use crate::model::time::Time;
-use crate::report::csv_out::timeline_header;
+use crate::report::csv_out::timeline_counts;
 use crate::scenario::suggest::key_hint;
 use crate::units::parse_duration;
 
@@ -36,8 +36,8 @@ pub fn read(path: &Path, start: &Start, duration: Time, devices: u32) -> Result<
     if header.first().map(String::as_str) != Some("time") {
         return Err(format!("{file}: the first column must be `time`"));
     }
-    let timeline = timeline_header();
-    let allowed: Vec<&str> = timeline[2..].iter().map(String::as_str).collect();
+    let timeline = timeline_counts();
+    let allowed: Vec<&str> = timeline.iter().map(String::as_str).collect();
     let columns: Vec<String> = header[1..].to_vec();
     if columns.is_empty() {
         return Err(format!(

@@ -250,7 +250,7 @@ fn parse_timeline(path: &Path, bytes: &[u8], summary: &Summary) -> Result<Timeli
     let mut columns: BTreeMap<String, Vec<i64>> = header
         .iter()
         .enumerate()
-        .filter(|(i, h)| *i != time_col && h.as_str() != "hour")
+        .filter(|(i, h)| *i != time_col && !matches!(h.as_str(), "hour" | "date"))
         .map(|(_, h)| (h.clone(), Vec::with_capacity(rows.len())))
         .collect();
     for row in &rows {
@@ -324,7 +324,7 @@ fn parse_percentiles(
 }
 
 /// The agreed `load.csv` header.
-pub const LOAD_HEADER: [&str; 9] = [
+pub const LOAD_HEADER: [&str; 10] = [
     "bucket_start_s",
     "component",
     "request_type",
@@ -334,6 +334,7 @@ pub const LOAD_HEADER: [&str; 9] = [
     "queue_delay_p50_s",
     "queue_delay_p95_s",
     "served",
+    "bucket_start_date",
 ];
 
 /// Most distinct components a `load.csv` may name: cofleet models four, and each one is a plot.
@@ -519,16 +520,16 @@ mod tests {
         let head = LOAD_HEADER.join(",");
         for (rows, field) in [
             (
-                "0,cmg,a,1,,,,,1\n100000000000,cmg,a,1,,,,,1\n",
+                "0,cmg,a,1,,,,,1,\n100000000000,cmg,a,1,,,,,1,\n",
                 "beyond the simulated span",
             ),
             (
-                "0,cmg,a,1,,,,,1\n18446744073709551615,cmg,a,1,,,,,1\n",
+                "0,cmg,a,1,,,,,1,\n18446744073709551615,cmg,a,1,,,,,1,\n",
                 "beyond the simulated span",
             ),
-            ("30,cmg,a,1,,,,,1\n", "not a multiple of the load bucket"),
+            ("30,cmg,a,1,,,,,1,\n", "not a multiple of the load bucket"),
             (
-                "60,cmg,a,1e308,,,,,1\n60,cmg,b,1e308,,,,,1\n",
+                "60,cmg,a,1e308,,,,,1,\n60,cmg,b,1e308,,,,,1,\n",
                 "sum to infinity",
             ),
         ] {
@@ -543,7 +544,7 @@ mod tests {
 
     #[test]
     fn load_rows_parse() {
-        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n0,cmg,sync,3600,2,0.5,0,0,3600\n";
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n0,cmg,sync,3600,2,0.5,0,0,3600,\n";
         let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].component, "cmg");
@@ -552,8 +553,8 @@ mod tests {
 
     #[test]
     fn load_request_types_sum_per_bucket_in_any_row_order() {
-        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n\
-                    60,mp,poll,5,2,,,,12\n0,mp,poll,1,2,,,,1\n60,mp,reg,7,3,,,,12\n0,intune,sync,4,,,,,4\n";
+        let text = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n\
+                    60,mp,poll,5,2,,,,12,\n0,mp,poll,1,2,,,,1,\n60,mp,reg,7,3,,,,12,\n0,intune,sync,4,,,,,4,\n";
         let rows = parse_load(Path::new("load.csv"), text.as_bytes(), LAYOUT).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].component, "intune");

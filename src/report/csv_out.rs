@@ -6,7 +6,7 @@ use crate::metrics::tally::{
     AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, HEALTH_BASE, MILESTONE_COLUMNS, Milestone,
 };
 use crate::model::scenario::Scenario;
-use crate::model::time::HOUR;
+use crate::model::time::{HOUR, Time};
 use crate::model::workload::Workload;
 
 /// `metric,percentile,seconds`: every metric with samples, at the percentiles of `names::percentiles`
@@ -33,9 +33,18 @@ pub fn percentiles_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
-/// Column names of `timeline.csv`, in order.
+/// Column names of `timeline.csv`, in order: `hour`, `time_s`, the device counts ([`timeline_counts`]), then
+/// `date` (last, as every column added since the first release, so columns keep their positions).
 pub fn timeline_header() -> Vec<String> {
     let mut cols = vec!["hour".to_string(), "time_s".to_string()];
+    cols.extend(timeline_counts());
+    cols.push("date".to_string());
+    cols
+}
+
+/// The device-count columns of `timeline.csv`, in order.
+pub fn timeline_counts() -> Vec<String> {
+    let mut cols = Vec::new();
     cols.extend(Milestone::ALL.iter().map(|m| m.name().to_string()));
     for w in Workload::ALL {
         cols.push(format!("{}.configmgr", w.name()));
@@ -75,20 +84,20 @@ const STATE_GROUPS: [StateGroup; 3] = [
     },
 ];
 
-/// One row per simulated hour (snapshot at the start of the hour): devices per path state; per workload, the
+/// One row per simulated hour (snapshot at the start of the hour), its time as seconds since t = 0 and as an
+/// RFC 3339 date in the scenario's offset; devices per path state; per workload, the
 /// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
 /// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for;
 /// devices whose ConfigMgr client health Intune shows healthy / unhealthy / not at all (not co-managed, or
 /// not reported yet).
-pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
+pub fn timeline_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
+    let devices = scenario.fleet.total_devices();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(timeline_header())
         .expect("writing to memory cannot fail");
     for (hour, row) in outcome.timeline.iter().enumerate() {
-        let mut rec = vec![
-            hour.to_string(),
-            (hour as u64 * u64::from(HOUR)).to_string(),
-        ];
+        let t = hour as u64 * u64::from(HOUR);
+        let mut rec = vec![hour.to_string(), t.to_string()];
         rec.extend(row[..MILESTONE_COLUMNS].iter().map(i64::to_string));
         let comanaged = row[Milestone::CoManaged as usize];
         for wl in Workload::ALL {
@@ -101,6 +110,7 @@ pub fn timeline_csv(outcome: &Outcome, devices: u32) -> Vec<u8> {
             rec.extend(tracked.iter().map(i64::to_string));
             rec.push((i64::from(devices) - tracked.iter().sum::<i64>()).to_string());
         }
+        rec.push(scenario.start.date(t as Time));
         w.write_record(rec).expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
@@ -120,7 +130,8 @@ mod tests {
         }
         assert_eq!(next, TRACKED_COLUMNS);
         let header = timeline_header();
-        assert_eq!(header.len(), 2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 3);
-        assert_eq!(header.last().map(String::as_str), Some("health_unknown"));
+        assert_eq!(header.len(), 2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 3 + 1);
+        assert_eq!(header[header.len() - 2], "health_unknown");
+        assert_eq!(header.last().map(String::as_str), Some("date"));
     }
 }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::engine::LoadOutcome;
 use crate::load::queue::{BucketLoad, Queue, component_requests};
 use crate::load::{Component, Request};
+use crate::model::calendar::Start;
 use crate::model::scenario::Scenario;
+use crate::model::time::Time;
 
 /// Per-component load figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,15 +322,17 @@ fn served_in(queue: &Queue, b: usize, requests: u64) -> f64 {
 }
 
 /// `load.csv`: one row per bucket, component and request type with at least one request:
-/// `bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s`.
+/// `bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date`.
+/// The bucket's start as a date (`start`'s offset) comes last, so the columns before it keep the positions
+/// readers of earlier results rely on.
 /// `capacity_per_s`, `utilisation` and the delays are the component's (empty when it has no capacity);
 /// a missing row means no request of that type in that bucket.
-pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
+pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>, start: &Start) -> Vec<u8> {
     use std::fmt::Write as _;
     // Written by hand rather than through `csv`: no field needs quoting, and this file has a row per bucket,
     // component and request type (hundreds of thousands for a month at 1-minute buckets).
     let mut out = String::from(
-        "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served\n",
+        "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n",
     );
     let limit = queue_limit.map_or(f64::INFINITY, f64::from);
     let capacities: Vec<String> = load
@@ -342,7 +346,10 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
     let mut queue_columns = String::new();
     let mut digits = itoa::Buffer::new();
     for (b, row) in load.counts.iter().enumerate() {
-        let start = digits.format(b as u64 * u64::from(load.bucket)).to_string();
+        let start_s = b as u64 * u64::from(load.bucket);
+        let bucket_start = digits.format(start_s).to_string();
+        // Formatted once the bucket has a row: most of a quiet night's buckets have none.
+        let mut date: Option<String> = None;
         for (queue, capacity) in load.queues.iter().zip(&capacities) {
             let mut columns_ready = false;
             let offered = component_requests(row, queue.component());
@@ -373,7 +380,7 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
                 }
                 // Pieces pushed one by one: `writeln!` through the formatting machinery was most of the
                 // time this file took.
-                out.push_str(&start);
+                out.push_str(&bucket_start);
                 out.push(',');
                 out.push_str(queue.component().name());
                 out.push(',');
@@ -384,6 +391,8 @@ pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>) -> Vec<u8> {
                 out.push_str(capacity);
                 out.push(',');
                 out.push_str(&queue_columns);
+                out.push(',');
+                out.push_str(date.get_or_insert_with(|| start.date(start_s as Time)));
                 out.push('\n');
             }
         }

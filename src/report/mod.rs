@@ -39,10 +39,7 @@ pub fn data_files(
             "percentiles.csv",
             csv_out::percentiles_csv(scenario, outcome),
         ),
-        (
-            "timeline.csv",
-            csv_out::timeline_csv(outcome, scenario.fleet.total_devices()),
-        ),
+        ("timeline.csv", csv_out::timeline_csv(scenario, outcome)),
     ];
     (summary, files)
 }
@@ -52,7 +49,7 @@ pub fn load_file(scenario: &Scenario, outcome: &Outcome) -> Option<(&'static str
     outcome.load.as_ref().map(|load| {
         (
             "load.csv",
-            load_out::load_csv(load, scenario.load.queue_limit),
+            load_out::load_csv(load, scenario.load.queue_limit, &scenario.start),
         )
     })
 }

@@ -32,15 +32,34 @@ impl Run {
             .unwrap_or_else(|| panic!("no {metric}.{stat} in summary"))
     }
 
-    /// timeline.csv as (header, rows of i64).
+    /// timeline.csv as (header, rows of i64), its `date` column left out (see [`Run::timeline_dates`]).
     pub fn timeline(&self) -> (Vec<String>, Vec<Vec<i64>>) {
         let mut r = csv::Reader::from_path(self.out.join("timeline.csv")).expect("timeline.csv");
-        let header = r.headers().unwrap().iter().map(String::from).collect();
+        let all: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let date = all.iter().position(|h| h == "date").expect("a date column");
+        let header = all.iter().filter(|h| *h != "date").cloned().collect();
         let rows = r
             .records()
-            .map(|rec| rec.unwrap().iter().map(|v| v.parse().unwrap()).collect())
+            .map(|rec| {
+                let rec = rec.unwrap();
+                rec.iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != date)
+                    .map(|(_, v)| v.parse().unwrap())
+                    .collect()
+            })
             .collect();
         (header, rows)
+    }
+
+    /// timeline.csv's `date` column, row by row.
+    pub fn timeline_dates(&self) -> Vec<String> {
+        let mut r = csv::Reader::from_path(self.out.join("timeline.csv")).expect("timeline.csv");
+        let date = r.headers().unwrap().iter().position(|h| h == "date");
+        let date = date.expect("a date column");
+        r.records()
+            .map(|rec| rec.unwrap()[date].to_string())
+            .collect()
     }
 
     pub fn stdout(&self) -> String {
