@@ -311,7 +311,7 @@ keys! {
         NO_SOURCE;
 
     STAGE_NAME = "stage" "name" => Kind::Text, Preset::Required, "",
-        "Unique, non-empty stage name.",
+        "Unique stage name with at least one ASCII letter or digit. Per-ring metrics are named from it lowercased, other characters joined as `_` (`Pilot ring` → `compliance_latency@pilot_ring`), and no two stages may share that form.",
         NO_SOURCE;
     STAGE_START = "stage" "start" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Optional, "",
         "Fixed start time, before the end of the run; none: as soon as the previous stage's gate passes (t = 0 for the first).",

@@ -3,7 +3,7 @@
 //! buckets, the grace period within the validity period, stage names, pilots, gates and action targets —
 //! and collects every problem with its place, key and what is allowed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use toml::de::DeTable;
@@ -13,6 +13,7 @@ use super::schema::SUM_TOLERANCE;
 use super::section::Section;
 use super::walk::walk;
 use super::{Lines, Problem, line_col, read};
+use crate::metrics::names::ring_slug;
 use crate::model::action::{Action, ActionKind, ActionTarget};
 use crate::model::scenario::*;
 use crate::model::time::{HOUR, Time};
@@ -426,6 +427,7 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], end: Option<Time>) 
         );
     }
     let mut names = BTreeSet::new();
+    let mut slugs = BTreeMap::new();
     let mut compliance_moved = false;
     // A refused workloads or authority up to a stage: whether compliance has moved is unknown.
     let mut compliance_unknown = false;
@@ -445,6 +447,31 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], end: Option<Time>) 
                         shown(&name)
                     ),
                 );
+            } else {
+                // Per-ring metrics are named from the stage's slug: two stages may not share one.
+                let slug = ring_slug(&name);
+                if slug.is_empty() {
+                    c.report(
+                        s.place(&STAGE_NAME),
+                        &k("name"),
+                        format!(
+                            "\"{}\" needs at least one ASCII letter or digit: per-ring metrics are named \
+                             from it (`compliance_latency@<name>`)",
+                            shown(&name)
+                        ),
+                    );
+                } else if let Some(other) = slugs.insert(slug.clone(), name.clone()) {
+                    c.report(
+                        s.place(&STAGE_NAME),
+                        &k("name"),
+                        format!(
+                            "\"{}\" and \"{}\" both name per-ring metrics `<metric>@{slug}` (names are \
+                             lowercased, other characters joined as `_`); rename one",
+                            shown(&other),
+                            shown(&name)
+                        ),
+                    );
+                }
             }
         }
         let start = s.opt_duration(&STAGE_START).filter(|&t| {
@@ -646,6 +673,37 @@ mod tests {
         assert_eq!(
             keys,
             ["fleet.devices", "timers.policy_poll", "timers.mdm_sync"]
+        );
+    }
+
+    #[test]
+    fn stage_names_whose_ring_slugs_collide_or_are_empty_are_refused() {
+        let stage = |name: &str| {
+            format!(
+                "[[stage]]\nname = \"{name}\"\nworkloads = [\"compliance_policies\"]\nauthority = \"intune\"\n"
+            )
+        };
+        let p = problems(&format!(
+            "name = \"x\"\n[fleet]\ndevices = 10\n{}{}{}",
+            stage("Pilot ring"),
+            stage("pilot-ring"),
+            stage("--")
+        ));
+        let msgs: Vec<String> = p
+            .iter()
+            .map(|p| format!("{}: {}", p.key, p.message))
+            .collect();
+        assert!(
+            msgs.iter().any(|m| m.starts_with(
+                "stage.1.name: \"Pilot ring\" and \"pilot-ring\" both name per-ring metrics `<metric>@pilot_ring`"
+            )),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m
+                    .starts_with("stage.2.name: \"--\" needs at least one ASCII letter or digit")),
+            "{msgs:?}"
         );
     }
 
