@@ -77,6 +77,9 @@ pub struct FitArgs {
     /// Parametric bootstrap replicas for the intervals (0: no intervals).
     #[arg(long, alias = "replicas", value_name = "B", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub bootstrap: u32,
+    /// Replace an --out folder that is not a fit of this scenario.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core). Results are identical for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -141,3 +141,59 @@ fn bad_input_is_refused_with_exit_2() {
     let err = refused("time,co_managed\n40d,100\n", spread);
     assert!(err.contains("horizon"), "{err}");
 }
+
+#[test]
+fn the_output_folder_is_replaced_only_when_it_is_a_fit_of_this_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.csv");
+    std::fs::write(&path, "time,co_managed\n1d,400\n2d,900\n").unwrap();
+    let quick = [
+        "--param",
+        "timers.enrollment_spread=1d..4d",
+        "--iterations",
+        "2",
+        "--bootstrap",
+        "0",
+        "--devices",
+        "200",
+    ];
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let refused = fit(dir.path(), &path, "out", &quick);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(
+        err.contains("not a complete cofleet fit") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!out.join("fit.json").exists(), "nothing written");
+    let forced = fit(
+        dir.path(),
+        &path,
+        "out",
+        &[&quick[..], &["--force"]].concat(),
+    );
+    assert!(forced.status.code().unwrap() <= 1, "{forced:?}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // A fit folder of the same scenario is replaced without --force.
+    let again = fit(dir.path(), &path, "out", &quick);
+    assert!(again.status.code().unwrap() <= 1, "{again:?}");
+    // Another scenario's fit folder is kept.
+    let report = std::fs::read_to_string(out.join("fit.json")).unwrap();
+    std::fs::write(
+        out.join("fit.json"),
+        report.replace("\"pilot\"", "\"other\""),
+    )
+    .unwrap();
+    let other = fit(dir.path(), &path, "out", &quick);
+    assert_eq!(other.status.code(), Some(2), "{other:?}");
+    assert!(
+        String::from_utf8(other.stderr)
+            .unwrap()
+            .contains("\"other\"")
+    );
+}

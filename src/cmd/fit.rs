@@ -12,11 +12,13 @@ use super::print_stdout;
 use crate::cli::FitArgs;
 use crate::fit::{FORECAST_SHARES, Problem, Simulated, observed, percentile, search};
 use crate::job::error::{Error, ExitCode};
+use crate::job::overwrite::{Kind, check_overwrite};
 use crate::job::pool::Threads;
 use crate::model::time::{HOUR, Time};
 use crate::report::output_file::write_file;
 use crate::scenario::overrides::{Override, apply, document};
 use crate::sweep::replica_seed;
+use rayon::prelude::*;
 
 /// Milestone columns always forecast, besides the observed ones.
 const FORECAST_COLUMNS: [&str; 1] = ["co_managed"];
@@ -67,6 +69,7 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-fit", base.name)));
+    check_overwrite(&out, &base.name, Kind::Fit, args.force)?;
     threads.install(|| run_fit(args, &problem, seed, &out))
 }
 
@@ -86,23 +89,23 @@ fn run_fit(
         .map_err(|e| Error::refused(format!("fit: {e}")))?;
     // Parametric bootstrap: observations simulated at the estimate with other seeds, refitted exactly as the
     // observations were (from the box's centre, the same iterations, the fit's own seed: common random
-    // numbers), each refit's run kept for the forecast band.
-    let mut boot_u: Vec<Vec<f64>> = Vec::new();
-    let mut boot_runs: Vec<Simulated> = Vec::new();
-    for k in 1..=args.bootstrap {
-        let synthetic = problem
-            .simulate(&best.u, Some(replica_seed(seed, k)))
-            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
-        let target = problem.shares_of(&synthetic);
-        let refit = search(problem, &target, &centre, args.iterations)
-            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
-        boot_runs.push(
-            problem
-                .simulate(&refit.u, None)
-                .map_err(|e| Error::refused(format!("bootstrap: {e}")))?,
-        );
-        boot_u.push(refit.u);
-    }
+    // numbers). Each refit's scenario is then run to the horizon with yet another seed for the forecast band,
+    // so the band holds both the parameters' uncertainty and a rollout's own noise. The refits are
+    // independent: they run in parallel, collected in replica order so the output does not depend on
+    // the thread count.
+    let replicas = args.bootstrap;
+    let boot: Vec<(Vec<f64>, Simulated)> = (1..=replicas)
+        .into_par_iter()
+        .map(|k| -> Result<_, String> {
+            let synthetic = problem.simulate(&best.u, Some(replica_seed(seed, k)))?;
+            let target = problem.shares_of(&synthetic);
+            let refit = search(problem, &target, &centre, args.iterations)?;
+            let run = problem.simulate(&refit.u, Some(replica_seed(seed, replicas + k)))?;
+            Ok((refit.u, run))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
+    let (boot_u, boot_runs): (Vec<Vec<f64>>, Vec<Simulated>) = boot.into_iter().unzip();
     let start = &fitted.scenario.start;
     let interval = |mut v: Vec<f64>| -> (f64, f64) {
         v.sort_by(f64::total_cmp);
@@ -187,7 +190,10 @@ fn run_fit(
                 .iter()
                 .map(|r| r.reached(r.column(c), pct).map_or(f64::INFINITY, f64::from))
                 .collect();
+            // The refit runs' 2.5 and 97.5 percentiles, widened to hold the point date.
             let (low, high) = interval(times);
+            let point_f = point.map_or(f64::INFINITY, f64::from);
+            let (low, high) = (low.min(point_f), high.max(point_f));
             let as_time = |v: f64| (v.is_finite()).then_some(v as Time);
             let date =
                 |t: Option<Time>| t.map_or_else(|| "not reached".to_string(), |t| start.short(t));
@@ -225,6 +231,7 @@ fn run_fit(
         forecast_json.insert(c.clone(), Json::Object(per_share));
     }
     let report = json!({
+        "scenario": fitted.scenario.name,
         "method": {
             "objective": "sum of squared differences of shares (count / fleet size) over observed columns and times",
             "optimiser": "Nelder-Mead (argmin) on the parameter box scaled to 0..1",
@@ -244,7 +251,6 @@ fn run_fit(
     fit_json.push('\n');
     std::fs::create_dir_all(out)
         .map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
-    write_file(&out.join("fit.json"), fit_json.as_bytes())?;
     write_file(&out.join("fit.csv"), &fit_csv(problem, &fitted, &boot_runs))?;
     let mut doc = problem.doc.clone();
     for o in problem.overrides(&best.u, None) {
@@ -255,6 +261,8 @@ fn run_fit(
     }
     let toml = toml::to_string(&doc).map_err(|e| Error::refused(format!("fitted.toml: {e}")))?;
     write_file(&out.join("fitted.toml"), toml.as_bytes())?;
+    // Last: its presence marks a complete fit folder (the overwrite guard's test).
+    write_file(&out.join("fit.json"), fit_json.as_bytes())?;
     let _ = writeln!(table, "\nresults in {}", out.display());
     print_stdout(&table)?;
     Ok(if best.converged {
