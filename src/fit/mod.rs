@@ -168,10 +168,20 @@ impl Problem<'_> {
 
 /// The cost argmin minimises: the objective at the clamped point, plus the squared distance outside the box
 /// so the simplex is pulled back into the bounds.
+fn cost_at(problem: &Problem, target: &[Vec<f64>], u: &[f64]) -> Result<f64, String> {
+    let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+    let sim = problem.simulate(u, None)?;
+    Ok(problem.objective(&sim, target) + outside)
+}
+
+/// [`cost_at`] for argmin, with the initial simplex's costs computed beforehand (in parallel: argmin's
+/// Nelder–Mead evaluates its vertices one at a time).
 struct Cost<'a, 'b> {
     problem: &'a Problem<'b>,
     target: &'a [Vec<f64>],
-    /// Simulations run.
+    /// The initial simplex's vertices and their costs.
+    known: &'a [(Vec<f64>, f64)],
+    /// Simulations run by argmin.
     runs: &'a std::cell::Cell<u64>,
 }
 
@@ -180,13 +190,11 @@ impl CostFunction for Cost<'_, '_> {
     type Output = f64;
 
     fn cost(&self, u: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+        if let Some((_, c)) = self.known.iter().find(|(v, _)| v == u) {
+            return Ok(*c);
+        }
         self.runs.set(self.runs.get() + 1);
-        let sim = self
-            .problem
-            .simulate(u, None)
-            .map_err(argmin::core::Error::msg)?;
-        Ok(self.problem.objective(&sim, self.target) + outside)
+        cost_at(self.problem, self.target, u).map_err(argmin::core::Error::msg)
     }
 }
 
@@ -224,13 +232,21 @@ pub fn search(
         };
         simplex.push(v);
     }
+    let known: Vec<(Vec<f64>, f64)> = {
+        use rayon::prelude::*;
+        simplex
+            .par_iter()
+            .map(|v| cost_at(problem, target, v).map(|c| (v.clone(), c)))
+            .collect::<Result<_, _>>()?
+    };
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-7)
         .map_err(|e| e.to_string())?;
-    let runs = std::cell::Cell::new(0);
+    let runs = std::cell::Cell::new(known.len() as u64);
     let cost = Cost {
         problem,
         target,
+        known: &known,
         runs: &runs,
     };
     let result = Executor::new(cost, solver)
