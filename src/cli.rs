@@ -71,7 +71,7 @@ pub struct FitArgs {
     /// Simulate this many devices instead of the scenario's (shares are compared, so a smaller fleet fits faster).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub devices: Option<u32>,
-    /// Nelder–Mead iterations at most for the fit (the bootstrap refits take half).
+    /// Nelder–Mead iterations at most for the fit (each bootstrap refit too).
     #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub iterations: u64,
     /// Parametric bootstrap replicas for the intervals (0: no intervals).

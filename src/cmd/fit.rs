@@ -33,6 +33,7 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
             )));
         }
     }
+    crate::fit::param::check_share_groups(&args.params).map_err(Error::refused)?;
     let file = args.scenario.display().to_string();
     let text = crate::scenario::read_text(&args.scenario)?;
     let base = crate::scenario::parse(&text, &file)?;
@@ -63,6 +64,10 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
         params: &args.params,
         fixed: &fixed,
         observed: &observed,
+        availability: {
+            let a = base.fleet.availability;
+            [a.always_on, a.office_hours, a.intermittent]
+        },
     };
     let threads = Threads::from_flag(args.threads);
     let out = args
@@ -135,12 +140,13 @@ fn run_fit(
     let mut params_json = serde_json::Map::new();
     for (i, p) in params.iter().enumerate() {
         let value = p.at(best.u[i]);
-        // The basic bootstrap interval: the refits' spread around the estimate, reflected through it, so a
-        // bias of the fit (its refits landing on one side) moves the interval the other way.
+        // The hull of the percentile interval (the refits' 2.5 and 97.5 percentiles) and the basic one (that
+        // spread reflected through the estimate, which corrects for a bias of the fit): with few replicas the
+        // bias the basic interval corrects for is itself noisy, and the hull always holds the estimate.
         let (q_low, q_high) = interval(boot_u.iter().map(|u| p.at(u[i])).collect());
         let (low, high) = (
-            (2.0 * value - q_high).clamp(p.low, p.high),
-            (2.0 * value - q_low).clamp(p.low, p.high),
+            q_low.min(2.0 * value - q_high).clamp(p.low, p.high),
+            q_high.max(2.0 * value - q_low).clamp(p.low, p.high),
         );
         let shown = |v: f64| {
             if v.is_nan() {
@@ -238,7 +244,8 @@ fn run_fit(
             "common_random_numbers_seed": seed,
             "devices_simulated": fitted.devices,
             "bootstrap_replicas": args.bootstrap,
-            "intervals": "basic parametric bootstrap: 2 × estimate − the refits' 97.5 and 2.5 percentiles",
+            "intervals": "parametric bootstrap: hull of the percentile interval (the refits' 2.5 and 97.5 percentiles) and the basic interval (2 × estimate − those percentiles)",
+            "forecast_band": "2.5 and 97.5 percentiles of the milestone times of each refit's scenario run with another seed, widened to hold the fitted run's time",
         },
         "params": params_json,
         "objective": best.objective,

@@ -38,6 +38,9 @@ pub struct Problem<'a> {
     pub fixed: &'a [Override],
     /// Observed shares.
     pub observed: &'a Observed,
+    /// The scenario's availability shares (always_on, office_hours, intermittent): the unfitted ones absorb
+    /// a fitted share's change so the three still sum to 1.
+    pub availability: [f64; 3],
 }
 
 /// The simulated timeline of one candidate: its column names, its rows (one per hour) and fleet size.
@@ -89,6 +92,7 @@ impl Problem<'_> {
                 place: None,
             });
         }
+        all.extend(self.availability_complement(u));
         if let Some(seed) = seed {
             all.retain(|o| o.key != "seed");
             all.push(Override {
@@ -98,6 +102,34 @@ impl Problem<'_> {
             });
         }
         all
+    }
+
+    /// When availability shares are fitted, the others scaled in proportion to the scenario's values so the
+    /// three sum to 1 (docs/fit.md, "Shares that sum to 1"); none otherwise.
+    fn availability_complement(&self, u: &[f64]) -> Vec<Override> {
+        let mut fitted = [None; 3];
+        for (p, &x) in self.params.iter().zip(u) {
+            if let Some(i) = param::AVAILABILITY.iter().position(|k| *k == p.key) {
+                fitted[i] = Some(p.at(x));
+            }
+        }
+        if fitted.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        let rest = (1.0 - fitted.iter().flatten().sum::<f64>()).max(0.0);
+        let free: Vec<usize> = (0..3).filter(|&i| fitted[i].is_none()).collect();
+        let base: f64 = free.iter().map(|&i| self.availability[i]).sum();
+        free.iter()
+            .map(|&i| Override {
+                key: param::AVAILABILITY[i].to_string(),
+                value: Value::Float(if base > 0.0 {
+                    self.availability[i] * rest / base
+                } else {
+                    rest / free.len() as f64
+                }),
+                place: None,
+            })
+            .collect()
     }
 
     /// Simulates the candidate at `u`, with `seed` replacing the scenario's when given.
