@@ -176,7 +176,73 @@ fn recovers_the_enrollment_spread_and_is_identical_on_any_thread_count() {
     let two = recovers(dir.path(), &case, &["--threads", "2"]);
     assert_eq!(one, two, "fit.json differs between 1 and 2 threads");
     assert!(dir.path().join("fit/fitted.toml").is_file());
-    assert!(dir.path().join("fit/fit.csv").is_file());
+    plot_shows_fit_csv(&dir.path().join("fit"));
+}
+
+/// The fit's figure shows exactly fit.csv: observed points, the fitted curve to the end of the horizon and the
+/// refits' band, in percent; drawn to SVG and PNG and inlined in report.html.
+fn plot_shows_fit_csv(fit: &Path) {
+    let text = std::fs::read_to_string(fit.join("fit.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "hour,date,co_managed.observed,co_managed.fitted,co_managed.low,co_managed.high"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // 21 days, hourly, both ends.
+    assert_eq!(rows.len(), 21 * 24 + 1);
+    let table = cofleet::fit::plot::parse(text.as_bytes()).unwrap();
+    let figures = cofleet::fit::plot::figures(&table, "2027-01-04T00:00:00Z", 21 * 86_400, "t");
+    assert_eq!(figures.len(), 1);
+    let figure = &figures[0];
+    assert_eq!(figure.slug, "fit_co_managed");
+    let named = |name: &str| figure.series.iter().find(|s| s.name == name).unwrap();
+    let column = |i: usize| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter(|r| !r[i].is_empty())
+            .map(|r| {
+                let hour: f64 = r[0].parse().unwrap();
+                (hour / 24.0, r[i].parse::<f64>().unwrap() * 100.0)
+            })
+            .collect()
+    };
+    let close = |a: &[(f64, f64)], b: &[(f64, f64)]| {
+        assert_eq!(a.len(), b.len());
+        for (p, q) in a.iter().zip(b) {
+            assert!(
+                (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9,
+                "{p:?} vs {q:?}"
+            );
+        }
+    };
+    let observed: Vec<(f64, f64)> = named("observed").marks.iter().map(|m| (m.0, m.1)).collect();
+    assert_eq!(observed.len(), 10, "one dot per observed day");
+    close(&observed, &column(2));
+    close(&named("fitted").points, &column(3));
+    assert_eq!(
+        named("fitted").points.last().unwrap().0,
+        21.0,
+        "to the horizon's end"
+    );
+    close(&named("refits 2.5 %").points, &column(4));
+    close(&named("refits 97.5 %").points, &column(5));
+    for r in &rows {
+        let (low, high): (f64, f64) = (r[4].parse().unwrap(), r[5].parse().unwrap());
+        assert!(low <= high, "{r:?}");
+    }
+    let svg = std::fs::read_to_string(fit.join("plots/fit_co_managed.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    let png = std::fs::read(fit.join("plots/fit_co_managed.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let report = std::fs::read_to_string(fit.join("report.html")).unwrap();
+    assert!(
+        report.contains(svg.trim()),
+        "report.html inlines the figure"
+    );
+    assert!(
+        report.contains("timers.enrollment_spread"),
+        "and the fit's table"
+    );
 }
 
 /// A failure rate: the share of devices that fail for good, read from the `failed` count. Its noise is the

@@ -15,6 +15,8 @@ use crate::job::error::{Error, ExitCode};
 use crate::job::overwrite::{Kind, check_overwrite};
 use crate::job::pool::Threads;
 use crate::model::time::{HOUR, Time};
+use crate::plot::html::{self, Section};
+use crate::plot::render;
 use crate::report::output_file::write_file;
 use crate::scenario::overrides::{Override, apply, document};
 use crate::sweep::replica_seed;
@@ -258,7 +260,8 @@ fn run_fit(
     fit_json.push('\n');
     std::fs::create_dir_all(out)
         .map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
-    write_file(&out.join("fit.csv"), &fit_csv(problem, &fitted, &boot_runs))?;
+    let csv = fit_csv(problem, &fitted, &boot_runs);
+    write_file(&out.join("fit.csv"), &csv)?;
     let mut doc = problem.doc.clone();
     for o in problem.overrides(&best.u, None) {
         if o.key == "fleet.devices" {
@@ -268,6 +271,7 @@ fn run_fit(
     }
     let toml = toml::to_string(&doc).map_err(|e| Error::refused(format!("fitted.toml: {e}")))?;
     write_file(&out.join("fitted.toml"), toml.as_bytes())?;
+    write_plots(out, &csv, &fitted, seed, &table)?;
     // Last: its presence marks a complete fit folder (the overwrite guard's test).
     write_file(&out.join("fit.json"), fit_json.as_bytes())?;
     let _ = writeln!(table, "\nresults in {}", out.display());
@@ -277,6 +281,49 @@ fn run_fit(
     } else {
         ExitCode::GateFailed
     })
+}
+
+/// `plots/fit_<column>.svg` and `.png` from fit.csv, and `report.html`: the fit's table, then the figures.
+fn write_plots(
+    out: &std::path::Path,
+    csv: &[u8],
+    fitted: &Simulated,
+    seed: u64,
+    table: &str,
+) -> Result<(), Error> {
+    let scenario = &fitted.scenario;
+    let data = crate::fit::plot::parse(csv).map_err(Error::refused)?;
+    let subtitle = format!(
+        "{} · seed {} · {} devices",
+        scenario.name,
+        seed,
+        crate::units::grouped(u64::from(fitted.devices))
+    );
+    let figures =
+        crate::fit::plot::figures(&data, &scenario.start.date(0), scenario.duration, &subtitle);
+    let drawn: Vec<(String, Vec<u8>)> = figures
+        .par_iter()
+        .map(|f| Ok((render::svg(f)?, render::png(f)?)))
+        .collect::<Result<_, render::RenderError>>()?;
+    let plots = out.join("plots");
+    std::fs::create_dir_all(&plots)
+        .map_err(|e| Error::refused(format!("{}: cannot create: {e}", plots.display())))?;
+    let mut sections = vec![Section {
+        id: "fit".into(),
+        title: "Fit".into(),
+        body: format!("<pre>{}</pre>\n", html::escape(table.trim_end())),
+    }];
+    for (figure, (svg, png)) in figures.iter().zip(&drawn) {
+        write_file(&plots.join(format!("{}.svg", figure.slug)), svg.as_bytes())?;
+        write_file(&plots.join(format!("{}.png", figure.slug)), png)?;
+        sections.push(html::figure_section(figure, svg));
+    }
+    let page = html::page_titled(
+        &format!("cofleet fit — {} (seed {seed})", scenario.name),
+        &sections,
+    );
+    write_file(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
 }
 
 fn finite(v: f64) -> Json {

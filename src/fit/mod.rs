@@ -7,6 +7,7 @@
 
 pub mod observed;
 pub mod param;
+pub mod plot;
 
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
