@@ -71,12 +71,15 @@ pub struct FitArgs {
     /// Simulate this many devices instead of the scenario's (shares are compared, so a smaller fleet fits faster).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub devices: Option<u32>,
-    /// Nelder–Mead iterations at most for the fit (the bootstrap refits take half).
+    /// Nelder–Mead iterations at most for the fit (each bootstrap refit too).
     #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub iterations: u64,
     /// Parametric bootstrap replicas for the intervals (0: no intervals).
     #[arg(long, alias = "replicas", value_name = "B", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub bootstrap: u32,
+    /// Replace an --out folder that is not a fit of this scenario.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core). Results are identical for any value.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -12,11 +12,15 @@ use super::print_stdout;
 use crate::cli::FitArgs;
 use crate::fit::{FORECAST_SHARES, Problem, Simulated, observed, percentile, search};
 use crate::job::error::{Error, ExitCode};
+use crate::job::overwrite::{Kind, check_overwrite};
 use crate::job::pool::Threads;
 use crate::model::time::{HOUR, Time};
+use crate::plot::html::{self, Section};
+use crate::plot::render;
 use crate::report::output_file::write_file;
 use crate::scenario::overrides::{Override, apply, document};
 use crate::sweep::replica_seed;
+use rayon::prelude::*;
 
 /// Milestone columns always forecast, besides the observed ones.
 const FORECAST_COLUMNS: [&str; 1] = ["co_managed"];
@@ -31,6 +35,7 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
             )));
         }
     }
+    crate::fit::param::check_share_groups(&args.params).map_err(Error::refused)?;
     let file = args.scenario.display().to_string();
     let text = crate::scenario::read_text(&args.scenario)?;
     let base = crate::scenario::parse(&text, &file)?;
@@ -61,12 +66,17 @@ pub fn fit(args: &FitArgs) -> Result<ExitCode, Error> {
         params: &args.params,
         fixed: &fixed,
         observed: &observed,
+        availability: {
+            let a = base.fleet.availability;
+            [a.always_on, a.office_hours, a.intermittent]
+        },
     };
     let threads = Threads::from_flag(args.threads);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-fit", base.name)));
+    check_overwrite(&out, &base.name, Kind::Fit, args.force)?;
     threads.install(|| run_fit(args, &problem, seed, &out))
 }
 
@@ -86,23 +96,23 @@ fn run_fit(
         .map_err(|e| Error::refused(format!("fit: {e}")))?;
     // Parametric bootstrap: observations simulated at the estimate with other seeds, refitted exactly as the
     // observations were (from the box's centre, the same iterations, the fit's own seed: common random
-    // numbers), each refit's run kept for the forecast band.
-    let mut boot_u: Vec<Vec<f64>> = Vec::new();
-    let mut boot_runs: Vec<Simulated> = Vec::new();
-    for k in 1..=args.bootstrap {
-        let synthetic = problem
-            .simulate(&best.u, Some(replica_seed(seed, k)))
-            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
-        let target = problem.shares_of(&synthetic);
-        let refit = search(problem, &target, &centre, args.iterations)
-            .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
-        boot_runs.push(
-            problem
-                .simulate(&refit.u, None)
-                .map_err(|e| Error::refused(format!("bootstrap: {e}")))?,
-        );
-        boot_u.push(refit.u);
-    }
+    // numbers). Each refit's scenario is then run to the horizon with yet another seed for the forecast band,
+    // so the band holds both the parameters' uncertainty and a rollout's own noise. The refits are
+    // independent: they run in parallel, collected in replica order so the output does not depend on
+    // the thread count.
+    let replicas = args.bootstrap;
+    let boot: Vec<(Vec<f64>, Simulated)> = (1..=replicas)
+        .into_par_iter()
+        .map(|k| -> Result<_, String> {
+            let synthetic = problem.simulate(&best.u, Some(replica_seed(seed, k)))?;
+            let target = problem.shares_of(&synthetic);
+            let refit = search(problem, &target, &centre, args.iterations)?;
+            let run = problem.simulate(&refit.u, Some(replica_seed(seed, replicas + k)))?;
+            Ok((refit.u, run))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::refused(format!("bootstrap: {e}")))?;
+    let (boot_u, boot_runs): (Vec<Vec<f64>>, Vec<Simulated>) = boot.into_iter().unzip();
     let start = &fitted.scenario.start;
     let interval = |mut v: Vec<f64>| -> (f64, f64) {
         v.sort_by(f64::total_cmp);
@@ -132,12 +142,13 @@ fn run_fit(
     let mut params_json = serde_json::Map::new();
     for (i, p) in params.iter().enumerate() {
         let value = p.at(best.u[i]);
-        // The basic bootstrap interval: the refits' spread around the estimate, reflected through it, so a
-        // bias of the fit (its refits landing on one side) moves the interval the other way.
+        // The hull of the percentile interval (the refits' 2.5 and 97.5 percentiles) and the basic one (that
+        // spread reflected through the estimate, which corrects for a bias of the fit): with few replicas the
+        // bias the basic interval corrects for is itself noisy, and the hull always holds the estimate.
         let (q_low, q_high) = interval(boot_u.iter().map(|u| p.at(u[i])).collect());
         let (low, high) = (
-            (2.0 * value - q_high).clamp(p.low, p.high),
-            (2.0 * value - q_low).clamp(p.low, p.high),
+            q_low.min(2.0 * value - q_high).clamp(p.low, p.high),
+            q_high.max(2.0 * value - q_low).clamp(p.low, p.high),
         );
         let shown = |v: f64| {
             if v.is_nan() {
@@ -187,7 +198,10 @@ fn run_fit(
                 .iter()
                 .map(|r| r.reached(r.column(c), pct).map_or(f64::INFINITY, f64::from))
                 .collect();
+            // The refit runs' 2.5 and 97.5 percentiles, widened to hold the point date.
             let (low, high) = interval(times);
+            let point_f = point.map_or(f64::INFINITY, f64::from);
+            let (low, high) = (low.min(point_f), high.max(point_f));
             let as_time = |v: f64| (v.is_finite()).then_some(v as Time);
             let date =
                 |t: Option<Time>| t.map_or_else(|| "not reached".to_string(), |t| start.short(t));
@@ -225,13 +239,15 @@ fn run_fit(
         forecast_json.insert(c.clone(), Json::Object(per_share));
     }
     let report = json!({
+        "scenario": fitted.scenario.name,
         "method": {
             "objective": "sum of squared differences of shares (count / fleet size) over observed columns and times",
             "optimiser": "Nelder-Mead (argmin) on the parameter box scaled to 0..1",
             "common_random_numbers_seed": seed,
             "devices_simulated": fitted.devices,
             "bootstrap_replicas": args.bootstrap,
-            "intervals": "basic parametric bootstrap: 2 × estimate − the refits' 97.5 and 2.5 percentiles",
+            "intervals": "parametric bootstrap: hull of the percentile interval (the refits' 2.5 and 97.5 percentiles) and the basic interval (2 × estimate − those percentiles)",
+            "forecast_band": "2.5 and 97.5 percentiles of the milestone times of each refit's scenario run with another seed, widened to hold the fitted run's time",
         },
         "params": params_json,
         "objective": best.objective,
@@ -244,8 +260,8 @@ fn run_fit(
     fit_json.push('\n');
     std::fs::create_dir_all(out)
         .map_err(|e| Error::refused(format!("{}: cannot create: {e}", out.display())))?;
-    write_file(&out.join("fit.json"), fit_json.as_bytes())?;
-    write_file(&out.join("fit.csv"), &fit_csv(problem, &fitted, &boot_runs))?;
+    let csv = fit_csv(problem, &fitted, &boot_runs);
+    write_file(&out.join("fit.csv"), &csv)?;
     let mut doc = problem.doc.clone();
     for o in problem.overrides(&best.u, None) {
         if o.key == "fleet.devices" {
@@ -255,6 +271,9 @@ fn run_fit(
     }
     let toml = toml::to_string(&doc).map_err(|e| Error::refused(format!("fitted.toml: {e}")))?;
     write_file(&out.join("fitted.toml"), toml.as_bytes())?;
+    write_plots(out, &csv, &fitted, seed, &table)?;
+    // Last: its presence marks a complete fit folder (the overwrite guard's test).
+    write_file(&out.join("fit.json"), fit_json.as_bytes())?;
     let _ = writeln!(table, "\nresults in {}", out.display());
     print_stdout(&table)?;
     Ok(if best.converged {
@@ -262,6 +281,49 @@ fn run_fit(
     } else {
         ExitCode::GateFailed
     })
+}
+
+/// `plots/fit_<column>.svg` and `.png` from fit.csv, and `report.html`: the fit's table, then the figures.
+fn write_plots(
+    out: &std::path::Path,
+    csv: &[u8],
+    fitted: &Simulated,
+    seed: u64,
+    table: &str,
+) -> Result<(), Error> {
+    let scenario = &fitted.scenario;
+    let data = crate::fit::plot::parse(csv).map_err(Error::refused)?;
+    let subtitle = format!(
+        "{} · seed {} · {} devices",
+        scenario.name,
+        seed,
+        crate::units::grouped(u64::from(fitted.devices))
+    );
+    let figures =
+        crate::fit::plot::figures(&data, &scenario.start.date(0), scenario.duration, &subtitle);
+    let drawn: Vec<(String, Vec<u8>)> = figures
+        .par_iter()
+        .map(|f| Ok((render::svg(f)?, render::png(f)?)))
+        .collect::<Result<_, render::RenderError>>()?;
+    let plots = out.join("plots");
+    std::fs::create_dir_all(&plots)
+        .map_err(|e| Error::refused(format!("{}: cannot create: {e}", plots.display())))?;
+    let mut sections = vec![Section {
+        id: "fit".into(),
+        title: "Fit".into(),
+        body: format!("<pre>{}</pre>\n", html::escape(table.trim_end())),
+    }];
+    for (figure, (svg, png)) in figures.iter().zip(&drawn) {
+        write_file(&plots.join(format!("{}.svg", figure.slug)), svg.as_bytes())?;
+        write_file(&plots.join(format!("{}.png", figure.slug)), png)?;
+        sections.push(html::figure_section(figure, svg));
+    }
+    let page = html::page_titled(
+        &format!("cofleet fit — {} (seed {seed})", scenario.name),
+        &sections,
+    );
+    write_file(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
 }
 
 fn finite(v: f64) -> Json {

@@ -7,6 +7,7 @@
 
 pub mod observed;
 pub mod param;
+pub mod plot;
 
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
@@ -38,6 +39,9 @@ pub struct Problem<'a> {
     pub fixed: &'a [Override],
     /// Observed shares.
     pub observed: &'a Observed,
+    /// The scenario's availability shares (always_on, office_hours, intermittent): the unfitted ones absorb
+    /// a fitted share's change so the three still sum to 1.
+    pub availability: [f64; 3],
 }
 
 /// The simulated timeline of one candidate: its column names, its rows (one per hour) and fleet size.
@@ -89,6 +93,7 @@ impl Problem<'_> {
                 place: None,
             });
         }
+        all.extend(self.availability_complement(u));
         if let Some(seed) = seed {
             all.retain(|o| o.key != "seed");
             all.push(Override {
@@ -98,6 +103,34 @@ impl Problem<'_> {
             });
         }
         all
+    }
+
+    /// When availability shares are fitted, the others scaled in proportion to the scenario's values so the
+    /// three sum to 1 (docs/fit.md, "Shares that sum to 1"); none otherwise.
+    fn availability_complement(&self, u: &[f64]) -> Vec<Override> {
+        let mut fitted = [None; 3];
+        for (p, &x) in self.params.iter().zip(u) {
+            if let Some(i) = param::AVAILABILITY.iter().position(|k| *k == p.key) {
+                fitted[i] = Some(p.at(x));
+            }
+        }
+        if fitted.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        let rest = (1.0 - fitted.iter().flatten().sum::<f64>()).max(0.0);
+        let free: Vec<usize> = (0..3).filter(|&i| fitted[i].is_none()).collect();
+        let base: f64 = free.iter().map(|&i| self.availability[i]).sum();
+        free.iter()
+            .map(|&i| Override {
+                key: param::AVAILABILITY[i].to_string(),
+                value: Value::Float(if base > 0.0 {
+                    self.availability[i] * rest / base
+                } else {
+                    rest / free.len() as f64
+                }),
+                place: None,
+            })
+            .collect()
     }
 
     /// Simulates the candidate at `u`, with `seed` replacing the scenario's when given.
@@ -168,10 +201,20 @@ impl Problem<'_> {
 
 /// The cost argmin minimises: the objective at the clamped point, plus the squared distance outside the box
 /// so the simplex is pulled back into the bounds.
+fn cost_at(problem: &Problem, target: &[Vec<f64>], u: &[f64]) -> Result<f64, String> {
+    let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+    let sim = problem.simulate(u, None)?;
+    Ok(problem.objective(&sim, target) + outside)
+}
+
+/// [`cost_at`] for argmin, with the initial simplex's costs computed beforehand (in parallel: argmin's
+/// Nelder–Mead evaluates its vertices one at a time).
 struct Cost<'a, 'b> {
     problem: &'a Problem<'b>,
     target: &'a [Vec<f64>],
-    /// Simulations run.
+    /// The initial simplex's vertices and their costs.
+    known: &'a [(Vec<f64>, f64)],
+    /// Simulations run by argmin.
     runs: &'a std::cell::Cell<u64>,
 }
 
@@ -180,13 +223,11 @@ impl CostFunction for Cost<'_, '_> {
     type Output = f64;
 
     fn cost(&self, u: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let outside: f64 = u.iter().map(|x| (x - x.clamp(0.0, 1.0)).powi(2)).sum();
+        if let Some((_, c)) = self.known.iter().find(|(v, _)| v == u) {
+            return Ok(*c);
+        }
         self.runs.set(self.runs.get() + 1);
-        let sim = self
-            .problem
-            .simulate(u, None)
-            .map_err(argmin::core::Error::msg)?;
-        Ok(self.problem.objective(&sim, self.target) + outside)
+        cost_at(self.problem, self.target, u).map_err(argmin::core::Error::msg)
     }
 }
 
@@ -224,13 +265,21 @@ pub fn search(
         };
         simplex.push(v);
     }
+    let known: Vec<(Vec<f64>, f64)> = {
+        use rayon::prelude::*;
+        simplex
+            .par_iter()
+            .map(|v| cost_at(problem, target, v).map(|c| (v.clone(), c)))
+            .collect::<Result<_, _>>()?
+    };
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-7)
         .map_err(|e| e.to_string())?;
-    let runs = std::cell::Cell::new(0);
+    let runs = std::cell::Cell::new(known.len() as u64);
     let cost = Cost {
         problem,
         target,
+        known: &known,
         runs: &runs,
     };
     let result = Executor::new(cost, solver)

@@ -70,6 +70,39 @@ impl Param {
     }
 }
 
+/// The availability shares, which sum to 1: fitting some of them rescales the others.
+pub const AVAILABILITY: [&str; 3] = [
+    "fleet.availability.always_on",
+    "fleet.availability.office_hours",
+    "fleet.availability.intermittent",
+];
+
+/// Refuses parameter sets the sum-to-1 rule of the availability shares cannot follow: all three fitted (none
+/// left to absorb the change), or fitted shares whose upper bounds sum above 1.
+pub fn check_share_groups(params: &[Param]) -> Result<(), String> {
+    let fitted: Vec<&Param> = params
+        .iter()
+        .filter(|p| AVAILABILITY.contains(&p.key.as_str()))
+        .collect();
+    if fitted.len() == AVAILABILITY.len() {
+        return Err(
+            "--param: the three fleet.availability shares sum to 1; fit at most two of them".into(),
+        );
+    }
+    let high: f64 = fitted.iter().map(|p| p.high).sum();
+    if high > 1.0 {
+        return Err(format!(
+            "--param: the upper bounds of {} sum to {high}, above 1 (the availability shares sum to 1)",
+            fitted
+                .iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+    Ok(())
+}
+
 /// The key path with array indices dropped (`stage.0.pilot` → `stage.pilot`), as the key table names keys.
 fn schema_path(key: &str) -> String {
     key.split('.')

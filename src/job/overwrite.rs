@@ -17,13 +17,15 @@ pub enum Kind {
     Sweep,
     /// A `cofleet baseline save` folder: a `summary.json` and nothing else.
     Baseline,
+    /// A `cofleet fit` folder: `fit.json` (written last) naming its scenario.
+    Fit,
 }
 
 impl Kind {
     /// The flag that names a folder of this kind.
     pub fn flag(self) -> &'static str {
         match self {
-            Kind::Run | Kind::Sweep => "--out",
+            Kind::Run | Kind::Sweep | Kind::Fit => "--out",
             Kind::Baseline => "--to",
         }
     }
@@ -35,6 +37,7 @@ impl fmt::Display for Kind {
             Kind::Run => "run",
             Kind::Sweep => "sweep",
             Kind::Baseline => "baseline",
+            Kind::Fit => "fit",
         })
     }
 }
@@ -114,6 +117,9 @@ pub enum Incomplete {
     /// A baseline folder holding more than its `summary.json`.
     #[error("it holds more than summary.json")]
     NotOnlySummary,
+    /// A fit folder without a `fit.json` naming its scenario.
+    #[error("no {} naming its scenario", .0.display())]
+    NoFitReport(PathBuf),
 }
 
 /// The overwrite policy: an existing `out` is replaced only when it is empty or a complete cofleet results
@@ -164,6 +170,7 @@ pub fn check_overwrite(
 fn results_identity(dir: &Path, kind: Kind) -> Result<String, Incomplete> {
     match kind {
         Kind::Run => complete_summary_scenario(&dir.join("summary.json")),
+        Kind::Fit => fit_scenario(&dir.join("fit.json")),
         Kind::Baseline => {
             let only_summary = std::fs::read_dir(dir)
                 .map_err(|_| Incomplete::NoSummary(dir.join("summary.json")))?
@@ -206,6 +213,18 @@ fn marker_scenario(file: &Path) -> Result<String, Incomplete> {
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| bad())?;
     value
         .pointer("/plan/scenario")
+        .and_then(serde_json::Value::as_str)
+        .map(String::from)
+        .ok_or_else(bad)
+}
+
+/// The `scenario` a fit's `fit.json` names.
+fn fit_scenario(file: &Path) -> Result<String, Incomplete> {
+    let bad = || Incomplete::NoFitReport(file.to_path_buf());
+    let text = std::fs::read_to_string(file).map_err(|_| bad())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| bad())?;
+    value
+        .get("scenario")
         .and_then(serde_json::Value::as_str)
         .map(String::from)
         .ok_or_else(bad)

@@ -128,7 +128,7 @@ impl Figure {
 }
 
 /// Time unit of the x axis: days for runs of two days or more, else hours.
-fn time_axis(duration_s: u32) -> (f64, &'static str) {
+pub fn time_axis(duration_s: u32) -> (f64, &'static str) {
     if f64::from(duration_s) >= 2.0 * DAY {
         (DAY, "days")
     } else {
@@ -137,9 +137,15 @@ fn time_axis(duration_s: u32) -> (f64, &'static str) {
 }
 
 fn time_x(results: &Results, what: &str) -> Axis {
-    let (unit, name) = time_axis(results.summary.duration_s);
+    time_axis_of(&results.summary.start, results.summary.duration_s, what)
+}
+
+/// The time axis of a run lasting `duration_s` from `start` (RFC 3339, as summary.json states it): days or
+/// hours, with date ticks on an axis in days.
+pub fn time_axis_of(start_text: &str, duration_s: u32, what: &str) -> Axis {
+    let (unit, name) = time_axis(duration_s);
     // The start as a date, so that a day on the axis can be read as a weekday and date.
-    let start = crate::model::calendar::Start::parse(&results.summary.start).unwrap_or_default();
+    let start = crate::model::calendar::Start::parse(start_text).unwrap_or_default();
     Axis {
         label: format!(
             "{what} ({name}; 0 = {} {})",
@@ -147,10 +153,10 @@ fn time_x(results: &Results, what: &str) -> Axis {
             start.offset_text()
         ),
         min: 0.0,
-        max: f64::from(results.summary.duration_s.max(1)) / unit,
+        max: f64::from(duration_s.max(1)) / unit,
         scale: Scale::Linear,
         format: TickFormat::Decimal,
-        ticks: date_ticks(results, unit),
+        ticks: date_ticks(start_text, duration_s, unit),
     }
 }
 
@@ -160,17 +166,17 @@ const MAX_DATE_TICKS: f64 = 8.0;
 /// Day ticks labelled with their date (`Mon 11 Jan`) on an axis in days, when `summary.json` states the start;
 /// every 1, 2, 3, 7, 14 or 28 days, the smallest step that keeps at most [`MAX_DATE_TICKS`]. Empty (the
 /// renderer's day numbers) on an axis in hours or without a start.
-fn date_ticks(results: &Results, unit: f64) -> Vec<(f64, String)> {
+fn date_ticks(start_text: &str, duration_s: u32, unit: f64) -> Vec<(f64, String)> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let Ok(start) = crate::model::calendar::Start::parse(&results.summary.start) else {
+    let Ok(start) = crate::model::calendar::Start::parse(start_text) else {
         return Vec::new();
     };
     if unit != DAY {
         return Vec::new();
     }
-    let days = f64::from(results.summary.duration_s) / DAY;
+    let days = f64::from(duration_s) / DAY;
     let step = [1u32, 2, 3, 7, 14, 28]
         .into_iter()
         .find(|&s| (days / f64::from(s)).floor() + 1.0 <= MAX_DATE_TICKS)
