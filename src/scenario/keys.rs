@@ -143,6 +143,10 @@ keys! {
         "OS-deployment arrivals are uniform over [0, span).",
         NO_SOURCE;
 
+    CONFIGMGR_VERSION = "comanagement" "configmgr_version" => Kind::Whole { min: 1710, max: 9912 }, Preset::Whole(2609), "",
+        "ConfigMgr current-branch version of the site, as YYMM (`2403`); co-management exists from 1710. From 2203 resource_access is no longer a workload of its own (it is part of device_configuration): a stage that lists it gets a warning. Default 2609, the latest version documented.",
+        "MD memdocs/configmgr/comanage/workloads.md; MD memdocs/configmgr/core/plan-design/changes/whats-new-in-version-2609.md (docs/model.md §2)";
+
     POLICY_POLL = "timers" "policy_poll" => Kind::Duration { min: 3 * MINUTE, max: DAY }, Preset::Duration(60 * MINUTE), "",
         "ConfigMgr machine policy retrieval interval, uniform random phase per device; a whole number of load buckets.",
         "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (\"Client policy polling interval\"); the 3–1440 min range is the one commonly quoted (docs/model.md §3)";

@@ -173,6 +173,11 @@ pub const TABLES: &[Table] = &[
               `osd_arrivals = { count = 500, span = \"7d\" }`.",
     },
     Table {
+        path: "comanagement",
+        array: false,
+        doc: "The co-management setup of the site.",
+    },
+    Table {
         path: "timers",
         array: false,
         doc: "Product timers; each default is the product default where one exists.",
