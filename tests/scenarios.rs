@@ -128,6 +128,9 @@ fn reference_run_writes_the_documented_results() {
         "client_apps",
     ] {
         expected.push(Box::leak(format!("switch_latency.{w}").into_boxed_str()));
+        expected.push(Box::leak(
+            format!("workload_effective_latency.{w}").into_boxed_str(),
+        ));
     }
     expected.sort();
     assert_eq!(names, expected);

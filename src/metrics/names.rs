@@ -41,6 +41,8 @@ pub enum Metric {
     QueueDelay(Component),
     /// From co-managed to the device's client health first showing healthy in Intune.
     HealthVisibleLatency,
+    /// Same origin as the workload's switch latency, to the moment the switch takes effect on the device.
+    WorkloadEffectiveLatency(Workload),
 }
 
 /// How a family's metrics are enumerated and named.
@@ -82,7 +84,7 @@ struct Family {
 }
 
 /// Every metric family, in output order: the one list the metrics' order, names and docs come from.
-const FAMILIES: [Family; 14] = [
+const FAMILIES: [Family; 15] = [
     Family {
         name: "time_to_comanaged.existing_client",
         members: Members::One(Metric::TimeToComanagedExistingClient),
@@ -156,6 +158,13 @@ const FAMILIES: [Family; 14] = [
         name: "health_visible_latency",
         members: Members::One(Metric::HealthVisibleLatency),
         doc: "From co-managed to the device's client health first showing healthy in Intune.",
+    },
+    Family {
+        name: "workload_effective_latency",
+        members: Members::PerWorkload(Metric::WorkloadEffectiveLatency),
+        doc: "Same origin as the workload's switch latency, to the moment the switch takes effect on the \
+              device: Office Click-to-Run at its next Office update check or restart, Endpoint Protection at \
+              its next Intune check-in, the others at the switch.",
     },
 ];
 
@@ -233,6 +242,7 @@ impl Metric {
                 Component::Intune | Component::AzureAd | Component::SoftwareUpdatePoint,
             ) => 23,
             Metric::HealthVisibleLatency => 24,
+            Metric::WorkloadEffectiveLatency(w) => 25 + w.index(),
         }
     }
 
@@ -349,11 +359,12 @@ mod tests {
     #[test]
     fn output_order_and_names_are_the_contract() {
         let names: Vec<String> = Metric::all().into_iter().map(Metric::name).collect();
-        assert_eq!(names.len(), 25);
+        assert_eq!(names.len(), 32);
         assert_eq!(names[0], "time_to_comanaged.existing_client");
         assert_eq!(names[5], "switch_latency.compliance_policies");
         assert_eq!(names[17], "remote_action_latency.restart");
         assert_eq!(names[23], "queue_delay.intune");
         assert_eq!(names[24], "health_visible_latency");
+        assert_eq!(names[30], "workload_effective_latency.office_click_to_run");
     }
 }

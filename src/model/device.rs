@@ -111,6 +111,13 @@ const CONTENT_WORKLOADS: [Workload; 3] = [
 
 /// Salt of the device-key hash that draws a device's evaluation delay within `evaluation_spread`.
 const EVALUATION_SALT: u64 = 0x6576_616c_7561_7465;
+/// Salt of the device-key hash that places a device's daily Office update check in `[0, OFFICE_UPDATE_CHECK)`.
+const OFFICE_UPDATE_SALT: u64 = 0x6f66_6669_6365_3234;
+/// How often Office Click-to-Run looks for a change of its update source: a change of the Office
+/// Click-to-Run workload "may take ~24 h to show on the client unless the device restarts" (MD
+/// memdocs/configmgr/comanage/workloads.md; docs/model.md §2). \[assumption\] a daily check at a uniform
+/// phase per device, run at the next online moment when it falls while the device is off.
+const OFFICE_UPDATE_CHECK: Time = DAY;
 /// Salt of the device-key hash that places a device's periodic restarts in `[0, restart_interval)`.
 const RESTART_PHASE_SALT: u64 = 0x7265_7374_6172_7421;
 
@@ -1167,6 +1174,10 @@ impl Device {
                     (false, true) => {
                         let origin = env.plan.switch_origin(w, member, t);
                         rec.latency(Latency::SwitchLatency(w), t - origin);
+                        let effective = self.takes_effect(id, model, w, t);
+                        if effective < model.scenario.duration {
+                            rec.latency(Latency::WorkloadEffectiveLatency(w), effective - origin);
+                        }
                         rec.authority(t, w, 1);
                         if w == Workload::CompliancePolicies {
                             self.comp_origin = origin;
@@ -1198,6 +1209,32 @@ impl Device {
         } else {
             next_run(&online, &self.poll_ticks(model), change)
         };
+    }
+
+    /// When the switch of workload `w` to Intune at `t` takes effect on the device (docs/model.md §2): Office
+    /// Click-to-Run at its next Office update check or restart, whichever comes first; Endpoint Protection's
+    /// ConfigMgr policies stay until Intune's overwrite them at the next Intune check-in (the one the switch
+    /// triggers with `sync_on_switch`); every other workload at the switch itself, as no delay is documented.
+    fn takes_effect(&self, id: u32, model: &Model, w: Workload, t: Time) -> Time {
+        match w {
+            Workload::OfficeClickToRun => {
+                let phase = mix64(model.seeds.device_key(id) ^ OFFICE_UPDATE_SALT)
+                    % u64::from(OFFICE_UPDATE_CHECK);
+                let check = Periodic {
+                    phase: phase as Time,
+                    period: OFFICE_UPDATE_CHECK,
+                };
+                let online = self.online(id, model);
+                next_run(&online, &check, t.saturating_add(1)).min(self.restart_after(id, model, t))
+            }
+            Workload::EndpointProtection if model.scenario.timers.sync_on_switch => t,
+            Workload::EndpointProtection => next_run(
+                &self.online(id, model),
+                &self.mdm_schedule(model),
+                t.saturating_add(1),
+            ),
+            _ => t,
+        }
     }
 
     fn grace_end(&self, model: &Model) -> Time {
