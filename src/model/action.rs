@@ -20,7 +20,8 @@ pub enum ActionKind {
     Sync,
     /// Factory-reset the device: it goes back through provisioning (path 2) as a new arrival.
     Wipe,
-    /// Remove the device from management: it leaves the co-managed fleet (state `retired`).
+    /// Remove the device from Intune management (state `retired`); a device still in the co-management
+    /// collection re-enrolls at its next evaluation of the co-management policy (docs/model.md §3).
     Retire,
 }
 
@@ -78,4 +79,8 @@ pub struct Action {
     pub at: Time,
     /// Who gets it (devices co-managed at `at`).
     pub target: ActionTarget,
+    /// Retire only: the devices also leave the co-management collection, so they stay retired. Otherwise a
+    /// retired device re-enrolls at its next ConfigMgr policy poll, since "if a user unenrolls the device, it
+    /// re-enrolls at the next evaluation of the policy" (MD includes/enable-co-management-1906-2107.md).
+    pub leave_collection: bool,
 }

@@ -82,9 +82,20 @@ pub enum State {
     CoManaged,
     /// A permanent configuration error: the device never finishes its path.
     Failed,
-    /// Taken out of management by a `retire` remote action.
+    /// Taken out of management by a `retire` remote action that also took it out of the co-management
+    /// collection.
     Retired,
+    /// Retired by a `retire` remote action but still in the co-management collection: the next event is a
+    /// ConfigMgr-driven enrollment attempt (its next policy poll re-evaluates the co-management policy).
+    ReEnrolling,
 }
+
+/// A co-managed device's pending remote action (held in `attempt`): a wipe.
+const PENDING_WIPE: u16 = 1;
+/// A retire of a device that stays in the co-management collection (it re-enrolls).
+const PENDING_RETIRE: u16 = 2;
+/// A retire of a device that also leaves the co-management collection.
+const PENDING_RETIRE_AND_LEAVE: u16 = 3;
 
 /// Flag bit: the device meets the compliance policy.
 const COMPLIANT: u8 = 1;
@@ -484,7 +495,7 @@ impl Device {
             State::Installing | State::InstallFailing => Milestone::Enrolled,
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
-            State::Retired => Milestone::Retired,
+            State::Retired | State::ReEnrolling => Milestone::Retired,
         }
     }
 
@@ -751,7 +762,7 @@ impl Device {
                     }
                 }
             }
-            State::Enrolling => self.enrollment_attempt(id, t, env, rec),
+            State::Enrolling | State::ReEnrolling => self.enrollment_attempt(id, t, env, rec),
             State::Installing => {
                 rec.request(Request::CmgRegistration, t);
                 if rec.counts_requests() {
@@ -765,7 +776,7 @@ impl Device {
                 }
                 rec.latency(Latency::ClientInstall, t - self.step_start);
                 rec.latency(Latency::TimeToComanagedNewInternet, t - self.origin);
-                self.become_comanaged(id, t, env, rec);
+                self.become_comanaged(id, t, Milestone::Enrolled, env, rec);
             }
             State::InstallFailing => {
                 self.attempt = self.attempt.saturating_add(1);
@@ -822,7 +833,7 @@ impl Device {
     }
 
     /// A co-managed device's next event: a poll or check-in that matters, or a pending wipe/retire (while
-    /// co-managed, `attempt` holds the pending action — 1 wipe, 2 retire — and `step_start` its time).
+    /// co-managed, `attempt` holds the pending action — `PENDING_*` — and `step_start` its time).
     fn comanaged_next(&self) -> Time {
         let pending = if self.attempt != 0 {
             self.step_start
@@ -881,8 +892,9 @@ impl Device {
         }
         let pending = match action.kind {
             ActionKind::Restart | ActionKind::Sync => return,
-            ActionKind::Wipe => 1,
-            ActionKind::Retire => 2,
+            ActionKind::Wipe => PENDING_WIPE,
+            ActionKind::Retire if action.leave_collection => PENDING_RETIRE_AND_LEAVE,
+            ActionKind::Retire => PENDING_RETIRE,
         };
         self.attempt = pending;
         self.step_start = effect;
@@ -890,10 +902,12 @@ impl Device {
     }
 
     /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes
-    /// back through provisioning as a new internet device arriving now (path 2); a retired one is done.
+    /// back through provisioning as a new internet device arriving now (path 2); a retired one that stays in
+    /// the co-management collection re-enrolls from its next policy poll, one that left it is done.
     fn act(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
-        let wipe = self.attempt == 1;
+        let pending = self.attempt;
+        let wipe = pending == PENDING_WIPE;
         if rec.counts_requests() {
             // Its Intune check-ins stop after this one (retire unenrolls, wipe resets), and a wiped device's
             // ConfigMgr client stops polling; a retired one keeps its client (Intune retire removes MDM
@@ -954,10 +968,18 @@ impl Device {
             self.origin = t;
             self.state = State::NotArrived;
             self.next_event = self.online(id, model).online_from(t);
-        } else {
+        } else if pending == PENDING_RETIRE_AND_LEAVE {
             rec.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
             self.state = State::Retired;
             self.next_event = NEVER;
+        } else {
+            // Still a member of the co-management collection: the next machine policy evaluation finds the
+            // co-management policy applied but the device unenrolled, and enrolls it again at once (the
+            // co-management has members, so no spread: docs/model.md §1.1).
+            rec.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
+            let at = next_run(&self.online(id, model), &self.poll_ticks(model), t + 1);
+            self.begin_step(State::ReEnrolling, at);
+            self.next_event = at;
         }
     }
 
@@ -986,24 +1008,38 @@ impl Device {
     fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let timers = &model.scenario.timers;
+        // A retired device enrolling again: it enrolled before, so its configuration allows it; ConfigMgr
+        // drives the attempts whatever the device's path.
+        let again = self.state == State::ReEnrolling;
         let fatal_step = if self.path == Path::ExistingClient {
             2
         } else {
             1
         };
-        if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
+        if !again && self.attempt == 0 && self.fail_step() == Some(fatal_step) {
             return self.fail(t, Milestone::Joined, rec);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
             rec.request(Request::MdmEnrollment, t);
         }
+        let slot = if again {
+            slot::REENROLLMENT
+        } else {
+            slot::MDM_ENROLLMENT
+        };
         let failed = model
             .seeds
-            .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
+            .stream(id, slot + u32::from(self.attempt))
             .chance(model.scenario.failures.mdm_enrollment);
         if failed {
             self.attempt = self.attempt.saturating_add(1);
             self.next_event = match self.path {
+                _ if again && u32::from(self.attempt) % timers.enrollment_attempts == 0 => {
+                    next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
+                }
+                _ if again => self
+                    .online(id, model)
+                    .online_from(after(t, timers.enrollment_retry)),
                 Path::ExistingClient
                     if u32::from(self.attempt) % timers.enrollment_attempts == 0 =>
                 {
@@ -1026,12 +1062,17 @@ impl Device {
             return;
         }
         self.flags &= !ENROLL_IN_FLIGHT;
-        rec.latency(Latency::MdmEnrollment, t - self.step_start);
-        rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         self.enrolled_at = t;
         if rec.counts_requests() {
             rec.mdm_checkins(&self.online(id, model), &self.mdm_schedule(model), t + 1);
         }
+        if again {
+            // Its ConfigMgr client and co-management policy are in place: co-managed again on enrollment. The
+            // path's latencies measure a device's first way to co-management and take no second sample.
+            return self.become_comanaged(id, t, Milestone::Retired, env, rec);
+        }
+        rec.latency(Latency::MdmEnrollment, t - self.step_start);
+        rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         match self.path {
             Path::ExistingClient => {
                 if self.is_osd() {
@@ -1039,7 +1080,7 @@ impl Device {
                 } else {
                     rec.latency(Latency::TimeToComanagedExistingClient, t);
                 }
-                self.become_comanaged(id, t, env, rec);
+                self.become_comanaged(id, t, Milestone::Enrolled, env, rec);
             }
             Path::NewInternet => {
                 self.begin_step(State::Installing, t);
@@ -1109,8 +1150,15 @@ impl Device {
         }
     }
 
-    fn become_comanaged(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
-        rec.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
+    fn become_comanaged(
+        &mut self,
+        id: u32,
+        t: Time,
+        from: Milestone,
+        env: &Env<'_>,
+        rec: &mut impl Recorder,
+    ) {
+        rec.milestone(t, Some(from), Milestone::CoManaged);
         self.state = State::CoManaged;
         self.comanaged_at = t;
         // From here on `attempt` means a pending remote action (none yet), not a retry count.

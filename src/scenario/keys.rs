@@ -358,4 +358,7 @@ keys! {
     ACTION_STAGE = "action" "stage" => Kind::Text, Preset::Optional, "",
         "Target: the pilot collection of the stage with this name.",
         NO_SOURCE;
+    ACTION_LEAVE_COLLECTION = "action" "leave_collection" => Kind::Bool, Preset::Bool(false), "",
+        "Retire only: the devices are also removed from the co-management collection and stay retired; false (the documented behaviour of an unenrolled device that stays in it): each re-enrolls at its next ConfigMgr policy poll.",
+        "MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md (docs/model.md §3)";
 }

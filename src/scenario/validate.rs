@@ -429,8 +429,24 @@ fn convert_actions(
                 }
             }
         };
+        let leave_collection = a.flag(&ACTION_LEAVE_COLLECTION);
+        if leave_collection && kind.is_some_and(|k| k != ActionKind::Retire) {
+            c.report(
+                a.place(&ACTION_LEAVE_COLLECTION),
+                &key("leave_collection"),
+                format!(
+                    "only a retire action can take devices out of the co-management collection; this action's kind is \"{}\"",
+                    kind.map_or("", ActionKind::name)
+                ),
+            );
+        }
         if let (Some(kind), Some(at), Some(target)) = (kind, at, target) {
-            out.push(Action { kind, at, target });
+            out.push(Action {
+                kind,
+                at,
+                target,
+                leave_collection,
+            });
         }
     }
     out
