@@ -349,7 +349,7 @@ fn bad_actions_are_refused() {
         &[
             "action.0.kind",
             "unknown action kind \"reboot\"",
-            "restart, sync, wipe or retire",
+            "restart, sync, wipe, retire or remote_control",
         ],
     );
     check_fails(

@@ -113,6 +113,7 @@ fn reference_run_writes_the_documented_results() {
         "remote_action_latency.sync",
         "remote_action_latency.wipe",
         "remote_action_latency.retire",
+        "remote_action_latency.remote_control",
         "queue_delay.management_point",
         "queue_delay.cmg",
         "queue_delay.intune",

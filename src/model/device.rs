@@ -44,6 +44,7 @@
 use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
+use super::calendar::office_hours_resume;
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
@@ -872,6 +873,12 @@ impl Device {
             return;
         }
         let online = self.online(id, model);
+        if action.kind == ActionKind::RemoteControl {
+            let start = self.session_start(&online, model, at, action.user_consent);
+            let latency = (start < model.scenario.duration).then(|| start - at);
+            rec.remote_action(index, action.kind, latency);
+            return;
+        }
         let pushed = matches!(online.window_from(at), Some((a, _)) if a <= at);
         let acts = if pushed {
             after(at, delay)
@@ -891,7 +898,7 @@ impl Device {
             rec.request(Request::MdmCheckin, effect);
         }
         let pending = match action.kind {
-            ActionKind::Restart | ActionKind::Sync => return,
+            ActionKind::Restart | ActionKind::Sync | ActionKind::RemoteControl => return,
             ActionKind::Wipe => PENDING_WIPE,
             ActionKind::Retire if action.leave_collection => PENDING_RETIRE_AND_LEAVE,
             ActionKind::Retire => PENDING_RETIRE,
@@ -899,6 +906,18 @@ impl Device {
         self.attempt = pending;
         self.step_start = effect;
         self.next_event = self.comanaged_next();
+    }
+
+    /// When a remote control session asked for at `t` starts (docs/model.md §3): the device must be online;
+    /// with `consent`, its user must be there to accept. \[assumption\] A user is at a device whenever it is
+    /// online, except at an always-on device (a desktop left on), whose user is there during office hours,
+    /// Monday to Friday 08:00–18:00 local time. The help desk is taken to start the session as soon as it can.
+    fn session_start(&self, online: &Online, model: &Model, t: Time, consent: bool) -> Time {
+        let at = online.online_from(t);
+        if consent && self.profile == Profile::AlwaysOn && at != NEVER {
+            return office_hours_resume(&model.scenario.start, at).unwrap_or(at);
+        }
+        at
     }
 
     /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes

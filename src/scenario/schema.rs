@@ -215,7 +215,7 @@ pub const TABLES: &[Table] = &[
     Table {
         path: "action",
         array: true,
-        doc: "Intune remote actions (restart, sync, wipe, retire) sent to a share of devices or a stage's pilot.",
+        doc: "Intune remote actions (restart, sync, wipe, retire) and help-desk remote control sessions, sent to a share of devices or a stage's pilot.",
     },
 ];
 

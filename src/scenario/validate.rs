@@ -440,12 +440,26 @@ fn convert_actions(
                 ),
             );
         }
+        let user_consent = a.flag(&ACTION_USER_CONSENT);
+        if a.place(&ACTION_USER_CONSENT).is_some()
+            && kind.is_some_and(|k| k != ActionKind::RemoteControl)
+        {
+            c.report(
+                a.place(&ACTION_USER_CONSENT),
+                &key("user_consent"),
+                format!(
+                    "only a remote_control action asks the user's consent; this action's kind is \"{}\"",
+                    kind.map_or("", ActionKind::name)
+                ),
+            );
+        }
         if let (Some(kind), Some(at), Some(target)) = (kind, at, target) {
             out.push(Action {
                 kind,
                 at,
                 target,
                 leave_collection,
+                user_consent,
             });
         }
     }
