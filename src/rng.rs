@@ -33,6 +33,8 @@ pub mod slot {
     pub const CLIENT_HEALTH: u32 = 7 << 16;
     /// Compliance mechanics: whether the device is ever fixed, then its two times-to-fix; one draw each.
     pub const COMPLIANCE: u32 = 8 << 16;
+    /// Re-enrollment attempt outcomes of a retired device that stays in the co-management collection.
+    pub const REENROLLMENT: u32 = 32 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

@@ -242,6 +242,7 @@ share = 0.5
 kind = "retire"
 at = "1d"
 share = 0.1
+leave_collection = true
 "#,
         ideal_fleet(20_000, 1.0, 1.0)
     );
@@ -264,7 +265,7 @@ share = 0.1
         counts["action.restart.targeted"]
     );
     assert_eq!(counts["action.restart.never"], 0);
-    // Retired devices leave the co-managed fleet and never come back.
+    // Retired devices that also left the co-management collection never come back.
     let retired = counts["retired"].as_u64().unwrap();
     assert_eq!(retired, counts["action.retire.targeted"].as_u64().unwrap());
     assert_eq!(counts["co_managed"].as_u64().unwrap() + retired, 20_000);
@@ -348,7 +349,7 @@ fn bad_actions_are_refused() {
         &[
             "action.0.kind",
             "unknown action kind \"reboot\"",
-            "restart, sync, wipe or retire",
+            "restart, sync, wipe, retire or remote_control",
         ],
     );
     check_fails(

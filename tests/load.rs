@@ -73,8 +73,8 @@ fn requests_from(rows: &[(u64, u64)], from_s: u64) -> u64 {
         .sum()
 }
 
-/// A retired device stops checking in with Intune but keeps its ConfigMgr client, which goes on polling; a
-/// wiped one stops both, then provisions again as a new internet device (its polls now through the CMG).
+/// A retired device that leaves the co-management collection stops checking in with Intune but keeps its
+/// ConfigMgr client, which goes on polling; one that stays in it enrolls again; a wiped one stops both, then provisions again as a new internet device (its polls now through the CMG).
 /// Every device is co-managed and always on, and the action reaches all of them within minutes of day 1.
 #[test]
 fn retired_and_wiped_devices_stop_their_requests() {
@@ -85,7 +85,11 @@ fn retired_and_wiped_devices_stop_their_requests() {
     let action =
         |kind: &str| format!("{base}\n[[action]]\nkind = \"{kind}\"\nat = \"1d\"\nshare = 1.0\n");
     let plain = run_on_1_and_4_threads(&base, &[]);
-    let retired = run_on_1_and_4_threads(&action("retire"), &[]);
+    let retired = run_on_1_and_4_threads(
+        &format!("{}leave_collection = true\n", action("retire")),
+        &[],
+    );
+    let re_enrolled = run_scenario(&action("retire"), &[]);
     let wiped = run_on_1_and_4_threads(&action("wipe"), &[]);
     let after = 86_400 + 15 * 60;
 
@@ -104,6 +108,17 @@ fn retired_and_wiped_devices_stop_their_requests() {
         polls(&retired),
         polls(&plain),
         "retired: its ConfigMgr client polls as before"
+    );
+    // Still in the co-management collection: each device enrolls again at its next poll (within the
+    // hour) and checks in again.
+    assert_eq!(
+        requests_from(&load_rows(&re_enrolled, "intune", "mdm_enrollment"), 86_400),
+        4_000,
+        "re-enrolled: one enrollment each"
+    );
+    assert!(
+        requests_from(&checkins(&re_enrolled), 86_400 + 2 * 3_600) > 4_000,
+        "re-enrolled: checking in again"
     );
 
     assert_eq!(

@@ -113,6 +113,7 @@ fn reference_run_writes_the_documented_results() {
         "remote_action_latency.sync",
         "remote_action_latency.wipe",
         "remote_action_latency.retire",
+        "remote_action_latency.remote_control",
         "queue_delay.management_point",
         "queue_delay.cmg",
         "queue_delay.intune",
@@ -128,6 +129,9 @@ fn reference_run_writes_the_documented_results() {
         "client_apps",
     ] {
         expected.push(Box::leak(format!("switch_latency.{w}").into_boxed_str()));
+        expected.push(Box::leak(
+            format!("workload_effective_latency.{w}").into_boxed_str(),
+        ));
     }
     expected.sort();
     assert_eq!(names, expected);

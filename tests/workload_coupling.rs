@@ -117,3 +117,47 @@ fn resource_access_alone_is_an_error() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+/// From ConfigMgr 2203 on Resource access is no longer a workload of its own: a stage that lists it gets a
+/// warning from `check` and `run` (stderr, exit 0); before 2203, or without listing it, none. A version
+/// that is not YYMM is refused with the key's place.
+#[test]
+fn resource_access_listed_warns_from_2203() {
+    let listed = scenario("\"device_configuration\", \"resource_access\"");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.toml");
+    let warning = "lists resource_access, unsupported from ConfigMgr 2203";
+    for (version, warns) in [(None, true), (Some("2203"), true), (Some("2111"), false)] {
+        let text = match version {
+            Some(v) => ScenarioEdit::new(&listed)
+                .add("comanagement.configmgr_version", v)
+                .text(),
+            None => listed.clone(),
+        };
+        std::fs::write(&file, &text).unwrap();
+        let out = cofleet().arg("check").arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.contains(warning), warns, "{version:?}: {stderr}");
+        let run = invoke("run", &text, &[]);
+        assert_eq!(run.output.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&run.output.stderr);
+        assert_eq!(stderr.contains(warning), warns, "{version:?}: {stderr}");
+    }
+    // Listing device_configuration alone moves resource_access too, without a warning.
+    std::fs::write(&file, scenario("\"device_configuration\"")).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(warning));
+    // Not a YYMM version.
+    let bad = ScenarioEdit::new(&listed)
+        .add("comanagement.configmgr_version", "2213")
+        .text();
+    std::fs::write(&file, bad).unwrap();
+    let out = cofleet().arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("comanagement.configmgr_version") && stderr.contains("YYMM"),
+        "{stderr}"
+    );
+}

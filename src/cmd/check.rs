@@ -15,6 +15,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
         match plan(path) {
             Ok((s, variants)) => {
                 note_coupled_workloads(path, &s);
+                super::warn_scenario(path, &s);
                 print_stdout(&format!(
                     "{}: ok ({} devices, {} stages, {} thresholds{})\n",
                     path.display(),

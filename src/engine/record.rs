@@ -52,6 +52,7 @@ fn metric(latency: Latency) -> Metric {
         Latency::CaBlockLatency => Metric::CaBlockLatency,
         Latency::TimeToComanagedOsd => Metric::TimeToComanagedOsd,
         Latency::HealthVisibleLatency => Metric::HealthVisibleLatency,
+        Latency::WorkloadEffectiveLatency(w) => Metric::WorkloadEffectiveLatency(w),
     }
 }
 
@@ -197,6 +198,7 @@ mod tests {
             Latency::HealthVisibleLatency,
         ];
         latencies.extend(Workload::ALL.map(Latency::SwitchLatency));
+        latencies.extend(Workload::ALL.map(Latency::WorkloadEffectiveLatency));
         for latency in latencies {
             assert_eq!(format!("{latency:?}"), format!("{:?}", metric(latency)));
         }

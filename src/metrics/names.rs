@@ -34,13 +34,15 @@ pub enum Metric {
     CaBlockLatency,
     /// OS-deployment arrivals: from the device's arrival to co-managed.
     TimeToComanagedOsd,
-    /// From the remote action's `at` to the device acting on it.
+    /// From the remote action's `at` to the device acting on it (remote control: to the session's start).
     RemoteActionLatency(ActionKind),
     /// Time a request waited in a component's queue (one sample per request; components with a capacity:
     /// management points, CMG, Intune when `intune_requests_per_s` is set).
     QueueDelay(Component),
     /// From co-managed to the device's client health first showing healthy in Intune.
     HealthVisibleLatency,
+    /// Same origin as the workload's switch latency, to the moment the switch takes effect on the device.
+    WorkloadEffectiveLatency(Workload),
 }
 
 /// How a family's metrics are enumerated and named.
@@ -82,7 +84,7 @@ struct Family {
 }
 
 /// Every metric family, in output order: the one list the metrics' order, names and docs come from.
-const FAMILIES: [Family; 14] = [
+const FAMILIES: [Family; 15] = [
     Family {
         name: "time_to_comanaged.existing_client",
         members: Members::One(Metric::TimeToComanagedExistingClient),
@@ -144,7 +146,7 @@ const FAMILIES: [Family; 14] = [
     Family {
         name: "remote_action_latency",
         members: Members::PerAction(Metric::RemoteActionLatency),
-        doc: "From the remote action's `at` to the device acting on it.",
+        doc: "From the remote action's `at` to the device acting on it (remote control: to the session's start).",
     },
     Family {
         name: "queue_delay",
@@ -156,6 +158,13 @@ const FAMILIES: [Family; 14] = [
         name: "health_visible_latency",
         members: Members::One(Metric::HealthVisibleLatency),
         doc: "From co-managed to the device's client health first showing healthy in Intune.",
+    },
+    Family {
+        name: "workload_effective_latency",
+        members: Members::PerWorkload(Metric::WorkloadEffectiveLatency),
+        doc: "Same origin as the workload's switch latency, to the moment the switch takes effect on the \
+              device: Office Click-to-Run at its next Office update check or restart, Endpoint Protection at \
+              its next Intune check-in, the others at the switch.",
     },
 ];
 
@@ -225,14 +234,15 @@ impl Metric {
             Metric::CaBlockLatency => 15,
             Metric::TimeToComanagedOsd => 16,
             Metric::RemoteActionLatency(k) => 17 + k.index(),
-            Metric::QueueDelay(Component::ManagementPoint) => 21,
-            Metric::QueueDelay(Component::Cmg) => 22,
+            Metric::QueueDelay(Component::ManagementPoint) => 22,
+            Metric::QueueDelay(Component::Cmg) => 23,
             // Azure AD has no modelled capacity and no device waits for a software update scan's answer, so
             // `all()` lists neither queue.
             Metric::QueueDelay(
                 Component::Intune | Component::AzureAd | Component::SoftwareUpdatePoint,
-            ) => 23,
-            Metric::HealthVisibleLatency => 24,
+            ) => 24,
+            Metric::HealthVisibleLatency => 25,
+            Metric::WorkloadEffectiveLatency(w) => 26 + w.index(),
         }
     }
 
@@ -349,11 +359,13 @@ mod tests {
     #[test]
     fn output_order_and_names_are_the_contract() {
         let names: Vec<String> = Metric::all().into_iter().map(Metric::name).collect();
-        assert_eq!(names.len(), 25);
+        assert_eq!(names.len(), 33);
         assert_eq!(names[0], "time_to_comanaged.existing_client");
         assert_eq!(names[5], "switch_latency.compliance_policies");
         assert_eq!(names[17], "remote_action_latency.restart");
-        assert_eq!(names[23], "queue_delay.intune");
-        assert_eq!(names[24], "health_visible_latency");
+        assert_eq!(names[21], "remote_action_latency.remote_control");
+        assert_eq!(names[24], "queue_delay.intune");
+        assert_eq!(names[25], "health_visible_latency");
+        assert_eq!(names[31], "workload_effective_latency.office_click_to_run");
     }
 }

@@ -1,5 +1,5 @@
-//! Intune remote actions (`[[action]]`): restart, sync, wipe, retire, sent to co-managed devices at a known
-//! time.
+//! Remote actions (`[[action]]`): Intune's restart, sync, wipe and retire, sent to co-managed devices at a
+//! known time, and help-desk remote control sessions.
 //!
 //! Delivery (MD memdocs/intune/remote-actions/device-restart.md, device-sync.md,
 //! memdocs/configmgr/comanage/quickstart-remote-actions.md; docs/model.md §3): Intune sends a WNS push; a device
@@ -20,17 +20,22 @@ pub enum ActionKind {
     Sync,
     /// Factory-reset the device: it goes back through provisioning (path 2) as a new arrival.
     Wipe,
-    /// Remove the device from management: it leaves the co-managed fleet (state `retired`).
+    /// Remove the device from Intune management (state `retired`); a device still in the co-management
+    /// collection re-enrolls at its next evaluation of the co-management policy (docs/model.md §3).
     Retire,
+    /// A help-desk remote control session (ConfigMgr remote control or Intune Remote Help): it starts when the
+    /// device is online and, where the user must consent, the user is at the device (docs/model.md §3).
+    RemoteControl,
 }
 
 impl ActionKind {
     /// Every kind, in output order.
-    pub const ALL: [ActionKind; 4] = [
+    pub const ALL: [ActionKind; 5] = [
         ActionKind::Restart,
         ActionKind::Sync,
         ActionKind::Wipe,
         ActionKind::Retire,
+        ActionKind::RemoteControl,
     ];
 
     /// Scenario-file and metric name.
@@ -40,6 +45,7 @@ impl ActionKind {
             ActionKind::Sync => "sync",
             ActionKind::Wipe => "wipe",
             ActionKind::Retire => "retire",
+            ActionKind::RemoteControl => "remote_control",
         }
     }
 
@@ -78,4 +84,10 @@ pub struct Action {
     pub at: Time,
     /// Who gets it (devices co-managed at `at`).
     pub target: ActionTarget,
+    /// Retire only: the devices also leave the co-management collection, so they stay retired. Otherwise a
+    /// retired device re-enrolls at its next ConfigMgr policy poll, since "if a user unenrolls the device, it
+    /// re-enrolls at the next evaluation of the policy" (MD includes/enable-co-management-1906-2107.md).
+    pub leave_collection: bool,
+    /// Remote control only: the user must accept the session, so it waits for the user to be at the device.
+    pub user_consent: bool,
 }

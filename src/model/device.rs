@@ -44,6 +44,7 @@
 use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
+use super::calendar::office_hours_resume;
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
@@ -82,9 +83,20 @@ pub enum State {
     CoManaged,
     /// A permanent configuration error: the device never finishes its path.
     Failed,
-    /// Taken out of management by a `retire` remote action.
+    /// Taken out of management by a `retire` remote action that also took it out of the co-management
+    /// collection.
     Retired,
+    /// Retired by a `retire` remote action but still in the co-management collection: the next event is a
+    /// ConfigMgr-driven enrollment attempt (its next policy poll re-evaluates the co-management policy).
+    ReEnrolling,
 }
+
+/// A co-managed device's pending remote action (held in `attempt`): a wipe.
+const PENDING_WIPE: u16 = 1;
+/// A retire of a device that stays in the co-management collection (it re-enrolls).
+const PENDING_RETIRE: u16 = 2;
+/// A retire of a device that also leaves the co-management collection.
+const PENDING_RETIRE_AND_LEAVE: u16 = 3;
 
 /// Flag bit: the device meets the compliance policy.
 const COMPLIANT: u8 = 1;
@@ -111,6 +123,13 @@ const CONTENT_WORKLOADS: [Workload; 3] = [
 
 /// Salt of the device-key hash that draws a device's evaluation delay within `evaluation_spread`.
 const EVALUATION_SALT: u64 = 0x6576_616c_7561_7465;
+/// Salt of the device-key hash that places a device's daily Office update check in `[0, OFFICE_UPDATE_CHECK)`.
+const OFFICE_UPDATE_SALT: u64 = 0x6f66_6669_6365_3234;
+/// How often Office Click-to-Run looks for a change of its update source: a change of the Office
+/// Click-to-Run workload "may take ~24 h to show on the client unless the device restarts" (MD
+/// memdocs/configmgr/comanage/workloads.md; docs/model.md §2). \[assumption\] a daily check at a uniform
+/// phase per device, run at the next online moment when it falls while the device is off.
+const OFFICE_UPDATE_CHECK: Time = DAY;
 /// Salt of the device-key hash that places a device's periodic restarts in `[0, restart_interval)`.
 const RESTART_PHASE_SALT: u64 = 0x7265_7374_6172_7421;
 
@@ -477,7 +496,7 @@ impl Device {
             State::Installing | State::InstallFailing => Milestone::Enrolled,
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
-            State::Retired => Milestone::Retired,
+            State::Retired | State::ReEnrolling => Milestone::Retired,
         }
     }
 
@@ -744,7 +763,7 @@ impl Device {
                     }
                 }
             }
-            State::Enrolling => self.enrollment_attempt(id, t, env, rec),
+            State::Enrolling | State::ReEnrolling => self.enrollment_attempt(id, t, env, rec),
             State::Installing => {
                 rec.request(Request::CmgRegistration, t);
                 if rec.counts_requests() {
@@ -758,7 +777,7 @@ impl Device {
                 }
                 rec.latency(Latency::ClientInstall, t - self.step_start);
                 rec.latency(Latency::TimeToComanagedNewInternet, t - self.origin);
-                self.become_comanaged(id, t, env, rec);
+                self.become_comanaged(id, t, Milestone::Enrolled, env, rec);
             }
             State::InstallFailing => {
                 self.attempt = self.attempt.saturating_add(1);
@@ -815,7 +834,7 @@ impl Device {
     }
 
     /// A co-managed device's next event: a poll or check-in that matters, or a pending wipe/retire (while
-    /// co-managed, `attempt` holds the pending action — 1 wipe, 2 retire — and `step_start` its time).
+    /// co-managed, `attempt` holds the pending action — `PENDING_*` — and `step_start` its time).
     fn comanaged_next(&self) -> Time {
         let pending = if self.attempt != 0 {
             self.step_start
@@ -854,6 +873,12 @@ impl Device {
             return;
         }
         let online = self.online(id, model);
+        if action.kind == ActionKind::RemoteControl {
+            let start = self.session_start(&online, model, at, action.user_consent);
+            let latency = (start < model.scenario.duration).then(|| start - at);
+            rec.remote_action(index, action.kind, latency);
+            return;
+        }
         let pushed = matches!(online.window_from(at), Some((a, _)) if a <= at);
         let acts = if pushed {
             after(at, delay)
@@ -873,20 +898,35 @@ impl Device {
             rec.request(Request::MdmCheckin, effect);
         }
         let pending = match action.kind {
-            ActionKind::Restart | ActionKind::Sync => return,
-            ActionKind::Wipe => 1,
-            ActionKind::Retire => 2,
+            ActionKind::Restart | ActionKind::Sync | ActionKind::RemoteControl => return,
+            ActionKind::Wipe => PENDING_WIPE,
+            ActionKind::Retire if action.leave_collection => PENDING_RETIRE_AND_LEAVE,
+            ActionKind::Retire => PENDING_RETIRE,
         };
         self.attempt = pending;
         self.step_start = effect;
         self.next_event = self.comanaged_next();
     }
 
+    /// When a remote control session asked for at `t` starts (docs/model.md §3): the device must be online;
+    /// with `consent`, its user must be there to accept. \[assumption\] A user is at a device whenever it is
+    /// online, except at an always-on device (a desktop left on), whose user is there during office hours,
+    /// Monday to Friday 08:00–18:00 local time. The help desk is taken to start the session as soon as it can.
+    fn session_start(&self, online: &Online, model: &Model, t: Time, consent: bool) -> Time {
+        let at = online.online_from(t);
+        if consent && self.profile == Profile::AlwaysOn && at != NEVER {
+            return office_hours_resume(&model.scenario.start, at).unwrap_or(at);
+        }
+        at
+    }
+
     /// A pending wipe or retire takes effect at `t`: the device leaves co-management. A wiped device goes
-    /// back through provisioning as a new internet device arriving now (path 2); a retired one is done.
+    /// back through provisioning as a new internet device arriving now (path 2); a retired one that stays in
+    /// the co-management collection re-enrolls from its next policy poll, one that left it is done.
     fn act(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
-        let wipe = self.attempt == 1;
+        let pending = self.attempt;
+        let wipe = pending == PENDING_WIPE;
         if rec.counts_requests() {
             // Its Intune check-ins stop after this one (retire unenrolls, wipe resets), and a wiped device's
             // ConfigMgr client stops polling; a retired one keeps its client (Intune retire removes MDM
@@ -947,10 +987,18 @@ impl Device {
             self.origin = t;
             self.state = State::NotArrived;
             self.next_event = self.online(id, model).online_from(t);
-        } else {
+        } else if pending == PENDING_RETIRE_AND_LEAVE {
             rec.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
             self.state = State::Retired;
             self.next_event = NEVER;
+        } else {
+            // Still a member of the co-management collection: the next machine policy evaluation finds the
+            // co-management policy applied but the device unenrolled, and enrolls it again at once (the
+            // co-management has members, so no spread: docs/model.md §1.1).
+            rec.milestone(t, Some(Milestone::CoManaged), Milestone::Retired);
+            let at = next_run(&self.online(id, model), &self.poll_ticks(model), t + 1);
+            self.begin_step(State::ReEnrolling, at);
+            self.next_event = at;
         }
     }
 
@@ -979,24 +1027,38 @@ impl Device {
     fn enrollment_attempt(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
         let model = env.model;
         let timers = &model.scenario.timers;
+        // A retired device enrolling again: it enrolled before, so its configuration allows it; ConfigMgr
+        // drives the attempts whatever the device's path.
+        let again = self.state == State::ReEnrolling;
         let fatal_step = if self.path == Path::ExistingClient {
             2
         } else {
             1
         };
-        if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
+        if !again && self.attempt == 0 && self.fail_step() == Some(fatal_step) {
             return self.fail(t, Milestone::Joined, rec);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
             rec.request(Request::MdmEnrollment, t);
         }
+        let slot = if again {
+            slot::REENROLLMENT
+        } else {
+            slot::MDM_ENROLLMENT
+        };
         let failed = model
             .seeds
-            .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
+            .stream(id, slot + u32::from(self.attempt))
             .chance(model.scenario.failures.mdm_enrollment);
         if failed {
             self.attempt = self.attempt.saturating_add(1);
             self.next_event = match self.path {
+                _ if again && u32::from(self.attempt) % timers.enrollment_attempts == 0 => {
+                    next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
+                }
+                _ if again => self
+                    .online(id, model)
+                    .online_from(after(t, timers.enrollment_retry)),
                 Path::ExistingClient
                     if u32::from(self.attempt) % timers.enrollment_attempts == 0 =>
                 {
@@ -1019,12 +1081,17 @@ impl Device {
             return;
         }
         self.flags &= !ENROLL_IN_FLIGHT;
-        rec.latency(Latency::MdmEnrollment, t - self.step_start);
-        rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         self.enrolled_at = t;
         if rec.counts_requests() {
             rec.mdm_checkins(&self.online(id, model), &self.mdm_schedule(model), t + 1);
         }
+        if again {
+            // Its ConfigMgr client and co-management policy are in place: co-managed again on enrollment. The
+            // path's latencies measure a device's first way to co-management and take no second sample.
+            return self.become_comanaged(id, t, Milestone::Retired, env, rec);
+        }
+        rec.latency(Latency::MdmEnrollment, t - self.step_start);
+        rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         match self.path {
             Path::ExistingClient => {
                 if self.is_osd() {
@@ -1032,7 +1099,7 @@ impl Device {
                 } else {
                     rec.latency(Latency::TimeToComanagedExistingClient, t);
                 }
-                self.become_comanaged(id, t, env, rec);
+                self.become_comanaged(id, t, Milestone::Enrolled, env, rec);
             }
             Path::NewInternet => {
                 self.begin_step(State::Installing, t);
@@ -1102,8 +1169,15 @@ impl Device {
         }
     }
 
-    fn become_comanaged(&mut self, id: u32, t: Time, env: &Env<'_>, rec: &mut impl Recorder) {
-        rec.milestone(t, Some(Milestone::Enrolled), Milestone::CoManaged);
+    fn become_comanaged(
+        &mut self,
+        id: u32,
+        t: Time,
+        from: Milestone,
+        env: &Env<'_>,
+        rec: &mut impl Recorder,
+    ) {
+        rec.milestone(t, Some(from), Milestone::CoManaged);
         self.state = State::CoManaged;
         self.comanaged_at = t;
         // From here on `attempt` means a pending remote action (none yet), not a retry count.
@@ -1167,6 +1241,10 @@ impl Device {
                     (false, true) => {
                         let origin = env.plan.switch_origin(w, member, t);
                         rec.latency(Latency::SwitchLatency(w), t - origin);
+                        let effective = self.takes_effect(id, model, w, t);
+                        if effective < model.scenario.duration {
+                            rec.latency(Latency::WorkloadEffectiveLatency(w), effective - origin);
+                        }
                         rec.authority(t, w, 1);
                         if w == Workload::CompliancePolicies {
                             self.comp_origin = origin;
@@ -1198,6 +1276,32 @@ impl Device {
         } else {
             next_run(&online, &self.poll_ticks(model), change)
         };
+    }
+
+    /// When the switch of workload `w` to Intune at `t` takes effect on the device (docs/model.md §2): Office
+    /// Click-to-Run at its next Office update check or restart, whichever comes first; Endpoint Protection's
+    /// ConfigMgr policies stay until Intune's overwrite them at the next Intune check-in (the one the switch
+    /// triggers with `sync_on_switch`); every other workload at the switch itself, as no delay is documented.
+    fn takes_effect(&self, id: u32, model: &Model, w: Workload, t: Time) -> Time {
+        match w {
+            Workload::OfficeClickToRun => {
+                let phase = mix64(model.seeds.device_key(id) ^ OFFICE_UPDATE_SALT)
+                    % u64::from(OFFICE_UPDATE_CHECK);
+                let check = Periodic {
+                    phase: phase as Time,
+                    period: OFFICE_UPDATE_CHECK,
+                };
+                let online = self.online(id, model);
+                next_run(&online, &check, t.saturating_add(1)).min(self.restart_after(id, model, t))
+            }
+            Workload::EndpointProtection if model.scenario.timers.sync_on_switch => t,
+            Workload::EndpointProtection => next_run(
+                &self.online(id, model),
+                &self.mdm_schedule(model),
+                t.saturating_add(1),
+            ),
+            _ => t,
+        }
     }
 
     fn grace_end(&self, model: &Model) -> Time {

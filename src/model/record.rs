@@ -44,6 +44,8 @@ pub enum Latency {
     TimeToComanagedOsd,
     /// From co-managed to the device's client health first showing healthy in Intune.
     HealthVisibleLatency,
+    /// Same origin as the workload's switch latency, to the moment the switch takes effect on the device.
+    WorkloadEffectiveLatency(Workload),
 }
 
 /// Which groups of the fleet a device belongs to, for counts kept per group (milestones per path and per

@@ -416,6 +416,7 @@ mod tests {
             name: name.into(),
             start,
             workloads: set,
+            listed: set,
             authority,
             pilot,
             gate: None,

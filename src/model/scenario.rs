@@ -23,6 +23,8 @@ pub struct Scenario {
     pub duration: Time,
     /// Who the devices are and when they are online.
     pub fleet: Fleet,
+    /// The co-management setup of the site.
+    pub comanagement: Comanagement,
     /// Product timers.
     pub timers: Timers,
     /// Per-attempt failure probabilities.
@@ -160,6 +162,31 @@ pub const DEFAULT_BURSTS: [Burst; 2] = [
         span: 2 * HOUR,
     },
 ];
+
+/// The co-management setup of the site (`[comanagement]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comanagement {
+    /// ConfigMgr current-branch version as YYMM (`2403`); from [`RESOURCE_ACCESS_MERGED_IN`] on, Resource
+    /// access is part of Device configuration (docs/model.md §2).
+    pub configmgr_version: u32,
+}
+
+/// The ConfigMgr version from which Resource access is no longer a workload of its own: "unsupported from
+/// 2203 on; it is part of Device configuration" (MD memdocs/configmgr/comanage/workloads.md).
+pub const RESOURCE_ACCESS_MERGED_IN: u32 = 2203;
+
+impl Scenario {
+    /// The stages that list `resource_access` although the site's ConfigMgr version no longer has it as a
+    /// workload of its own (the product moves it with Device configuration, and so does the simulation).
+    pub fn stages_listing_merged_resource_access(&self) -> impl Iterator<Item = &Stage> {
+        let merged = self.comanagement.configmgr_version >= RESOURCE_ACCESS_MERGED_IN;
+        self.stages.iter().filter(move |s| {
+            merged
+                && s.listed.contains(super::workload::Workload::ResourceAccess)
+                && s.authority != Authority::ConfigMgr
+        })
+    }
+}
 
 /// Product timers; each default is the product default where one exists.
 #[derive(Debug, Clone, PartialEq)]
@@ -420,8 +447,10 @@ pub struct Stage {
     pub name: String,
     /// Fixed start time; `None` = as soon as the previous stage's gate passes (or at t = 0 for the first).
     pub start: Option<Time>,
-    /// The workloads the stage moves.
+    /// The workloads the stage moves (as the product couples them: [`WorkloadSet::coupled`]).
     pub workloads: WorkloadSet,
+    /// The workloads as the scenario lists them, before the coupling.
+    pub listed: WorkloadSet,
     /// The authority it moves them to.
     pub authority: Authority,
     /// Pilot collection share (only with `PilotIntune`; 1 otherwise).

@@ -143,6 +143,10 @@ keys! {
         "OS-deployment arrivals are uniform over [0, span).",
         NO_SOURCE;
 
+    CONFIGMGR_VERSION = "comanagement" "configmgr_version" => Kind::Whole { min: 1710, max: 9912 }, Preset::Whole(2609), "",
+        "ConfigMgr current-branch version of the site, as YYMM (`2403`); co-management exists from 1710. From 2203 resource_access is no longer a workload of its own (it is part of device_configuration): a stage that lists it gets a warning. Default 2609, the latest version documented.",
+        "MD memdocs/configmgr/comanage/workloads.md; MD memdocs/configmgr/core/plan-design/changes/whats-new-in-version-2609.md (docs/model.md §2)";
+
     POLICY_POLL = "timers" "policy_poll" => Kind::Duration { min: 3 * MINUTE, max: DAY }, Preset::Duration(60 * MINUTE), "",
         "ConfigMgr machine policy retrieval interval, uniform random phase per device; a whole number of load buckets.",
         "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (\"Client policy polling interval\"); the 3–1440 min range is the one commonly quoted (docs/model.md §3)";
@@ -342,8 +346,8 @@ keys! {
         "At the timeout: halt the rollout, or move this stage's workloads back to ConfigMgr and halt.",
         NO_SOURCE;
 
-    ACTION_KIND = "action" "kind" => Kind::Choice { names: &["restart", "sync", "wipe", "retire"], what: "action kind" }, Preset::Required, "",
-        "The remote action Intune sends.",
+    ACTION_KIND = "action" "kind" => Kind::Choice { names: &["restart", "sync", "wipe", "retire", "remote_control"], what: "action kind" }, Preset::Required, "",
+        "The remote action Intune sends, or `remote_control`: a help-desk session (ConfigMgr remote control or Intune Remote Help) that starts when the device is online and, with `user_consent`, its user is there.",
         NO_SOURCE;
     ACTION_AT = "action" "at" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Required, "",
         "When Intune sends it, before the end of the run.",
@@ -354,4 +358,10 @@ keys! {
     ACTION_STAGE = "action" "stage" => Kind::Text, Preset::Optional, "",
         "Target: the pilot collection of the stage with this name.",
         NO_SOURCE;
+    ACTION_LEAVE_COLLECTION = "action" "leave_collection" => Kind::Bool, Preset::Bool(false), "",
+        "Retire only: the devices are also removed from the co-management collection and stay retired; false (the documented behaviour of an unenrolled device that stays in it): each re-enrolls at its next ConfigMgr policy poll.",
+        "MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md (docs/model.md §3)";
+    ACTION_USER_CONSENT = "action" "user_consent" => Kind::Bool, Preset::Bool(true), "",
+        "Remote control only: the user must accept the session, so it waits until a user is at the device (an always-on device's user during office hours, Monday to Friday 08:00–18:00; any other device's whenever it is online).",
+        "[assumption] ConfigMgr's \"Prompt user for Remote Control permission\" is taken as on, as Remote Help always asks the sharer (docs/model.md §3)";
 }

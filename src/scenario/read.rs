@@ -6,8 +6,8 @@ use super::keys::*;
 use super::section::Section;
 use crate::model::infrastructure::{CmgVmSize, SupPlacement};
 use crate::model::scenario::{
-    Attributes, AvailabilityMix, CompliancePolicy, Failures, Fleet, FleetInventory, Infrastructure,
-    LoadModel, OsdArrivals, PhaseMode, Timers,
+    Attributes, AvailabilityMix, Comanagement, CompliancePolicy, Failures, Fleet, FleetInventory,
+    Infrastructure, LoadModel, OsdArrivals, PhaseMode, Timers,
 };
 
 /// `[fleet]` without its cross-field rules (availability sum, OS-deployment count).
@@ -82,6 +82,13 @@ pub fn osd(s: &Section) -> OsdArrivals {
     OsdArrivals {
         count: s.whole(&OSD_COUNT) as u32,
         span: s.duration(&OSD_SPAN),
+    }
+}
+
+/// `[comanagement]` without the month rule.
+pub fn comanagement(s: &Section) -> Comanagement {
+    Comanagement {
+        configmgr_version: s.whole(&CONFIGMGR_VERSION) as u32,
     }
 }
 
@@ -200,6 +207,12 @@ impl Default for Attributes {
 impl Default for OsdArrivals {
     fn default() -> Self {
         OsdArrivals { count: 0, span: 0 }
+    }
+}
+
+impl Default for Comanagement {
+    fn default() -> Self {
+        comanagement(&Section::EMPTY)
     }
 }
 

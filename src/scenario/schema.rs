@@ -173,6 +173,11 @@ pub const TABLES: &[Table] = &[
               `osd_arrivals = { count = 500, span = \"7d\" }`.",
     },
     Table {
+        path: "comanagement",
+        array: false,
+        doc: "The co-management setup of the site.",
+    },
+    Table {
         path: "timers",
         array: false,
         doc: "Product timers; each default is the product default where one exists.",
@@ -210,7 +215,7 @@ pub const TABLES: &[Table] = &[
     Table {
         path: "action",
         array: true,
-        doc: "Intune remote actions (restart, sync, wipe, retire) sent to a share of devices or a stage's pilot.",
+        doc: "Intune remote actions (restart, sync, wipe, retire) and help-desk remote control sessions, sent to a share of devices or a stage's pilot.",
     },
 ];
 

@@ -162,6 +162,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let start = root.instant(&START).unwrap_or_default();
     let duration = root.duration(&DURATION);
     let fleet = convert_fleet(c, root.table("fleet"));
+    let comanagement = convert_comanagement(c, root.table("comanagement"));
     let timers = read::timers(root.table("timers"));
     let compliance = convert_compliance(c, root.table("compliance"));
     let load = convert_load(c, root.table("load"));
@@ -208,6 +209,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         start,
         duration,
         fleet,
+        comanagement,
         timers,
         failures: read::failures(root.table("failures")),
         infrastructure: read::infrastructure(root.table("infrastructure")),
@@ -217,6 +219,23 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         actions,
         thresholds,
     }
+}
+
+/// `[comanagement]`: the version is YYMM, so its last two digits are a month.
+fn convert_comanagement(c: &mut Checker<'_, '_>, s: &Section) -> Comanagement {
+    let out = read::comanagement(s);
+    let month = out.configmgr_version % 100;
+    if !s.invalid(&CONFIGMGR_VERSION) && !(1..=12).contains(&month) {
+        c.report(
+            s.place(&CONFIGMGR_VERSION),
+            &CONFIGMGR_VERSION.path(),
+            format!(
+                "must be a ConfigMgr version as YYMM (e.g. 2403), from 1710 to 9912; {} has no month {month:02}",
+                out.configmgr_version
+            ),
+        );
+    }
+    out
 }
 
 fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
@@ -411,8 +430,38 @@ fn convert_actions(
                 }
             }
         };
+        let leave_collection = a.flag(&ACTION_LEAVE_COLLECTION);
+        if leave_collection && kind.is_some_and(|k| k != ActionKind::Retire) {
+            c.report(
+                a.place(&ACTION_LEAVE_COLLECTION),
+                &key("leave_collection"),
+                format!(
+                    "only a retire action can take devices out of the co-management collection; this action's kind is \"{}\"",
+                    kind.map_or("", ActionKind::name)
+                ),
+            );
+        }
+        let user_consent = a.flag(&ACTION_USER_CONSENT);
+        if a.place(&ACTION_USER_CONSENT).is_some()
+            && kind.is_some_and(|k| k != ActionKind::RemoteControl)
+        {
+            c.report(
+                a.place(&ACTION_USER_CONSENT),
+                &key("user_consent"),
+                format!(
+                    "only a remote_control action asks the user's consent; this action's kind is \"{}\"",
+                    kind.map_or("", ActionKind::name)
+                ),
+            );
+        }
         if let (Some(kind), Some(at), Some(target)) = (kind, at, target) {
-            out.push(Action { kind, at, target });
+            out.push(Action {
+                kind,
+                at,
+                target,
+                leave_collection,
+                user_consent,
+            });
         }
     }
     out
@@ -549,6 +598,7 @@ fn convert_stages(c: &mut Checker<'_, '_>, list: &[Section], end: Option<Time>) 
             name,
             start,
             workloads,
+            listed,
             authority,
             pilot,
             gate,
