@@ -4,7 +4,10 @@
 Deterministic (no randomness): the counts per site, path, state and attribute are fixed by the row number,
 so `cofleet inventory summarize scenarios/inventory-example.csv` prints the same figures on every machine.
 Run from the repository root: python3 scripts/gen-inventory.py
+`python3 scripts/gen-inventory.py ROWS FILE` writes ROWS rows to FILE instead (the 1M-row load benchmark in
+docs/performance.md).
 """
+import sys
 
 SITES = ["HQ", "Plant-North", "Branch-South"]
 COLUMNS = ["device_id", "name", "site", "os_build", "join", "cm_client", "intune_enrolled", "network",
@@ -33,7 +36,8 @@ def row(i):
             bitlocker, firewall, defender]
 
 
-with open("scenarios/inventory-example.csv", "w", newline="") as f:
+ROWS, FILE = (int(sys.argv[1]), sys.argv[2]) if len(sys.argv) == 3 else (2000, "scenarios/inventory-example.csv")
+with open(FILE, "w", newline="") as f:
     f.write(",".join(COLUMNS) + "\n")
-    for i in range(2000):
+    for i in range(ROWS):
         f.write(",".join(row(i)) + "\n")

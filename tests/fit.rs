@@ -337,7 +337,7 @@ fn the_output_folder_is_replaced_only_when_it_is_a_fit_of_this_scenario() {
         "--param",
         "timers.enrollment_spread=1d..4d",
         "--iterations",
-        "2",
+        "1",
         "--bootstrap",
         "0",
         "--devices",
@@ -360,7 +360,17 @@ fn the_output_folder_is_replaced_only_when_it_is_a_fit_of_this_scenario() {
         "out",
         &[&quick[..], &["--force"]].concat(),
     );
-    assert!(forced.status.code().unwrap() <= 1, "{forced:?}");
+    // One iteration cannot converge: reported as such, with the best point written, exit 1.
+    assert_eq!(forced.status.code(), Some(1), "{forced:?}");
+    assert!(
+        String::from_utf8(forced.stdout)
+            .unwrap()
+            .contains("not converged")
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    assert_eq!(report["converged"], false);
+    assert!(report["params"]["timers.enrollment_spread"]["value"].is_number());
     assert_eq!(
         std::fs::read_to_string(out.join("notes.txt")).unwrap(),
         "mine"

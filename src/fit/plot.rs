@@ -155,6 +155,23 @@ pub fn figures(table: &FitTable, start: &str, duration_s: u32, subtitle: &str) -
                     marks: Vec::new(),
                 });
             }
+            // A column that stays low (`failed`) gets an axis to a little above its highest value, so its
+            // curve is not flattened against 0; one that nears the whole fleet keeps 0–100 % and the 95 % line.
+            let top = series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1).chain(s.marks.iter().map(|m| m.1)))
+                .fold(0.0, f64::max);
+            let (y_max, levels) = if top > 50.0 {
+                (
+                    100.0,
+                    vec![Level {
+                        y: 95.0,
+                        label: "95 %".into(),
+                    }],
+                )
+            } else {
+                (((top * 1.2) / 5.0).ceil().max(1.0) * 5.0, Vec::new())
+            };
             Figure {
                 slug: slug(&c.column),
                 title: format!("Observed vs fitted: {} — {subtitle}", c.column),
@@ -168,17 +185,14 @@ pub fn figures(table: &FitTable, start: &str, duration_s: u32, subtitle: &str) -
                 y: Axis {
                     label: format!("{} (% of the fleet)", c.column),
                     min: 0.0,
-                    max: 100.0,
+                    max: y_max,
                     scale: Scale::Linear,
                     format: TickFormat::Percent,
                     ticks: Vec::new(),
                 },
                 series,
                 markers: Vec::new(),
-                levels: vec![Level {
-                    y: 95.0,
-                    label: "95 %".into(),
-                }],
+                levels,
             }
         })
         .collect()
