@@ -7,6 +7,7 @@
 # user-CPU nanoseconds per event, then the ratios (on/off and 1 → 2 threads as medians of the per-round ratios).
 #
 #   scripts/bench.sh [-n ROUNDS] [--with-100m] [--no-10m] [--compare OTHER_COFLEET_BINARY]
+#   scripts/bench.sh --report SAMPLES_TSV    # the table again, from the samples of an earlier (or cut short) run
 #
 # --compare times another build (an older release, a branch) in the same rounds, interleaved run by run, for a
 # before/after table made in one sitting. Results go to target/bench/out-*; every run writes its full results
@@ -18,13 +19,15 @@ rounds=5
 with_100m=0
 with_10m=1
 compare=""
+report=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) rounds="$2"; shift 2 ;;
         --with-100m) with_100m=1; shift ;;
         --no-10m) with_10m=0; shift ;;
         --compare) compare="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --report) report="$2"; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -38,6 +41,67 @@ fi
 if [ ! -x /usr/bin/time ]; then
     echo "bench.sh: needs GNU time at /usr/bin/time (package 'time')" >&2
     exit 2
+fi
+
+# The table, from the samples (medians over rounds; ratios as medians of the per-round ratios): `table SAMPLES LOAD`.
+table() {
+awk -F'\t' -v load_after="$2" -v cpus="$(nproc)" '
+function median(list,    n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function add(list, x) { return list == "" ? x : list " " x }
+{
+    key = $1 SUBSEP $2 SUBSEP $3
+    if (!(key in wall)) order[++keys] = key
+    wall[key] = add(wall[key], $4); user[key] = add(user[key], $5); rss[key] = add(rss[key], $6)
+    events[key] = $7
+    n[key]++
+    if (n[key] > rounds) rounds = n[key]
+    # Per-round ratios: the i-th run of one case against the i-th of the other.
+    wall_at[key, n[key]] = $4; user_at[key, n[key]] = $5
+}
+function ratio(a, b, what,    i, list) {
+    list = ""
+    for (i = 1; i <= n[a] && i <= n[b]; i++) {
+        if (what == "wall") list = add(list, wall_at[a, i] / wall_at[b, i])
+        else list = add(list, user_at[a, i] / user_at[b, i])
+    }
+    return list == "" ? "-" : sprintf("%.2f×", median(list))
+}
+END {
+    printf "| build | run | threads | wall (median) | user CPU (median) | peak RSS (median) | events | user-CPU ns / event | runs |\n"
+    printf "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+    for (i = 1; i <= keys; i++) {
+        k = order[i]; split(k, part, SUBSEP)
+        u = median(user[k])
+        per = events[k] == "-" ? "-" : sprintf("%.0f", u * 1e9 / events[k])
+        printf "| %s | %s | %s | %.2f s | %.2f s | %.0f MB | %s | %s | %d |\n", part[1], part[2], part[3], median(wall[k]), u, median(rss[k]) / 1024, events[k], per, n[k]
+    }
+    printf "\n| build | ratio | wall | user CPU |\n| --- | --- | --- | --- |\n"
+    for (i = 1; i <= keys; i++) {
+        k = order[i]; split(k, part, SUBSEP)
+        if (part[2] != "1m") continue
+        off = part[1] SUBSEP "1m-noload" SUBSEP part[3]
+        printf "| %s | load on / off, %s thread(s) | %s | %s |\n", part[1], part[3], ratio(k, off, "wall"), ratio(k, off, "user")
+        if (part[3] == "2") {
+            one = part[1] SUBSEP "1m" SUBSEP "1"
+            if (one in n) printf "| %s | 1 → 2 threads (1-thread wall / 2-thread wall) | %s | |\n", part[1], ratio(one, k, "wall")
+            ten = part[1] SUBSEP "10m" SUBSEP "2"
+            if (ten in n) printf "| %s | bench-10m / bench-1m, 2 threads | %s | %s |\n", part[1], ratio(ten, k, "wall"), ratio(ten, k, "user")
+            hundred = part[1] SUBSEP "100m" SUBSEP "2"
+            if (hundred in n && ten in n) printf "| %s | bench-100m / bench-10m (median), 2 threads | %.2f× | %.2f× |\n", part[1], median(wall[hundred]) / median(wall[ten]), median(user[hundred]) / median(user[ten])
+        }
+    }
+    printf "\n%d round(s), %d CPUs; load average %s at the end.\n", rounds, cpus, load_after
+}' "$1"
+}
+
+if [ -n "$report" ]; then
+    [ -f "$report" ] || { echo "bench.sh: --report $report: no such file" >&2; exit 2; }
+    table "$report" "(not recorded)"
+    exit 0
 fi
 
 cargo build --release --locked >&2
@@ -96,54 +160,5 @@ if [ "$with_100m" = 1 ]; then
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# The table, from the samples (medians over rounds; ratios as medians of the per-round ratios).
-awk -F'\t' -v rounds="$rounds" -v load_after="$load_after" -v cpus="$(nproc)" '
-function median(list,    n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function add(list, x) { return list == "" ? x : list " " x }
-{
-    key = $1 SUBSEP $2 SUBSEP $3
-    if (!(key in wall)) order[++keys] = key
-    wall[key] = add(wall[key], $4); user[key] = add(user[key], $5); rss[key] = add(rss[key], $6)
-    events[key] = $7
-    n[key]++
-    # Per-round ratios: the i-th run of one case against the i-th of the other.
-    wall_at[key, n[key]] = $4; user_at[key, n[key]] = $5
-}
-function ratio(a, b, what,    i, list) {
-    list = ""
-    for (i = 1; i <= n[a] && i <= n[b]; i++) {
-        if (what == "wall") list = add(list, wall_at[a, i] / wall_at[b, i])
-        else list = add(list, user_at[a, i] / user_at[b, i])
-    }
-    return list == "" ? "-" : sprintf("%.2f×", median(list))
-}
-END {
-    printf "| build | run | threads | wall (median) | user CPU (median) | peak RSS (median) | events | user-CPU ns / event | runs |\n"
-    printf "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
-    for (i = 1; i <= keys; i++) {
-        k = order[i]; split(k, part, SUBSEP)
-        u = median(user[k])
-        per = events[k] == "-" ? "-" : sprintf("%.0f", u * 1e9 / events[k])
-        printf "| %s | %s | %s | %.2f s | %.2f s | %.0f MB | %s | %s | %d |\n", part[1], part[2], part[3], median(wall[k]), u, median(rss[k]) / 1024, events[k], per, n[k]
-    }
-    printf "\n| build | ratio | wall | user CPU |\n| --- | --- | --- | --- |\n"
-    for (i = 1; i <= keys; i++) {
-        k = order[i]; split(k, part, SUBSEP)
-        if (part[2] != "1m") continue
-        off = part[1] SUBSEP "1m-noload" SUBSEP part[3]
-        printf "| %s | load on / off, %s thread(s) | %s | %s |\n", part[1], part[3], ratio(k, off, "wall"), ratio(k, off, "user")
-        if (part[3] == "2") {
-            one = part[1] SUBSEP "1m" SUBSEP "1"
-            if (one in n) printf "| %s | 1 → 2 threads (1-thread wall / 2-thread wall) | %s | |\n", part[1], ratio(one, k, "wall")
-            ten = part[1] SUBSEP "10m" SUBSEP "2"
-            if (ten in n) printf "| %s | bench-10m / bench-1m, 2 threads | %s | %s |\n", part[1], ratio(ten, k, "wall"), ratio(ten, k, "user")
-            hundred = part[1] SUBSEP "100m" SUBSEP "2"
-            if (hundred in n && ten in n) printf "| %s | bench-100m / bench-10m (median), 2 threads | %.2f× | %.2f× |\n", part[1], median(wall[hundred]) / median(wall[ten]), median(user[hundred]) / median(user[ten])
-        }
-    }
-    printf "\n%d round(s), %d CPUs; load average %s at the end.\n", rounds, cpus, load_after
-}' "$samples"
+
+table "$samples" "$load_after"
