@@ -80,18 +80,25 @@ END {
         printf "| %s | %s | %s | %.2f s | %.2f s | %.0f MB | %s | %s | %d |\n", part[1], part[2], part[3], median(wall[k]), u, median(rss[k]) / 1024, events[k], per, n[k]
     }
     printf "\n| build | ratio | wall | user CPU |\n| --- | --- | --- | --- |\n"
+    # Builds in the order they ran, each with its 2-thread then 1-thread ratios.
     for (i = 1; i <= keys; i++) {
-        k = order[i]; split(k, part, SUBSEP)
-        if (part[2] != "1m") continue
-        off = part[1] SUBSEP "1m-noload" SUBSEP part[3]
-        printf "| %s | load on / off, %s thread(s) | %s | %s |\n", part[1], part[3], ratio(k, off, "wall"), ratio(k, off, "user")
-        if (part[3] == "2") {
-            one = part[1] SUBSEP "1m" SUBSEP "1"
-            if (one in n) printf "| %s | 1 → 2 threads (1-thread wall / 2-thread wall) | %s | |\n", part[1], ratio(one, k, "wall")
-            ten = part[1] SUBSEP "10m" SUBSEP "2"
-            if (ten in n) printf "| %s | bench-10m / bench-1m, 2 threads | %s | %s |\n", part[1], ratio(ten, k, "wall"), ratio(ten, k, "user")
-            hundred = part[1] SUBSEP "100m" SUBSEP "2"
-            if (hundred in n && ten in n) printf "| %s | bench-100m / bench-10m (median), 2 threads | %.2f× | %.2f× |\n", part[1], median(wall[hundred]) / median(wall[ten]), median(user[hundred]) / median(user[ten])
+        split(order[i], part, SUBSEP)
+        if (!(part[1] in seen)) { seen[part[1]] = 1; builds[++nbuilds] = part[1] }
+    }
+    for (b = 1; b <= nbuilds; b++) {
+        build = builds[b]
+        for (t = 2; t >= 1; t--) {
+            k = build SUBSEP "1m" SUBSEP t
+            if (!(k in n)) continue
+            off = build SUBSEP "1m-noload" SUBSEP t
+            if (off in n) printf "| %s | load on / off, %d thread(s) | %s | %s |\n", build, t, ratio(k, off, "wall"), ratio(k, off, "user")
+            if (t != 2) continue
+            one = build SUBSEP "1m" SUBSEP "1"
+            if (one in n) printf "| %s | 1 → 2 threads (1-thread wall / 2-thread wall) | %s | |\n", build, ratio(one, k, "wall")
+            ten = build SUBSEP "10m" SUBSEP "2"
+            if (ten in n) printf "| %s | bench-10m / bench-1m, 2 threads | %s | %s |\n", build, ratio(ten, k, "wall"), ratio(ten, k, "user")
+            hundred = build SUBSEP "100m" SUBSEP "2"
+            if (hundred in n && ten in n) printf "| %s | bench-100m / bench-10m (median), 2 threads | %.2f× | %.2f× |\n", build, median(wall[hundred]) / median(wall[ten]), median(user[hundred]) / median(user[ten])
         }
     }
     printf "\n%d round(s), %d CPUs; load average %s at the end.\n", rounds, cpus, load_after
