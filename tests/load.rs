@@ -508,7 +508,10 @@ fn load_bad_inputs() {
             "infrastructure.cmg_instances",
         ),
         ("[infrastructure]\ncmgs = 0\n", "infrastructure.cmgs"),
-        ("[infrastructure]\ncmgs = 101\n", "from 1 to 100, got 101"),
+        (
+            "[infrastructure]\ncmgs = 1001\n",
+            "from 1 to 1000, got 1001",
+        ),
         (
             "[infrastructure]\nintune_requests_per_s = -1.0\n",
             "infrastructure.intune_requests_per_s",

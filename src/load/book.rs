@@ -8,7 +8,7 @@
 
 use super::Request;
 use super::kernel::{BLOCK, Cells, Days, Isa, Kernel, bucket_magic, period_magic};
-use crate::model::availability::Online;
+use crate::model::availability::{Online, Profile};
 use crate::model::infrastructure::REQUESTS;
 use crate::model::schedule::{Jittered, MdmSchedule, Periodic, Ticks};
 use crate::model::time::{DAY, Divisor, NEVER, Time};
@@ -576,9 +576,6 @@ impl LoadBook {
         ticks: &Jittered,
         from: Time,
     ) {
-        let Some((a, _)) = online.window_from(from) else {
-            return;
-        };
         if ledger.runs.len() >= RUNS - 64 {
             Self::add_runs(ledger);
         }
@@ -587,6 +584,20 @@ impl LoadBook {
             if let Some(also) = also {
                 self.count_run(ledger, also, at);
             }
+        };
+        if online.profile() == Profile::AlwaysOn {
+            // Online throughout: every tick from `from` on runs on time, none is missed, and the ticks are
+            // in order (a cycle's delay is under the period), so no two are one run.
+            let (mut k, mut tick) = ticks.first_at_or_after(from);
+            while tick < self.horizon {
+                count(ledger, tick);
+                k += 1;
+                tick = ticks.tick(k);
+            }
+            return;
+        }
+        let Some((a, _)) = online.window_from(from) else {
+            return;
         };
         let mut lo = from;
         let mut last = NEVER;
@@ -605,12 +616,8 @@ impl LoadBook {
                 lo = a + 1;
             }
         }
-        let mut k = ticks.cycle_at_or_after(lo);
-        loop {
-            let tick = ticks.tick(k);
-            if tick >= self.horizon {
-                return;
-            }
+        let (mut k, mut tick) = ticks.first_at_or_after(lo);
+        while tick < self.horizon {
             let run = online.online_from(tick);
             if run >= self.horizon {
                 return;
@@ -620,6 +627,7 @@ impl LoadBook {
                 last = run;
             }
             k += 1;
+            tick = ticks.tick(k);
         }
     }
 
@@ -984,7 +992,6 @@ impl LoadBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::availability::Profile;
     use crate::model::scenario::{Burst, DEFAULT_BURSTS};
     use crate::model::schedule::next_run;
     use crate::model::time::{HOUR, MINUTE};

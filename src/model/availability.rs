@@ -285,6 +285,20 @@ impl Online {
         }
         let t = t.saturating_add(self.shift);
         let mut day = t / DAY;
+        // One profile per loop: the days' windows without a dispatch per day.
+        if self.profile == Profile::Intermittent {
+            // (Past the last day whose midnight fits, `local_window` finds no window either.)
+            let last = self.last_day.min(Time::MAX / DAY - 1);
+            while day <= last {
+                if let Some((a, b)) = intermittent_window(self.key, day)
+                    && b > t
+                {
+                    return self.in_sim_time((a, b));
+                }
+                day += 1;
+            }
+            return None;
+        }
         while day <= self.last_day {
             if let Some((a, b)) = self.local_window(day)
                 && b > t

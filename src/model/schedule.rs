@@ -60,6 +60,7 @@ pub struct Jittered {
 
 impl Jittered {
     /// Tick of cycle `k`.
+    #[inline]
     pub fn tick(&self, k: u32) -> Time {
         let base = self.phase.saturating_add(k.saturating_mul(self.period));
         if self.max_delay == 0 {
@@ -72,17 +73,29 @@ impl Jittered {
 
     /// The cycle of the first tick at or after `t`.
     pub fn cycle_at_or_after(&self, t: Time) -> u32 {
+        self.first_at_or_after(t).0
+    }
+
+    /// The cycle of the first tick at or after `t`, and that tick (one delay hash fewer than asking for the
+    /// cycle, then its tick).
+    #[inline]
+    pub fn first_at_or_after(&self, t: Time) -> (u32, Time) {
         // Every cycle before `k` ends (undelayed tick + the longest delay) before `t`.
         let k = t
             .saturating_sub(self.phase.saturating_add(self.max_delay))
             .div_ceil(self.period);
-        if self.tick(k) >= t { k } else { k + 1 }
+        let tick = self.tick(k);
+        if tick >= t {
+            (k, tick)
+        } else {
+            (k + 1, self.tick(k + 1))
+        }
     }
 }
 
 impl Ticks for Jittered {
     fn next_tick(&self, t: Time) -> Time {
-        self.tick(self.cycle_at_or_after(t))
+        self.first_at_or_after(t).1
     }
 
     fn max_gap(&self) -> Time {
