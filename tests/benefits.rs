@@ -227,7 +227,7 @@ fn a_grace_period_longer_than_the_validity_period_is_refused() {
 }
 
 #[test]
-fn a_restart_reaches_always_on_devices_within_five_minutes() {
+fn a_restart_reaches_always_on_devices_within_five_minutes_of_its_request() {
     let scenario = format!(
         r#"name = "restart"
 seed = 9
@@ -247,17 +247,21 @@ leave_collection = true
         ideal_fleet(20_000, 1.0, 1.0)
     );
     let run = run_on_1_and_4_threads(&scenario, &[]);
-    assert!(run.stat("remote_action_latency.restart", "max") <= 300.0);
+    let s = run.summary();
+    let counts = &s["counts"];
+    let targeted = counts["action.restart.targeted"].as_f64().unwrap();
+    // Each device acts within 5 min of its request, which Graph paces at 400 per 20 s (tests/graph_pacing.rs).
+    let k = targeted as u64;
+    let last_issue = ((k - 1) / 400 * 20) as f64;
+    let mean_issue = (0..k).map(|i| (i / 400 * 20) as f64).sum::<f64>() / targeted;
+    assert!(run.stat("remote_action_latency.restart", "max") <= last_issue + 300.0);
     assert!(run.stat("remote_action_latency.restart", "min") >= 1.0);
     assert_close(
         "mean restart delay",
         run.stat("remote_action_latency.restart", "mean"),
-        150.5,
+        mean_issue + 150.5,
         0.02,
     );
-    let s = run.summary();
-    let counts = &s["counts"];
-    let targeted = counts["action.restart.targeted"].as_f64().unwrap();
     // Half of the devices still co-managed after the retire of 10 % two minutes earlier.
     assert!((targeted / 20_000.0 - 0.45).abs() < 0.01, "{targeted}");
     assert_eq!(

@@ -176,11 +176,17 @@ fn os_deployment_arrivals_are_identical_for_any_thread_count() {
 fn wipes_and_retires_are_identical_for_any_thread_count() {
     let scenario = family_base()
         .push("action", "kind = \"wipe\"\nat = \"1d12h\"\nshare = 0.2\n")
-        .push("action", "kind = \"retire\"\nat = \"2d\"\nshare = 0.1\n")
+        .push(
+            "action",
+            "kind = \"retire\"\nat = \"2d\"\nshare = 0.1\nleave_collection = true\n",
+        )
+        .push("action", "kind = \"retire\"\nat = \"2d6h\"\nshare = 0.1\n")
         .text();
     let s = same_at_any_thread_count("run", &scenario, &[], "summary.json");
     assert!(count(&s, "action.wipe.targeted") > 300);
     assert!(count(&s, "retired") > 300);
+    // Two retire actions: the second's devices re-enroll (the counts per kind are summed).
+    assert!(count(&s, "action.retire.targeted") > count(&s, "retired") + 300);
 }
 
 #[test]

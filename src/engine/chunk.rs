@@ -90,19 +90,44 @@ impl Chunk {
         }
     }
 
-    /// Remote action `index` reaches this chunk's devices at the epoch boundary `now` (at or after its `at`).
+    /// Index of this chunk in the fleet (its devices' ids divided by the chunk size).
+    pub fn number(&self) -> usize {
+        (self.first / CHUNK_SIZE) as usize
+    }
+
+    /// How many of this chunk's devices remote action `index` targets (sent at the boundary `now`).
+    pub fn action_targets(&self, index: usize, action: &Action, env: &Env<'_>) -> u64 {
+        self.devices
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| {
+                d.action_target(self.first + *i as u32, index, action, env.model)
+                    .is_some()
+            })
+            .count() as u64
+    }
+
+    /// Remote action `index` reaches this chunk's devices at the epoch boundary `now` (at or after its `at`);
+    /// `rank`: how many devices before this chunk's it targets.
+    #[allow(clippy::too_many_arguments)]
     pub fn remote_action(
         &mut self,
         index: usize,
         action: &Action,
+        mut rank: u64,
         now: Time,
         env: &Env<'_>,
         rec: &mut ThreadRecorder<'_>,
     ) {
         for (i, device) in self.devices.iter_mut().enumerate() {
             let before = device.next_event;
+            let id = self.first + i as u32;
+            let Some(delay) = device.action_target(id, index, action, env.model) else {
+                continue;
+            };
             rec.device(device.cohort(env.model));
-            device.remote_action(self.first + i as u32, index, action, now, env, rec);
+            device.remote_action(id, index, action, (delay, rank), now, env, rec);
+            rank += 1;
             if device.next_event != before && device.next_event != NEVER {
                 self.queue.push(device.next_event, i as u32);
             }

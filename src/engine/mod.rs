@@ -218,9 +218,18 @@ pub fn simulate_with(
         // Remote actions reach the devices at the first boundary at or after they are sent.
         for (index, action) in scenario.actions.iter().enumerate() {
             if action.at <= now && action.at + epoch > now {
+                let ranks = action_ranks(&chunks, index, action, &env, n, reducer);
                 chunks.par_iter_mut().for_each(|c| {
                     let mut mine = tallies.mine();
-                    c.remote_action(index, action, now, &env, &mut mine.recorder(book.as_ref()))
+                    let rank = ranks.get(c.number()).copied().unwrap_or(0);
+                    c.remote_action(
+                        index,
+                        action,
+                        rank,
+                        now,
+                        &env,
+                        &mut mine.recorder(book.as_ref()),
+                    )
                 });
             }
         }
@@ -332,6 +341,39 @@ pub fn simulate_with(
         groups,
         group_sizes,
     })
+}
+
+/// Per chunk of the fleet (by chunk number), how many devices of the chunks before it remote action `index`
+/// targets: the rank of each chunk's first target in device-index order, the order Graph's pacing follows
+/// (docs/model.md §4). Every process counts its own chunks and the counts are summed, so the ranks are the same
+/// for any thread count and any split. Empty for an action Graph does not pace.
+fn action_ranks(
+    chunks: &[Chunk],
+    index: usize,
+    action: &Action,
+    env: &Env<'_>,
+    devices: u32,
+    reducer: &dyn Reducer,
+) -> Vec<u64> {
+    if !action.kind.through_graph() {
+        return Vec::new();
+    }
+    let mut counts = vec![0u64; devices.div_ceil(CHUNK_SIZE) as usize];
+    let mine: Vec<(usize, u64)> = chunks
+        .par_iter()
+        .map(|c| (c.number(), c.action_targets(index, action, env)))
+        .collect();
+    for (number, count) in mine {
+        counts[number] = count;
+    }
+    reducer.sum(&mut counts);
+    let mut before = 0u64;
+    for c in &mut counts {
+        let n = *c;
+        *c = before;
+        before += n;
+    }
+    counts
 }
 
 /// Devices per group (the paths, then the stages' targets).

@@ -58,6 +58,27 @@ impl ActionKind {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// Whether the action is a Graph device write, paced by Graph's throttling limit (Intune's remote
+    /// actions: `rebootNow`, `syncDevice`, `wipe`, `retire`); a remote control session is not.
+    pub fn through_graph(self) -> bool {
+        self != ActionKind::RemoteControl
+    }
+}
+
+/// Graph's limit on Intune device writes (POST/PUT/DELETE/PATCH of the "devices" service, remote actions
+/// included): 400 per 20 s per tenant, over all apps (GRAPH includes/throttling-intune-devices.md; docs/model.md
+/// §4). A bulk action sends one request per device, so the k-th device's request (0-based, in device-index
+/// order) cannot leave before `⌊k / 400⌋ · 20 s` after the action's `at`.
+pub const GRAPH_DEVICE_WRITES: u64 = 400;
+/// The window of [`GRAPH_DEVICE_WRITES`].
+pub const GRAPH_WINDOW: Time = 20;
+
+/// When the `rank`-th targeted device's request of a Graph-paced action sent at `at` leaves.
+pub fn graph_issue(at: Time, rank: u64) -> Time {
+    let windows = rank / GRAPH_DEVICE_WRITES;
+    let delay = windows.saturating_mul(u64::from(GRAPH_WINDOW));
+    at.saturating_add(Time::try_from(delay).unwrap_or(Time::MAX))
 }
 
 /// How long an online device takes from the push to acting: uniform in `(0, PUSH_ACT_WINDOW]`. The restart

@@ -42,7 +42,7 @@
 //! path's two retried steps (chosen evenly), and never finishes.
 
 use super::Model;
-use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
+use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW, graph_issue};
 use super::availability::{Online, Profile};
 use super::calendar::office_hours_resume;
 use super::infrastructure::{Component, Pressure, Request};
@@ -845,37 +845,34 @@ impl Device {
     }
 
     /// Remote action `index` is sent at `action.at`; the engine calls this at the first epoch boundary `now`
-    /// at or after it. A device co-managed at `at` is targeted (by its share draw or its pilot membership);
-    /// if it is online it acts within `PUSH_ACT_WINDOW`, otherwise at its first Intune check-in after it comes
+    /// at or after it for each device it targets. If the device is online it acts within `PUSH_ACT_WINDOW`,
+    /// otherwise at its first Intune check-in after it comes
     /// back online. Wipe and retire take effect then (not before `now`).
+    ///
+    /// The device is a target ([`Device::action_target`] gave `delay`); `rank`: how many devices of lower
+    /// index the action targets (fleet-wide). A Graph-paced action's request for this device leaves at
+    /// [`graph_issue`]`(at, rank)`, and the device acts after that.
+    #[allow(clippy::too_many_arguments)]
     pub fn remote_action(
         &mut self,
         id: u32,
         index: usize,
         action: &Action,
+        (delay, rank): (Time, u64),
         now: Time,
         env: &Env<'_>,
         rec: &mut impl Recorder,
     ) {
         let model = env.model;
-        let at = action.at;
-        if self.state != State::CoManaged || self.comanaged_at > at || self.attempt != 0 {
-            return;
-        }
-        let mut rng = model.seeds.stream(id, slot::ACTION + index as u32);
-        let u_target = rng.uniform();
-        let delay = 1 + rng.below(PUSH_ACT_WINDOW);
-        let targeted = match action.target {
-            ActionTarget::Share(p) => u_target < p,
-            ActionTarget::Stage(stage) => self.member_of(model, stage),
+        let at = if action.kind.through_graph() {
+            graph_issue(action.at, rank)
+        } else {
+            action.at
         };
-        if !targeted {
-            return;
-        }
         let online = self.online(id, model);
         if action.kind == ActionKind::RemoteControl {
             let start = self.session_start(&online, model, at, action.user_consent);
-            let latency = (start < model.scenario.duration).then(|| start - at);
+            let latency = (start < model.scenario.duration).then(|| start - action.at);
             rec.remote_action(index, action.kind, latency);
             return;
         }
@@ -890,7 +887,7 @@ impl Device {
             rec.remote_action(index, action.kind, None);
             return;
         }
-        rec.remote_action(index, action.kind, Some(acts - at));
+        rec.remote_action(index, action.kind, Some(acts - action.at));
         // The check-in the push makes an online device do (counted where the ledger is still open); an offline
         // device acts at a scheduled check-in, which its walk has counted already.
         let effect = acts.max(now);
@@ -906,6 +903,29 @@ impl Device {
         self.attempt = pending;
         self.step_start = effect;
         self.next_event = self.comanaged_next();
+    }
+
+    /// Whether remote action `index` targets the device (co-managed at its `at`, no action pending, and
+    /// drawn by its share or a member of its stage's pilot): `Some(push delay)` if it does. A pure function of
+    /// the device's state, so that the engine can count the targets before it sends the action.
+    pub fn action_target(
+        &self,
+        id: u32,
+        index: usize,
+        action: &Action,
+        model: &Model,
+    ) -> Option<Time> {
+        if self.state != State::CoManaged || self.comanaged_at > action.at || self.attempt != 0 {
+            return None;
+        }
+        let mut rng = model.seeds.stream(id, slot::ACTION + index as u32);
+        let u_target = rng.uniform();
+        let delay = 1 + rng.below(PUSH_ACT_WINDOW);
+        let targeted = match action.target {
+            ActionTarget::Share(p) => u_target < p,
+            ActionTarget::Stage(stage) => self.member_of(model, stage),
+        };
+        targeted.then_some(delay)
     }
 
     /// When a remote control session asked for at `t` starts (docs/model.md §3): the device must be online;
