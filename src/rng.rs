@@ -33,6 +33,9 @@ pub mod slot {
     pub const CLIENT_HEALTH: u32 = 7 << 16;
     /// Compliance mechanics: whether the device is ever fixed, then its two times-to-fix; one draw each.
     pub const COMPLIANCE: u32 = 8 << 16;
+    /// Co-management enrollment of a path-1 client: its scope, token, VPN, readiness and return; one draw each
+    /// (`model::enrollment`).
+    pub const COMANAGEMENT: u32 = 9 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

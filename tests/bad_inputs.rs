@@ -89,6 +89,47 @@ fn availability_shares_must_sum_to_one() {
 }
 
 #[test]
+fn readiness_shares_and_the_enrollment_scope_are_checked() {
+    rejects(
+        &format!("{BASE}vpn_share = 1.5\n"),
+        &["bad.toml:4:13", "fleet.vpn_share", "from 0 to 1"],
+    );
+    rejects(
+        &format!("{BASE}[fleet.readiness]\ninactive = 0.6\nservers = 0.5\n"),
+        &[
+            "bad.toml:4:1",
+            "fleet.readiness",
+            "at most 1",
+            "inactive 0.6 + servers 0.5",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nauto_enrollment = \"pilot\"\n"),
+        &[
+            "bad.toml:5:19",
+            "comanagement.pilot_share",
+            "missing required key",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\npilot_share = 0.2\n"),
+        &[
+            "bad.toml:5:15",
+            "comanagement.pilot_share",
+            "only auto_enrollment = \"pilot\"",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nauto_enrollment = \"some\"\n"),
+        &["bad.toml:5:19", "comanagement.auto_enrollment", "pilot"],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nuser_token_share = 2\n"),
+        &["comanagement.user_token_share", "from 0 to 1"],
+    );
+}
+
+#[test]
 fn unknown_workloads_and_authorities_are_errors() {
     rejects(
         &format!(

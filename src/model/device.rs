@@ -14,7 +14,9 @@
 //! ConfigMgr enrolls it in Intune: `enrollment_attempts` attempts `enrollment_retry` apart, then a wait for the
 //! next machine policy evaluation before the next round. The co-management policy is already present, so the
 //! device is co-managed when its enrollment succeeds (MD how-to-monitor.md: MDMEnrolled and
-//! ComgmtPolicyPresent).
+//! ComgmtPolicyPresent). What the enrollment meets on the device — its scope, a device token that falls back to
+//! the user's ("Pending user sign in"), a VPN for the join, its readiness at t = 0 — is its
+//! [`Prospect`](super::enrollment::Prospect) (docs/model.md, co-management enrollment).
 //!
 //! **Path 2, new internet device** (MD quickstart-paths.md, autopilot-enrollment.md): the device arrives and
 //! is first switched on in one of its online windows; Autopilot joins it to Azure AD and enrolls it in Intune
@@ -44,6 +46,7 @@
 use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW};
 use super::availability::{Online, Profile};
+use super::enrollment::{Prospect, Readiness, user_sign_in};
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
@@ -70,6 +73,19 @@ pub enum State {
     NotArrived,
     /// Path 1: waiting for its scheduled auto-enrollment.
     Scheduled,
+    /// Path 1: an inactive ConfigMgr client; the next event is its return.
+    Inactive,
+    /// Path 1: already enrolled in Intune; the next event is the policy poll that brings the co-management
+    /// policy ([`NEVER`] outside the enrollment scope).
+    AwaitingPolicy,
+    /// Path 1: the device-token enrollment failed; the next event is the user's sign-in, which enrolls it with
+    /// the user token.
+    PendingUserSignIn,
+    /// Path 1: joined, but never enrolled by co-management (outside the enrollment scope, or an unhealthy
+    /// client).
+    Idle,
+    /// Path 1: skipped by co-management (a server).
+    Excluded,
     /// Path 1: hybrid Azure AD join in progress; the next event is a registration attempt.
     HybridJoining,
     /// MDM enrollment in progress; the next event is an attempt.
@@ -349,10 +365,18 @@ impl Device {
             && facts
                 .hybrid_joined
                 .unwrap_or(u_joined < s.fleet.hybrid_joined_at_start);
+        let prospect = if path == Path::ExistingClient && !osd && !comanaged_now {
+            Prospect::of(id, model, internet)
+        } else {
+            Prospect::DEFAULT
+        };
         if permanent && !comanaged_now {
             // A device already joined cannot fail its join: its configuration error is the enrollment's.
             let fail_step = if joined_now { 2 } else { fail_step };
             flags |= fail_step << FAIL_STEP_SHIFT;
+        } else if prospect.readiness == Readiness::IneligibleOs {
+            // Its enrollment fails with 0x80070032, a configuration error.
+            flags |= 2 << FAIL_STEP_SHIFT;
         }
         if path == Path::NewInternet || internet {
             flags |= INTERNET;
@@ -391,15 +415,23 @@ impl Device {
         }
         if path == Path::ExistingClient && rec.counts_requests() {
             // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
-            // arrival: the task sequence installs the client).
-            let from = if osd { d.origin } else { 0 };
-            rec.periodic(
-                d.poll_request(),
-                &d.online(id, model),
-                &d.poll_ticks(model),
-                from,
-            );
-            d.client_tasks(id, model, from, 1, rec);
+            // arrival: the task sequence installs the client; an inactive client from its return; a server
+            // is not simulated).
+            let from = match prospect.readiness {
+                _ if osd => d.origin,
+                Readiness::Inactive { returns } => returns,
+                Readiness::Server => NEVER,
+                _ => 0,
+            };
+            if from != NEVER {
+                rec.periodic(
+                    d.poll_request(),
+                    &d.online(id, model),
+                    &d.poll_ticks(model),
+                    from,
+                );
+                d.client_tasks(id, model, from, 1, rec);
+            }
         }
         match path {
             _ if osd => {
@@ -421,10 +453,38 @@ impl Device {
                 }
                 d.report_health(id, model, rec);
             }
+            Path::ExistingClient if prospect.readiness == Readiness::Server => {
+                d.state = State::Excluded;
+                rec.milestone(0, None, Milestone::NotStarted);
+            }
+            Path::ExistingClient if prospect.readiness == Readiness::IntuneEnrolled => {
+                // Enrolled before the run: its check-ins run from t = 0, and the policy poll that brings the
+                // co-management policy makes it co-managed.
+                d.state = State::AwaitingPolicy;
+                rec.milestone(0, None, Milestone::Enrolled);
+                let online = d.online(id, model);
+                if rec.counts_requests() {
+                    rec.mdm_checkins(&online, &d.mdm_schedule(model), 0);
+                }
+                if prospect.in_scope {
+                    d.next_event = next_run(&online, &d.poll_ticks(model), 0);
+                }
+            }
+            Path::ExistingClient if matches!(prospect.readiness, Readiness::Inactive { .. }) => {
+                let Readiness::Inactive { returns } = prospect.readiness else {
+                    unreachable!()
+                };
+                d.state = State::Inactive;
+                rec.milestone(0, None, Milestone::NotStarted);
+                d.next_event = d.online(id, model).online_from(returns);
+            }
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.
-                d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
-                if joined_now {
+                d.origin = (u_time * f64::from(model.enrollment_spread)) as Time;
+                if joined_now && !prospect.takes_policy() {
+                    d.state = State::Idle;
+                    rec.milestone(0, None, Milestone::Joined);
+                } else if joined_now {
                     // Joined before the run: only the enrollment timer is left to wait for.
                     rec.milestone(0, None, Milestone::Joined);
                     let at = d
@@ -472,8 +532,11 @@ impl Device {
     pub fn milestone(&self) -> Milestone {
         match self.state {
             State::NotArrived => Milestone::NotArrived,
-            State::Scheduled | State::HybridJoining => Milestone::NotStarted,
-            State::Enrolling => Milestone::Joined,
+            State::Scheduled | State::HybridJoining | State::Inactive | State::Excluded => {
+                Milestone::NotStarted
+            }
+            State::Enrolling | State::PendingUserSignIn | State::Idle => Milestone::Joined,
+            State::AwaitingPolicy => Milestone::Enrolled,
             State::Installing | State::InstallFailing => Milestone::Enrolled,
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
@@ -701,9 +764,35 @@ impl Device {
                 self.begin_step(State::Enrolling, t);
                 self.enrollment_attempt(id, t, env, rec);
             }
+            State::Inactive => {
+                // Back: its client polls again from now, and it starts path 1 as an eligible device would.
+                if rec.counts_requests() {
+                    let online = self.online(id, model);
+                    rec.periodic(self.poll_request(), &online, &self.poll_ticks(model), t);
+                    self.client_tasks(id, model, t, 1, rec);
+                }
+                self.state = State::Scheduled;
+                self.handle(id, env, rec);
+            }
+            State::AwaitingPolicy => {
+                rec.latency(Latency::TimeToComanagedExistingClient, t);
+                self.become_comanaged(id, t, env, rec);
+            }
+            State::PendingUserSignIn => {
+                // The user's sign-in starts the enrollment with the user token.
+                self.state = State::Enrolling;
+                self.enrollment_attempt(id, t, env, rec);
+            }
             State::Scheduled => {
                 if self.fail_step() == Some(1) {
                     return self.fail(t, Milestone::NotStarted, rec);
+                }
+                if !Prospect::of(id, model, self.flags & INTERNET != 0).line_of_sight {
+                    // An internet device without a VPN never reaches a domain controller: the join cannot
+                    // write its certificate, and the device stays unjoined.
+                    self.state = State::HybridJoining;
+                    self.next_event = NEVER;
+                    return;
                 }
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
@@ -734,7 +823,12 @@ impl Device {
                     rec.latency(Latency::HybridJoin, t - self.step_start);
                     rec.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
                     let timer = self.enrollment_timer(id, model);
-                    if timer <= t {
+                    if !self.is_osd()
+                        && !Prospect::of(id, model, self.flags & INTERNET != 0).takes_policy()
+                    {
+                        self.state = State::Idle;
+                        self.next_event = NEVER;
+                    } else if timer <= t {
                         self.begin_step(State::Enrolling, t);
                         self.enrollment_attempt(id, t, env, rec);
                     } else {
@@ -793,7 +887,9 @@ impl Device {
                 }
                 self.next_event = self.comanaged_next();
             }
-            State::Failed | State::Retired => self.next_event = NEVER,
+            State::Failed | State::Retired | State::Idle | State::Excluded => {
+                self.next_event = NEVER
+            }
         }
     }
 
@@ -961,6 +1057,12 @@ impl Device {
         if self.is_osd() {
             return self.origin;
         }
+        if let Readiness::Inactive { returns } =
+            Prospect::of(id, model, self.flags & INTERNET != 0).readiness
+        {
+            // Back after co-management has members: it enrolls as soon as it is eligible.
+            return returns;
+        }
         next_run(&self.online(id, model), &self.poll_ticks(model), 0).saturating_add(self.origin)
     }
 
@@ -989,6 +1091,17 @@ impl Device {
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
             rec.request(Request::MdmEnrollment, t);
+        }
+        if self.attempt == 0
+            && self.path == Path::ExistingClient
+            && !self.is_osd()
+            && Prospect::of(id, model, self.flags & INTERNET != 0).user_token
+        {
+            // The device-token attempt fails; the enrollment waits for a user to sign in, with the user token.
+            self.attempt = 1;
+            self.state = State::PendingUserSignIn;
+            self.next_event = user_sign_in(&self.online(id, model), &model.scenario.start, t);
+            return;
         }
         let failed = model
             .seeds

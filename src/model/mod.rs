@@ -7,6 +7,7 @@ pub mod action;
 pub mod availability;
 pub mod calendar;
 pub mod device;
+pub mod enrollment;
 pub mod infrastructure;
 pub mod inventory;
 pub mod record;
@@ -20,6 +21,7 @@ pub mod workload;
 use crate::rng::SeedKey;
 use rollout::pilot_bound;
 use scenario::Scenario;
+use time::Time;
 use workload::{Authority, WorkloadSet};
 
 /// Who a stage targets and what "switched" means for it, precomputed for the gate counts.
@@ -46,6 +48,12 @@ pub struct Model {
     os_cumulative: Vec<(u32, f64)>,
     /// The same for new hardware (path 2).
     os_cumulative_new: Vec<(u32, f64)>,
+    /// The enrollment spread of path 1: as written, or scaled with the clients in scope
+    /// (`scenario::auto_enrollment_spread`).
+    pub enrollment_spread: Time,
+    /// Whether any path-1 client may differ from the default prospect (in scope, device token, VPN, ready),
+    /// so that its [`enrollment::Prospect`] must be drawn.
+    pub prospects: bool,
 }
 
 impl Model {
@@ -75,7 +83,24 @@ impl Model {
         };
         let os_cumulative = cumulative(&scenario.fleet.attributes.os_build);
         let os_cumulative_new = cumulative(&scenario.fleet.new_attributes.os_build);
+        let fleet = &scenario.fleet;
+        let comanagement = &scenario.comanagement;
+        // The clients in the automatic-enrollment scope, as expected from the shares.
+        let clients = f64::from(fleet.devices)
+            * fleet.existing_client_share
+            * (1.0 - fleet.comanaged_at_start)
+            * comanagement.scope_share();
+        let enrollment_spread = scenario
+            .timers
+            .enrollment_spread
+            .unwrap_or_else(|| scenario::auto_enrollment_spread(clients));
+        let prospects = comanagement.auto_enrollment != scenario::AutoEnrollment::All
+            || comanagement.user_token_share > 0.0
+            || (fleet.vpn_share < 1.0 && fleet.internet_share > 0.0)
+            || !fleet.readiness.is_none();
         Model {
+            enrollment_spread,
+            prospects,
             seeds: SeedKey::new(scenario.seed),
             scenario,
             stage_targets,

@@ -86,6 +86,9 @@ keys! {
     FLEET_INTERNET_SHARE = "fleet" "internet_share" => SHARE, Preset::Number(0.0), "",
         "Share of path-1 devices on the internet (remote workers): their ConfigMgr traffic goes through the CMG instead of their site's management points.",
         NO_SOURCE;
+    FLEET_VPN_SHARE = "fleet" "vpn_share" => SHARE, Preset::Number(1.0), "",
+        "Share of the internet path-1 devices (`internet_share`) that reach the corporate network over a VPN; the others, unless already joined, never complete the hybrid join (it needs line of sight to a domain controller) and are never co-managed through path 1.",
+        "docs/model.md §1.1";
     FLEET_BROKEN_CLIENT_HEALTH = "fleet" "broken_client_health" => SHARE, Preset::Number(0.0), "",
         "Share of devices whose ConfigMgr client health evaluation is broken: Intune shows them healthy only while their last sync is at most 48 h old.",
         "docs/model.md §1.2";
@@ -108,6 +111,25 @@ keys! {
     INTERMITTENT = "fleet.availability" "intermittent" => SHARE, Preset::Number(0.10), "",
         "Online in a few short windows a week.",
         "[assumption] no published duty cycle (docs/model.md §5)";
+
+    READY_INACTIVE = "fleet.readiness" "inactive" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients inactive at t = 0 (no policy request, heartbeat or inventory for 7 days): no progress until they return.",
+        "MD memdocs/configmgr/core/clients/deploy/configure-client-status.md (docs/model.md §1.1)";
+    READY_INACTIVE_RETURN = "fleet.readiness" "inactive_return" => Kind::Duration { min: MINUTE, max: MAX_SPAN }, Preset::Optional, "",
+        "Mean time for an inactive client to come back (exponential from t = 0); it then enrolls at once, co-management having members. None: no inactive client returns during the run.",
+        "[assumption] (docs/model.md §1.1)";
+    READY_UNHEALTHY = "fleet.readiness" "unhealthy" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients whose ConfigMgr client is unhealthy: they never process the co-management policy (their hybrid join still runs).",
+        "MD memdocs/configmgr/core/clients/deploy/configure-client-status.md (docs/model.md §1.1)";
+    READY_INELIGIBLE_OS = "fleet.readiness" "ineligible_os" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients on an OS build co-management cannot enroll: their enrollment fails with 0x80070032.",
+        "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
+    READY_INTUNE_ENROLLED = "fleet.readiness" "intune_enrolled" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients already enrolled in Intune: co-managed at the policy poll that brings the co-management policy, without enrolling.",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
+    READY_SERVERS = "fleet.readiness" "servers" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients that are servers: skipped by co-management. The five readiness shares sum to at most 1.",
+        "docs/model.md §1.1";
 
     OS_BUILD = "fleet.attributes" "os_build" => Kind::BuildShares,
         Preset::Builds(&[(19_044, 0.10), (19_045, 0.50), (22_631, 0.40)]), "",
@@ -155,8 +177,8 @@ keys! {
     HYBRID_JOIN_RETRY = "timers" "hybrid_join_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(HOUR), "",
         "Automatic-Device-Join task retry: the registration trigger \"runs every hour\".",
         "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
-    ENROLLMENT_SPREAD = "timers" "enrollment_spread" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Duration(2 * DAY), "",
-        "ConfigMgr spreads auto-enrollment of existing clients at random over this span (\"for 100,000 clients enrollment occurs over several days\").",
+    ENROLLMENT_SPREAD = "timers" "enrollment_spread" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Optional, "",
+        "ConfigMgr spreads auto-enrollment of existing clients at random over this span (\"if your environment has 100,000 clients … enrollment occurs over several days\"). None: it scales with the clients in scope, the larger of 2 days and 3.456 s per client (4 days for 100,000) [assumption]; a written duration is used as written.",
         "MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md (docs/model.md §1.1)";
     ENROLLMENT_RETRY = "timers" "enrollment_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(15 * MINUTE), "",
         "ConfigMgr-triggered MDM enrollment retry interval (MDMEnrollmentRetryInterval).",
@@ -207,6 +229,16 @@ keys! {
     FAIL_PERMANENT = "failures" "permanent" => SHARE, Preset::Number(0.005), "",
         "Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never finish their path.",
         "[assumption] no published failure rate (docs/model.md §1.1)";
+
+    AUTO_ENROLLMENT = "comanagement" "auto_enrollment" => Kind::Choice { names: &["all", "pilot", "none"], what: "automatic enrollment scope" }, Preset::Choice("all"), "",
+        "Which path-1 clients co-management's automatic enrollment reaches: all, the \"Intune Auto Enrollment\" pilot collection (`pilot_share`), or none (path 2 is not affected).",
+        "MD memdocs/configmgr/comanage/how-to-enable.md (docs/model.md §1.1)";
+    AUTO_ENROLLMENT_PILOT_SHARE = "comanagement" "pilot_share" => Kind::PositiveShare, Preset::Optional, "",
+        "The pilot collection's share of path-1 clients: required with `auto_enrollment = \"pilot\"`, not allowed otherwise.",
+        "docs/model.md §1.1";
+    USER_TOKEN_SHARE = "comanagement" "user_token_share" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients whose Azure AD device-token enrollment fails: they fall back to the user token and wait as \"Pending user sign in\" until a user signs in.",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
 
     MPS_PER_SITE = "infrastructure" "management_points_per_site" => Kind::Whole { min: 1, max: 15 }, Preset::Whole(2), "management points",
         "Management points per site (a primary site supports at most 15).",

@@ -157,6 +157,11 @@ pub const TABLES: &[Table] = &[
         doc: "Share of devices per online profile; the three shares sum to 1.",
     },
     Table {
+        path: "fleet.readiness",
+        array: false,
+        doc: "The state of the path-1 clients at t = 0 (not co-managed): shares inactive, unhealthy, on an ineligible OS build, already enrolled in Intune, or servers; together at most 1.",
+    },
+    Table {
         path: "fleet.attributes",
         array: false,
         doc: "Share of devices with each compliance-relevant attribute.",
@@ -181,6 +186,11 @@ pub const TABLES: &[Table] = &[
         path: "failures",
         array: false,
         doc: "Probability that one attempt of a step fails.",
+    },
+    Table {
+        path: "comanagement",
+        array: false,
+        doc: "Co-management's automatic enrollment of path-1 clients: its scope and how it authenticates.",
     },
     Table {
         path: "infrastructure",

@@ -209,6 +209,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         fleet,
         timers,
         failures: read::failures(root.table("failures")),
+        comanagement: convert_comanagement(c, root.table("comanagement")),
         infrastructure: read::infrastructure(root.table("infrastructure")),
         compliance,
         load,
@@ -263,6 +264,31 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
             "must name a CSV file (relative to the scenario file)".into(),
         );
     }
+    let r = s.table("readiness");
+    let readiness = fleet.readiness;
+    let shares = [
+        (&READY_INACTIVE, readiness.inactive),
+        (&READY_UNHEALTHY, readiness.unhealthy),
+        (&READY_INELIGIBLE_OS, readiness.ineligible_os),
+        (&READY_INTUNE_ENROLLED, readiness.intune_enrolled),
+        (&READY_SERVERS, readiness.servers),
+    ];
+    let sum: f64 = shares.iter().map(|(_, x)| x).sum();
+    if sum > 1.0 + SUM_TOLERANCE && !shares.iter().any(|(k, _)| r.invalid(k)) {
+        let written = shares
+            .iter()
+            .filter(|(_, x)| *x > 0.0)
+            .map(|(k, x)| format!("{} {x}", k.name))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        c.report(
+            r.span.clone(),
+            "fleet.readiness",
+            format!(
+                "shares must sum to at most 1, got {sum} ({written}): each device is in one state at t = 0"
+            ),
+        );
+    }
     let osd = s.table("osd_arrivals");
     let most = MAX_DEVICES - u64::from(fleet.devices);
     if u64::from(fleet.osd.count) > most {
@@ -277,6 +303,33 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
         );
     }
     fleet
+}
+
+fn convert_comanagement(c: &mut Checker<'_, '_>, s: &Section) -> CoManagement {
+    let mut comanagement = read::comanagement(s);
+    let pilot = comanagement.auto_enrollment == AutoEnrollment::Pilot;
+    match (s.place(&AUTO_ENROLLMENT_PILOT_SHARE), pilot) {
+        (None, true) if !s.invalid(&AUTO_ENROLLMENT) => c.report(
+            s.place(&AUTO_ENROLLMENT).or(s.span.clone()),
+            "comanagement.pilot_share",
+            "missing required key: auto_enrollment = \"pilot\" needs the pilot collection's share of \
+             path-1 clients, pilot_share (above 0, at most 1)"
+                .into(),
+        ),
+        (Some(place), false) if !s.invalid(&AUTO_ENROLLMENT) => {
+            c.report(
+                Some(place),
+                "comanagement.pilot_share",
+                format!(
+                    "only auto_enrollment = \"pilot\" has a pilot collection; auto_enrollment is \"{}\"",
+                    s.text(&AUTO_ENROLLMENT).unwrap_or("all")
+                ),
+            );
+            comanagement.pilot_share = 1.0;
+        }
+        _ => {}
+    }
+    comanagement
 }
 
 fn convert_load(c: &mut Checker<'_, '_>, s: &Section) -> LoadModel {
