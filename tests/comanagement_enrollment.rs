@@ -252,3 +252,72 @@ fn inactive_clients_enroll_when_they_return() {
         0.01,
     );
 }
+
+/// The enrollment funnel (timeline.csv `funnel.*`, summary.json `funnel`): every path-1 client is in exactly
+/// one state at every hour, whatever mix of scope, token, VPN, readiness, failures and availability; at the
+/// end the states agree with the final counts.
+#[test]
+fn the_funnel_conserves_the_existing_clients() {
+    let fleet = ScenarioEdit::new(&ideal_fleet(20_000, 1.0, 0.1))
+        .set("fleet.availability.always_on", "0.3")
+        .set("fleet.availability.office_hours", "0.6")
+        .set("fleet.availability.intermittent", "0.1")
+        .set("failures.mdm_enrollment", "0.1")
+        .set("failures.hybrid_join", "0.1")
+        .set("failures.permanent", "0.02")
+        .add("fleet.internet_share", "0.3")
+        .add("fleet.vpn_share", "0.5")
+        .add("fleet.hybrid_joined_at_start", "0.3")
+        .add("fleet.readiness.inactive", "0.1")
+        .add("fleet.readiness.inactive_return", "\"3d\"")
+        .add("fleet.readiness.unhealthy", "0.05")
+        .add("fleet.readiness.ineligible_os", "0.05")
+        .add("fleet.readiness.intune_enrolled", "0.1")
+        .add("fleet.readiness.servers", "0.05")
+        .add("comanagement.auto_enrollment", "\"pilot\"")
+        .add("comanagement.pilot_share", "0.9")
+        .add("comanagement.user_token_share", "0.3")
+        .add("load.feedback", "false")
+        .text();
+    let scenario = format!("name = \"funnel\"\nseed = 5\nduration = \"10d\"\n{fleet}");
+    let run = run_on_1_and_4_threads(&scenario, &[]);
+    let (header, rows) = run.timeline();
+    let first = header
+        .iter()
+        .position(|c| c == "funnel.eligible")
+        .expect("funnel columns");
+    assert_eq!(header.len() - first, 10, "the funnel columns come last");
+    let population = 20_000;
+    let mut seen = [false; 10];
+    for row in &rows {
+        let funnel = &row[first..];
+        assert!(
+            funnel.iter().all(|&n| n >= 0),
+            "hour {}: {funnel:?}",
+            row[0]
+        );
+        assert_eq!(funnel.iter().sum::<i64>(), population, "hour {}", row[0]);
+        for (s, &n) in seen.iter_mut().zip(funnel) {
+            *s |= n > 0;
+        }
+    }
+    assert!(seen.iter().all(|&s| s), "every state is visited: {seen:?}");
+    let summary = run.summary();
+    let funnel = &summary["funnel"];
+    let last = rows.last().unwrap();
+    for (i, name) in header[first..].iter().enumerate() {
+        let key = name.strip_prefix("funnel.").unwrap();
+        assert_eq!(funnel[key], last[first + i], "{key}");
+    }
+    assert_eq!(funnel["enrolled"], summary["counts"]["co_managed"]);
+    assert_eq!(funnel["failed"], summary["counts"]["failed"]);
+    // At t = 0 the co-managed share is enrolled, and nobody has been scheduled yet.
+    let at_start = &rows[0][first..];
+    assert_binomial(
+        "enrolled at t = 0",
+        at_start[4] as f64,
+        population as u32,
+        0.1,
+    );
+    assert_eq!(at_start[1] + at_start[2] + at_start[3], 0);
+}

@@ -52,7 +52,7 @@ use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
 use super::scenario::{CompliancePolicy, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
 use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
-use super::states::{CaState, ComplianceState, HealthState, Milestone};
+use super::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::rng::{DeviceStream, day_hash, mix64, slot};
@@ -446,6 +446,7 @@ impl Device {
                 d.state = State::CoManaged;
                 d.comanaged_at = 0;
                 rec.milestone(0, None, Milestone::CoManaged);
+                rec.funnel(0, None, Some(Funnel::Enrolled));
                 d.count_targeted(model, rec);
                 d.update_switched(model, None, WorkloadSet::EMPTY, rec);
                 if rec.counts_requests() {
@@ -456,6 +457,7 @@ impl Device {
             Path::ExistingClient if prospect.readiness == Readiness::Server => {
                 d.state = State::Excluded;
                 rec.milestone(0, None, Milestone::NotStarted);
+                rec.funnel(0, None, Some(Funnel::Server));
             }
             Path::ExistingClient if prospect.readiness == Readiness::IntuneEnrolled => {
                 // Enrolled before the run: its check-ins run from t = 0, and the policy poll that brings the
@@ -467,7 +469,10 @@ impl Device {
                     rec.mdm_checkins(&online, &d.mdm_schedule(model), 0);
                 }
                 if prospect.in_scope {
+                    rec.funnel(0, None, Some(Funnel::Eligible));
                     d.next_event = next_run(&online, &d.poll_ticks(model), 0);
+                } else {
+                    rec.funnel(0, None, Some(Funnel::NotEligible));
                 }
             }
             Path::ExistingClient if matches!(prospect.readiness, Readiness::Inactive { .. }) => {
@@ -476,11 +481,23 @@ impl Device {
                 };
                 d.state = State::Inactive;
                 rec.milestone(0, None, Milestone::NotStarted);
+                rec.funnel(0, None, Some(Funnel::Inactive));
                 d.next_event = d.online(id, model).online_from(returns);
             }
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.
                 d.origin = (u_time * f64::from(model.enrollment_spread)) as Time;
+                if !prospect.takes_policy() {
+                    rec.funnel(0, None, Some(Funnel::NotEligible));
+                } else if !prospect.line_of_sight && !joined_now && d.fail_step() != Some(1) {
+                    rec.funnel(0, None, Some(Funnel::NoLineOfSight));
+                } else {
+                    // Eligible until the first policy poll brings the co-management policy and queues the
+                    // timer: the enrollment starts at that timer or later.
+                    rec.funnel(0, None, Some(Funnel::Eligible));
+                    let poll = d.first_poll(id, model);
+                    rec.funnel(poll, Some(Funnel::Eligible), Some(Funnel::Scheduled));
+                }
                 if joined_now && !prospect.takes_policy() {
                     d.state = State::Idle;
                     rec.milestone(0, None, Milestone::Joined);
@@ -752,8 +769,10 @@ impl Device {
         let timers = &model.scenario.timers;
         match self.state {
             State::NotArrived if self.is_osd() => {
-                // First boot of an imaged ConfigMgr client: it starts path 1 now.
+                // First boot of an imaged ConfigMgr client: it starts path 1 now, eligible after co-management
+                // has members, so its enrollment is due at once.
                 rec.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
+                rec.funnel(t, None, Some(Funnel::Scheduled));
                 self.state = State::Scheduled;
                 self.handle(id, env, rec);
             }
@@ -771,20 +790,33 @@ impl Device {
                     rec.periodic(self.poll_request(), &online, &self.poll_ticks(model), t);
                     self.client_tasks(id, model, t, 1, rec);
                 }
+                let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
+                let back = if !prospect.takes_policy() {
+                    Funnel::NotEligible
+                } else if !prospect.line_of_sight && self.fail_step() != Some(1) {
+                    Funnel::NoLineOfSight
+                } else {
+                    Funnel::Scheduled
+                };
+                rec.funnel(t, Some(Funnel::Inactive), Some(back));
                 self.state = State::Scheduled;
                 self.handle(id, env, rec);
             }
             State::AwaitingPolicy => {
+                rec.funnel(t, Some(Funnel::Eligible), Some(Funnel::Enrolled));
                 rec.latency(Latency::TimeToComanagedExistingClient, t);
                 self.become_comanaged(id, t, env, rec);
             }
             State::PendingUserSignIn => {
                 // The user's sign-in starts the enrollment with the user token.
+                rec.funnel(t, Some(Funnel::PendingUserSignIn), Some(Funnel::Initiated));
                 self.state = State::Enrolling;
                 self.enrollment_attempt(id, t, env, rec);
             }
             State::Scheduled => {
                 if self.fail_step() == Some(1) {
+                    let from = self.funnel_before_enrollment(id, model, t, rec);
+                    rec.funnel(t, Some(from), Some(Funnel::Failed));
                     return self.fail(t, Milestone::NotStarted, rec);
                 }
                 if !Prospect::of(id, model, self.flags & INTERNET != 0).line_of_sight {
@@ -1009,6 +1041,9 @@ impl Device {
                 }
             }
         }
+        if self.path == Path::ExistingClient {
+            rec.funnel(t, Some(Funnel::Enrolled), None);
+        }
         self.withdraw_compliance(id, t, model, rec);
         self.withdraw_health(id, t, model, rec);
         for w in Workload::ALL {
@@ -1066,6 +1101,41 @@ impl Device {
         next_run(&self.online(id, model), &self.poll_ticks(model), 0).saturating_add(self.origin)
     }
 
+    /// The first policy poll from t = 0, which brings the co-management policy.
+    fn first_poll(&self, id: u32, model: &Model) -> Time {
+        next_run(&self.online(id, model), &self.poll_ticks(model), 0)
+    }
+
+    /// A path-1 client's funnel state at `t` before its enrollment starts: an imaged device or an inactive
+    /// client back is scheduled at once; otherwise eligible until its first policy poll, when the timer was
+    /// queued (recorded ahead at generation). A device that leaves the funnel's path before that poll takes the
+    /// recorded move back.
+    fn funnel_before_enrollment(
+        &self,
+        id: u32,
+        model: &Model,
+        t: Time,
+        rec: &mut impl Recorder,
+    ) -> Funnel {
+        if self.is_osd() {
+            return Funnel::Scheduled;
+        }
+        let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
+        if !prospect.takes_policy() {
+            return Funnel::NotEligible;
+        }
+        if matches!(prospect.readiness, Readiness::Inactive { .. }) {
+            return Funnel::Scheduled;
+        }
+        let poll = self.first_poll(id, model);
+        if t < poll {
+            rec.funnel(poll, Some(Funnel::Scheduled), Some(Funnel::Eligible));
+            Funnel::Eligible
+        } else {
+            Funnel::Scheduled
+        }
+    }
+
     fn begin_step(&mut self, state: State, t: Time) {
         self.state = state;
         self.step_start = t;
@@ -1086,7 +1156,14 @@ impl Device {
         } else {
             1
         };
+        let path_1 = self.path == Path::ExistingClient;
+        if path_1 && self.attempt == 0 && self.flags & ENROLL_IN_FLIGHT == 0 {
+            rec.funnel(t, Some(Funnel::Scheduled), Some(Funnel::Initiated));
+        }
         if self.attempt == 0 && self.fail_step() == Some(fatal_step) {
+            if path_1 {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Failed));
+            }
             return self.fail(t, Milestone::Joined, rec);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
@@ -1098,6 +1175,7 @@ impl Device {
             && Prospect::of(id, model, self.flags & INTERNET != 0).user_token
         {
             // The device-token attempt fails; the enrollment waits for a user to sign in, with the user token.
+            rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::PendingUserSignIn));
             self.attempt = 1;
             self.state = State::PendingUserSignIn;
             self.next_event = user_sign_in(&self.online(id, model), &model.scenario.start, t);
@@ -1140,6 +1218,7 @@ impl Device {
         }
         match self.path {
             Path::ExistingClient => {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Enrolled));
                 if self.is_osd() {
                     rec.latency(Latency::TimeToComanagedOsd, t - self.origin);
                 } else {

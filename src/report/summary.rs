@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::{has_rings, ring_metric_name, ring_slug};
+use crate::metrics::tally::{FUNNEL_BASE, Funnel};
 use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
 
@@ -107,6 +108,9 @@ pub struct Summary {
     pub metrics: BTreeMap<String, MetricStats>,
     /// Devices per final state, per path, and permanent failures per step.
     pub counts: BTreeMap<String, u64>,
+    /// Path-1 clients per state of the enrollment funnel at the end of the run (the timeline's last row).
+    #[serde(default)]
+    pub funnel: BTreeMap<String, u64>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
     /// When shares of the fleet, of each path and of each stage's target reached co-management, each
@@ -204,6 +208,7 @@ impl Summary {
             complete: true,
             metrics,
             counts: outcome.counts.clone(),
+            funnel: funnel_counts(outcome),
             rollout: RolloutSummary {
                 completed: u8::from(outcome.completed),
                 stages,
@@ -231,6 +236,18 @@ impl Summary {
         out.push(b'\n');
         out
     }
+}
+
+/// The enrollment funnel in the timeline's last row, by state name.
+fn funnel_counts(outcome: &Outcome) -> BTreeMap<String, u64> {
+    let last = outcome.timeline.last();
+    Funnel::ALL
+        .iter()
+        .map(|&f| {
+            let n = last.map_or(0, |row| row[FUNNEL_BASE + f as usize]);
+            (f.name().to_string(), n.max(0) as u64)
+        })
+        .collect()
 }
 
 /// A threshold's right-hand side as `[thresholds]` accepts it: `"< 86400"`.

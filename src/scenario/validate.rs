@@ -642,7 +642,15 @@ mod tests {
         assert_eq!(s.duration, 21 * DAY);
         assert_eq!(s.fleet.devices, 100_000);
         assert_eq!(s.fleet.sites, 4);
-        assert_eq!(s.timers, Timers::default());
+        // The reference writes the 2-day spread out; left out, it scales with the clients in scope.
+        assert_eq!(s.timers.enrollment_spread, Some(2 * DAY));
+        assert_eq!(
+            s.timers,
+            Timers {
+                enrollment_spread: Some(2 * DAY),
+                ..Timers::default()
+            }
+        );
         assert_eq!(s.failures, Failures::default());
         assert_eq!(s.stages.len(), 3);
         assert_eq!(s.stages[0].start, Some(3 * DAY));
@@ -665,7 +673,16 @@ mod tests {
         let s = parse("name = \"x\"\n[fleet]\ndevices = 10\n").unwrap();
         let r = parse(REFERENCE).unwrap();
         assert_eq!(s.fleet.availability, r.fleet.availability);
-        assert_eq!(s.timers, r.timers);
+        assert_eq!(
+            s.timers,
+            Timers {
+                enrollment_spread: None,
+                ..r.timers.clone()
+            }
+        );
+        assert_eq!(s.comanagement, r.comanagement);
+        assert_eq!(s.fleet.readiness, r.fleet.readiness);
+        assert_eq!(s.fleet.vpn_share, r.fleet.vpn_share);
         assert_eq!(s.compliance, r.compliance);
         assert_eq!(s.infrastructure, r.infrastructure);
         assert_eq!(s.seed, 42);
