@@ -31,6 +31,18 @@ fn busy_scenario(seed: u64) -> String {
         .add("comanagement.pilot_share", "0.9")
         .add("comanagement.user_token_share", "0.2")
         .push(
+            "failure",
+            "code = \"0x8018002B\"\nshare = 0.1\nstep = \"mdm_enrollment\"\nkind = \"transient\"\n",
+        )
+        .push(
+            "failure",
+            "code = \"0x80180018\"\nshare = 0.05\nstep = \"mdm_enrollment\"\nkind = \"configuration\"\nfixed_at = \"6d\"\n",
+        )
+        .push(
+            "failure",
+            "code = \"0x800705B4\"\nshare = 0.05\nstep = \"client_install\"\nkind = \"configuration\"\n",
+        )
+        .push(
             "stage",
             "name = \"doomed\"\nstart = \"15d\"\nworkloads = [\"client_apps\"]\nauthority = \"pilot_intune\"\npilot = 0.2\n[gate]\nmin_switched = 1.0\ntimeout = \"1d\"\non_fail = \"rollback\"\n",
         )

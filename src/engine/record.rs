@@ -67,6 +67,15 @@ impl Recorder for ThreadRecorder<'_> {
     }
 
     #[inline]
+    fn failure_code(&mut self, index: usize) {
+        let codes = &mut self.tally.failure_codes;
+        if codes.len() <= index {
+            codes.resize(index + 1, 0);
+        }
+        codes[index] += 1;
+    }
+
+    #[inline]
     fn funnel(&mut self, t: Time, from: Option<Funnel>, to: Option<Funnel>) {
         self.tally.funnel(t, from, to);
     }

@@ -197,6 +197,7 @@ mod tests {
             ]),
             counts: BTreeMap::from([("failed".to_string(), 3)]),
             funnel: BTreeMap::new(),
+            failures: BTreeMap::new(),
             rollout: RolloutSummary {
                 completed: 0,
                 stages: vec![],

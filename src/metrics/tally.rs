@@ -126,6 +126,8 @@ pub struct Tally {
     pub gate: GateCounts,
     /// Per remote action, in scenario order.
     pub actions: Vec<ActionCounts>,
+    /// Devices per `[[failure]]` code, in scenario order (grown as codes are hit).
+    pub failure_codes: Vec<u64>,
     /// Difference arrays per group and group event (index `(group · GROUP_EVENTS + event) · rows + row`).
     group_diff: Vec<i32>,
     /// The groups of the device whose events are being recorded (bit `g`: group `g`).
@@ -146,6 +148,7 @@ impl Tally {
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
+            failure_codes: Vec::new(),
             group_diff: vec![0; group_count(stages) * GROUP_EVENTS * rows],
             groups: 0,
             slot_base: 0,

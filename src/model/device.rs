@@ -50,7 +50,9 @@ use super::enrollment::{Prospect, Readiness, user_sign_in};
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
-use super::scenario::{CompliancePolicy, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
+use super::scenario::{
+    CompliancePolicy, FailureStep, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY,
+};
 use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
 use super::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
@@ -840,10 +842,19 @@ impl Device {
             }
             State::HybridJoining => {
                 rec.request(Request::DeviceRegistration, t);
-                let failed = model
-                    .seeds
-                    .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
-                    .chance(model.scenario.failures.hybrid_join);
+                let by_code =
+                    self.code_failure(id, model, FailureStep::HybridJoin, self.attempt, t, rec);
+                if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+                    self.set_fail_step(1);
+                    let from = self.funnel_before_enrollment(id, model, t, rec);
+                    rec.funnel(t, Some(from), Some(Funnel::Failed));
+                    return self.fail(t, Milestone::NotStarted, rec);
+                }
+                let failed = by_code.is_some()
+                    || model
+                        .seeds
+                        .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
+                        .chance(model.scenario.failures.hybrid_join);
                 if failed {
                     self.attempt = self.attempt.saturating_add(1);
                     let task = Periodic {
@@ -1136,6 +1147,31 @@ impl Device {
         }
     }
 
+    /// The `[[failure]]` code that fails this attempt of `step` (the step's `attempt`-th, 0 the first) at `t`, if
+    /// any; a device's first failure with its code is counted.
+    fn code_failure(
+        &self,
+        id: u32,
+        model: &Model,
+        step: FailureStep,
+        attempt: u16,
+        t: Time,
+        rec: &mut impl Recorder,
+    ) -> Option<usize> {
+        let k = model
+            .failure_code(id, step)
+            .filter(|&k| model.code_fails(k, attempt, t))?;
+        if attempt == 0 {
+            rec.failure_code(k);
+        }
+        Some(k)
+    }
+
+    /// Marks the step (1 or 2 of its path) at which the device fails for good.
+    fn set_fail_step(&mut self, step: u8) {
+        self.flags = (self.flags & !(3 << FAIL_STEP_SHIFT)) | (step << FAIL_STEP_SHIFT);
+    }
+
     fn begin_step(&mut self, state: State, t: Time) {
         self.state = state;
         self.step_start = t;
@@ -1181,10 +1217,32 @@ impl Device {
             self.next_event = user_sign_in(&self.online(id, model), &model.scenario.start, t);
             return;
         }
-        let failed = model
-            .seeds
-            .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
-            .chance(model.scenario.failures.mdm_enrollment);
+        // A `[[failure]]` code counts attempts from the first with the token that enrolls (the user's, after a
+        // failed device-token attempt).
+        let by_code = if self.flags & ENROLL_IN_FLIGHT == 0 {
+            let first = u16::from(
+                path_1
+                    && !self.is_osd()
+                    && model.failure_code(id, FailureStep::MdmEnrollment).is_some()
+                    && Prospect::of(id, model, self.flags & INTERNET != 0).user_token,
+            );
+            let attempt = self.attempt.saturating_sub(first);
+            self.code_failure(id, model, FailureStep::MdmEnrollment, attempt, t, rec)
+        } else {
+            None
+        };
+        if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+            self.set_fail_step(fatal_step);
+            if path_1 {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Failed));
+            }
+            return self.fail(t, Milestone::Joined, rec);
+        }
+        let failed = by_code.is_some()
+            || model
+                .seeds
+                .stream(id, slot::MDM_ENROLLMENT + u32::from(self.attempt))
+                .chance(model.scenario.failures.mdm_enrollment);
         if failed {
             self.attempt = self.attempt.saturating_add(1);
             self.next_event = match self.path {
@@ -1241,10 +1299,16 @@ impl Device {
         let model = env.model;
         let timers = &model.scenario.timers;
         rec.request(Request::CmgContentDownload, t);
+        let by_code =
+            self.code_failure(id, model, FailureStep::ClientInstall, self.attempt, t, rec);
+        if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+            self.set_fail_step(2);
+            return self.fail(t, Milestone::Enrolled, rec);
+        }
         let mut rng = model
             .seeds
             .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
-        let failed = rng.chance(model.scenario.failures.client_install);
+        let failed = rng.chance(model.scenario.failures.client_install) || by_code.is_some();
         let mean = timers.client_install_time;
         // The content download waits in the CMG's queue like any other request.
         let duration = mean / 2 + rng.below(mean + 1) + env.pressure.delay[Component::Cmg.index()];

@@ -54,6 +54,9 @@ pub struct Model {
     /// Whether any path-1 client may differ from the default prospect (in scope, device token, VPN, ready),
     /// so that its [`enrollment::Prospect`] must be drawn.
     pub prospects: bool,
+    /// Per failure step (`FailureStep as usize`): its `[[failure]]` codes as (cumulative share, index in
+    /// `scenario.failure_codes`), in file order.
+    failure_edges: [Vec<(f64, usize)>; 3],
 }
 
 impl Model {
@@ -98,7 +101,14 @@ impl Model {
             || comanagement.user_token_share > 0.0
             || (fleet.vpn_share < 1.0 && fleet.internet_share > 0.0)
             || !fleet.readiness.is_none();
+        let mut failure_edges: [Vec<(f64, usize)>; 3] = Default::default();
+        for (index, f) in scenario.failure_codes.iter().enumerate() {
+            let edges = &mut failure_edges[f.step as usize];
+            let below = edges.last().map_or(0.0, |&(edge, _)| edge);
+            edges.push((below + f.share, index));
+        }
         Model {
+            failure_edges,
             enrollment_spread,
             prospects,
             seeds: SeedKey::new(scenario.seed),
@@ -107,6 +117,37 @@ impl Model {
             os_cumulative,
             os_cumulative_new,
         }
+    }
+
+    /// The `[[failure]]` code (its index in `scenario.failure_codes`) device `id` hits at `step`, if any: one
+    /// keyed draw per step, so codes change no other draw.
+    pub fn failure_code(&self, id: u32, step: scenario::FailureStep) -> Option<usize> {
+        let edges = &self.failure_edges[step as usize];
+        if edges.is_empty() {
+            return None;
+        }
+        let mut rng = self.seeds.stream(id, crate::rng::slot::FAILURE_CODE);
+        let mut u = 0.0;
+        for _ in 0..=step as usize {
+            u = rng.uniform();
+        }
+        edges.iter().find(|&&(edge, _)| u < edge).map(|&(_, i)| i)
+    }
+
+    /// Whether `[[failure]]` code `index` fails an attempt at `t` that is the step's `attempt`-th (0: its
+    /// first): a transient code its first attempt, a configuration error every attempt before its fix.
+    pub fn code_fails(&self, index: usize, attempt: u16, t: time::Time) -> bool {
+        let f = &self.scenario.failure_codes[index];
+        match f.kind {
+            scenario::FailureKind::Transient => attempt == 0,
+            scenario::FailureKind::Configuration => f.fixed_at.is_none_or(|fix| t < fix),
+        }
+    }
+
+    /// Whether `[[failure]]` code `index` is a configuration error never fixed: its device fails for good.
+    pub fn code_is_permanent(&self, index: usize) -> bool {
+        let f = &self.scenario.failure_codes[index];
+        f.kind == scenario::FailureKind::Configuration && f.fixed_at.is_none()
     }
 
     /// What the inventory says of device `id` (`None`: no inventory, or an OS-deployment arrival).

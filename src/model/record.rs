@@ -82,6 +82,10 @@ pub trait Recorder {
     fn funnel(&mut self, t: Time, from: Option<Funnel>, to: Option<Funnel>) {
         let _ = (t, from, to);
     }
+    /// The device hit `[[failure]]` code `index` (once per device and code).
+    fn failure_code(&mut self, index: usize) {
+        let _ = index;
+    }
     /// The device measured `seconds` of `latency`.
     fn latency(&mut self, latency: Latency, seconds: Time);
     /// The device moved `w` to Intune (`+1`) or back to ConfigMgr (`-1`) at `t`.

@@ -29,6 +29,8 @@ pub struct Scenario {
     pub failures: Failures,
     /// Who co-management's automatic enrollment reaches and how (`[comanagement]`).
     pub comanagement: CoManagement,
+    /// Failures by error code (`[[failure]]`), in file order.
+    pub failure_codes: Vec<FailureCode>,
     /// Management points and the cloud management gateway.
     pub infrastructure: Infrastructure,
     /// The Intune compliance policy the Compliance policies workload brings.
@@ -336,6 +338,67 @@ pub struct Failures {
     /// Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never
     /// finish their path.
     pub permanent: f64,
+}
+
+/// The retried step a `[[failure]]` code hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureStep {
+    /// Hybrid Azure AD join registration (path 1).
+    HybridJoin,
+    /// MDM enrollment (both paths).
+    MdmEnrollment,
+    /// ConfigMgr client install through the CMG (path 2).
+    ClientInstall,
+}
+
+impl FailureStep {
+    /// Every step, in the order of the per-device draws.
+    pub const ALL: [FailureStep; 3] = [
+        FailureStep::HybridJoin,
+        FailureStep::MdmEnrollment,
+        FailureStep::ClientInstall,
+    ];
+
+    /// The step's name in the scenario (`step = "mdm_enrollment"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureStep::HybridJoin => "hybrid_join",
+            FailureStep::MdmEnrollment => "mdm_enrollment",
+            FailureStep::ClientInstall => "client_install",
+        }
+    }
+
+    /// The step named `name`.
+    pub fn from_name(name: &str) -> Option<FailureStep> {
+        FailureStep::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// What a failure code does to the device it hits (the co-management dashboard's two kinds: MD
+/// how-to-monitor.md; docs/model.md §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The step's first attempt fails with the code; the device retries as the step does (0x8018002B, network
+    /// timeouts).
+    Transient,
+    /// Every attempt fails until an admin fixes the cause (0x80180014 device restrictions, 0x80180018 licence):
+    /// for ever without `fixed_at`.
+    Configuration,
+}
+
+/// One `[[failure]]`: a share of devices whose `step` fails with `code`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureCode {
+    /// The error code as the product logs it (`0x80180014`).
+    pub code: String,
+    /// Share of the devices that reach the step hit by it; the codes of one step sum to at most 1.
+    pub share: f64,
+    /// The step it hits.
+    pub step: FailureStep,
+    /// Transient or configuration.
+    pub kind: FailureKind,
+    /// A configuration error's fix: from then on its devices' attempts succeed. `None`: never fixed.
+    pub fixed_at: Option<Time>,
 }
 
 /// Infrastructure sizing; defaults from MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Outcome, metric_at};
+use crate::engine::{FAILURE_CODE_PREFIX, Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::{has_rings, ring_metric_name, ring_slug};
 use crate::metrics::tally::{FUNNEL_BASE, Funnel};
@@ -81,6 +81,13 @@ pub struct RolloutSummary {
     pub stages: Vec<StageSummary>,
 }
 
+/// What one `[[failure]]` code did in the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureCount {
+    /// Devices whose step failed with it (each counted once).
+    pub devices: u64,
+}
+
 /// The whole `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -111,6 +118,9 @@ pub struct Summary {
     /// Path-1 clients per state of the enrollment funnel at the end of the run (the timeline's last row).
     #[serde(default)]
     pub funnel: BTreeMap<String, u64>,
+    /// Per `[[failure]]` code, the devices it hit (absent without codes).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failures: BTreeMap<String, FailureCount>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
     /// When shares of the fleet, of each path and of each stage's target reached co-management, each
@@ -207,7 +217,20 @@ impl Summary {
             cofleet_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: true,
             metrics,
-            counts: outcome.counts.clone(),
+            counts: outcome
+                .counts
+                .iter()
+                .filter(|(k, _)| !k.starts_with(FAILURE_CODE_PREFIX))
+                .map(|(k, &v)| (k.clone(), v))
+                .collect(),
+            failures: outcome
+                .counts
+                .iter()
+                .filter_map(|(k, &devices)| {
+                    let code = k.strip_prefix(FAILURE_CODE_PREFIX)?;
+                    Some((code.to_string(), FailureCount { devices }))
+                })
+                .collect(),
             funnel: funnel_counts(outcome),
             rollout: RolloutSummary {
                 completed: u8::from(outcome.completed),

@@ -240,6 +240,22 @@ keys! {
         "Share of path-1 clients whose Azure AD device-token enrollment fails: they fall back to the user token and wait as \"Pending user sign in\" until a user signs in.",
         "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
 
+    FAILURE_CODE = "failure" "code" => Kind::Text, Preset::Required, "",
+        "The error code as the product logs it (`\"0x80180014\"`): letters and digits, at most 40; counted in summary.json `failures.<code>.devices`.",
+        "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
+    FAILURE_SHARE = "failure" "share" => SHARE, Preset::Required, "",
+        "Share of the devices that reach the step hit by the code; the codes of one step sum to at most 1.",
+        "[assumption] no failure rate is published (docs/model.md §1.1)";
+    FAILURE_STEP = "failure" "step" => Kind::Choice { names: &["hybrid_join", "mdm_enrollment", "client_install"], what: "failure step" }, Preset::Required, "",
+        "The retried step the code hits.",
+        "docs/model.md §1.1";
+    FAILURE_KIND = "failure" "kind" => Kind::Choice { names: &["transient", "configuration"], what: "failure kind" }, Preset::Required, "",
+        "`transient`: the step's first attempt fails with the code and the device retries as the step does; `configuration`: every attempt fails until `fixed_at` (without it the device fails for good, as `[failures] permanent`).",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
+    FAILURE_FIXED_AT = "failure" "fixed_at" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Optional, "",
+        "A configuration error's fix: from then on its devices' attempts succeed (the next attempt, at the step's own retry timers); only with `kind = \"configuration\"`; after the end of the run is a warning.",
+        "[assumption] (docs/model.md §1.1)";
+
     MPS_PER_SITE = "infrastructure" "management_points_per_site" => Kind::Whole { min: 1, max: 15 }, Preset::Whole(2), "management points",
         "Management points per site (a primary site supports at most 15).",
         "MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md (docs/model.md §4)";

@@ -193,6 +193,11 @@ pub const TABLES: &[Table] = &[
         doc: "Co-management's automatic enrollment of path-1 clients: its scope and how it authenticates.",
     },
     Table {
+        path: "failure",
+        array: true,
+        doc: "Failures by error code: each a `code`, the `share` of devices it hits, the `step` and whether it is `transient` or a `configuration` error (optionally `fixed_at`); `[failures]` stays the anonymous remainder.",
+    },
+    Table {
         path: "infrastructure",
         array: false,
         doc: "Management points and cloud management gateways.",

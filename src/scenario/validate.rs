@@ -210,6 +210,7 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         timers,
         failures: read::failures(root.table("failures")),
         comanagement: convert_comanagement(c, root.table("comanagement")),
+        failure_codes: convert_failure_codes(c, root.array("failure")),
         infrastructure: read::infrastructure(root.table("infrastructure")),
         compliance,
         load,
@@ -303,6 +304,103 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
         );
     }
     fleet
+}
+
+/// Most `[[failure]]` tables a scenario may have.
+const MAX_FAILURE_CODES: usize = 100;
+
+fn convert_failure_codes(c: &mut Checker<'_, '_>, list: &[Section]) -> Vec<FailureCode> {
+    if list.len() > MAX_FAILURE_CODES {
+        c.report(
+            list[MAX_FAILURE_CODES].span.clone(),
+            "failure",
+            format!(
+                "at most {MAX_FAILURE_CODES} failure codes, got {}",
+                list.len()
+            ),
+        );
+    }
+    let mut out = Vec::new();
+    let mut sums = [0.0; 3];
+    for (i, f) in list.iter().enumerate().take(MAX_FAILURE_CODES) {
+        let key = |k: &str| format!("failure.{i}.{k}");
+        let code = f.text(&FAILURE_CODE).filter(|code| {
+            let ok = !code.is_empty()
+                && code.len() <= 40
+                && code.chars().all(|ch| ch.is_ascii_alphanumeric());
+            if !ok {
+                c.report(
+                    f.place(&FAILURE_CODE),
+                    &key("code"),
+                    format!(
+                        "\"{}\" is not an error code: use 1 to 40 letters and digits, e.g. \"0x80180014\"",
+                        shown(code)
+                    ),
+                );
+            }
+            ok
+        });
+        let step = f.text(&FAILURE_STEP).and_then(FailureStep::from_name);
+        let kind = match f.text(&FAILURE_KIND) {
+            Some("transient") => Some(FailureKind::Transient),
+            Some("configuration") => Some(FailureKind::Configuration),
+            _ => None,
+        };
+        let share = f.opt_number(&FAILURE_SHARE);
+        let fixed_at = f.opt_duration(&FAILURE_FIXED_AT);
+        if kind == Some(FailureKind::Transient) && fixed_at.is_some() {
+            c.report(
+                f.place(&FAILURE_FIXED_AT),
+                &key("fixed_at"),
+                "only a configuration error is fixed; a transient one is retried anyway (drop fixed_at, or \
+                 set kind = \"configuration\")"
+                    .into(),
+            );
+        }
+        if let (Some(step), Some(share)) = (step, share) {
+            let sum = &mut sums[step as usize];
+            *sum += share;
+            if *sum > 1.0 + SUM_TOLERANCE {
+                c.report(
+                    f.place(&FAILURE_SHARE),
+                    &key("share"),
+                    format!(
+                        "the shares of the {} codes sum to {} with this one: a device hits at most one code \
+                         per step, so they must sum to at most 1",
+                        step.name(),
+                        (*sum * 1e6).round() / 1e6
+                    ),
+                );
+            }
+        }
+        if let (Some(code), Some(step), Some(kind), Some(share)) = (code, step, kind, share) {
+            out.push(FailureCode {
+                code: code.to_string(),
+                share,
+                step,
+                kind,
+                fixed_at,
+            });
+        }
+    }
+    out
+}
+
+/// Warnings for a valid scenario: things it says that the run will not see (a `fixed_at` after the end).
+pub fn warnings(s: &Scenario) -> Vec<String> {
+    s.failure_codes
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fixed_at.is_some_and(|t| t >= s.duration))
+        .map(|(i, f)| {
+            format!(
+                "failure.{i}.fixed_at: the fix of {} comes after the end of the run (duration = {}): its devices \
+                 never succeed in it",
+                f.code,
+                format_duration(u64::from(s.duration))
+            )
+        })
+        .collect()
 }
 
 fn convert_comanagement(c: &mut Checker<'_, '_>, s: &Section) -> CoManagement {
