@@ -35,6 +35,11 @@ pub mod slot {
     pub const COMPLIANCE: u32 = 8 << 16;
     /// Re-enrollment attempt outcomes of a retired device that stays in the co-management collection.
     pub const REENROLLMENT: u32 = 32 << 16;
+    /// Co-management enrollment of a path-1 client: its scope, token, VPN, readiness and return; one draw each
+    /// (`model::enrollment`).
+    pub const COMANAGEMENT: u32 = 9 << 16;
+    /// `[[failure]]` codes: one draw per step (hybrid join, MDM enrollment, client install), in that order.
+    pub const FAILURE_CODE: u32 = 10 << 16;
 }
 
 /// Expands a 64-bit seed into a 256-bit ChaCha key with SplitMix64.

@@ -89,6 +89,86 @@ fn availability_shares_must_sum_to_one() {
 }
 
 #[test]
+fn readiness_shares_and_the_enrollment_scope_are_checked() {
+    rejects(
+        &format!("{BASE}vpn_share = 1.5\n"),
+        &["bad.toml:4:13", "fleet.vpn_share", "from 0 to 1"],
+    );
+    rejects(
+        &format!("{BASE}[fleet.readiness]\ninactive = 0.6\nservers = 0.5\n"),
+        &[
+            "bad.toml:4:1",
+            "fleet.readiness",
+            "at most 1",
+            "inactive 0.6 + servers 0.5",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nauto_enrollment = \"pilot\"\n"),
+        &[
+            "bad.toml:5:19",
+            "comanagement.pilot_share",
+            "missing required key",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\npilot_share = 0.2\n"),
+        &[
+            "bad.toml:5:15",
+            "comanagement.pilot_share",
+            "only auto_enrollment = \"pilot\"",
+        ],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nauto_enrollment = \"some\"\n"),
+        &["bad.toml:5:19", "comanagement.auto_enrollment", "pilot"],
+    );
+    rejects(
+        &format!("{BASE}[comanagement]\nuser_token_share = 2\n"),
+        &["comanagement.user_token_share", "from 0 to 1"],
+    );
+}
+
+#[test]
+fn failure_codes_are_checked() {
+    let code = |body: &str| format!("{BASE}[[failure]]\ncode = \"0x80180014\"\n{body}");
+    rejects(
+        &code("share = 0.1\nstep = \"enrolment\"\nkind = \"transient\"\n"),
+        &["bad.toml:7:8", "failure.0.step", "mdm_enrollment"],
+    );
+    rejects(
+        &code("share = 1.5\nstep = \"mdm_enrollment\"\nkind = \"transient\"\n"),
+        &["bad.toml:6:9", "failure.0.share", "from 0 to 1"],
+    );
+    rejects(
+        &format!(
+            "{}[[failure]]\ncode = \"0x8018002B\"\nshare = 0.7\nstep = \"mdm_enrollment\"\nkind = \"transient\"\n",
+            code("share = 0.6\nstep = \"mdm_enrollment\"\nkind = \"configuration\"\n")
+        ),
+        &[
+            "bad.toml:11:9",
+            "failure.1.share",
+            "sum to 1.3",
+            "at most 1",
+        ],
+    );
+    rejects(
+        &code("share = 0.1\nstep = \"hybrid_join\"\nkind = \"transient\"\nfixed_at = \"1d\"\n"),
+        &[
+            "bad.toml:9:12",
+            "failure.0.fixed_at",
+            "only a configuration error",
+        ],
+    );
+    rejects(
+        &format!(
+            "{BASE}[[failure]]\ncode = \"not a code\"\nshare = 0.1\nstep = \"hybrid_join\"\nkind = \"transient\"\n"
+        ),
+        &["bad.toml:5:8", "failure.0.code", "letters and digits"],
+    );
+}
+
+#[test]
 fn unknown_workloads_and_authorities_are_errors() {
     rejects(
         &format!(

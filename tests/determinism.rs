@@ -18,6 +18,30 @@ fn busy_scenario(seed: u64) -> String {
         // rejections feed back.
         .add("infrastructure.cmg_instances", "1")
         .add("load.queue_limit", "\"10m\"")
+        // Every co-management enrollment mechanic: scope, user-token fallback, VPN, readiness.
+        .add("fleet.internet_share", "0.2")
+        .add("fleet.vpn_share", "0.5")
+        .add("fleet.readiness.inactive", "0.05")
+        .add("fleet.readiness.inactive_return", "\"3d\"")
+        .add("fleet.readiness.unhealthy", "0.02")
+        .add("fleet.readiness.ineligible_os", "0.02")
+        .add("fleet.readiness.intune_enrolled", "0.05")
+        .add("fleet.readiness.servers", "0.01")
+        .add("comanagement.auto_enrollment", "\"pilot\"")
+        .add("comanagement.pilot_share", "0.9")
+        .add("comanagement.user_token_share", "0.2")
+        .push(
+            "failure",
+            "code = \"0x8018002B\"\nshare = 0.1\nstep = \"mdm_enrollment\"\nkind = \"transient\"\n",
+        )
+        .push(
+            "failure",
+            "code = \"0x80180018\"\nshare = 0.05\nstep = \"mdm_enrollment\"\nkind = \"configuration\"\nfixed_at = \"6d\"\n",
+        )
+        .push(
+            "failure",
+            "code = \"0x800705B4\"\nshare = 0.05\nstep = \"client_install\"\nkind = \"configuration\"\n",
+        )
         .push(
             "stage",
             "name = \"doomed\"\nstart = \"15d\"\nworkloads = [\"client_apps\"]\nauthority = \"pilot_intune\"\npilot = 0.2\n[gate]\nmin_switched = 1.0\ntimeout = \"1d\"\non_fail = \"rollback\"\n",

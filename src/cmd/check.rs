@@ -15,7 +15,9 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
         match plan(path) {
             Ok((s, variants)) => {
                 note_coupled_workloads(path, &s);
-                super::warn_scenario(path, &s);
+                for w in scenario::warnings(&s) {
+                    eprintln!("warning: {}: {w}", path.display());
+                }
                 print_stdout(&format!(
                     "{}: ok ({} devices, {} stages, {} thresholds{})\n",
                     path.display(),

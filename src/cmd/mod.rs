@@ -52,18 +52,3 @@ pub fn note_leftovers(found: &[Leftover]) {
         eprintln!("{}", leftover.note());
     }
 }
-
-/// Warnings about a valid scenario (stderr; the exit code does not change): each stage that lists
-/// `resource_access` where the site's ConfigMgr version no longer has it as a workload (docs/model.md §2).
-pub fn warn_scenario(file: &std::path::Path, s: &crate::model::scenario::Scenario) {
-    for stage in s.stages_listing_merged_resource_access() {
-        eprintln!(
-            "warning: {}: stage \"{}\" lists resource_access, unsupported from ConfigMgr {} \
-             ([comanagement] configmgr_version = {}): it is part of device_configuration, which moves it",
-            file.display(),
-            stage.name.escape_debug(),
-            crate::model::scenario::RESOURCE_ACCESS_MERGED_IN,
-            s.comanagement.configmgr_version
-        );
-    }
-}

@@ -27,9 +27,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         max_memory: args.max_memory,
         plots: !args.no_plots,
     })?;
-    if prepared.is_root() {
-        super::warn_scenario(&args.scenario, prepared.scenario());
-    }
     if let Some(config) = &gate_config {
         // A user's file given as --junit/--json would be refused only after the whole simulation.
         gate::check_outputs(config)?;

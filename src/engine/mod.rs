@@ -318,6 +318,16 @@ pub fn simulate_with(
     let mut group_sizes = group_sizes(&chunks, model);
     reducer.sum(&mut group_sizes);
     let mut counts = final_counts(&chunks, &all, &scenario.actions);
+    // Devices per failure code, as `failure_code.<code>` (summed if a code is on several steps).
+    for (index, f) in scenario.failure_codes.iter().enumerate() {
+        let n: u64 = all
+            .iter()
+            .map(|t| t.failure_codes.get(index).copied().unwrap_or(0))
+            .sum();
+        *counts
+            .entry(format!("{FAILURE_CODE_PREFIX}{}", f.code))
+            .or_default() += n;
+    }
     let mut events: u64 = chunks.iter().map(|c| c.events).sum();
     reduce::sum_counts(reducer, &mut counts, &mut events);
     Ok(Outcome {
@@ -375,6 +385,10 @@ fn action_ranks(
     }
     counts
 }
+
+/// Prefix of the `counts` entries that hold devices per `[[failure]]` code (`summary.json` moves them to
+/// `failures.<code>.devices`).
+pub const FAILURE_CODE_PREFIX: &str = "failure_code.";
 
 /// Devices per group (the paths, then the stages' targets).
 fn group_sizes(chunks: &[Chunk], model: &Model) -> Vec<u64> {

@@ -11,7 +11,7 @@ use crate::model::infrastructure::Request;
 use crate::model::record::{Cohort, Latency, Recorder};
 use crate::model::rollout::GateCounts;
 use crate::model::schedule::{Jittered, MdmSchedule, Periodic};
-use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
+use crate::model::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 use crate::model::time::Time;
 use crate::model::workload::Workload;
 
@@ -65,6 +65,20 @@ impl Recorder for ThreadRecorder<'_> {
     #[inline]
     fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone) {
         self.tally.milestone(t, from, to);
+    }
+
+    #[inline]
+    fn failure_code(&mut self, index: usize) {
+        let codes = &mut self.tally.failure_codes;
+        if codes.len() <= index {
+            codes.resize(index + 1, 0);
+        }
+        codes[index] += 1;
+    }
+
+    #[inline]
+    fn funnel(&mut self, t: Time, from: Option<Funnel>, to: Option<Funnel>) {
+        self.tally.funnel(t, from, to);
     }
 
     #[inline]

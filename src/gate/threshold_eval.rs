@@ -196,6 +196,8 @@ mod tests {
                 ("client_install".to_string(), stats(None, 0)),
             ]),
             counts: BTreeMap::from([("failed".to_string(), 3)]),
+            funnel: BTreeMap::new(),
+            failures: BTreeMap::new(),
             rollout: RolloutSummary {
                 completed: 0,
                 stages: vec![],

@@ -12,7 +12,7 @@ use crate::model::workload::Workload;
 
 /// The device states the timeline counts devices in: the model's, named here too for the readers of the
 /// timeline's columns.
-pub use crate::model::states::{CaState, ComplianceState, HealthState, Milestone};
+pub use crate::model::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 
 /// Number of milestone columns.
 pub const MILESTONE_COLUMNS: usize = Milestone::ALL.len();
@@ -26,10 +26,13 @@ pub const CA_BASE: usize = COMPLIANCE_BASE + 3;
 /// First client-health column (healthy, unhealthy).
 pub const HEALTH_BASE: usize = CA_BASE + 2;
 
+/// First enrollment-funnel column (one per [`Funnel`] state, path-1 clients only).
+pub const FUNNEL_BASE: usize = HEALTH_BASE + 2;
+
 /// Timeline columns tracked by difference arrays: milestones, Intune authority per workload, the three
-/// reported compliance states, the two conditional-access states and the two visible client-health states
-/// (unknown is derived as the rest).
-pub const TRACKED_COLUMNS: usize = HEALTH_BASE + 2;
+/// reported compliance states, the two conditional-access states, the two visible client-health states
+/// (unknown is derived as the rest) and the enrollment funnel's states.
+pub const TRACKED_COLUMNS: usize = FUNNEL_BASE + Funnel::ALL.len();
 
 /// Events counted per group of devices (a path, a stage's target), for the milestones: co-managed, each
 /// workload on Intune, compliance reported — each a count of devices in that state, like the timeline's.
@@ -123,6 +126,8 @@ pub struct Tally {
     pub gate: GateCounts,
     /// Per remote action, in scenario order.
     pub actions: Vec<ActionCounts>,
+    /// Devices per `[[failure]]` code, in scenario order (grown as codes are hit).
+    pub failure_codes: Vec<u64>,
     /// Difference arrays per group and group event (index `(group · GROUP_EVENTS + event) · rows + row`).
     group_diff: Vec<i32>,
     /// The groups of the device whose events are being recorded (bit `g`: group `g`).
@@ -143,6 +148,7 @@ impl Tally {
             buffered: 0,
             gate: GateCounts::new(stages),
             actions: Vec::new(),
+            failure_codes: Vec::new(),
             group_diff: vec![0; group_count(stages) * GROUP_EVENTS * rows],
             groups: 0,
             slot_base: 0,
@@ -193,6 +199,16 @@ impl Tally {
         self.shift(t, milestone_col(to), 1);
         if to == Milestone::CoManaged {
             self.group_shift(t, GROUP_COMANAGED, 1);
+        }
+    }
+
+    /// A path-1 client moved in the enrollment funnel at `t`.
+    pub fn funnel(&mut self, t: Time, from: Option<Funnel>, to: Option<Funnel>) {
+        if let Some(from) = from {
+            self.shift(t, FUNNEL_BASE + from as usize, -1);
+        }
+        if let Some(to) = to {
+            self.shift(t, FUNNEL_BASE + to as usize, 1);
         }
     }
 

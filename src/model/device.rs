@@ -14,7 +14,9 @@
 //! ConfigMgr enrolls it in Intune: `enrollment_attempts` attempts `enrollment_retry` apart, then a wait for the
 //! next machine policy evaluation before the next round. The co-management policy is already present, so the
 //! device is co-managed when its enrollment succeeds (MD how-to-monitor.md: MDMEnrolled and
-//! ComgmtPolicyPresent).
+//! ComgmtPolicyPresent). What the enrollment meets on the device — its scope, a device token that falls back to
+//! the user's ("Pending user sign in"), a VPN for the join, its readiness at t = 0 — is its
+//! [`Prospect`](super::enrollment::Prospect) (docs/model.md, co-management enrollment).
 //!
 //! **Path 2, new internet device** (MD quickstart-paths.md, autopilot-enrollment.md): the device arrives and
 //! is first switched on in one of its online windows; Autopilot joins it to Azure AD and enrolls it in Intune
@@ -45,12 +47,15 @@ use super::Model;
 use super::action::{Action, ActionKind, ActionTarget, PUSH_ACT_WINDOW, graph_issue};
 use super::availability::{Online, Profile};
 use super::calendar::office_hours_resume;
+use super::enrollment::{Prospect, Readiness, user_sign_in};
 use super::infrastructure::{Component, Pressure, Request};
 use super::record::{Cohort, Latency, Recorder};
 use super::rollout::{Member, Plan};
-use super::scenario::{CompliancePolicy, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY};
+use super::scenario::{
+    CompliancePolicy, FailureStep, PhaseMode, SOFTWARE_UPDATE_SCAN_RANDOM_DELAY,
+};
 use super::schedule::{Jittered, MdmSchedule, Periodic, next_run};
-use super::states::{CaState, ComplianceState, HealthState, Milestone};
+use super::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 use super::time::{DAY, HOUR, MINUTE, NEVER, Time, after};
 use super::workload::{Authority, Workload, WorkloadSet};
 use crate::rng::{DeviceStream, day_hash, mix64, slot};
@@ -71,6 +76,19 @@ pub enum State {
     NotArrived,
     /// Path 1: waiting for its scheduled auto-enrollment.
     Scheduled,
+    /// Path 1: an inactive ConfigMgr client; the next event is its return.
+    Inactive,
+    /// Path 1: already enrolled in Intune; the next event is the policy poll that brings the co-management
+    /// policy ([`NEVER`] outside the enrollment scope).
+    AwaitingPolicy,
+    /// Path 1: the device-token enrollment failed; the next event is the user's sign-in, which enrolls it with
+    /// the user token.
+    PendingUserSignIn,
+    /// Path 1: joined, but never enrolled by co-management (outside the enrollment scope, or an unhealthy
+    /// client).
+    Idle,
+    /// Path 1: skipped by co-management (a server).
+    Excluded,
     /// Path 1: hybrid Azure AD join in progress; the next event is a registration attempt.
     HybridJoining,
     /// MDM enrollment in progress; the next event is an attempt.
@@ -368,10 +386,18 @@ impl Device {
             && facts
                 .hybrid_joined
                 .unwrap_or(u_joined < s.fleet.hybrid_joined_at_start);
+        let prospect = if path == Path::ExistingClient && !osd && !comanaged_now {
+            Prospect::of(id, model, internet)
+        } else {
+            Prospect::DEFAULT
+        };
         if permanent && !comanaged_now {
             // A device already joined cannot fail its join: its configuration error is the enrollment's.
             let fail_step = if joined_now { 2 } else { fail_step };
             flags |= fail_step << FAIL_STEP_SHIFT;
+        } else if prospect.readiness == Readiness::IneligibleOs {
+            // Its enrollment fails with 0x80070032, a configuration error.
+            flags |= 2 << FAIL_STEP_SHIFT;
         }
         if path == Path::NewInternet || internet {
             flags |= INTERNET;
@@ -410,15 +436,23 @@ impl Device {
         }
         if path == Path::ExistingClient && rec.counts_requests() {
             // Every existing ConfigMgr client polls for policy from t = 0 (an OS-deployment arrival from its
-            // arrival: the task sequence installs the client).
-            let from = if osd { d.origin } else { 0 };
-            rec.periodic(
-                d.poll_request(),
-                &d.online(id, model),
-                &d.poll_ticks(model),
-                from,
-            );
-            d.client_tasks(id, model, from, 1, rec);
+            // arrival: the task sequence installs the client; an inactive client from its return; a server
+            // is not simulated).
+            let from = match prospect.readiness {
+                _ if osd => d.origin,
+                Readiness::Inactive { returns } => returns,
+                Readiness::Server => NEVER,
+                _ => 0,
+            };
+            if from != NEVER {
+                rec.periodic(
+                    d.poll_request(),
+                    &d.online(id, model),
+                    &d.poll_ticks(model),
+                    from,
+                );
+                d.client_tasks(id, model, from, 1, rec);
+            }
         }
         match path {
             _ if osd => {
@@ -433,6 +467,7 @@ impl Device {
                 d.state = State::CoManaged;
                 d.comanaged_at = 0;
                 rec.milestone(0, None, Milestone::CoManaged);
+                rec.funnel(0, None, Some(Funnel::Enrolled));
                 d.count_targeted(model, rec);
                 d.update_switched(model, None, WorkloadSet::EMPTY, rec);
                 if rec.counts_requests() {
@@ -440,10 +475,54 @@ impl Device {
                 }
                 d.report_health(id, model, rec);
             }
+            Path::ExistingClient if prospect.readiness == Readiness::Server => {
+                d.state = State::Excluded;
+                rec.milestone(0, None, Milestone::NotStarted);
+                rec.funnel(0, None, Some(Funnel::Server));
+            }
+            Path::ExistingClient if prospect.readiness == Readiness::IntuneEnrolled => {
+                // Enrolled before the run: its check-ins run from t = 0, and the policy poll that brings the
+                // co-management policy makes it co-managed.
+                d.state = State::AwaitingPolicy;
+                rec.milestone(0, None, Milestone::Enrolled);
+                let online = d.online(id, model);
+                if rec.counts_requests() {
+                    rec.mdm_checkins(&online, &d.mdm_schedule(model), 0);
+                }
+                if prospect.in_scope {
+                    rec.funnel(0, None, Some(Funnel::Eligible));
+                    d.next_event = next_run(&online, &d.poll_ticks(model), 0);
+                } else {
+                    rec.funnel(0, None, Some(Funnel::NotEligible));
+                }
+            }
+            Path::ExistingClient if matches!(prospect.readiness, Readiness::Inactive { .. }) => {
+                let Readiness::Inactive { returns } = prospect.readiness else {
+                    unreachable!()
+                };
+                d.state = State::Inactive;
+                rec.milestone(0, None, Milestone::NotStarted);
+                rec.funnel(0, None, Some(Funnel::Inactive));
+                d.next_event = d.online(id, model).online_from(returns);
+            }
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.
-                d.origin = (u_time * f64::from(t.enrollment_spread)) as Time;
-                if joined_now {
+                d.origin = (u_time * f64::from(model.enrollment_spread)) as Time;
+                if !prospect.takes_policy() {
+                    rec.funnel(0, None, Some(Funnel::NotEligible));
+                } else if !prospect.line_of_sight && !joined_now && d.fail_step() != Some(1) {
+                    rec.funnel(0, None, Some(Funnel::NoLineOfSight));
+                } else {
+                    // Eligible until the first policy poll brings the co-management policy and queues the
+                    // timer: the enrollment starts at that timer or later.
+                    rec.funnel(0, None, Some(Funnel::Eligible));
+                    let poll = d.first_poll(id, model);
+                    rec.funnel(poll, Some(Funnel::Eligible), Some(Funnel::Scheduled));
+                }
+                if joined_now && !prospect.takes_policy() {
+                    d.state = State::Idle;
+                    rec.milestone(0, None, Milestone::Joined);
+                } else if joined_now {
                     // Joined before the run: only the enrollment timer is left to wait for.
                     rec.milestone(0, None, Milestone::Joined);
                     let at = d
@@ -491,8 +570,11 @@ impl Device {
     pub fn milestone(&self) -> Milestone {
         match self.state {
             State::NotArrived => Milestone::NotArrived,
-            State::Scheduled | State::HybridJoining => Milestone::NotStarted,
-            State::Enrolling => Milestone::Joined,
+            State::Scheduled | State::HybridJoining | State::Inactive | State::Excluded => {
+                Milestone::NotStarted
+            }
+            State::Enrolling | State::PendingUserSignIn | State::Idle => Milestone::Joined,
+            State::AwaitingPolicy => Milestone::Enrolled,
             State::Installing | State::InstallFailing => Milestone::Enrolled,
             State::CoManaged => Milestone::CoManaged,
             State::Failed => Milestone::Failed,
@@ -708,8 +790,10 @@ impl Device {
         let timers = &model.scenario.timers;
         match self.state {
             State::NotArrived if self.is_osd() => {
-                // First boot of an imaged ConfigMgr client: it starts path 1 now.
+                // First boot of an imaged ConfigMgr client: it starts path 1 now, eligible after co-management
+                // has members, so its enrollment is due at once.
                 rec.milestone(t, Some(Milestone::NotArrived), Milestone::NotStarted);
+                rec.funnel(t, None, Some(Funnel::Scheduled));
                 self.state = State::Scheduled;
                 self.handle(id, env, rec);
             }
@@ -720,9 +804,48 @@ impl Device {
                 self.begin_step(State::Enrolling, t);
                 self.enrollment_attempt(id, t, env, rec);
             }
+            State::Inactive => {
+                // Back: its client polls again from now, and it starts path 1 as an eligible device would.
+                if rec.counts_requests() {
+                    let online = self.online(id, model);
+                    rec.periodic(self.poll_request(), &online, &self.poll_ticks(model), t);
+                    self.client_tasks(id, model, t, 1, rec);
+                }
+                let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
+                let back = if !prospect.takes_policy() {
+                    Funnel::NotEligible
+                } else if !prospect.line_of_sight && self.fail_step() != Some(1) {
+                    Funnel::NoLineOfSight
+                } else {
+                    Funnel::Scheduled
+                };
+                rec.funnel(t, Some(Funnel::Inactive), Some(back));
+                self.state = State::Scheduled;
+                self.handle(id, env, rec);
+            }
+            State::AwaitingPolicy => {
+                rec.funnel(t, Some(Funnel::Eligible), Some(Funnel::Enrolled));
+                rec.latency(Latency::TimeToComanagedExistingClient, t);
+                self.become_comanaged(id, t, Milestone::Enrolled, env, rec);
+            }
+            State::PendingUserSignIn => {
+                // The user's sign-in starts the enrollment with the user token.
+                rec.funnel(t, Some(Funnel::PendingUserSignIn), Some(Funnel::Initiated));
+                self.state = State::Enrolling;
+                self.enrollment_attempt(id, t, env, rec);
+            }
             State::Scheduled => {
                 if self.fail_step() == Some(1) {
+                    let from = self.funnel_before_enrollment(id, model, t, rec);
+                    rec.funnel(t, Some(from), Some(Funnel::Failed));
                     return self.fail(t, Milestone::NotStarted, rec);
+                }
+                if !Prospect::of(id, model, self.flags & INTERNET != 0).line_of_sight {
+                    // An internet device without a VPN never reaches a domain controller: the join cannot
+                    // write its certificate, and the device stays unjoined.
+                    self.state = State::HybridJoining;
+                    self.next_event = NEVER;
+                    return;
                 }
                 // The first registration attempt writes the certificate and fails; the object syncs at the next
                 // Azure AD Connect cycle; the hourly task then retries.
@@ -738,10 +861,19 @@ impl Device {
             }
             State::HybridJoining => {
                 rec.request(Request::DeviceRegistration, t);
-                let failed = model
-                    .seeds
-                    .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
-                    .chance(model.scenario.failures.hybrid_join);
+                let by_code =
+                    self.code_failure(id, model, FailureStep::HybridJoin, self.attempt, t, rec);
+                if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+                    self.set_fail_step(1);
+                    let from = self.funnel_before_enrollment(id, model, t, rec);
+                    rec.funnel(t, Some(from), Some(Funnel::Failed));
+                    return self.fail(t, Milestone::NotStarted, rec);
+                }
+                let failed = by_code.is_some()
+                    || model
+                        .seeds
+                        .stream(id, slot::HYBRID_JOIN + u32::from(self.attempt))
+                        .chance(model.scenario.failures.hybrid_join);
                 if failed {
                     self.attempt = self.attempt.saturating_add(1);
                     let task = Periodic {
@@ -753,7 +885,12 @@ impl Device {
                     rec.latency(Latency::HybridJoin, t - self.step_start);
                     rec.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
                     let timer = self.enrollment_timer(id, model);
-                    if timer <= t {
+                    if !self.is_osd()
+                        && !Prospect::of(id, model, self.flags & INTERNET != 0).takes_policy()
+                    {
+                        self.state = State::Idle;
+                        self.next_event = NEVER;
+                    } else if timer <= t {
                         self.begin_step(State::Enrolling, t);
                         self.enrollment_attempt(id, t, env, rec);
                     } else {
@@ -812,7 +949,9 @@ impl Device {
                 }
                 self.next_event = self.comanaged_next();
             }
-            State::Failed | State::Retired => self.next_event = NEVER,
+            State::Failed | State::Retired | State::Idle | State::Excluded => {
+                self.next_event = NEVER
+            }
         }
     }
 
@@ -973,6 +1112,9 @@ impl Device {
                 }
             }
         }
+        if self.path == Path::ExistingClient {
+            rec.funnel(t, Some(Funnel::Enrolled), None);
+        }
         self.withdraw_compliance(id, t, model, rec);
         self.withdraw_health(id, t, model, rec);
         for w in Workload::ALL {
@@ -1029,7 +1171,73 @@ impl Device {
         if self.is_osd() {
             return self.origin;
         }
+        if let Readiness::Inactive { returns } =
+            Prospect::of(id, model, self.flags & INTERNET != 0).readiness
+        {
+            // Back after co-management has members: it enrolls as soon as it is eligible.
+            return returns;
+        }
         next_run(&self.online(id, model), &self.poll_ticks(model), 0).saturating_add(self.origin)
+    }
+
+    /// The first policy poll from t = 0, which brings the co-management policy.
+    fn first_poll(&self, id: u32, model: &Model) -> Time {
+        next_run(&self.online(id, model), &self.poll_ticks(model), 0)
+    }
+
+    /// A path-1 client's funnel state at `t` before its enrollment starts: an imaged device or an inactive
+    /// client back is scheduled at once; otherwise eligible until its first policy poll, when the timer was
+    /// queued (recorded ahead at generation). A device that leaves the funnel's path before that poll takes the
+    /// recorded move back.
+    fn funnel_before_enrollment(
+        &self,
+        id: u32,
+        model: &Model,
+        t: Time,
+        rec: &mut impl Recorder,
+    ) -> Funnel {
+        if self.is_osd() {
+            return Funnel::Scheduled;
+        }
+        let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
+        if !prospect.takes_policy() {
+            return Funnel::NotEligible;
+        }
+        if matches!(prospect.readiness, Readiness::Inactive { .. }) {
+            return Funnel::Scheduled;
+        }
+        let poll = self.first_poll(id, model);
+        if t < poll {
+            rec.funnel(poll, Some(Funnel::Scheduled), Some(Funnel::Eligible));
+            Funnel::Eligible
+        } else {
+            Funnel::Scheduled
+        }
+    }
+
+    /// The `[[failure]]` code that fails this attempt of `step` (the step's `attempt`-th, 0 the first) at `t`, if
+    /// any; a device's first failure with its code is counted.
+    fn code_failure(
+        &self,
+        id: u32,
+        model: &Model,
+        step: FailureStep,
+        attempt: u16,
+        t: Time,
+        rec: &mut impl Recorder,
+    ) -> Option<usize> {
+        let k = model
+            .failure_code(id, step)
+            .filter(|&k| model.code_fails(k, attempt, t))?;
+        if attempt == 0 {
+            rec.failure_code(k);
+        }
+        Some(k)
+    }
+
+    /// Marks the step (1 or 2 of its path) at which the device fails for good.
+    fn set_fail_step(&mut self, step: u8) {
+        self.flags = (self.flags & !(3 << FAIL_STEP_SHIFT)) | (step << FAIL_STEP_SHIFT);
     }
 
     fn begin_step(&mut self, state: State, t: Time) {
@@ -1055,21 +1263,63 @@ impl Device {
         } else {
             1
         };
+        // The funnel counts a device's first way to co-management: a retired device enrolling again left it.
+        let path_1 = self.path == Path::ExistingClient && !again;
+        if path_1 && self.attempt == 0 && self.flags & ENROLL_IN_FLIGHT == 0 {
+            rec.funnel(t, Some(Funnel::Scheduled), Some(Funnel::Initiated));
+        }
         if !again && self.attempt == 0 && self.fail_step() == Some(fatal_step) {
+            if path_1 {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Failed));
+            }
             return self.fail(t, Milestone::Joined, rec);
         }
         if self.flags & ENROLL_IN_FLIGHT == 0 {
             rec.request(Request::MdmEnrollment, t);
+        }
+        if path_1
+            && self.attempt == 0
+            && !self.is_osd()
+            && Prospect::of(id, model, self.flags & INTERNET != 0).user_token
+        {
+            // The device-token attempt fails; the enrollment waits for a user to sign in, with the user token.
+            rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::PendingUserSignIn));
+            self.attempt = 1;
+            self.state = State::PendingUserSignIn;
+            self.next_event = user_sign_in(&self.online(id, model), &model.scenario.start, t);
+            return;
+        }
+        // A `[[failure]]` code counts attempts from the first with the token that enrolls (the user's, after a
+        // failed device-token attempt).
+        let by_code = if !again && self.flags & ENROLL_IN_FLIGHT == 0 {
+            let first = u16::from(
+                path_1
+                    && !self.is_osd()
+                    && model.failure_code(id, FailureStep::MdmEnrollment).is_some()
+                    && Prospect::of(id, model, self.flags & INTERNET != 0).user_token,
+            );
+            let attempt = self.attempt.saturating_sub(first);
+            self.code_failure(id, model, FailureStep::MdmEnrollment, attempt, t, rec)
+        } else {
+            None
+        };
+        if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+            self.set_fail_step(fatal_step);
+            if path_1 {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Failed));
+            }
+            return self.fail(t, Milestone::Joined, rec);
         }
         let slot = if again {
             slot::REENROLLMENT
         } else {
             slot::MDM_ENROLLMENT
         };
-        let failed = model
-            .seeds
-            .stream(id, slot + u32::from(self.attempt))
-            .chance(model.scenario.failures.mdm_enrollment);
+        let failed = by_code.is_some()
+            || model
+                .seeds
+                .stream(id, slot + u32::from(self.attempt))
+                .chance(model.scenario.failures.mdm_enrollment);
         if failed {
             self.attempt = self.attempt.saturating_add(1);
             self.next_event = match self.path {
@@ -1114,6 +1364,7 @@ impl Device {
         rec.milestone(t, Some(Milestone::Joined), Milestone::Enrolled);
         match self.path {
             Path::ExistingClient => {
+                rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::Enrolled));
                 if self.is_osd() {
                     rec.latency(Latency::TimeToComanagedOsd, t - self.origin);
                 } else {
@@ -1136,10 +1387,16 @@ impl Device {
         let model = env.model;
         let timers = &model.scenario.timers;
         rec.request(Request::CmgContentDownload, t);
+        let by_code =
+            self.code_failure(id, model, FailureStep::ClientInstall, self.attempt, t, rec);
+        if by_code.is_some_and(|k| model.code_is_permanent(k)) {
+            self.set_fail_step(2);
+            return self.fail(t, Milestone::Enrolled, rec);
+        }
         let mut rng = model
             .seeds
             .stream(id, slot::CLIENT_INSTALL + u32::from(self.attempt));
-        let failed = rng.chance(model.scenario.failures.client_install);
+        let failed = rng.chance(model.scenario.failures.client_install) || by_code.is_some();
         let mean = timers.client_install_time;
         // The content download waits in the CMG's queue like any other request.
         let duration = mean / 2 + rng.below(mean + 1) + env.pressure.delay[Component::Cmg.index()];

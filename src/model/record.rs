@@ -12,7 +12,7 @@ use super::availability::Online;
 use super::infrastructure::Request;
 use super::rollout::GateCounts;
 use super::schedule::{Jittered, MdmSchedule, Periodic};
-use super::states::{CaState, ComplianceState, HealthState, Milestone};
+use super::states::{CaState, ComplianceState, Funnel, HealthState, Milestone};
 use super::time::Time;
 use super::workload::Workload;
 
@@ -79,6 +79,15 @@ pub trait Recorder {
     }
     /// The device reached milestone `to` at `t`, coming from `from` (`None`: newly counted).
     fn milestone(&mut self, t: Time, from: Option<Milestone>, to: Milestone);
+    /// The path-1 client moved in the enrollment funnel at `t`, from `from` to `to` (`None`: not counted —
+    /// before it, a device newly counted; after it, one that left, wiped or retired).
+    fn funnel(&mut self, t: Time, from: Option<Funnel>, to: Option<Funnel>) {
+        let _ = (t, from, to);
+    }
+    /// The device hit `[[failure]]` code `index` (once per device and code).
+    fn failure_code(&mut self, index: usize) {
+        let _ = index;
+    }
     /// The device measured `seconds` of `latency`.
     fn latency(&mut self, latency: Latency, seconds: Time);
     /// The device moved `w` to Intune (`+1`) or back to ConfigMgr (`-1`) at `t`.

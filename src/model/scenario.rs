@@ -23,12 +23,14 @@ pub struct Scenario {
     pub duration: Time,
     /// Who the devices are and when they are online.
     pub fleet: Fleet,
-    /// The co-management setup of the site.
-    pub comanagement: Comanagement,
     /// Product timers.
     pub timers: Timers,
     /// Per-attempt failure probabilities.
     pub failures: Failures,
+    /// Who co-management's automatic enrollment reaches and how (`[comanagement]`).
+    pub comanagement: CoManagement,
+    /// Failures by error code (`[[failure]]`), in file order.
+    pub failure_codes: Vec<FailureCode>,
     /// Management points and the cloud management gateway.
     pub infrastructure: Infrastructure,
     /// The Intune compliance policy the Compliance policies workload brings.
@@ -60,6 +62,12 @@ pub struct Fleet {
     /// through the CMG instead of their site's management points. Path-2 devices always use the CMG.
     /// Default 0 (every existing client on the corporate network).
     pub internet_share: f64,
+    /// Share of the internet path-1 devices that reach the corporate network over a VPN. Hybrid Azure AD join
+    /// needs line of sight to a domain controller (docs/model.md §1.1), so an internet device without one that
+    /// is not joined yet never completes the join, and is never co-managed through path 1. Default 1.
+    pub vpn_share: f64,
+    /// The state of the path-1 clients at t = 0 (`[fleet.readiness]`).
+    pub readiness: Readiness,
     /// Share of devices whose ConfigMgr client health evaluation is broken (docs/model.md §1.2): they never
     /// report `ClientHealthStatus` 7, so Intune shows them healthy only while their last sync is ≤ 48 h old.
     /// Drawn per device with a keyed draw (`rng::slot::CLIENT_HEALTH`). Default 0.
@@ -101,6 +109,72 @@ impl Fleet {
     /// after them.
     pub fn total_devices(&self) -> u32 {
         self.devices + self.osd.count
+    }
+}
+
+/// Shares of the path-1 clients (not co-managed at t = 0) by their state at t = 0, as ConfigMgr's client status
+/// and the co-management dashboard show them (docs/model.md §1.1, readiness). At most 1 together; the rest are
+/// ready. Each is drawn per device with a keyed draw (`rng::slot::COMANAGEMENT`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Readiness {
+    /// Inactive ConfigMgr clients: no policy request, no join, nothing until they return.
+    pub inactive: f64,
+    /// Mean time for an inactive client to return, exponential from t = 0; `None`: none returns in the run.
+    pub inactive_return: Option<Time>,
+    /// Unhealthy clients: they do not process the co-management policy, so never enroll (their hybrid join
+    /// still runs: Windows drives it, not the client).
+    pub unhealthy: f64,
+    /// Clients on an OS build co-management cannot enroll: their enrollment fails with 0x80070032.
+    pub ineligible_os: f64,
+    /// Clients already enrolled in Intune: co-managed at the policy poll that brings the co-management policy.
+    pub intune_enrolled: f64,
+    /// Servers: co-management is for Windows clients, so they are skipped.
+    pub servers: f64,
+}
+
+impl Readiness {
+    /// Whether every share is 0 (no device needs its readiness drawn).
+    pub fn is_none(&self) -> bool {
+        self.inactive + self.unhealthy + self.ineligible_os + self.intune_enrolled + self.servers
+            == 0.0
+    }
+}
+
+/// Which path-1 clients co-management's automatic enrollment reaches (the "Automatic enrollment in Intune"
+/// setting: MD memdocs/configmgr/comanage/how-to-enable.md, docs/model.md §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoEnrollment {
+    /// Every client.
+    All,
+    /// The members of the "Intune Auto Enrollment" pilot collection.
+    Pilot,
+    /// No client: path-1 devices never get the co-management policy.
+    None,
+}
+
+/// `[comanagement]`: the site's ConfigMgr version, the scope of automatic enrollment and how it authenticates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoManagement {
+    /// Which clients get the co-management policy.
+    pub auto_enrollment: AutoEnrollment,
+    /// With `Pilot`: the pilot collection's share of the path-1 clients (1 otherwise).
+    pub pilot_share: f64,
+    /// Share of the path-1 clients whose Azure AD device-token enrollment fails: they fall back to the user
+    /// token and wait as "Pending user sign in" until a user signs in (docs/model.md §1.1).
+    pub user_token_share: f64,
+    /// ConfigMgr current-branch version as YYMM (`2403`); from [`RESOURCE_ACCESS_MERGED_IN`] on, Resource
+    /// access is part of Device configuration (docs/model.md §2).
+    pub configmgr_version: u32,
+}
+
+impl CoManagement {
+    /// The share of path-1 clients in the automatic-enrollment scope.
+    pub fn scope_share(&self) -> f64 {
+        match self.auto_enrollment {
+            AutoEnrollment::All => 1.0,
+            AutoEnrollment::Pilot => self.pilot_share,
+            AutoEnrollment::None => 0.0,
+        }
     }
 }
 
@@ -163,14 +237,6 @@ pub const DEFAULT_BURSTS: [Burst; 2] = [
     },
 ];
 
-/// The co-management setup of the site (`[comanagement]`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Comanagement {
-    /// ConfigMgr current-branch version as YYMM (`2403`); from [`RESOURCE_ACCESS_MERGED_IN`] on, Resource
-    /// access is part of Device configuration (docs/model.md §2).
-    pub configmgr_version: u32,
-}
-
 /// The ConfigMgr version from which Resource access is no longer a workload of its own: "unsupported from
 /// 2203 on; it is part of Device configuration" (MD memdocs/configmgr/comanage/workloads.md).
 pub const RESOURCE_ACCESS_MERGED_IN: u32 = 2203;
@@ -206,10 +272,11 @@ pub struct Timers {
     /// Automatic-Device-Join task retry: the registration trigger "runs every hour".
     /// Source: SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md.
     pub hybrid_join_retry: Time,
-    /// ConfigMgr spreads auto-enrollment of existing clients at random over this span ("for 100,000 clients
-    /// enrollment occurs over several days"); default 2 d.
+    /// ConfigMgr spreads auto-enrollment of existing clients at random over this span ("if your environment
+    /// has 100,000 clients … enrollment occurs over several days"). `None` (the default): the span scales
+    /// with the clients in scope, [`auto_enrollment_spread`] (docs/model.md §1.1, an \[assumption\]).
     /// Source: MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md.
-    pub enrollment_spread: Time,
+    pub enrollment_spread: Option<Time>,
     /// ConfigMgr-triggered MDM enrollment retry interval; default 15 min (MDMEnrollmentRetryInterval).
     /// Source: \[secondary\] "Co-management Auto-enrollment Process Flow" KB (docs/model.md §1.1).
     pub enrollment_retry: Time,
@@ -252,6 +319,19 @@ pub struct Timers {
     pub phase: PhaseMode,
 }
 
+/// The shortest automatic enrollment spread: the fixed 2 days the model used before the spread scaled.
+pub const ENROLLMENT_SPREAD_FLOOR: Time = 2 * 86_400;
+/// Spread per client in scope: "100,000 clients … over several days", with "several" read as 4 days
+/// (4 d / 100,000 = 3.456 s per client). \[assumption\] docs/model.md §1.1.
+pub const ENROLLMENT_SPREAD_PER_CLIENT: f64 = 4.0 * 86_400.0 / 100_000.0;
+
+/// The automatic enrollment spread for `clients` path-1 clients in scope: the larger of
+/// [`ENROLLMENT_SPREAD_FLOOR`] and `clients` × [`ENROLLMENT_SPREAD_PER_CLIENT`], at most 365 days.
+pub fn auto_enrollment_spread(clients: f64) -> Time {
+    let scaled = (clients * ENROLLMENT_SPREAD_PER_CLIENT).min(365.0 * 86_400.0) as Time;
+    scaled.max(ENROLLMENT_SPREAD_FLOOR)
+}
+
 /// The random delay the client adds to each software update scan cycle: up to 2 h, not a setting
 /// (MD memdocs/configmgr/core/clients/deploy/about-client-settings.md, docs/model.md §3.1).
 pub const SOFTWARE_UPDATE_SCAN_RANDOM_DELAY: Time = 2 * 3_600;
@@ -278,6 +358,67 @@ pub struct Failures {
     /// Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never
     /// finish their path.
     pub permanent: f64,
+}
+
+/// The retried step a `[[failure]]` code hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureStep {
+    /// Hybrid Azure AD join registration (path 1).
+    HybridJoin,
+    /// MDM enrollment (both paths).
+    MdmEnrollment,
+    /// ConfigMgr client install through the CMG (path 2).
+    ClientInstall,
+}
+
+impl FailureStep {
+    /// Every step, in the order of the per-device draws.
+    pub const ALL: [FailureStep; 3] = [
+        FailureStep::HybridJoin,
+        FailureStep::MdmEnrollment,
+        FailureStep::ClientInstall,
+    ];
+
+    /// The step's name in the scenario (`step = "mdm_enrollment"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureStep::HybridJoin => "hybrid_join",
+            FailureStep::MdmEnrollment => "mdm_enrollment",
+            FailureStep::ClientInstall => "client_install",
+        }
+    }
+
+    /// The step named `name`.
+    pub fn from_name(name: &str) -> Option<FailureStep> {
+        FailureStep::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// What a failure code does to the device it hits (the co-management dashboard's two kinds: MD
+/// how-to-monitor.md; docs/model.md §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The step's first attempt fails with the code; the device retries as the step does (0x8018002B, network
+    /// timeouts).
+    Transient,
+    /// Every attempt fails until an admin fixes the cause (0x80180014 device restrictions, 0x80180018 licence):
+    /// for ever without `fixed_at`.
+    Configuration,
+}
+
+/// One `[[failure]]`: a share of devices whose `step` fails with `code`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureCode {
+    /// The error code as the product logs it (`0x80180014`).
+    pub code: String,
+    /// Share of the devices that reach the step hit by it; the codes of one step sum to at most 1.
+    pub share: f64,
+    /// The step it hits.
+    pub step: FailureStep,
+    /// Transient or configuration.
+    pub kind: FailureKind,
+    /// A configuration error's fix: from then on its devices' attempts succeed. `None`: never fixed.
+    pub fixed_at: Option<Time>,
 }
 
 /// Infrastructure sizing; defaults from MD memdocs/configmgr/core/plan-design/configs/size-and-scale-numbers.md

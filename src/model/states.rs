@@ -47,6 +47,66 @@ impl Milestone {
     }
 }
 
+/// Where a path-1 client is in co-management's enrollment, in the co-management dashboard's states (MD
+/// memdocs/configmgr/comanage/how-to-monitor.md: Eligible → Scheduled → Enrollment initiated → Enrolled, and
+/// the enrollment statuses Failure and Pending user sign in), plus the clients the dashboard does not count as
+/// eligible (docs/model.md, the enrollment funnel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Funnel {
+    /// In scope and ready; the co-management policy has not arrived yet.
+    Eligible,
+    /// The co-management policy arrived and queued the enrollment timer; waiting for it (or for the join).
+    Scheduled,
+    /// Enrollment attempts in progress.
+    Initiated,
+    /// The device-token attempt failed; waiting for a user to sign in.
+    PendingUserSignIn,
+    /// Enrolled with the co-management policy: co-managed.
+    Enrolled,
+    /// A configuration error (a permanent failure, or an ineligible OS build).
+    Failed,
+    /// Outside the automatic-enrollment scope, or an unhealthy client that never processes the policy.
+    NotEligible,
+    /// An inactive client that has not returned.
+    Inactive,
+    /// A server, skipped by co-management.
+    Server,
+    /// An internet client without a VPN: no line of sight to a domain controller, so never joined.
+    NoLineOfSight,
+}
+
+impl Funnel {
+    /// All funnel states, in column order.
+    pub const ALL: [Funnel; 10] = [
+        Funnel::Eligible,
+        Funnel::Scheduled,
+        Funnel::Initiated,
+        Funnel::PendingUserSignIn,
+        Funnel::Enrolled,
+        Funnel::Failed,
+        Funnel::NotEligible,
+        Funnel::Inactive,
+        Funnel::Server,
+        Funnel::NoLineOfSight,
+    ];
+
+    /// Output name (`funnel.<name>` in timeline.csv and summary.json).
+    pub fn name(self) -> &'static str {
+        match self {
+            Funnel::Eligible => "eligible",
+            Funnel::Scheduled => "scheduled",
+            Funnel::Initiated => "enrollment_initiated",
+            Funnel::PendingUserSignIn => "pending_user_sign_in",
+            Funnel::Enrolled => "enrolled",
+            Funnel::Failed => "failed",
+            Funnel::NotEligible => "not_eligible",
+            Funnel::Inactive => "inactive",
+            Funnel::Server => "server",
+            Funnel::NoLineOfSight => "no_line_of_sight",
+        }
+    }
+}
+
 /// A device's compliance as Intune reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComplianceState {

@@ -3,7 +3,8 @@
 use crate::engine::{Outcome, metric_at};
 use crate::metrics::names::percentiles;
 use crate::metrics::tally::{
-    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, HEALTH_BASE, MILESTONE_COLUMNS, Milestone,
+    AUTHORITY_BASE, CA_BASE, COMPLIANCE_BASE, FUNNEL_BASE, Funnel, HEALTH_BASE, MILESTONE_COLUMNS,
+    Milestone,
 };
 use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
@@ -53,6 +54,7 @@ pub fn timeline_counts() -> Vec<String> {
     for g in &STATE_GROUPS {
         cols.extend(g.tracked.iter().chain([&g.rest]).map(|c| c.to_string()));
     }
+    cols.extend(Funnel::ALL.iter().map(|f| format!("funnel.{}", f.name())));
     cols
 }
 
@@ -89,7 +91,8 @@ const STATE_GROUPS: [StateGroup; 3] = [
 /// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
 /// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for;
 /// devices whose ConfigMgr client health Intune shows healthy / unhealthy / not at all (not co-managed, or
-/// not reported yet).
+/// not reported yet); then the path-1 clients in each state of the enrollment funnel (`funnel.<state>`); then
+/// the hour's date.
 pub fn timeline_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
     let devices = scenario.fleet.total_devices();
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -110,6 +113,11 @@ pub fn timeline_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
             rec.extend(tracked.iter().map(i64::to_string));
             rec.push((i64::from(devices) - tracked.iter().sum::<i64>()).to_string());
         }
+        rec.extend(
+            row[FUNNEL_BASE..FUNNEL_BASE + Funnel::ALL.len()]
+                .iter()
+                .map(i64::to_string),
+        );
         rec.push(scenario.start.date(t as Time));
         w.write_record(rec).expect("writing to memory cannot fail");
     }
@@ -128,10 +136,18 @@ mod tests {
             assert_eq!(g.base, next, "state groups must follow each other");
             next += g.tracked.len();
         }
-        assert_eq!(next, TRACKED_COLUMNS);
+        assert_eq!(next, FUNNEL_BASE);
+        assert_eq!(FUNNEL_BASE + Funnel::ALL.len(), TRACKED_COLUMNS);
         let header = timeline_header();
-        assert_eq!(header.len(), 2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 3 + 1);
-        assert_eq!(header[header.len() - 2], "health_unknown");
+        assert_eq!(
+            header.len(),
+            2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 3 + 10 + 1
+        );
+        assert_eq!(
+            header[2 + MILESTONE_COLUMNS + 14 + 4 + 3 + 2],
+            "health_unknown"
+        );
+        assert_eq!(header[header.len() - 2], "funnel.no_line_of_sight");
         assert_eq!(header.last().map(String::as_str), Some("date"));
     }
 }

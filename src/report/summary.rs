@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Outcome, metric_at};
+use crate::engine::{FAILURE_CODE_PREFIX, Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::{has_rings, ring_metric_name, ring_slug};
+use crate::metrics::tally::{FUNNEL_BASE, Funnel};
 use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
 
@@ -80,6 +81,13 @@ pub struct RolloutSummary {
     pub stages: Vec<StageSummary>,
 }
 
+/// What one `[[failure]]` code did in the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureCount {
+    /// Devices whose step failed with it (each counted once).
+    pub devices: u64,
+}
+
 /// The whole `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -107,6 +115,12 @@ pub struct Summary {
     pub metrics: BTreeMap<String, MetricStats>,
     /// Devices per final state, per path, and permanent failures per step.
     pub counts: BTreeMap<String, u64>,
+    /// Path-1 clients per state of the enrollment funnel at the end of the run (the timeline's last row).
+    #[serde(default)]
+    pub funnel: BTreeMap<String, u64>,
+    /// Per `[[failure]]` code, the devices it hit (absent without codes).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failures: BTreeMap<String, FailureCount>,
     /// The rollout's fate.
     pub rollout: RolloutSummary,
     /// When shares of the fleet, of each path and of each stage's target reached co-management, each
@@ -203,7 +217,21 @@ impl Summary {
             cofleet_version: env!("CARGO_PKG_VERSION").to_string(),
             complete: true,
             metrics,
-            counts: outcome.counts.clone(),
+            counts: outcome
+                .counts
+                .iter()
+                .filter(|(k, _)| !k.starts_with(FAILURE_CODE_PREFIX))
+                .map(|(k, &v)| (k.clone(), v))
+                .collect(),
+            failures: outcome
+                .counts
+                .iter()
+                .filter_map(|(k, &devices)| {
+                    let code = k.strip_prefix(FAILURE_CODE_PREFIX)?;
+                    Some((code.to_string(), FailureCount { devices }))
+                })
+                .collect(),
+            funnel: funnel_counts(outcome),
             rollout: RolloutSummary {
                 completed: u8::from(outcome.completed),
                 stages,
@@ -231,6 +259,18 @@ impl Summary {
         out.push(b'\n');
         out
     }
+}
+
+/// The enrollment funnel in the timeline's last row, by state name.
+fn funnel_counts(outcome: &Outcome) -> BTreeMap<String, u64> {
+    let last = outcome.timeline.last();
+    Funnel::ALL
+        .iter()
+        .map(|&f| {
+            let n = last.map_or(0, |row| row[FUNNEL_BASE + f as usize]);
+            (f.name().to_string(), n.max(0) as u64)
+        })
+        .collect()
 }
 
 /// A threshold's right-hand side as `[thresholds]` accepts it: `"< 86400"`.

@@ -75,6 +75,31 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         })
         .collect();
     let _ = writeln!(out, "\nfinal state: {}", parts.join(" · "));
+    if !summary.failures.is_empty() {
+        // The codes that hit the most devices first (ties in code order).
+        let mut codes: Vec<(&String, u64)> = summary
+            .failures
+            .iter()
+            .map(|(code, f)| (code, f.devices))
+            .collect();
+        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = codes
+            .iter()
+            .take(3)
+            .map(|(code, n)| format!("{code} {} devices", grouped(*n)))
+            .collect();
+        let more = codes.len().saturating_sub(3);
+        let _ = writeln!(
+            out,
+            "top failure codes: {}{}",
+            top.join(" · "),
+            if more > 0 {
+                format!(" (+{more} more in summary.json)")
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "rollout: {}",

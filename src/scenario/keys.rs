@@ -87,6 +87,9 @@ keys! {
     FLEET_INTERNET_SHARE = "fleet" "internet_share" => SHARE, Preset::Number(0.0), "",
         "Share of path-1 devices on the internet (remote workers): their ConfigMgr traffic goes through the CMG instead of their site's management points.",
         NO_SOURCE;
+    FLEET_VPN_SHARE = "fleet" "vpn_share" => SHARE, Preset::Number(1.0), "",
+        "Share of the internet path-1 devices (`internet_share`) that reach the corporate network over a VPN; the others, unless already joined, never complete the hybrid join (it needs line of sight to a domain controller) and are never co-managed through path 1.",
+        "docs/model.md §1.1";
     FLEET_BROKEN_CLIENT_HEALTH = "fleet" "broken_client_health" => SHARE, Preset::Number(0.0), "",
         "Share of devices whose ConfigMgr client health evaluation is broken: Intune shows them healthy only while their last sync is at most 48 h old.",
         "docs/model.md §1.2";
@@ -109,6 +112,25 @@ keys! {
     INTERMITTENT = "fleet.availability" "intermittent" => SHARE, Preset::Number(0.10), "",
         "Online in a few short windows a week.",
         "[assumption] no published duty cycle (docs/model.md §5)";
+
+    READY_INACTIVE = "fleet.readiness" "inactive" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients inactive at t = 0 (no policy request, heartbeat or inventory for 7 days): no progress until they return.",
+        "MD memdocs/configmgr/core/clients/deploy/configure-client-status.md (docs/model.md §1.1)";
+    READY_INACTIVE_RETURN = "fleet.readiness" "inactive_return" => Kind::Duration { min: MINUTE, max: MAX_SPAN }, Preset::Optional, "",
+        "Mean time for an inactive client to come back (exponential from t = 0); it then enrolls at once, co-management having members. None: no inactive client returns during the run.",
+        "[assumption] (docs/model.md §1.1)";
+    READY_UNHEALTHY = "fleet.readiness" "unhealthy" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients whose ConfigMgr client is unhealthy: they never process the co-management policy (their hybrid join still runs).",
+        "MD memdocs/configmgr/core/clients/deploy/configure-client-status.md (docs/model.md §1.1)";
+    READY_INELIGIBLE_OS = "fleet.readiness" "ineligible_os" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients on an OS build co-management cannot enroll: their enrollment fails with 0x80070032.",
+        "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
+    READY_INTUNE_ENROLLED = "fleet.readiness" "intune_enrolled" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients already enrolled in Intune: co-managed at the policy poll that brings the co-management policy, without enrolling.",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
+    READY_SERVERS = "fleet.readiness" "servers" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients that are servers: skipped by co-management. The five readiness shares sum to at most 1.",
+        "docs/model.md §1.1";
 
     OS_BUILD = "fleet.attributes" "os_build" => Kind::BuildShares,
         Preset::Builds(&[(19_044, 0.10), (19_045, 0.50), (22_631, 0.40)]), "",
@@ -148,6 +170,16 @@ keys! {
         "ConfigMgr current-branch version of the site, as YYMM (`2403`); co-management exists from 1710. From 2203 resource_access is no longer a workload of its own (it is part of device_configuration): a stage that lists it gets a warning. Default 2609, the latest version documented.",
         "MD memdocs/configmgr/comanage/workloads.md; MD memdocs/configmgr/core/plan-design/changes/whats-new-in-version-2609.md (docs/model.md §2)";
 
+    AUTO_ENROLLMENT = "comanagement" "auto_enrollment" => Kind::Choice { names: &["all", "pilot", "none"], what: "automatic enrollment scope" }, Preset::Choice("all"), "",
+        "Which path-1 clients co-management's automatic enrollment reaches: all, the \"Intune Auto Enrollment\" pilot collection (`pilot_share`), or none (path 2 is not affected).",
+        "MD memdocs/configmgr/comanage/how-to-enable.md (docs/model.md §1.1)";
+    AUTO_ENROLLMENT_PILOT_SHARE = "comanagement" "pilot_share" => Kind::PositiveShare, Preset::Optional, "",
+        "The pilot collection's share of path-1 clients: required with `auto_enrollment = \"pilot\"`, not allowed otherwise.",
+        "docs/model.md §1.1";
+    USER_TOKEN_SHARE = "comanagement" "user_token_share" => SHARE, Preset::Number(0.0), "",
+        "Share of path-1 clients whose Azure AD device-token enrollment fails: they fall back to the user token and wait as \"Pending user sign in\" until a user signs in.",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
+
     POLICY_POLL = "timers" "policy_poll" => Kind::Duration { min: 3 * MINUTE, max: DAY }, Preset::Duration(60 * MINUTE), "",
         "ConfigMgr machine policy retrieval interval, uniform random phase per device; a whole number of load buckets.",
         "MD memdocs/configmgr/core/clients/deploy/about-client-settings.md (\"Client policy polling interval\"); the 3–1440 min range is the one commonly quoted (docs/model.md §3)";
@@ -160,8 +192,8 @@ keys! {
     HYBRID_JOIN_RETRY = "timers" "hybrid_join_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(HOUR), "",
         "Automatic-Device-Join task retry: the registration trigger \"runs every hour\".",
         "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
-    ENROLLMENT_SPREAD = "timers" "enrollment_spread" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Duration(2 * DAY), "",
-        "ConfigMgr spreads auto-enrollment of existing clients at random over this span (\"for 100,000 clients enrollment occurs over several days\").",
+    ENROLLMENT_SPREAD = "timers" "enrollment_spread" => Kind::Duration { min: 0, max: 365 * DAY }, Preset::Optional, "",
+        "ConfigMgr spreads auto-enrollment of existing clients at random over this span (\"if your environment has 100,000 clients … enrollment occurs over several days\"). None: it scales with the clients in scope, the larger of 2 days and 3.456 s per client (4 days for 100,000) [assumption]; a written duration is used as written.",
         "MD memdocs/configmgr/comanage/includes/enable-co-management-1906-2107.md (docs/model.md §1.1)";
     ENROLLMENT_RETRY = "timers" "enrollment_retry" => Kind::Duration { min: MINUTE, max: DAY }, Preset::Duration(15 * MINUTE), "",
         "ConfigMgr-triggered MDM enrollment retry interval (MDMEnrollmentRetryInterval).",
@@ -212,6 +244,22 @@ keys! {
     FAIL_PERMANENT = "failures" "permanent" => SHARE, Preset::Number(0.005), "",
         "Share of devices that hit a configuration error (e.g. 0x80180018 licence, 0x801c03f2) and never finish their path.",
         "[assumption] no published failure rate (docs/model.md §1.1)";
+
+    FAILURE_CODE = "failure" "code" => Kind::Text, Preset::Required, "",
+        "The error code as the product logs it (`\"0x80180014\"`): letters and digits, at most 40; counted in summary.json `failures.<code>.devices`.",
+        "SA support/mem/intune/comanage-configmgr/troubleshoot-co-management-auto-enrolling.md (docs/model.md §1.1)";
+    FAILURE_SHARE = "failure" "share" => SHARE, Preset::Required, "",
+        "Share of the devices that reach the step hit by the code; the codes of one step sum to at most 1.",
+        "[assumption] no failure rate is published (docs/model.md §1.1)";
+    FAILURE_STEP = "failure" "step" => Kind::Choice { names: &["hybrid_join", "mdm_enrollment", "client_install"], what: "failure step" }, Preset::Required, "",
+        "The retried step the code hits.",
+        "docs/model.md §1.1";
+    FAILURE_KIND = "failure" "kind" => Kind::Choice { names: &["transient", "configuration"], what: "failure kind" }, Preset::Required, "",
+        "`transient`: the step's first attempt fails with the code and the device retries as the step does; `configuration`: every attempt fails until `fixed_at` (without it the device fails for good, as `[failures] permanent`).",
+        "MD memdocs/configmgr/comanage/how-to-monitor.md (docs/model.md §1.1)";
+    FAILURE_FIXED_AT = "failure" "fixed_at" => Kind::Duration { min: 0, max: MAX_SPAN }, Preset::Optional, "",
+        "A configuration error's fix: from then on its devices' attempts succeed (the next attempt, at the step's own retry timers); only with `kind = \"configuration\"`; after the end of the run is a warning.",
+        "[assumption] (docs/model.md §1.1)";
 
     MPS_PER_SITE = "infrastructure" "management_points_per_site" => Kind::Whole { min: 1, max: 15 }, Preset::Whole(2), "management points",
         "Management points per site (a primary site supports at most 15).",

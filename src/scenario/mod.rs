@@ -105,10 +105,19 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Reads and validates a scenario file, and reads its inventory if it has one.
+/// What a valid scenario says that its run will not see (a configuration error fixed after the end): one line
+/// each, for stderr; they do not change the exit code.
+pub fn warnings(scenario: &Scenario) -> Vec<String> {
+    validate::warnings(scenario)
+}
+
+/// Reads and validates a scenario file, and reads its inventory if it has one; its warnings go to stderr.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
     let mut scenario = parse(&text, &path.display().to_string())?;
+    for w in warnings(&scenario) {
+        eprintln!("warning: {}: {w}", path.display());
+    }
     attach_inventory(&mut scenario, path)?;
     Ok(scenario)
 }

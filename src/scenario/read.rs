@@ -6,8 +6,8 @@ use super::keys::*;
 use super::section::Section;
 use crate::model::infrastructure::{CmgVmSize, SupPlacement};
 use crate::model::scenario::{
-    Attributes, AvailabilityMix, Comanagement, CompliancePolicy, Failures, Fleet, FleetInventory,
-    Infrastructure, LoadModel, OsdArrivals, PhaseMode, Timers,
+    Attributes, AutoEnrollment, AvailabilityMix, CoManagement, CompliancePolicy, Failures, Fleet,
+    FleetInventory, Infrastructure, LoadModel, OsdArrivals, PhaseMode, Readiness, Timers,
 };
 
 /// `[fleet]` without its cross-field rules (availability sum, OS-deployment count).
@@ -18,6 +18,8 @@ pub fn fleet(s: &Section) -> Fleet {
         comanaged_at_start: s.number(&FLEET_COMANAGED_AT_START),
         hybrid_joined_at_start: s.number(&FLEET_HYBRID_JOINED_AT_START),
         internet_share: s.number(&FLEET_INTERNET_SHARE),
+        vpn_share: s.number(&FLEET_VPN_SHARE),
+        readiness: readiness(s.table("readiness")),
         broken_client_health: s.number(&FLEET_BROKEN_CLIENT_HEALTH),
         new_device_arrival: s.duration(&FLEET_NEW_DEVICE_ARRIVAL),
         restart_interval: s.duration(&FLEET_RESTART_INTERVAL),
@@ -49,6 +51,33 @@ pub fn availability(s: &Section) -> AvailabilityMix {
         always_on: s.number(&ALWAYS_ON),
         office_hours: s.number(&OFFICE_HOURS),
         intermittent: s.number(&INTERMITTENT),
+    }
+}
+
+/// `[fleet.readiness]` without the sum rule.
+pub fn readiness(s: &Section) -> Readiness {
+    Readiness {
+        inactive: s.number(&READY_INACTIVE),
+        inactive_return: s.opt_duration(&READY_INACTIVE_RETURN),
+        unhealthy: s.number(&READY_UNHEALTHY),
+        ineligible_os: s.number(&READY_INELIGIBLE_OS),
+        intune_enrolled: s.number(&READY_INTUNE_ENROLLED),
+        servers: s.number(&READY_SERVERS),
+    }
+}
+
+/// `[comanagement]` without the pilot-share and month rules.
+pub fn comanagement(s: &Section) -> CoManagement {
+    let auto_enrollment = match s.text(&AUTO_ENROLLMENT) {
+        Some("pilot") => AutoEnrollment::Pilot,
+        Some("none") => AutoEnrollment::None,
+        _ => AutoEnrollment::All,
+    };
+    CoManagement {
+        auto_enrollment,
+        pilot_share: s.opt_number(&AUTO_ENROLLMENT_PILOT_SHARE).unwrap_or(1.0),
+        user_token_share: s.number(&USER_TOKEN_SHARE),
+        configmgr_version: s.whole(&CONFIGMGR_VERSION) as u32,
     }
 }
 
@@ -85,13 +114,6 @@ pub fn osd(s: &Section) -> OsdArrivals {
     }
 }
 
-/// `[comanagement]` without the month rule.
-pub fn comanagement(s: &Section) -> Comanagement {
-    Comanagement {
-        configmgr_version: s.whole(&CONFIGMGR_VERSION) as u32,
-    }
-}
-
 /// `[timers]`.
 pub fn timers(s: &Section) -> Timers {
     Timers {
@@ -99,7 +121,7 @@ pub fn timers(s: &Section) -> Timers {
         collection_eval: s.duration(&COLLECTION_EVAL),
         aad_connect_sync: s.duration(&AAD_CONNECT_SYNC),
         hybrid_join_retry: s.duration(&HYBRID_JOIN_RETRY),
-        enrollment_spread: s.duration(&ENROLLMENT_SPREAD),
+        enrollment_spread: s.opt_duration(&ENROLLMENT_SPREAD),
         enrollment_retry: s.duration(&ENROLLMENT_RETRY),
         enrollment_attempts: s.whole(&ENROLLMENT_ATTEMPTS) as u32,
         mdm_sync: s.duration(&MDM_SYNC),
@@ -210,15 +232,21 @@ impl Default for OsdArrivals {
     }
 }
 
-impl Default for Comanagement {
-    fn default() -> Self {
-        comanagement(&Section::EMPTY)
-    }
-}
-
 impl Default for Timers {
     fn default() -> Self {
         timers(&Section::EMPTY)
+    }
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        readiness(&Section::EMPTY)
+    }
+}
+
+impl Default for CoManagement {
+    fn default() -> Self {
+        comanagement(&Section::EMPTY)
     }
 }
 

@@ -157,6 +157,11 @@ pub const TABLES: &[Table] = &[
         doc: "Share of devices per online profile; the three shares sum to 1.",
     },
     Table {
+        path: "fleet.readiness",
+        array: false,
+        doc: "The state of the path-1 clients at t = 0 (not co-managed): shares inactive, unhealthy, on an ineligible OS build, already enrolled in Intune, or servers; together at most 1.",
+    },
+    Table {
         path: "fleet.attributes",
         array: false,
         doc: "Share of devices with each compliance-relevant attribute.",
@@ -175,7 +180,7 @@ pub const TABLES: &[Table] = &[
     Table {
         path: "comanagement",
         array: false,
-        doc: "The co-management setup of the site.",
+        doc: "The co-management setup of the site: its ConfigMgr version, and the scope of automatic enrollment of path-1 clients and how it authenticates.",
     },
     Table {
         path: "timers",
@@ -186,6 +191,11 @@ pub const TABLES: &[Table] = &[
         path: "failures",
         array: false,
         doc: "Probability that one attempt of a step fails.",
+    },
+    Table {
+        path: "failure",
+        array: true,
+        doc: "Failures by error code: each a `code`, the `share` of devices it hits, the `step` and whether it is `transient` or a `configuration` error (optionally `fixed_at`); `[failures]` stays the anonymous remainder.",
     },
     Table {
         path: "infrastructure",

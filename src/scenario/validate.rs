@@ -162,7 +162,6 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
     let start = root.instant(&START).unwrap_or_default();
     let duration = root.duration(&DURATION);
     let fleet = convert_fleet(c, root.table("fleet"));
-    let comanagement = convert_comanagement(c, root.table("comanagement"));
     let timers = read::timers(root.table("timers"));
     let compliance = convert_compliance(c, root.table("compliance"));
     let load = convert_load(c, root.table("load"));
@@ -209,9 +208,10 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         start,
         duration,
         fleet,
-        comanagement,
         timers,
         failures: read::failures(root.table("failures")),
+        comanagement: convert_comanagement(c, root.table("comanagement")),
+        failure_codes: convert_failure_codes(c, root.array("failure")),
         infrastructure: read::infrastructure(root.table("infrastructure")),
         compliance,
         load,
@@ -219,23 +219,6 @@ fn convert(c: &mut Checker<'_, '_>, root: &Section) -> Scenario {
         actions,
         thresholds,
     }
-}
-
-/// `[comanagement]`: the version is YYMM, so its last two digits are a month.
-fn convert_comanagement(c: &mut Checker<'_, '_>, s: &Section) -> Comanagement {
-    let out = read::comanagement(s);
-    let month = out.configmgr_version % 100;
-    if !s.invalid(&CONFIGMGR_VERSION) && !(1..=12).contains(&month) {
-        c.report(
-            s.place(&CONFIGMGR_VERSION),
-            &CONFIGMGR_VERSION.path(),
-            format!(
-                "must be a ConfigMgr version as YYMM (e.g. 2403), from 1710 to 9912; {} has no month {month:02}",
-                out.configmgr_version
-            ),
-        );
-    }
-    out
 }
 
 fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
@@ -283,6 +266,31 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
             "must name a CSV file (relative to the scenario file)".into(),
         );
     }
+    let r = s.table("readiness");
+    let readiness = fleet.readiness;
+    let shares = [
+        (&READY_INACTIVE, readiness.inactive),
+        (&READY_UNHEALTHY, readiness.unhealthy),
+        (&READY_INELIGIBLE_OS, readiness.ineligible_os),
+        (&READY_INTUNE_ENROLLED, readiness.intune_enrolled),
+        (&READY_SERVERS, readiness.servers),
+    ];
+    let sum: f64 = shares.iter().map(|(_, x)| x).sum();
+    if sum > 1.0 + SUM_TOLERANCE && !shares.iter().any(|(k, _)| r.invalid(k)) {
+        let written = shares
+            .iter()
+            .filter(|(_, x)| *x > 0.0)
+            .map(|(k, x)| format!("{} {x}", k.name))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        c.report(
+            r.span.clone(),
+            "fleet.readiness",
+            format!(
+                "shares must sum to at most 1, got {sum} ({written}): each device is in one state at t = 0"
+            ),
+        );
+    }
     let osd = s.table("osd_arrivals");
     let most = MAX_DEVICES - u64::from(fleet.devices);
     if u64::from(fleet.osd.count) > most {
@@ -297,6 +305,154 @@ fn convert_fleet(c: &mut Checker<'_, '_>, s: &Section) -> Fleet {
         );
     }
     fleet
+}
+
+/// Most `[[failure]]` tables a scenario may have.
+const MAX_FAILURE_CODES: usize = 100;
+
+fn convert_failure_codes(c: &mut Checker<'_, '_>, list: &[Section]) -> Vec<FailureCode> {
+    if list.len() > MAX_FAILURE_CODES {
+        c.report(
+            list[MAX_FAILURE_CODES].span.clone(),
+            "failure",
+            format!(
+                "at most {MAX_FAILURE_CODES} failure codes, got {}",
+                list.len()
+            ),
+        );
+    }
+    let mut out = Vec::new();
+    let mut sums = [0.0; 3];
+    for (i, f) in list.iter().enumerate().take(MAX_FAILURE_CODES) {
+        let key = |k: &str| format!("failure.{i}.{k}");
+        let code = f.text(&FAILURE_CODE).filter(|code| {
+            let ok = !code.is_empty()
+                && code.len() <= 40
+                && code.chars().all(|ch| ch.is_ascii_alphanumeric());
+            if !ok {
+                c.report(
+                    f.place(&FAILURE_CODE),
+                    &key("code"),
+                    format!(
+                        "\"{}\" is not an error code: use 1 to 40 letters and digits, e.g. \"0x80180014\"",
+                        shown(code)
+                    ),
+                );
+            }
+            ok
+        });
+        let step = f.text(&FAILURE_STEP).and_then(FailureStep::from_name);
+        let kind = match f.text(&FAILURE_KIND) {
+            Some("transient") => Some(FailureKind::Transient),
+            Some("configuration") => Some(FailureKind::Configuration),
+            _ => None,
+        };
+        let share = f.opt_number(&FAILURE_SHARE);
+        let fixed_at = f.opt_duration(&FAILURE_FIXED_AT);
+        if kind == Some(FailureKind::Transient) && fixed_at.is_some() {
+            c.report(
+                f.place(&FAILURE_FIXED_AT),
+                &key("fixed_at"),
+                "only a configuration error is fixed; a transient one is retried anyway (drop fixed_at, or \
+                 set kind = \"configuration\")"
+                    .into(),
+            );
+        }
+        if let (Some(step), Some(share)) = (step, share) {
+            let sum = &mut sums[step as usize];
+            *sum += share;
+            if *sum > 1.0 + SUM_TOLERANCE {
+                c.report(
+                    f.place(&FAILURE_SHARE),
+                    &key("share"),
+                    format!(
+                        "the shares of the {} codes sum to {} with this one: a device hits at most one code \
+                         per step, so they must sum to at most 1",
+                        step.name(),
+                        (*sum * 1e6).round() / 1e6
+                    ),
+                );
+            }
+        }
+        if let (Some(code), Some(step), Some(kind), Some(share)) = (code, step, kind, share) {
+            out.push(FailureCode {
+                code: code.to_string(),
+                share,
+                step,
+                kind,
+                fixed_at,
+            });
+        }
+    }
+    out
+}
+
+/// Warnings for a valid scenario: things it says that the run will not see or the product does not do (a
+/// `fixed_at` after the end; a stage listing `resource_access` on a ConfigMgr version that merged it into
+/// Device configuration).
+pub fn warnings(s: &Scenario) -> Vec<String> {
+    let merged = s.stages_listing_merged_resource_access().map(|stage| {
+        format!(
+            "stage \"{}\" lists resource_access, unsupported from ConfigMgr {} ([comanagement] \
+             configmgr_version = {}): it is part of device_configuration, which moves it",
+            stage.name.escape_debug(),
+            RESOURCE_ACCESS_MERGED_IN,
+            s.comanagement.configmgr_version
+        )
+    });
+    let fixes = s
+        .failure_codes
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fixed_at.is_some_and(|t| t >= s.duration))
+        .map(|(i, f)| {
+            format!(
+                "failure.{i}.fixed_at: the fix of {} comes after the end of the run (duration = {}): its devices \
+                 never succeed in it",
+                f.code,
+                format_duration(u64::from(s.duration))
+            )
+        });
+    merged.chain(fixes).collect()
+}
+
+fn convert_comanagement(c: &mut Checker<'_, '_>, s: &Section) -> CoManagement {
+    let mut comanagement = read::comanagement(s);
+    let pilot = comanagement.auto_enrollment == AutoEnrollment::Pilot;
+    match (s.place(&AUTO_ENROLLMENT_PILOT_SHARE), pilot) {
+        (None, true) if !s.invalid(&AUTO_ENROLLMENT) => c.report(
+            s.place(&AUTO_ENROLLMENT).or(s.span.clone()),
+            "comanagement.pilot_share",
+            "missing required key: auto_enrollment = \"pilot\" needs the pilot collection's share of \
+             path-1 clients, pilot_share (above 0, at most 1)"
+                .into(),
+        ),
+        (Some(place), false) if !s.invalid(&AUTO_ENROLLMENT) => {
+            c.report(
+                Some(place),
+                "comanagement.pilot_share",
+                format!(
+                    "only auto_enrollment = \"pilot\" has a pilot collection; auto_enrollment is \"{}\"",
+                    s.text(&AUTO_ENROLLMENT).unwrap_or("all")
+                ),
+            );
+            comanagement.pilot_share = 1.0;
+        }
+        _ => {}
+    }
+    // The version is YYMM, so its last two digits are a month.
+    let month = comanagement.configmgr_version % 100;
+    if !s.invalid(&CONFIGMGR_VERSION) && !(1..=12).contains(&month) {
+        c.report(
+            s.place(&CONFIGMGR_VERSION),
+            &CONFIGMGR_VERSION.path(),
+            format!(
+                "must be a ConfigMgr version as YYMM (e.g. 2403), from 1710 to 9912; {} has no month {month:02}",
+                comanagement.configmgr_version
+            ),
+        );
+    }
+    comanagement
 }
 
 fn convert_load(c: &mut Checker<'_, '_>, s: &Section) -> LoadModel {
@@ -666,7 +822,15 @@ mod tests {
         assert_eq!(s.duration, 21 * DAY);
         assert_eq!(s.fleet.devices, 100_000);
         assert_eq!(s.fleet.sites, 4);
-        assert_eq!(s.timers, Timers::default());
+        // The reference writes the 2-day spread out; left out, it scales with the clients in scope.
+        assert_eq!(s.timers.enrollment_spread, Some(2 * DAY));
+        assert_eq!(
+            s.timers,
+            Timers {
+                enrollment_spread: Some(2 * DAY),
+                ..Timers::default()
+            }
+        );
         assert_eq!(s.failures, Failures::default());
         assert_eq!(s.stages.len(), 3);
         assert_eq!(s.stages[0].start, Some(3 * DAY));
@@ -689,7 +853,16 @@ mod tests {
         let s = parse("name = \"x\"\n[fleet]\ndevices = 10\n").unwrap();
         let r = parse(REFERENCE).unwrap();
         assert_eq!(s.fleet.availability, r.fleet.availability);
-        assert_eq!(s.timers, r.timers);
+        assert_eq!(
+            s.timers,
+            Timers {
+                enrollment_spread: None,
+                ..r.timers.clone()
+            }
+        );
+        assert_eq!(s.comanagement, r.comanagement);
+        assert_eq!(s.fleet.readiness, r.fleet.readiness);
+        assert_eq!(s.fleet.vpn_share, r.fleet.vpn_share);
         assert_eq!(s.compliance, r.compliance);
         assert_eq!(s.infrastructure, r.infrastructure);
         assert_eq!(s.seed, 42);
