@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::capacity_out;
-use super::summary::Summary;
+use super::summary::{MetricStats, Summary};
 use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
 use crate::units::{grouped, human_seconds, shown};
@@ -35,19 +35,26 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         start.short(0),
         start.offset_text()
     );
+    let shown_metrics: Vec<(String, &MetricStats)> = Metric::all()
+        .into_iter()
+        .filter_map(|m| summary.metrics.get(&m.name()).map(|s| (m.name(), s)))
+        .collect();
+    // The names column fits the longest name shown (`workload_effective_latency.windows_update_policies`).
+    let width = shown_metrics
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(40);
     let _ = writeln!(
         out,
-        "{:<40} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{:<width$} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "metric", "count", "mean", "p50", "p95", "p99", "max"
     );
-    for m in Metric::all() {
-        let name = m.name();
-        let Some(s) = summary.metrics.get(&name) else {
-            continue;
-        };
+    for (name, s) in shown_metrics {
         let _ = writeln!(
             out,
-            "{:<40} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "{:<width$} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8}",
             name,
             grouped(s.count),
             s.mean.map_or_else(|| "-".to_string(), human_seconds),
@@ -340,11 +347,8 @@ fn rings(out: &mut String, summary: &Summary) {
         out,
         "\nper ring: a device counts in the first stage that targets it (all figures: <metric>@<ring>)"
     );
-    let _ = writeln!(
-        out,
-        "{:<46} {:>11} {:>8} {:>8} {:>8} {:>8}",
-        "ring / metric", "count", "p50", "p95", "p99", "max"
-    );
+    // Each ring's heading, then its rows (label, figures), the labels' column as wide as the longest.
+    let mut lines: Vec<(String, Option<[String; 5]>)> = Vec::new();
     for slug in &slugs {
         let rows: Vec<(String, [String; 5])> = Metric::all()
             .into_iter()
@@ -366,10 +370,10 @@ fn rings(out: &mut String, summary: &Summary) {
             })
             .collect();
         if rows.is_empty() {
-            let _ = writeln!(out, "{slug}: no samples");
+            lines.push((format!("{slug}: no samples"), None));
             continue;
         }
-        let _ = writeln!(out, "{slug}");
+        lines.push((slug.clone(), None));
         let mut done = vec![false; rows.len()];
         for i in 0..rows.len() {
             if done[i] {
@@ -385,11 +389,38 @@ fn rings(out: &mut String, summary: &Summary) {
                 0 => rows[i].0.clone(),
                 n => format!("{} +{n} alike", rows[i].0),
             };
-            let [count, p50, p95, p99, max] = &rows[i].1;
-            let _ = writeln!(
-                out,
-                "  {name:<44} {count:>11} {p50:>8} {p95:>8} {p99:>8} {max:>8}"
-            );
+            lines.push((name, Some(rows[i].1.clone())));
+        }
+    }
+    let width = lines
+        .iter()
+        .filter(|(_, cells)| cells.is_some())
+        .map(|(name, _)| name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(44);
+    let _ = writeln!(
+        out,
+        "{:<w$} {:>11} {:>8} {:>8} {:>8} {:>8}",
+        "ring / metric",
+        "count",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        w = width + 2
+    );
+    for (name, cells) in &lines {
+        match cells {
+            None => {
+                let _ = writeln!(out, "{name}");
+            }
+            Some([count, p50, p95, p99, max]) => {
+                let _ = writeln!(
+                    out,
+                    "  {name:<width$} {count:>11} {p50:>8} {p95:>8} {p99:>8} {max:>8}"
+                );
+            }
         }
     }
 }
