@@ -4,13 +4,6 @@
 mod common;
 use common::*;
 
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
-
 /// Every device compliant, compliance moved to Intune for everyone at `start`.
 fn ca_scenario(devices: u32, compliance: &str, start: &str, extra_timers: &str) -> String {
     format!(

@@ -42,13 +42,6 @@ authority = "intune"
     )
 }
 
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
-
 /// Started on a Saturday 00:00, office-hours devices are offline until Monday, when each comes online between
 /// 07:30 and 08:30 local (docs/model.md §5) and switches at once (the policy polls it missed run then): every
 /// switch latency — from t = 0, the stage start — lies in [2 d 7 h 30 m, 2 d 8 h 30 m). min and max are exact.

@@ -31,13 +31,6 @@ leave_collection = {leave}
     )
 }
 
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
-
 /// Always-on devices: every retired device acts within 5 min of its (Graph-paced) request, then enrolls at
 /// its next hourly poll — all back co-managed by `at` + pacing + 5 min + 1 h.
 #[test]

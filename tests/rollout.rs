@@ -5,13 +5,6 @@ use common::*;
 
 const N: u32 = 100_000;
 
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
-
 #[test]
 fn pilot_switches_its_share_and_nobody_switches_early() {
     let scenario = format!(

@@ -67,6 +67,14 @@ impl Run {
     }
 }
 
+/// The index of column `name` in a CSV header (see [`Run::timeline`]).
+pub fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
 pub fn cofleet() -> Command {
     Command::cargo_bin("cofleet").expect("the cofleet binary is built")
 }
