@@ -311,6 +311,39 @@ fn the_funnel_conserves_the_existing_clients() {
     }
     assert_eq!(funnel["enrolled"], summary["counts"]["co_managed"]);
     assert_eq!(funnel["failed"], summary["counts"]["failed"]);
+    // stdout names the states that hold devices, in the dashboard's order, with the summary's counts; the
+    // report lists every state.
+    let grouped = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let shown: Vec<String> = header[first..]
+        .iter()
+        .map(|name| name.strip_prefix("funnel.").unwrap())
+        .filter(|key| funnel[*key].as_u64().unwrap() > 0)
+        .map(|key| format!("{key} {}", grouped(funnel[key].as_u64().unwrap())))
+        .collect();
+    let line = format!(
+        "\nenrollment funnel (path-1 clients at the end): {}\n",
+        shown.join(" · ")
+    );
+    assert!(run.stdout().contains(&line), "{line}\n{}", run.stdout());
+    let report = std::fs::read_to_string(run.out.join("report.html")).unwrap();
+    for name in &header[first..] {
+        let key = name.strip_prefix("funnel.").unwrap();
+        let row = format!(
+            "<tr><td>{key}</td><td>{}</td></tr>",
+            grouped(funnel[key].as_u64().unwrap())
+        );
+        assert!(report.contains(&row), "{row}");
+    }
     // At t = 0 the co-managed share is enrolled, and nobody has been scheduled yet.
     let at_start = &rows[0][first..];
     assert_binomial(

@@ -11,6 +11,7 @@ use super::data::Results;
 use super::figures::Figure;
 use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::Start;
+use crate::model::states::Funnel;
 use crate::report::capacity_out::{self, CapacitySummary};
 use crate::report::summary::MetricStats;
 use crate::units::grouped;
@@ -92,6 +93,19 @@ pub fn overview(results: &Results) -> Section {
             body,
             "<tr><td>{state}</td><td>{}</td></tr>",
             grouped(s.counts.get(state).copied().unwrap_or(0))
+        );
+    }
+    body.push_str(
+        "</tbody></table>\n<h3>Enrollment funnel</h3>\n<p>Path-1 clients per state of the co-management \
+         dashboard's funnel at the end of the run (<code>funnel.*</code> in timeline.csv, hour by hour).</p>\n\
+         <table><tbody>\n",
+    );
+    for f in Funnel::ALL {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            f.name(),
+            grouped(s.funnel.get(f.name()).copied().unwrap_or(0))
         );
     }
     let _ = writeln!(

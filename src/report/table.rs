@@ -6,6 +6,7 @@ use super::capacity_out;
 use super::summary::{MetricStats, Summary};
 use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
+use crate::model::states::Funnel;
 use crate::units::{grouped, human_seconds, shown};
 
 /// `part` as a share of `whole`, in percent ("-" when there is nothing).
@@ -82,6 +83,21 @@ pub fn render(summary: &Summary, results_dir: &str) -> String {
         })
         .collect();
     let _ = writeln!(out, "\nfinal state: {}", parts.join(" · "));
+    // The co-management dashboard's funnel, the states that hold devices, in the dashboard's order.
+    let funnel: Vec<String> = Funnel::ALL
+        .iter()
+        .filter_map(|f| {
+            let n = summary.funnel.get(f.name()).copied().unwrap_or(0);
+            (n > 0).then(|| format!("{} {}", f.name(), grouped(n)))
+        })
+        .collect();
+    if !funnel.is_empty() {
+        let _ = writeln!(
+            out,
+            "enrollment funnel (path-1 clients at the end): {}",
+            funnel.join(" · ")
+        );
+    }
     if !summary.failures.is_empty() {
         // The codes that hit the most devices first (ties in code order).
         let mut codes: Vec<(&String, u64)> = summary
