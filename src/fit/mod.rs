@@ -17,7 +17,7 @@ use crate::engine::simulate;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
-use crate::report::csv_out::timeline_csv;
+use crate::report::csv_out::{timeline_counts, timeline_rows};
 use crate::report::milestones::reached_at;
 use crate::scenario::overrides::{Override, build_on};
 
@@ -46,10 +46,10 @@ pub struct Problem<'a> {
 
 /// The simulated timeline of one candidate: its column names, its rows (one per hour) and fleet size.
 pub struct Simulated {
-    /// timeline.csv header.
+    /// The device-count columns of timeline.csv.
     pub header: Vec<String>,
-    /// timeline.csv rows as numbers.
-    pub rows: Vec<Vec<f64>>,
+    /// Their counts, one row per hour.
+    pub rows: Vec<Vec<i64>>,
     /// Devices simulated.
     pub devices: u32,
     /// The candidate scenario.
@@ -60,7 +60,7 @@ impl Simulated {
     /// Share of the fleet in `column` at hour `hour` (the last row past the end).
     pub fn share(&self, column: usize, hour: usize) -> f64 {
         let row = &self.rows[hour.min(self.rows.len() - 1)];
-        row[column] / f64::from(self.devices)
+        row[column] as f64 / f64::from(self.devices)
     }
 
     /// First hour at which `column` holds at least `percent` % of the fleet: the milestones' rule.
@@ -69,7 +69,7 @@ impl Simulated {
             self.rows.len(),
             u64::from(self.devices),
             u64::from(percent),
-            |r| self.rows[r][column] as i64,
+            |r| self.rows[r][column],
         )
     }
 
@@ -140,24 +140,9 @@ impl Problem<'_> {
         let devices = scenario.fleet.total_devices();
         let model = Model::new(scenario.clone());
         let outcome = simulate(&model, &|_| {});
-        let bytes = timeline_csv(&scenario, &outcome);
-        let mut reader = csv::Reader::from_reader(bytes.as_slice());
-        let header = reader
-            .headers()
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows = reader
-            .records()
-            .map(|r| {
-                r.map(|r| r.iter().map(|v| v.parse().unwrap_or(0.0)).collect())
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<_, _>>()?;
         Ok(Simulated {
-            header,
-            rows,
+            header: timeline_counts(),
+            rows: timeline_rows(&outcome, devices),
             devices,
             scenario,
         })

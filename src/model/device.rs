@@ -508,10 +508,8 @@ impl Device {
             Path::ExistingClient => {
                 // `origin`: where the enrollment timer falls within the spread after the policy poll.
                 d.origin = (u_time * f64::from(model.enrollment_spread)) as Time;
-                if !prospect.takes_policy() {
-                    rec.funnel(0, None, Some(Funnel::NotEligible));
-                } else if !prospect.line_of_sight && !joined_now && d.fail_step() != Some(1) {
-                    rec.funnel(0, None, Some(Funnel::NoLineOfSight));
+                if let Some(outside) = d.outside_funnel(&prospect, joined_now) {
+                    rec.funnel(0, None, Some(outside));
                 } else {
                     // Eligible until the first policy poll brings the co-management policy and queues the
                     // timer: the enrollment starts at that timer or later.
@@ -811,14 +809,9 @@ impl Device {
                     rec.periodic(self.poll_request(), &online, &self.poll_ticks(model), t);
                     self.client_tasks(id, model, t, 1, rec);
                 }
-                let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
-                let back = if !prospect.takes_policy() {
-                    Funnel::NotEligible
-                } else if !prospect.line_of_sight && self.fail_step() != Some(1) {
-                    Funnel::NoLineOfSight
-                } else {
-                    Funnel::Scheduled
-                };
+                let back = self
+                    .outside_funnel(&self.prospect(id, model), false)
+                    .unwrap_or(Funnel::Scheduled);
                 rec.funnel(t, Some(Funnel::Inactive), Some(back));
                 self.state = State::Scheduled;
                 self.handle(id, env, rec);
@@ -840,7 +833,7 @@ impl Device {
                     rec.funnel(t, Some(from), Some(Funnel::Failed));
                     return self.fail(t, Milestone::NotStarted, rec);
                 }
-                if !Prospect::of(id, model, self.flags & INTERNET != 0).line_of_sight {
+                if !self.prospect(id, model).line_of_sight {
                     // An internet device without a VPN never reaches a domain controller: the join cannot
                     // write its certificate, and the device stays unjoined.
                     self.state = State::HybridJoining;
@@ -885,9 +878,7 @@ impl Device {
                     rec.latency(Latency::HybridJoin, t - self.step_start);
                     rec.milestone(t, Some(Milestone::NotStarted), Milestone::Joined);
                     let timer = self.enrollment_timer(id, model);
-                    if !self.is_osd()
-                        && !Prospect::of(id, model, self.flags & INTERNET != 0).takes_policy()
-                    {
+                    if !self.is_osd() && !self.prospect(id, model).takes_policy() {
                         self.state = State::Idle;
                         self.next_event = NEVER;
                     } else if timer <= t {
@@ -1171,13 +1162,30 @@ impl Device {
         if self.is_osd() {
             return self.origin;
         }
-        if let Readiness::Inactive { returns } =
-            Prospect::of(id, model, self.flags & INTERNET != 0).readiness
-        {
+        if let Readiness::Inactive { returns } = self.prospect(id, model).readiness {
             // Back after co-management has members: it enrolls as soon as it is eligible.
             return returns;
         }
-        next_run(&self.online(id, model), &self.poll_ticks(model), 0).saturating_add(self.origin)
+        self.first_poll(id, model).saturating_add(self.origin)
+    }
+
+    /// What co-management's automatic enrollment meets on this path-1 client (a keyed draw: the same at every
+    /// event).
+    fn prospect(&self, id: u32, model: &Model) -> Prospect {
+        Prospect::of(id, model, self.flags & INTERNET != 0)
+    }
+
+    /// The state outside the funnel's way to enrollment that a path-1 client starts in, if any: not eligible
+    /// (outside the scope, or unhealthy), or no line of sight (an internet client without a VPN that is not
+    /// `joined` already and will not fail its join for another reason).
+    fn outside_funnel(&self, prospect: &Prospect, joined: bool) -> Option<Funnel> {
+        if !prospect.takes_policy() {
+            Some(Funnel::NotEligible)
+        } else if !prospect.line_of_sight && !joined && self.fail_step() != Some(1) {
+            Some(Funnel::NoLineOfSight)
+        } else {
+            None
+        }
     }
 
     /// The first policy poll from t = 0, which brings the co-management policy.
@@ -1199,7 +1207,7 @@ impl Device {
         if self.is_osd() {
             return Funnel::Scheduled;
         }
-        let prospect = Prospect::of(id, model, self.flags & INTERNET != 0);
+        let prospect = self.prospect(id, model);
         if !prospect.takes_policy() {
             return Funnel::NotEligible;
         }
@@ -1277,11 +1285,9 @@ impl Device {
         if self.flags & ENROLL_IN_FLIGHT == 0 {
             rec.request(Request::MdmEnrollment, t);
         }
-        if path_1
-            && self.attempt == 0
-            && !self.is_osd()
-            && Prospect::of(id, model, self.flags & INTERNET != 0).user_token
-        {
+        // The device-token attempt of a client whose device token fails (its first, not an imaged device's).
+        let user_token = path_1 && !self.is_osd() && self.prospect(id, model).user_token;
+        if user_token && self.attempt == 0 {
             // The device-token attempt fails; the enrollment waits for a user to sign in, with the user token.
             rec.funnel(t, Some(Funnel::Initiated), Some(Funnel::PendingUserSignIn));
             self.attempt = 1;
@@ -1293,10 +1299,7 @@ impl Device {
         // failed device-token attempt).
         let by_code = if !again && self.flags & ENROLL_IN_FLIGHT == 0 {
             let first = u16::from(
-                path_1
-                    && !self.is_osd()
-                    && model.failure_code(id, FailureStep::MdmEnrollment).is_some()
-                    && Prospect::of(id, model, self.flags & INTERNET != 0).user_token,
+                user_token && model.failure_code(id, FailureStep::MdmEnrollment).is_some(),
             );
             let attempt = self.attempt.saturating_sub(first);
             self.code_failure(id, model, FailureStep::MdmEnrollment, attempt, t, rec)
@@ -1322,24 +1325,17 @@ impl Device {
                 .chance(model.scenario.failures.mdm_enrollment);
         if failed {
             self.attempt = self.attempt.saturating_add(1);
-            self.next_event = match self.path {
-                _ if again && u32::from(self.attempt) % timers.enrollment_attempts == 0 => {
-                    next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
-                }
-                _ if again => self
-                    .online(id, model)
-                    .online_from(after(t, timers.enrollment_retry)),
-                Path::ExistingClient
-                    if u32::from(self.attempt) % timers.enrollment_attempts == 0 =>
-                {
-                    // Round exhausted: wait for the next machine policy evaluation.
-                    next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
-                }
-                Path::ExistingClient => self
-                    .online(id, model)
-                    .online_from(after(t, timers.enrollment_retry)),
-                // In the ESP the user is at the device and retries.
-                Path::NewInternet => after(t, timers.enrollment_retry),
+            // ConfigMgr drives a path-1 client's attempts and a retired device's re-enrollment; in the ESP
+            // (path 2) the user is at the device and retries.
+            let by_configmgr = again || self.path == Path::ExistingClient;
+            self.next_event = if !by_configmgr {
+                after(t, timers.enrollment_retry)
+            } else if u32::from(self.attempt) % timers.enrollment_attempts == 0 {
+                // Round exhausted: wait for the next machine policy evaluation.
+                next_run(&self.online(id, model), &self.poll_ticks(model), t + 1)
+            } else {
+                self.online(id, model)
+                    .online_from(after(t, timers.enrollment_retry))
             };
             return;
         }

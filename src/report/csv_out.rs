@@ -86,38 +86,47 @@ const STATE_GROUPS: [StateGroup; 3] = [
     },
 ];
 
-/// One row per simulated hour (snapshot at the start of the hour), its time as seconds since t = 0 and as an
-/// RFC 3339 date in the scenario's offset; devices per path state; per workload, the
-/// co-managed devices on ConfigMgr and on Intune; devices compliant / in grace / noncompliant / unknown (no
-/// Intune compliance report); devices conditional access lets in / blocks / has no compliance state for;
-/// devices whose ConfigMgr client health Intune shows healthy / unhealthy / not at all (not co-managed, or
-/// not reported yet); then the path-1 clients in each state of the enrollment funnel (`funnel.<state>`); then
-/// the hour's date.
+/// The device counts of every hourly snapshot, in the columns of [`timeline_counts`]: devices per path state;
+/// per workload, the co-managed devices on ConfigMgr and on Intune; devices compliant / in grace /
+/// noncompliant / unknown (no Intune compliance report); devices conditional access lets in / blocks / has no
+/// compliance state for; devices whose ConfigMgr client health Intune shows healthy / unhealthy / not at all
+/// (not co-managed, or not reported yet); then the path-1 clients in each state of the enrollment funnel
+/// (`funnel.<state>`). `timeline.csv` writes them, and `cofleet fit` compares them with observations.
+pub fn timeline_rows(outcome: &Outcome, devices: u32) -> Vec<Vec<i64>> {
+    outcome
+        .timeline
+        .iter()
+        .map(|row| {
+            let mut rec = Vec::with_capacity(row.len() + Workload::ALL.len() + STATE_GROUPS.len());
+            rec.extend_from_slice(&row[..MILESTONE_COLUMNS]);
+            let comanaged = row[Milestone::CoManaged as usize];
+            for wl in Workload::ALL {
+                let intune = row[AUTHORITY_BASE + wl.index()];
+                rec.push(comanaged - intune);
+                rec.push(intune);
+            }
+            for g in &STATE_GROUPS {
+                let tracked = &row[g.base..g.base + g.tracked.len()];
+                rec.extend_from_slice(tracked);
+                rec.push(i64::from(devices) - tracked.iter().sum::<i64>());
+            }
+            rec.extend_from_slice(&row[FUNNEL_BASE..FUNNEL_BASE + Funnel::ALL.len()]);
+            rec
+        })
+        .collect()
+}
+
+/// One row per simulated hour (snapshot at the start of the hour): the hour, its time as seconds since t = 0,
+/// the device counts of [`timeline_rows`], then the hour's start as an RFC 3339 date in the scenario's offset.
 pub fn timeline_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
-    let devices = scenario.fleet.total_devices();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(timeline_header())
         .expect("writing to memory cannot fail");
-    for (hour, row) in outcome.timeline.iter().enumerate() {
+    let rows = timeline_rows(outcome, scenario.fleet.total_devices());
+    for (hour, counts) in rows.iter().enumerate() {
         let t = hour as u64 * u64::from(HOUR);
         let mut rec = vec![hour.to_string(), t.to_string()];
-        rec.extend(row[..MILESTONE_COLUMNS].iter().map(i64::to_string));
-        let comanaged = row[Milestone::CoManaged as usize];
-        for wl in Workload::ALL {
-            let intune = row[AUTHORITY_BASE + wl.index()];
-            rec.push((comanaged - intune).to_string());
-            rec.push(intune.to_string());
-        }
-        for g in &STATE_GROUPS {
-            let tracked = &row[g.base..g.base + g.tracked.len()];
-            rec.extend(tracked.iter().map(i64::to_string));
-            rec.push((i64::from(devices) - tracked.iter().sum::<i64>()).to_string());
-        }
-        rec.extend(
-            row[FUNNEL_BASE..FUNNEL_BASE + Funnel::ALL.len()]
-                .iter()
-                .map(i64::to_string),
-        );
+        rec.extend(counts.iter().map(i64::to_string));
         rec.push(scenario.start.date(t as Time));
         w.write_record(rec).expect("writing to memory cannot fail");
     }
