@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::data::Results;
 use super::figures::Figure;
-use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
+use crate::metrics::names::Metric;
 use crate::model::calendar::Start;
 use crate::model::states::Funnel;
 use crate::report::capacity_out::{self, CapacitySummary};
@@ -214,15 +214,8 @@ pub fn rings_section(results: &Results) -> Option<Section> {
          <table><thead><tr><th>ring</th><th>metric</th><th>count</th><th>mean</th><th>p50</th><th>p95</th>\
          <th>p99</th><th>max</th></tr></thead><tbody>\n",
     );
-    for stage in &s.rollout.stages {
-        let slug = ring_slug(&stage.name);
-        for m in Metric::all().into_iter().filter(|m| has_rings(*m)) {
-            let Some(st) = s.metrics.get(&ring_metric_name(m, &slug)) else {
-                continue;
-            };
-            if st.count == 0 {
-                continue;
-            }
+    for (slug, stats) in s.ring_stats() {
+        for (m, st) in stats {
             let _ = writeln!(
                 body,
                 "<tr><td>{}</td><td>{}</td>{}</tr>",

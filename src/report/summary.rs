@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{FAILURE_CODE_PREFIX, Outcome, metric_at};
 use crate::metrics::histogram::Distribution;
-use crate::metrics::names::{has_rings, ring_metric_name, ring_slug};
+use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
 use crate::metrics::tally::{FUNNEL_BASE, Funnel};
 use crate::model::calendar::Start;
 use crate::model::scenario::{Scenario, Threshold, ThresholdOp};
@@ -167,6 +167,27 @@ pub fn ring_metrics<'a>(
 }
 
 impl Summary {
+    /// Per stage's ring (its slug, in stage order), the latency metrics with samples there and their
+    /// statistics (`<metric>@<ring>`; queue delays are pooled only): what the stdout table and the report show.
+    pub fn ring_stats(&self) -> Vec<(String, Vec<(Metric, &MetricStats)>)> {
+        self.rollout
+            .stages
+            .iter()
+            .map(|stage| {
+                let slug = ring_slug(&stage.name);
+                let stats = Metric::all()
+                    .into_iter()
+                    .filter(|m| has_rings(*m))
+                    .filter_map(|m| {
+                        let st = self.metrics.get(&ring_metric_name(m, &slug))?;
+                        (st.count > 0).then_some((m, st))
+                    })
+                    .collect();
+                (slug, stats)
+            })
+            .collect()
+    }
+
     /// The bucket layout this run's `load.csv` follows.
     pub fn load_layout(&self) -> super::load_out::LoadLayout {
         super::load_out::LoadLayout {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::capacity_out;
 use super::summary::{MetricStats, Summary};
-use crate::metrics::names::{Metric, has_rings, ring_metric_name, ring_slug};
+use crate::metrics::names::Metric;
 use crate::model::calendar::{Start, WEEKDAYS, office_hours_resume};
 use crate::model::states::Funnel;
 use crate::units::{grouped, human_seconds, shown};
@@ -350,13 +350,8 @@ fn milestones(out: &mut String, summary: &Summary, start: &Start) {
 /// pooled only); rows with the same figures fold into the first of them (`+4 alike`). Every
 /// figure is in summary.json and percentiles.csv as `<metric>@<ring>`.
 fn rings(out: &mut String, summary: &Summary) {
-    let slugs: Vec<String> = summary
-        .rollout
-        .stages
-        .iter()
-        .map(|s| ring_slug(&s.name))
-        .collect();
-    if slugs.is_empty() {
+    let rings = summary.ring_stats();
+    if rings.is_empty() {
         return;
     }
     let _ = writeln!(
@@ -365,31 +360,27 @@ fn rings(out: &mut String, summary: &Summary) {
     );
     // Each ring's heading, then its rows (label, figures), the labels' column as wide as the longest.
     let mut lines: Vec<(String, Option<[String; 5]>)> = Vec::new();
-    for slug in &slugs {
-        let rows: Vec<(String, [String; 5])> = Metric::all()
+    for (slug, stats) in rings {
+        let rows: Vec<(String, [String; 5])> = stats
             .into_iter()
-            .filter(|m| has_rings(*m))
-            .filter_map(|m| {
-                let s = summary.metrics.get(&ring_metric_name(m, slug))?;
-                (s.count > 0).then(|| {
-                    (
-                        m.name(),
-                        [
-                            grouped(s.count),
-                            opt(s.p50),
-                            opt(s.p95),
-                            opt(s.p99),
-                            opt(s.max),
-                        ],
-                    )
-                })
+            .map(|(m, s)| {
+                (
+                    m.name(),
+                    [
+                        grouped(s.count),
+                        opt(s.p50),
+                        opt(s.p95),
+                        opt(s.p99),
+                        opt(s.max),
+                    ],
+                )
             })
             .collect();
         if rows.is_empty() {
             lines.push((format!("{slug}: no samples"), None));
             continue;
         }
-        lines.push((slug.clone(), None));
+        lines.push((slug, None));
         let mut done = vec![false; rows.len()];
         for i in 0..rows.len() {
             if done[i] {
