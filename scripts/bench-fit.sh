@@ -13,12 +13,7 @@ sed -e 's/devices = 2_000/devices = 100_000/' scenarios/pilot.toml >"$dir/base.t
     sed -e 's/seed = 7/seed = 99/' "$dir/base.toml"
     printf '\n[timers]\nenrollment_spread = "3d"\n[failures]\npermanent = 0.02\n'
 } >"$dir/truth.toml"
-"$bin" run --quiet --no-plots --out "$dir/truth" "$dir/truth.toml" >/dev/null
-# Days 1..14 of the true timeline (hourly rows: row 24·d is day d), co_managed and failed.
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print "time,co_managed,failed"; next }
-         (NR - 2) % 24 == 0 && (NR - 2) / 24 >= 1 && (NR - 2) / 24 <= 14 {
-             print (NR - 2) / 24 "d," $col["co_managed"] "," $col["failed"] }' \
-    "$dir/truth/timeline.csv" >"$dir/progress.csv"
+scripts/daily-progress.sh "$dir/truth.toml" 14 "$dir/progress.csv"
 /usr/bin/time -f "cofleet fit: %e s wall, %M KB peak" "$bin" fit "$dir/base.toml" \
     --observed "$dir/progress.csv" --out "$dir/fit" \
     --param timers.enrollment_spread=1d..5d \

@@ -4,7 +4,6 @@
 # enrollment spread and 12 % of MDM enrollment attempts failing — cofleet's own output, never real data.
 # Usage, from the repository root after `cargo build --release`: scripts/gen-pilot-progress.sh [OUT]
 set -euo pipefail
-bin=./target/release/cofleet
 out=${1:-scenarios/pilot-progress.csv}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -12,10 +11,4 @@ trap 'rm -rf "$dir"' EXIT
     sed -e 's/^seed = 7$/seed = 99/' scenarios/pilot.toml
     printf '\n[timers]\nenrollment_spread = "3d"\n[failures]\nmdm_enrollment = 0.12\n'
 } >"$dir/truth.toml"
-"$bin" run --quiet --no-plots --out "$dir/truth" "$dir/truth.toml" >/dev/null
-# Hourly rows: row 24·d of the timeline is day d.
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print "time,co_managed,failed"; next }
-         (NR - 2) % 24 == 0 && (NR - 2) / 24 >= 1 && (NR - 2) / 24 <= 10 {
-             print (NR - 2) / 24 "d," $col["co_managed"] "," $col["failed"] }' \
-    "$dir/truth/timeline.csv" >"$dir/progress.csv"
-mv "$dir/progress.csv" "$out"
+scripts/daily-progress.sh "$dir/truth.toml" 10 "$out"
