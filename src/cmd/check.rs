@@ -15,9 +15,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
         match plan(path) {
             Ok((s, variants)) => {
                 note_coupled_workloads(path, &s);
-                for w in scenario::warnings(&s) {
-                    eprintln!("warning: {}: {w}", path.display());
-                }
+                scenario::warn(path, &s);
                 print_stdout(&format!(
                     "{}: ok ({} devices, {} stages, {} thresholds{})\n",
                     path.display(),

@@ -107,11 +107,6 @@ impl PreparedRun {
         &self.out
     }
 
-    /// The scenario it runs.
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
-    }
-
     /// Whether this process writes the results (not another MPI rank).
     pub fn is_root(&self) -> bool {
         self.launch.is_root()

@@ -105,19 +105,20 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// What a valid scenario says that its run will not see (a configuration error fixed after the end): one line
-/// each, for stderr; they do not change the exit code.
-pub fn warnings(scenario: &Scenario) -> Vec<String> {
-    validate::warnings(scenario)
+/// Says on stderr, one line each, what the valid scenario in file `path` asks for that its run will not see or
+/// the product does not do (a configuration error fixed after the end, a stage listing `resource_access` on a
+/// ConfigMgr version that merged it); warnings do not change the exit code.
+pub fn warn(path: &Path, scenario: &Scenario) {
+    for w in validate::warnings(scenario) {
+        eprintln!("warning: {}: {w}", path.display());
+    }
 }
 
 /// Reads and validates a scenario file, and reads its inventory if it has one; its warnings go to stderr.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
     let mut scenario = parse(&text, &path.display().to_string())?;
-    for w in warnings(&scenario) {
-        eprintln!("warning: {}: {w}", path.display());
-    }
+    warn(path, &scenario);
     attach_inventory(&mut scenario, path)?;
     Ok(scenario)
 }
