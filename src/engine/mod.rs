@@ -14,6 +14,7 @@ pub mod estimate;
 pub mod fold;
 #[cfg(feature = "mpi")]
 pub mod mpi;
+mod prefetch;
 pub mod record;
 pub mod reduce;
 pub mod tallies;
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::load::book::LoadBook;
+use crate::load::book::{DEFERRED, LoadBook};
 use crate::load::queue::{Queue, component_requests};
 use crate::metrics::histogram::Distribution;
 use crate::metrics::names::Metric;
@@ -116,6 +117,12 @@ fn queues_for(model: &Model) -> Vec<Queue> {
         .collect()
 }
 
+/// Whether queue `q` serves the requests the ledger counts late (`load::book::DEFERRED`): it serves them
+/// once the run has ended.
+fn deferred(q: &Queue) -> bool {
+    q.component() == DEFERRED.component()
+}
+
 /// A run stopped on request (Ctrl-C, SIGTERM) before its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted {
@@ -177,12 +184,7 @@ pub fn simulate_with(
         .map(|&first| {
             (!stopped()).then(|| {
                 let count = CHUNK_SIZE.min(n - first);
-                Chunk::generate(
-                    first,
-                    count,
-                    model,
-                    &mut tallies.mine().recorder(book.as_ref()),
-                )
+                Chunk::generate(first, count, model, tallies.mine().recorder(book.as_ref()))
             })
         })
         .collect();
@@ -222,14 +224,7 @@ pub fn simulate_with(
                 chunks.par_iter_mut().for_each(|c| {
                     let mut mine = tallies.mine();
                     let rank = ranks.get(c.number()).copied().unwrap_or(0);
-                    c.remote_action(
-                        index,
-                        action,
-                        rank,
-                        now,
-                        &env,
-                        &mut mine.recorder(book.as_ref()),
-                    )
+                    c.remote_action(index, action, rank, now, &env, mine.recorder(book.as_ref()))
                 });
             }
         }
@@ -240,7 +235,7 @@ pub fn simulate_with(
         chunks.par_iter_mut().for_each(|c| {
             // Once stopped, the remaining chunks skip the epoch: the run's state is discarded anyway.
             if !stopped() {
-                c.step(now, end, &env, &mut tallies.mine().recorder(book.as_ref()));
+                c.step(now, end, &env, tallies.mine().recorder(book.as_ref()));
             }
         });
         if stopped() {
@@ -262,12 +257,12 @@ pub fn simulate_with(
             book.finalize(complete, &tallies.ledgers());
             reducer.sum(book.counts_from_mut(first).as_flattened_mut());
             for row in &book.counts()[first..] {
-                for q in queues.iter_mut() {
+                for q in queues.iter_mut().filter(|q| !deferred(q)) {
                     q.serve(component_requests(row, q.component()), book.bucket());
                 }
             }
             if scenario.load.feedback {
-                for q in &queues {
+                for q in queues.iter().filter(|q| !deferred(q)) {
                     let (delay, reject) = q.pressure(first);
                     pressure.delay[q.component().index()] = delay;
                     pressure.reject_below[q.component().index()] = reject;
@@ -278,6 +273,22 @@ pub fn simulate_with(
         progress(now);
     }
 
+    if let Some(book) = book.as_mut() {
+        // The software update scans still going are counted now, and the software update point's queue,
+        // which nothing read during the run, serves its whole run.
+        let counting: &LoadBook = book;
+        chunks.par_iter_mut().for_each(|c| {
+            c.finish_update_scans(model, tallies.mine().recorder(Some(counting)));
+        });
+        let mut deferred_counts = book.deferred(&tallies.ledgers());
+        reducer.sum(&mut deferred_counts);
+        book.set_deferred(&deferred_counts);
+        for q in queues.iter_mut().filter(|q| deferred(q)) {
+            for row in book.counts() {
+                q.serve(component_requests(row, q.component()), book.bucket());
+            }
+        }
+    }
     folded.fold(&mut tallies.all());
     // Every walk was counted when its chunk's task ended; presence is summed over all processes' devices.
     let presence = book.as_ref().map(|b| {

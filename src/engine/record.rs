@@ -2,7 +2,7 @@
 //! samples, gate and action counts) and, when load is counted, the thread's part of the request ledger. This
 //! is the engine's [`Recorder`]: the model names its events, this turns them into metrics and request counts.
 
-use crate::load::book::{LoadBook, ThreadLedger};
+use crate::load::book::{DEFERRED, LoadBook, ThreadLedger};
 use crate::metrics::names::Metric;
 use crate::metrics::tally::Tally;
 use crate::model::action::ActionKind;
@@ -19,12 +19,71 @@ use crate::model::workload::Workload;
 pub struct ThreadRecorder<'a> {
     tally: &'a mut Tally,
     ledger: Option<(&'a LoadBook, &'a mut ThreadLedger)>,
+    /// The chunk's [`DeferredScans`], while one of its tasks records.
+    scans: Option<DeferredScans<'a>>,
+}
+
+/// Which of a chunk's devices run software update scans from t = 0 that the ledger has not counted yet:
+/// it counts them late (`load::book::DEFERRED`) — when they stop, only the runs before the stop; at the end
+/// of the run, the ones still going. One bit per device, so that the chunk's set stays in cache while its
+/// devices are stepped (a start time per device missed the cache at every stop). Only scans from t = 0 (every
+/// existing client's from the run's start) are deferred; the rest — an OS deployment's or a returning
+/// client's, scans resumed after a switch back, and an internet client's, which are also CMG requests the
+/// CMG's queue reads as the run goes — are counted when they start, as the other tasks of days are.
+pub struct DeferredScans<'a> {
+    /// Id of the chunk's first device.
+    pub first: u32,
+    /// Bit `i % 64` of word `i / 64`: device `first + i`.
+    pub bits: &'a mut [u64],
+}
+
+impl DeferredScans<'_> {
+    /// Sets (`on`) or clears device `id`'s bit; returns what it was.
+    fn replace(&mut self, id: u32, on: bool) -> bool {
+        let i = (id - self.first) as usize;
+        let Some(word) = self.bits.get_mut(i / 64) else {
+            return false;
+        };
+        let bit = 1u64 << (i % 64);
+        let was = *word & bit != 0;
+        if on {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+        was
+    }
 }
 
 impl<'a> ThreadRecorder<'a> {
     /// Records into `tally`, and into the ledger part when load is counted.
     pub fn new(tally: &'a mut Tally, ledger: Option<(&'a LoadBook, &'a mut ThreadLedger)>) -> Self {
-        ThreadRecorder { tally, ledger }
+        ThreadRecorder {
+            tally,
+            ledger,
+            scans: None,
+        }
+    }
+
+    /// Asks for the word of the chunk's deferred-scan bits that holds its device `index` (see
+    /// `prefetch`).
+    #[inline]
+    pub fn prefetch_scans(&self, index: usize) {
+        if let Some(scans) = &self.scans {
+            super::prefetch::prefetch(scans.bits, index / 64);
+        }
+    }
+
+    /// This recorder, keeping a chunk's deferred scans (`first`: its first device's id).
+    pub fn with_scans<'b>(self, first: u32, bits: &'b mut [u64]) -> ThreadRecorder<'b>
+    where
+        'a: 'b,
+    {
+        ThreadRecorder {
+            tally: self.tally,
+            ledger: self.ledger,
+            scans: Some(DeferredScans { first, bits }),
+        }
     }
 
     /// Counts the load walks this task queued (`LoadBook::periodic`): a chunk's task ends with its walks
@@ -180,6 +239,48 @@ impl Recorder for ThreadRecorder<'_> {
     ) {
         if let Some((book, ledger)) = &mut self.ledger {
             book.cancel_weekly(ledger, request, also, online, ticks, from);
+        }
+    }
+
+    fn update_scans(
+        &mut self,
+        id: u32,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        let Some((book, ledger)) = &mut self.ledger else {
+            return;
+        };
+        let deferrable = from == 0 && also.is_none();
+        match self.scans.as_mut().filter(|_| deferrable) {
+            Some(scans) => {
+                if scans.replace(id, true) {
+                    // Already going (the model never starts them twice): those count in full.
+                    book.weekly(ledger, DEFERRED, None, online, ticks, 0);
+                }
+            }
+            None => book.weekly(ledger, DEFERRED, also, online, ticks, from),
+        }
+    }
+
+    fn stop_update_scans(
+        &mut self,
+        id: u32,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    ) {
+        let Some((book, ledger)) = &mut self.ledger else {
+            return;
+        };
+        let deferred = also.is_none() && self.scans.as_mut().is_some_and(|s| s.replace(id, false));
+        if deferred {
+            book.weekly_between(ledger, DEFERRED, None, online, ticks, 0, from);
+        } else {
+            book.cancel_weekly(ledger, DEFERRED, also, online, ticks, from);
         }
     }
 

@@ -21,6 +21,14 @@ const PERIODIC: [Request; 3] = [
     Request::MdmCheckin,
 ];
 
+/// The request type whose counts nothing reads while the run goes on — the software update point's queue
+/// delays nothing the model times — so a device's software update scans can be counted late: when they stop
+/// (its `windows_update_policies` workload moves to Intune, mostly early in a rollout) only those before the
+/// stop, instead of every scan to the horizon and then those after the stop taken back; at the end of the
+/// run, the ones still going. [`LoadBook::finalize`] leaves its lane at 0; [`LoadBook::deferred`] reads it at
+/// the end.
+pub const DEFERRED: Request = Request::SupScan;
+
 fn periodic_slot(r: Request) -> usize {
     match r {
         Request::MpPolicyPoll => 0,
@@ -180,6 +188,15 @@ const RUNS: usize = 4096;
 
 /// The bit of a queued run (see `ThreadLedger::runs`) that marks it taken back.
 const TAKEN_BACK: u32 = 1 << 31;
+
+/// Where a walk of a task of days starts (`LoadBook::weekly_start`).
+#[derive(Debug, Clone, Copy)]
+struct WeeklyStart {
+    /// The run of the ticks missed in the gap the walk starts in, if any.
+    catch_up: Option<Time>,
+    /// The first cycle the walk runs through `online_from`, and its tick.
+    cycle: (u32, Time),
+}
 
 /// Per-bucket request counts of a run.
 pub struct LoadBook {
@@ -576,6 +593,58 @@ impl LoadBook {
         ticks: &Jittered,
         from: Time,
     ) {
+        if let Some(start) = self.weekly_start(online, ticks, from) {
+            self.weekly_runs(ledger, r, also, online, ticks, start, u32::MAX);
+        }
+    }
+
+    /// Where [`LoadBook::weekly`] from `from` starts: its catch-up run, if the device missed a tick in the gap
+    /// `from` falls in (the one exception to "a run is the first online moment at or after a tick", checked
+    /// once), and its first cycle at or after that. `None`: it counts nothing.
+    fn weekly_start(&self, online: &Online, ticks: &Jittered, from: Time) -> Option<WeeklyStart> {
+        if online.profile() == Profile::AlwaysOn {
+            // Online throughout: every tick from `from` on runs on time, none is missed, and the ticks are
+            // in order (a cycle's delay is under the period), so no two are one run.
+            return Some(WeeklyStart {
+                catch_up: None,
+                cycle: ticks.first_at_or_after(from),
+            });
+        }
+        let (a, _) = online.window_from(from)?;
+        if a > from {
+            let lookback = ticks.max_gap().saturating_add(DAY);
+            // A task counted from `from` has not ticked before it (the run's start, an OS deployment's
+            // client install): the gap holds its ticks from `from` on at most.
+            let gap_start = online.prev_end(a, lookback).map_or(from, |g| g.max(from));
+            if ticks.next_tick(gap_start) < a {
+                if a >= self.horizon {
+                    return None;
+                }
+                return Some(WeeklyStart {
+                    catch_up: Some(a),
+                    cycle: ticks.first_at_or_after(a + 1),
+                });
+            }
+        }
+        Some(WeeklyStart {
+            catch_up: None,
+            cycle: ticks.first_at_or_after(from),
+        })
+    }
+
+    /// The runs of a walk that starts at `start`, through cycle `through` (`u32::MAX`: to the horizon). A
+    /// tick while online is a run; ticks missed in one gap are one run, at the first online moment after it.
+    #[allow(clippy::too_many_arguments)]
+    fn weekly_runs(
+        &self,
+        ledger: &mut ThreadLedger,
+        r: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        start: WeeklyStart,
+        through: u32,
+    ) {
         if ledger.runs.len() >= RUNS - 64 {
             Self::add_runs(ledger);
         }
@@ -585,39 +654,21 @@ impl LoadBook {
                 self.count_run(ledger, also, at);
             }
         };
+        let (mut k, mut tick) = start.cycle;
         if online.profile() == Profile::AlwaysOn {
-            // Online throughout: every tick from `from` on runs on time, none is missed, and the ticks are
-            // in order (a cycle's delay is under the period), so no two are one run.
-            let (mut k, mut tick) = ticks.first_at_or_after(from);
-            while tick < self.horizon {
+            while tick < self.horizon && k <= through {
                 count(ledger, tick);
                 k += 1;
                 tick = ticks.tick(k);
             }
             return;
         }
-        let Some((a, _)) = online.window_from(from) else {
-            return;
-        };
-        let mut lo = from;
         let mut last = NEVER;
-        if a > from {
-            let lookback = ticks.max_gap().saturating_add(DAY);
-            // A task counted from `from` has not ticked before it (the run's start, an OS deployment's
-            // client install): the gap holds its ticks from `from` on at most.
-            let gap_start = online.prev_end(a, lookback).map_or(from, |g| g.max(from));
-            let missed = ticks.next_tick(gap_start) < a;
-            if missed {
-                if a >= self.horizon {
-                    return;
-                }
-                count(ledger, a);
-                last = a;
-                lo = a + 1;
-            }
+        if let Some(a) = start.catch_up {
+            count(ledger, a);
+            last = a;
         }
-        let (mut k, mut tick) = ticks.first_at_or_after(lo);
-        while tick < self.horizon {
+        while tick < self.horizon && k <= through {
             let run = online.online_from(tick);
             if run >= self.horizon {
                 return;
@@ -628,6 +679,41 @@ impl LoadBook {
             }
             k += 1;
             tick = ticks.tick(k);
+        }
+    }
+
+    /// What [`LoadBook::weekly`] from `from` counts less what it counts from `until` (a later moment, when
+    /// the device stopped the task), without walking either to the horizon: two walks, once both have run
+    /// the same cycle, run the same ticks from the same last run, so they count the same from there on and
+    /// only the cycles up to that one differ. Equal, bucket by bucket, to `weekly` from `from` and
+    /// [`LoadBook::cancel_weekly`] from `until` (a test holds them equal).
+    #[allow(clippy::too_many_arguments)]
+    pub fn weekly_between(
+        &self,
+        ledger: &mut ThreadLedger,
+        r: Request,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+        until: Time,
+    ) {
+        let counted = self.weekly_start(online, ticks, from);
+        let taken_back = self.weekly_start(online, ticks, until);
+        // The cycle both walks run: past it they agree. A walk that counts nothing has no such cycle; the
+        // other then counts what it counts in full (the device has no online moment from the later start on
+        // before the horizon, so that walk is short).
+        let through = match (&counted, &taken_back) {
+            (Some(c), Some(t)) => c.cycle.0.max(t.cycle.0),
+            _ => u32::MAX,
+        };
+        if let Some(start) = counted {
+            self.weekly_runs(ledger, r, also, online, ticks, start, through);
+        }
+        if let Some(start) = taken_back {
+            self.taken_back(ledger, |book, ledger| {
+                book.weekly_runs(ledger, r, also, online, ticks, start, through)
+            });
         }
     }
 
@@ -953,7 +1039,9 @@ impl LoadBook {
             // later moment a strided one) — but their sum over all threads is a count.
             let mut row = [0i64; REQUESTS];
             for r in Request::ALL {
-                row[r.index()] = ledgers.iter().map(|s| i64::from(s.get(b, r))).sum();
+                if r != DEFERRED {
+                    row[r.index()] = ledgers.iter().map(|s| i64::from(s.get(b, r))).sum();
+                }
             }
             for (slot, r) in PERIODIC.iter().enumerate() {
                 let layout = &self.layout[slot];
@@ -973,6 +1061,35 @@ impl LoadBook {
             }
             debug_assert!(row.iter().all(|&n| n >= 0), "a negative count: {row:?}");
             self.counts.push(row.map(|n| u64::try_from(n).unwrap_or(0)));
+        }
+    }
+
+    /// The count of [`DEFERRED`] in every bucket, from every thread's counters: once every device's runs
+    /// are counted, at the end of the run ([`LoadBook::finalize`] leaves it at 0 until then). Sum it over
+    /// the processes of a multi-process run, then give it to [`LoadBook::set_deferred`].
+    pub fn deferred(&self, ledgers: &[&ThreadLedger]) -> Vec<u64> {
+        debug_assert!(
+            ledgers
+                .iter()
+                .all(|s| s.pending.is_empty() && s.runs.is_empty()),
+            "walks or runs left uncounted"
+        );
+        (0..self.counts.len())
+            .map(|b| {
+                let n: i64 = ledgers.iter().map(|s| i64::from(s.get(b, DEFERRED))).sum();
+                debug_assert!(
+                    n >= 0,
+                    "a negative count of {DEFERRED:?} in bucket {b}: {n}"
+                );
+                u64::try_from(n).unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Writes the counts of [`DEFERRED`] (see [`LoadBook::deferred`]) into the finalized buckets.
+    pub fn set_deferred(&mut self, counts: &[u64]) {
+        for (row, &n) in self.counts.iter_mut().zip(counts) {
+            row[DEFERRED.index()] = n;
         }
     }
 
@@ -1146,6 +1263,9 @@ mod tests {
                 book.weekly(&mut ledger, r, Some(also), &online, &ticks, from);
                 book.flush(&mut ledger);
                 book.finalize(usize::MAX, &[&ledger]);
+                // The software update point's scans are read at the end of the run.
+                let deferred = book.deferred(&[&ledger]);
+                book.set_deferred(&deferred);
                 let want = day_runs(&online, &ticks, from, horizon, horizon);
                 // The first bucket that differs, not two month-long vectors.
                 let first_difference = |r: Request, want: &[u64]| {
@@ -1174,6 +1294,56 @@ mod tests {
                     .zip(&want)
                     .position(|(g, w)| g != w);
                 assert_eq!(at, None, "{profile:?} device {device} taken back at {stop}");
+            }
+        }
+    }
+
+    /// Scans counted late: what `weekly_between` counts for a start and a stop equals, bucket by bucket,
+    /// `weekly` from the start with `cancel_weekly` from the stop — on every profile, with and without
+    /// per-cycle delays, for stops while online or offline, before or after the start, and past the horizon.
+    #[test]
+    fn counted_between_equals_counted_then_taken_back() {
+        let horizon = 33 * DAY + 5 * HOUR;
+        let cells = |book: &LoadBook, ledger: &ThreadLedger, r: Request| -> Vec<i32> {
+            (0..book.buckets()).map(|b| ledger.get(b, r)).collect()
+        };
+        for profile in Profile::ALL {
+            for device in 0..60u64 {
+                let key = crate::rng::mix64(device + 7_000);
+                let online = Online::new(profile, key, horizon);
+                let period = [7 * DAY, DAY, 3 * DAY + 5 * HOUR][(device % 3) as usize];
+                let ticks = Jittered {
+                    phase: (key >> 13) as Time % period,
+                    period,
+                    max_delay: [0, 2 * HOUR, 8 * HOUR][(device % 3) as usize],
+                    key: key ^ 7,
+                };
+                let from = [0, (key >> 40) as Time % (20 * DAY)][(device % 2) as usize];
+                let until = match device % 4 {
+                    // While online, from the next second (a policy poll, a wipe).
+                    0 => online.online_from(from + (key >> 20) as Time % (10 * DAY)) + 1,
+                    // Any moment, online or not, after the start.
+                    1 => from + (key >> 24) as Time % (25 * DAY),
+                    // Before the start.
+                    2 => from.saturating_sub((key >> 28) as Time % (5 * DAY)),
+                    // Past the horizon.
+                    _ => horizon + (key >> 30) as Time % DAY,
+                };
+                let r = Request::SupScan;
+                let book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
+                let mut want = book.thread_ledger();
+                book.weekly(&mut want, r, None, &online, &ticks, from);
+                book.cancel_weekly(&mut want, r, None, &online, &ticks, until);
+                book.flush(&mut want);
+                let mut got = book.thread_ledger();
+                book.weekly_between(&mut got, r, None, &online, &ticks, from, until);
+                book.flush(&mut got);
+                let (got, want) = (cells(&book, &got, r), cells(&book, &want, r));
+                let at = got.iter().zip(&want).position(|(g, w)| g != w);
+                assert_eq!(
+                    at, None,
+                    "{profile:?} device {device}: from {from} until {until}"
+                );
             }
         }
     }

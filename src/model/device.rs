@@ -701,21 +701,19 @@ impl Device {
         } else {
             (Request::MpHardwareInventory, Request::MpHeartbeat)
         };
-        let scans = !self.intune.contains(Workload::WindowsUpdatePolicies);
-        let tasks = [
-            Some((inventory_r, None, inventory)),
-            Some((heartbeat_r, None, heartbeat)),
-            scans.then_some((
-                Request::SupScan,
-                internet.then_some(Request::CmgSupScan),
-                scan,
-            )),
-        ];
-        for (r, also, ticks) in tasks.into_iter().flatten() {
+        for (r, ticks) in [(inventory_r, inventory), (heartbeat_r, heartbeat)] {
             if sign > 0 {
-                rec.weekly(r, also, &online, &ticks, from);
+                rec.weekly(r, None, &online, &ticks, from);
             } else {
-                rec.cancel_weekly(r, also, &online, &ticks, from);
+                rec.cancel_weekly(r, None, &online, &ticks, from);
+            }
+        }
+        if !self.intune.contains(Workload::WindowsUpdatePolicies) {
+            let also = internet.then_some(Request::CmgSupScan);
+            if sign > 0 {
+                rec.update_scans(id, also, &online, &scan, from);
+            } else {
+                rec.stop_update_scans(id, also, &online, &scan, from);
             }
         }
         if internet {
@@ -734,10 +732,17 @@ impl Device {
         let scan = Self::day_tasks(id, model)[2];
         let also = (self.flags & INTERNET != 0).then_some(Request::CmgSupScan);
         if sign > 0 {
-            rec.weekly(Request::SupScan, also, &online, &scan, from);
+            rec.update_scans(id, also, &online, &scan, from);
         } else {
-            rec.cancel_weekly(Request::SupScan, also, &online, &scan, from);
+            rec.stop_update_scans(id, also, &online, &scan, from);
         }
+    }
+
+    /// The software update scans of device `id` from t = 0, still going at the end of the run, counted now
+    /// by a recorder that counts them late (`Recorder::update_scans`).
+    pub fn finish_update_scans(&self, id: u32, model: &Model, rec: &mut impl Recorder) {
+        let scan = Self::day_tasks(id, model)[2];
+        rec.weekly(Request::SupScan, None, &self.online(id, model), &scan, 0);
     }
 
     /// A request to `component` at `t` whose answer the device waits for. `None`: answered now. `Some(at)`:

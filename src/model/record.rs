@@ -135,6 +135,26 @@ pub trait Recorder {
         ticks: &Jittered,
         from: Time,
     );
+    /// Device `id`'s software update scans from `from` on ([`Recorder::weekly`] as `Request::SupScan`, and
+    /// as `also` when given): the recorder may count them late, when they stop or the run ends.
+    fn update_scans(
+        &mut self,
+        id: u32,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    );
+    /// Device `id`'s software update scans stop from `from` on (what [`Recorder::update_scans`] started
+    /// with the same arguments).
+    fn stop_update_scans(
+        &mut self,
+        id: u32,
+        also: Option<Request>,
+        online: &Online,
+        ticks: &Jittered,
+        from: Time,
+    );
     /// An internet ConfigMgr client's content-bearing workloads on ConfigMgr changed by `delta` at `t` (the
     /// CMG's content egress follows them).
     fn cmg_content(&mut self, t: Time, delta: i32);

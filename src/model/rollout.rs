@@ -118,25 +118,42 @@ impl Plan {
         if self.desired(m, t) != current {
             return t;
         }
-        let mut candidates: Vec<Time> = Vec::new();
+        // Asked at most every policy poll of every co-managed device: the candidates go on the stack when a
+        // plan's moves are few (as they are: a handful of stages), not in a fresh allocation each time.
+        let mut few = [NEVER; 32];
+        let mut many = Vec::new();
+        let mut n = 0;
         for list in &self.moves {
             for a in list {
-                if a.since > t {
-                    candidates.push(a.since);
-                }
-                if let Some(from) = self.applies_from(a, m)
-                    && from > t
+                let from = self.applies_from(a, m);
+                for c in [Some(a.since), from]
+                    .into_iter()
+                    .flatten()
+                    .filter(|&c| c > t)
                 {
-                    candidates.push(from);
+                    match few.get_mut(n) {
+                        Some(slot) => *slot = c,
+                        None => many.push(c),
+                    }
+                    n += 1;
                 }
             }
         }
+        let candidates = if n <= few.len() {
+            &mut few[..n]
+        } else {
+            many.extend_from_slice(&few);
+            &mut many[..]
+        };
         candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .find(|&c| self.desired(m, c) != current)
-            .unwrap_or(NEVER)
+        let mut previous = None;
+        for &c in candidates.iter() {
+            if previous != Some(c) && self.desired(m, c) != current {
+                return c;
+            }
+            previous = Some(c);
+        }
+        NEVER
     }
 }
 
