@@ -105,7 +105,7 @@ fn stdout_table_is_deterministic_too() {
     assert_eq!(strip(a.stdout()), strip(b.stdout()));
 }
 
-/// A fleet of two chunks (`engine::chunk::CHUNK_SIZE` is 16,384 devices: the smallest fleet whose devices
+/// A fleet of two chunks (`engine::chunk::chunk_size` is 16,384 devices below 524,288: the smallest fleet whose devices
 /// are simulated on two threads) on both paths with every availability profile and one stage: the base each
 /// feature family below adds its keys to.
 fn family_base() -> ScenarioEdit {

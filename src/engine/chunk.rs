@@ -10,14 +10,24 @@ use crate::model::device::{Device, Env};
 use crate::model::record::Recorder;
 use crate::model::time::{NEVER, Time};
 
-/// Devices per chunk. Fixed — never derived from the thread count — so that results do not depend on it (nor
-/// do they on the size itself: everything a chunk records is a sum or a multiset). Each epoch costs a little
-/// per chunk however few events it holds (its calendar slot, a rayon task, then its tally) — a five-minute epoch
-/// averages a couple of events per 4,096 devices — and with ten million devices the per-chunk state of
-/// 2,442 chunks fell out of cache every epoch: `bench-10m` took 63 s of CPU at 4,096 devices per chunk and
-/// 46 s at 16,384 (same machine, back to back; results identical). Larger chunks would starve threads on
-/// small fleets (100,000 devices are 7 chunks).
-pub const CHUNK_SIZE: u32 = 16_384;
+/// Devices per chunk of a fleet of `devices`: set by the fleet's size alone — never by the thread count or
+/// the process split — so that results do not depend on them (nor do they on the size itself: everything a
+/// chunk records is a sum or a multiset). Each epoch costs a little per chunk however few events it holds (its
+/// calendar slot, a rayon task, then its tally) — a five-minute epoch averages a couple of events per 4,096
+/// devices — and with ten million devices the per-chunk state of 2,442 chunks fell out of cache every epoch:
+/// `bench-10m` took 63 s of CPU at 4,096 devices per chunk and 46 s at 16,384 (same machine, back to back;
+/// results identical). Larger chunks would starve threads on small fleets (100,000 devices are 7 chunks of
+/// 16,384), so only fleets of at least [`LARGE_FLEET`] devices — 16 chunks or more — take chunks of 32,768.
+pub fn chunk_size(devices: u32) -> u32 {
+    if devices >= LARGE_FLEET {
+        32_768
+    } else {
+        16_384
+    }
+}
+
+/// The smallest fleet whose chunks are 32,768 devices (see [`chunk_size`]).
+pub const LARGE_FLEET: u32 = 16 * 32_768;
 
 /// How many due devices ahead of the one being handled the step asks the memory for: the due devices of an
 /// epoch are a sparse, sorted subset of the chunk, whose records the hardware prefetcher cannot foresee, and
@@ -26,6 +36,8 @@ const PREFETCH_AHEAD: usize = 8;
 
 /// One chunk of consecutive devices.
 pub struct Chunk {
+    /// Index of this chunk in the fleet.
+    number: usize,
     /// Id of the first device.
     first: u32,
     /// The devices, `first..first + len`.
@@ -41,8 +53,14 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// Generates devices `first..first + count`, recording into `rec`.
-    pub fn generate(first: u32, count: u32, model: &Model, rec: ThreadRecorder<'_>) -> Chunk {
+    /// Generates chunk `number`, devices `first..first + count`, recording into `rec`.
+    pub fn generate(
+        number: usize,
+        first: u32,
+        count: u32,
+        model: &Model,
+        rec: ThreadRecorder<'_>,
+    ) -> Chunk {
         let mut scans = if rec.counts_requests() {
             vec![0; (count as usize).div_ceil(64)]
         } else {
@@ -60,6 +78,7 @@ impl Chunk {
             }
         }
         Chunk {
+            number,
             first,
             devices,
             scans,
@@ -125,9 +144,9 @@ impl Chunk {
         }
     }
 
-    /// Index of this chunk in the fleet (its devices' ids divided by the chunk size).
+    /// Index of this chunk in the fleet.
     pub fn number(&self) -> usize {
-        (self.first / CHUNK_SIZE) as usize
+        self.number
     }
 
     /// How many of this chunk's devices remote action `index` targets (sent at the boundary `now`).
