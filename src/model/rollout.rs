@@ -113,47 +113,40 @@ impl Plan {
     }
 
     /// The first instant at or after `t` at which the desired set differs from `current` ([`NEVER`] if the
-    /// plan as known so far never asks for a change).
+    /// plan as known so far never asks for a change). Asked at every policy poll of every co-managed device,
+    /// so it walks each workload's moves once: a workload's bit changes only where a move starts or where
+    /// that move starts to apply to the device, so the first of those after `t` at which the bit differs
+    /// from `current`'s, over the workloads, is the answer (a test holds it equal to evaluating the desired
+    /// set at every such instant in turn).
     pub fn next_change(&self, m: Member, current: WorkloadSet, t: Time) -> Time {
         if self.desired(m, t) != current {
             return t;
         }
-        // Asked at most every policy poll of every co-managed device: the candidates go on the stack when a
-        // plan's moves are few (as they are: a handful of stages), not in a fresh allocation each time.
-        let mut few = [NEVER; 32];
-        let mut many = Vec::new();
-        let mut n = 0;
-        for list in &self.moves {
-            for a in list {
+        let mut first = NEVER;
+        for w in Workload::ALL {
+            let on = current.contains(w);
+            let list = &self.moves[w.index()];
+            for (i, a) in list.iter().enumerate() {
+                // `a` is in force over [a.since, end); a move followed by another at the same instant never is.
+                let end = list.get(i + 1).map_or(NEVER, |b| b.since);
+                if end <= t || end == a.since {
+                    continue;
+                }
+                if a.since >= first {
+                    break;
+                }
                 let from = self.applies_from(a, m);
-                for c in [Some(a.since), from]
-                    .into_iter()
-                    .flatten()
-                    .filter(|&c| c > t)
-                {
-                    match few.get_mut(n) {
-                        Some(slot) => *slot = c,
-                        None => many.push(c),
-                    }
-                    n += 1;
+                if a.since > t && from.is_some_and(|f| f <= a.since) != on {
+                    first = a.since;
+                    break;
+                }
+                if !on && let Some(f) = from.filter(|&f| f > t && f > a.since && f < end) {
+                    first = first.min(f);
+                    break;
                 }
             }
         }
-        let candidates = if n <= few.len() {
-            &mut few[..n]
-        } else {
-            many.extend_from_slice(&few);
-            &mut many[..]
-        };
-        candidates.sort_unstable();
-        let mut previous = None;
-        for &c in candidates.iter() {
-            if previous != Some(c) && self.desired(m, c) != current {
-                return c;
-            }
-            previous = Some(c);
-        }
-        NEVER
+        first
     }
 }
 
@@ -437,6 +430,88 @@ mod tests {
             authority,
             pilot,
             gate: None,
+        }
+    }
+
+    /// The desired set evaluated at every instant where it can change, in order: what
+    /// [`Plan::next_change`] computes faster.
+    fn next_change_by_candidates(plan: &Plan, m: Member, current: WorkloadSet, t: Time) -> Time {
+        if plan.desired(m, t) != current {
+            return t;
+        }
+        let mut candidates: Vec<Time> = Vec::new();
+        for list in &plan.moves {
+            for a in list {
+                if a.since > t {
+                    candidates.push(a.since);
+                }
+                if let Some(from) = plan.applies_from(a, m)
+                    && from > t
+                {
+                    candidates.push(from);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .find(|&c| plan.desired(m, c) != current)
+            .unwrap_or(NEVER)
+    }
+
+    /// Random plans (moves to Intune, to a pilot and back to ConfigMgr, some at the same instant), devices
+    /// co-managed at any time with any pilot rank, and any moment: `next_change` finds what evaluating every
+    /// candidate instant finds — also when the device's set is not the desired one, or differs from it in
+    /// one workload.
+    #[test]
+    fn next_change_equals_evaluating_every_candidate() {
+        let mut state = 5u64;
+        let mut next = |bound: u64| {
+            state = crate::rng::mix64(state);
+            state % bound
+        };
+        // Times on a coarse grid, so that moves, co-management and the moment often coincide.
+        for case in 0..20_000 {
+            let mut plan = Plan::new(5 * MINUTE);
+            for _ in 0..next(9) {
+                let w = Workload::ALL[next(7) as usize];
+                let authority = [
+                    Authority::Intune,
+                    Authority::PilotIntune,
+                    Authority::ConfigMgr,
+                ][next(3) as usize];
+                plan.push(
+                    w,
+                    Assignment {
+                        since: (next(8) as Time) * 30 * MINUTE,
+                        authority,
+                        pilot_below: next(1 << 33),
+                        stage: 0,
+                    },
+                );
+            }
+            let m = Member {
+                comanaged_at: [0, NEVER, (next(50) as Time) * 5 * MINUTE + next(2) as Time]
+                    [next(3) as usize],
+                pilot_rank: next(1 << 32) as u32,
+            };
+            let t = (next(60) as Time) * 5 * MINUTE + [0, 1, 299][next(3) as usize];
+            let desired = plan.desired(m, t);
+            let mut other = desired;
+            let flip = Workload::ALL[next(7) as usize];
+            if other.contains(flip) {
+                other = WorkloadSet(other.0 & !(1 << flip.index()));
+            } else {
+                other.insert(flip);
+            }
+            for current in [desired, other] {
+                assert_eq!(
+                    plan.next_change(m, current, t),
+                    next_change_by_candidates(&plan, m, current, t),
+                    "case {case}: {plan:?} {m:?} at {t}, current {current:?}"
+                );
+            }
         }
     }
 
