@@ -4,6 +4,7 @@
 use super::calendar::Calendar;
 use super::prefetch::prefetch;
 use super::record::ThreadRecorder;
+use super::records::Records;
 use crate::model::Model;
 use crate::model::action::Action;
 use crate::model::device::{Device, Env};
@@ -41,7 +42,7 @@ pub struct Chunk {
     /// Id of the first device.
     first: u32,
     /// The devices, `first..first + len`.
-    pub devices: Vec<Device>,
+    pub devices: Records,
     /// Which devices' software update scans the ledger counts late (`record::DeferredScans`); empty when
     /// load is not counted.
     scans: Vec<u64>,
@@ -67,9 +68,9 @@ impl Chunk {
             Vec::new()
         };
         let mut rec = rec.with_scans(first, &mut scans);
-        let devices: Vec<Device> = (first..first + count)
-            .map(|id| Device::generate(id, model, &mut rec))
-            .collect();
+        let devices = Records::collect(count as usize, |i| {
+            Device::generate(first + i as u32, model, &mut rec)
+        });
         rec.flush();
         let mut queue = Calendar::new(model.scenario.timers.collection_eval);
         for (i, d) in devices.iter().enumerate() {

@@ -16,6 +16,7 @@ pub mod fold;
 pub mod mpi;
 mod prefetch;
 pub mod record;
+mod records;
 pub mod reduce;
 pub mod tallies;
 
@@ -428,7 +429,7 @@ fn group_sizes(chunks: &[Chunk], model: &Model) -> Vec<u64> {
         .par_iter()
         .map(|c| {
             let mut sizes = vec![0u64; n];
-            for device in &c.devices {
+            for device in c.devices.iter() {
                 let cohort = device.cohort(model);
                 sizes[usize::from(cohort.path)] += 1;
                 for (k, size) in sizes[Cohort::PATHS.len()..].iter_mut().enumerate() {
@@ -509,7 +510,7 @@ fn final_counts(
         .par_iter()
         .map(|c| {
             let mut t = [0u64; Milestone::ALL.len() + PATHS.len() + FAILED_AT.len()];
-            for device in &c.devices {
+            for device in c.devices.iter() {
                 let milestone = device.milestone();
                 t[Milestone::ALL
                     .iter()
