@@ -121,8 +121,7 @@ impl Chunk {
     }
 
     /// The run has ended: counts the software update scans still going (`record::DeferredScans`).
-    pub fn finish_update_scans(&mut self, model: &Model, rec: ThreadRecorder<'_>) {
-        let mut rec = rec;
+    pub fn finish_update_scans(&mut self, model: &Model, mut rec: ThreadRecorder<'_>) {
         for (w, &word) in self.scans.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {

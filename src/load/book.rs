@@ -1239,6 +1239,27 @@ mod tests {
         }
     }
 
+    /// Test device `device` (hash key `key`) of `profile` with a task of days — a period of a week, a day or
+    /// an odd 3 d 5 h, without delay or with up to 2 h or 8 h per cycle — counted from t = 0 or a moment in
+    /// its first 20 days.
+    fn task_of_days(
+        profile: Profile,
+        device: u64,
+        key: u64,
+        horizon: Time,
+    ) -> (Online, Jittered, Time) {
+        let online = Online::new(profile, key, horizon);
+        let period = [7 * DAY, DAY, 3 * DAY + 5 * HOUR][(device % 3) as usize];
+        let ticks = Jittered {
+            phase: (key >> 13) as Time % period,
+            period,
+            max_delay: [0, 2 * HOUR, 8 * HOUR][(device % 3) as usize],
+            key: key ^ 7,
+        };
+        let from = [0, (key >> 40) as Time % (20 * DAY)][(device % 2) as usize];
+        (online, ticks, from)
+    }
+
     /// Tasks of days (inventory, discovery, update scans), from any moment, on every profile, with and
     /// without per-cycle delays: the runs of `next_run` one by one, counted as both requests when a second is
     /// given; and taken back from a moment, the runs before it.
@@ -1248,15 +1269,7 @@ mod tests {
         for profile in Profile::ALL {
             for device in 0..40u64 {
                 let key = crate::rng::mix64(device + 1_000);
-                let online = Online::new(profile, key, horizon);
-                let period = [7 * DAY, DAY, 3 * DAY + 5 * HOUR][(device % 3) as usize];
-                let ticks = Jittered {
-                    phase: (key >> 13) as Time % period,
-                    period,
-                    max_delay: [0, 2 * HOUR, 8 * HOUR][(device % 3) as usize],
-                    key: key ^ 7,
-                };
-                let from = [0, (key >> 40) as Time % (20 * DAY)][(device % 2) as usize];
+                let (online, ticks, from) = task_of_days(profile, device, key, horizon);
                 let (r, also) = (Request::SupScan, Request::CmgSupScan);
                 let mut book = LoadBook::new(horizon, MINUTE, HOUR, 8 * HOUR);
                 let mut ledger = book.thread_ledger();
@@ -1310,15 +1323,7 @@ mod tests {
         for profile in Profile::ALL {
             for device in 0..60u64 {
                 let key = crate::rng::mix64(device + 7_000);
-                let online = Online::new(profile, key, horizon);
-                let period = [7 * DAY, DAY, 3 * DAY + 5 * HOUR][(device % 3) as usize];
-                let ticks = Jittered {
-                    phase: (key >> 13) as Time % period,
-                    period,
-                    max_delay: [0, 2 * HOUR, 8 * HOUR][(device % 3) as usize],
-                    key: key ^ 7,
-                };
-                let from = [0, (key >> 40) as Time % (20 * DAY)][(device % 2) as usize];
+                let (online, ticks, from) = task_of_days(profile, device, key, horizon);
                 let until = match device % 4 {
                     // While online, from the next second (a policy poll, a wipe).
                     0 => online.online_from(from + (key >> 20) as Time % (10 * DAY)) + 1,

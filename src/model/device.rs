@@ -709,12 +709,7 @@ impl Device {
             }
         }
         if !self.intune.contains(Workload::WindowsUpdatePolicies) {
-            let also = internet.then_some(Request::CmgSupScan);
-            if sign > 0 {
-                rec.update_scans(id, also, &online, &scan, from);
-            } else {
-                rec.stop_update_scans(id, also, &online, &scan, from);
-            }
+            self.scans(id, &online, &scan, from, sign, rec);
         }
         if internet {
             let on_configmgr = CONTENT_WORKLOADS
@@ -728,13 +723,26 @@ impl Device {
     /// The software update scans alone, started (`sign` 1) or taken back (−1) from `from` on: the device's
     /// `windows_update_policies` workload moved back to ConfigMgr, or to Intune.
     fn update_scans(&self, id: u32, model: &Model, from: Time, sign: i32, rec: &mut impl Recorder) {
-        let online = self.online(id, model);
         let scan = Self::day_tasks(id, model)[2];
+        self.scans(id, &self.online(id, model), &scan, from, sign, rec);
+    }
+
+    /// The scans of `scan` on `online` started (`sign` 1) or stopped (−1) from `from` on — an internet
+    /// client's also as the CMG's relay.
+    fn scans(
+        &self,
+        id: u32,
+        online: &Online,
+        scan: &Jittered,
+        from: Time,
+        sign: i32,
+        rec: &mut impl Recorder,
+    ) {
         let also = (self.flags & INTERNET != 0).then_some(Request::CmgSupScan);
         if sign > 0 {
-            rec.update_scans(id, also, &online, &scan, from);
+            rec.update_scans(id, also, online, scan, from);
         } else {
-            rec.stop_update_scans(id, also, &online, &scan, from);
+            rec.stop_update_scans(id, also, online, scan, from);
         }
     }
 
