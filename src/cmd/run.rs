@@ -52,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         // Another MPI rank: rank 0 writes the results.
         return Ok(ExitCode::Ok);
     };
-    note_leftovers(&results.write()?);
+    note_leftovers(&results.leftovers);
     print_stdout(&results.table)?;
     if !args.quiet {
         eprintln!(
@@ -62,9 +62,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             results.simulated_in.as_secs_f64(),
             results.threads
         );
-        if let Some(plotted_in) = results.plotted_in {
-            eprintln!("plots and report in {:.2} s", plotted_in.as_secs_f64());
-        }
+        let what = match results.plots {
+            true => "results, plots and report",
+            false => "results",
+        };
+        eprintln!(
+            "{what} written in {:.2} s",
+            results.written_in.as_secs_f64()
+        );
     }
     match gate_config {
         // The summary just written carries the scenario's thresholds: gate exactly what a later

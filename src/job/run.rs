@@ -17,7 +17,7 @@ use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
 use crate::report::leftovers::Leftover;
 use crate::report::output_file::WriteError;
-use crate::report::write::write_results_unless;
+use crate::report::write::{Staging, write_results_unless};
 use crate::report::{data_files, load_file, table};
 use crate::scenario;
 use crate::units::human_seconds;
@@ -53,8 +53,8 @@ pub struct PreparedRun {
 pub struct RunResults {
     /// The results folder.
     pub out: PathBuf,
-    /// Its files (relative path, bytes).
-    pub files: Vec<(String, Vec<u8>)>,
+    /// Leftovers of killed processes found beside it when it was written.
+    pub leftovers: Vec<Leftover>,
     /// The summary table for stdout.
     pub table: String,
     /// Devices simulated.
@@ -65,8 +65,11 @@ pub struct RunResults {
     pub threads: usize,
     /// Wall time of the simulation.
     pub simulated_in: Duration,
-    /// Wall time of the plots and the report (`None` when none were drawn).
-    pub plotted_in: Option<Duration>,
+    /// Wall time from the end of the simulation to the last file written (the data files, and the plots
+    /// and the report when drawn).
+    pub written_in: Duration,
+    /// Whether the plots and the report were drawn.
+    pub plots: bool,
 }
 
 /// Loads the scenario and applies the guards, before anything is simulated: the overwrite policy for the
@@ -138,51 +141,56 @@ impl PreparedRun {
         }
         let simulated_in = started.elapsed();
 
-        let (summary, data) = data_files(&model.scenario, &outcome);
-        // Plots and report.html, drawn from the very bytes about to be written (as `cofleet plot` would),
-        // while load.csv is formatted.
+        // The folder is written as its files are ready: load.csv, the largest, is formatted and written on
+        // one side while the data files are written and the plots and report.html are drawn from their very
+        // bytes (as `cofleet plot` would) on the other.
+        let how_far = "the simulation had finished; its results were not yet written";
+        if interrupt::stop_requested() {
+            return Err(interrupted(how_far.into()));
+        }
+        let staging = Staging::open(&self.out)?;
         let plot_started = Instant::now();
-        let series = outcome
-            .load
-            .as_ref()
-            .map(crate::report::load_out::load_series);
-        let (load_csv, plots) = rayon::join(
-            || load_file(&model.scenario, &outcome),
-            || match self.plots {
-                true => crate::plot::run_plot_files(&self.out, &data, series),
-                false => Ok(Vec::new()),
+        let (load_written, drawn) = rayon::join(
+            || match load_file(&model.scenario, &outcome) {
+                Some((name, bytes)) => staging.write(name, &bytes),
+                None => Ok(()),
+            },
+            || -> Result<_, Error> {
+                let (summary, data) = data_files(&model.scenario, &outcome);
+                for (name, bytes) in &data {
+                    staging.write(name, bytes)?;
+                }
+                if self.plots {
+                    let series = outcome
+                        .load
+                        .as_ref()
+                        .map(crate::report::load_out::load_series);
+                    let plots = crate::plot::run_plot_files(&self.out, &data, series)?;
+                    for (name, bytes) in &plots {
+                        staging.write(name, bytes)?;
+                    }
+                }
+                Ok(summary)
             },
         );
-        let plots = plots?;
-        let plotted_in = self.plots.then(|| plot_started.elapsed());
-        let files = data
-            .into_iter()
-            .chain(load_csv)
-            .map(|(name, bytes)| (name.to_string(), bytes))
-            .chain(plots)
-            .collect();
+        load_written?;
+        let summary = drawn?;
+        let written_in = plot_started.elapsed();
+        let leftovers = match staging.commit_unless(&interrupt::stop_requested) {
+            Err(WriteError::Stopped(_)) => return Err(interrupted(how_far.into())),
+            other => other?,
+        };
         Ok(Some(RunResults {
             table: table::render(&summary, &self.out.display().to_string()),
             out: self.out,
-            files,
+            leftovers,
             devices: model.scenario.fleet.devices,
             events: outcome.events,
             threads: self.threads.count(),
             simulated_in,
-            plotted_in,
+            written_in,
+            plots: self.plots,
         }))
-    }
-}
-
-impl RunResults {
-    /// Writes the results folder atomically — unless a stop was requested before it was committed (exit
-    /// 130, nothing written). Returns the leftovers of killed processes found beside it.
-    pub fn write(&self) -> Result<Vec<Leftover>, Error> {
-        commit_unless_stopped(
-            &self.out,
-            &self.files,
-            "the simulation had finished; its results were not yet written",
-        )
     }
 }
 

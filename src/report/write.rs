@@ -31,42 +31,84 @@ pub fn write_results_unless<N: AsRef<str>>(
     files: &[(N, Vec<u8>)],
     stop: &dyn Fn() -> bool,
 ) -> Result<Vec<Leftover>, WriteError> {
-    let target = resolve(target)?;
-    if target.exists() && !target.is_dir() {
-        return Err(WriteError::NotADirectory(target));
+    let staging = Staging::open(target)?;
+    for (name, bytes) in files {
+        staging.write(name.as_ref(), bytes)?;
     }
-    let (parent, base) = parent_and_base(&target)?;
-    fs::create_dir_all(&parent)
-        .map_err(io(&parent, "cannot create the results folder's parent"))?;
-    let mut found = leftovers::clean(&parent, &base);
-    let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
-    if fs::symlink_metadata(&tmp).is_ok() {
-        fs::remove_dir_all(&tmp).map_err(io(&tmp, "cannot remove a stale temporary folder"))?;
-    }
-    fs::create_dir(&tmp).map_err(io(&tmp, "cannot create a temporary folder"))?;
-    let result = (|| {
-        for (name, bytes) in files {
-            let path = tmp.join(name.as_ref());
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
-            }
-            let mut f = fs::File::create(&path).map_err(io(&path, "cannot create"))?;
-            f.write_all(bytes).map_err(io(&path, "cannot write"))?;
-            f.sync_all().map_err(io(&path, "cannot flush"))?;
+    staging.commit_unless(stop)
+}
+
+/// A results folder being written: its files go into the temporary folder as they are ready — from any
+/// thread, so that a run writes its data files while its plots are still being drawn — and
+/// [`Staging::commit_unless`] moves the whole folder into place in one step. Dropped without a commit (an
+/// error, a stop), the temporary folder is removed and the previous state stays.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    parent: PathBuf,
+    base: String,
+    tmp: PathBuf,
+    /// Leftovers of killed processes found beside the target when it was opened.
+    found: Vec<Leftover>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Opens the temporary folder for `target` (after cleaning the leftovers of killed processes beside it).
+    pub fn open(target: &Path) -> Result<Staging, WriteError> {
+        let target = resolve(target)?;
+        if target.exists() && !target.is_dir() {
+            return Err(WriteError::NotADirectory(target));
         }
+        let (parent, base) = parent_and_base(&target)?;
+        fs::create_dir_all(&parent)
+            .map_err(io(&parent, "cannot create the results folder's parent"))?;
+        let found = leftovers::clean(&parent, &base);
+        let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
+        if fs::symlink_metadata(&tmp).is_ok() {
+            fs::remove_dir_all(&tmp).map_err(io(&tmp, "cannot remove a stale temporary folder"))?;
+        }
+        fs::create_dir(&tmp).map_err(io(&tmp, "cannot create a temporary folder"))?;
+        Ok(Staging {
+            target,
+            parent,
+            base,
+            tmp,
+            found,
+            committed: false,
+        })
+    }
+
+    /// Writes the file `name` (a path relative to the folder) and flushes it to the disk.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.tmp.join(name);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
+        }
+        let mut f = fs::File::create(&path).map_err(io(&path, "cannot create"))?;
+        f.write_all(bytes).map_err(io(&path, "cannot write"))?;
+        f.sync_all().map_err(io(&path, "cannot flush"))
+    }
+
+    /// Moves the folder into place — unless `stop()` says so, when nothing is committed
+    /// ([`WriteError::Stopped`]). Returns the leftovers found beside it, and the previous results if they
+    /// could not be removed.
+    pub fn commit_unless(mut self, stop: &dyn Fn() -> bool) -> Result<Vec<Leftover>, WriteError> {
         if stop() {
-            return Err(WriteError::Stopped(target.clone()));
+            return Err(WriteError::Stopped(self.target.clone()));
         }
-        commit(&tmp, &target, &parent, &base)
-    })();
-    match result {
-        Ok(previous) => {
-            found.extend(previous);
-            Ok(found)
-        }
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            Err(e)
+        let previous = commit(&self.tmp, &self.target, &self.parent, &self.base)?;
+        self.committed = true;
+        let mut found = std::mem::take(&mut self.found);
+        found.extend(previous);
+        Ok(found)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
         }
     }
 }
@@ -231,6 +273,44 @@ mod tests {
         let err = write_results_unless(&target, &[("a", vec![])], &|| true).unwrap_err();
         assert!(matches!(err, WriteError::Stopped(_)), "{err}");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn files_staged_from_two_threads_are_committed_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        write_results(&target, &[("old.txt", b"old".to_vec())]).unwrap();
+        let staging = Staging::open(&target).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| staging.write("plots/a.svg", b"a").unwrap());
+            s.spawn(|| staging.write("load.csv", b"b").unwrap());
+        });
+        // Nothing shows before the commit.
+        assert!(target.join("old.txt").is_file());
+        assert!(!target.join("load.csv").exists());
+        staging.commit_unless(&|| false).unwrap();
+        assert_eq!(fs::read(target.join("plots/a.svg")).unwrap(), b"a");
+        assert_eq!(fs::read(target.join("load.csv")).unwrap(), b"b");
+        assert!(!target.join("old.txt").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_staging_dropped_without_a_commit_leaves_the_previous_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        write_results(&target, &[("old.txt", b"old".to_vec())]).unwrap();
+        {
+            let staging = Staging::open(&target).unwrap();
+            staging.write("new.txt", b"new").unwrap();
+        }
+        assert_eq!(fs::read(target.join("old.txt")).unwrap(), b"old");
+        assert!(!target.join("new.txt").exists());
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the temporary folder is removed"
+        );
     }
 
     #[test]
