@@ -152,17 +152,25 @@ impl ThreadLedger {
         self.one_off[r.index() * self.buckets + bucket]
     }
 
-    /// Request type `r`'s one-off lane, the strided array of `slot`, and the walk kernel's scratch space.
+    /// Request type `r`'s one-off lane, the strided array of `slot`, the CMG's connections, and the walk
+    /// kernel's scratch space.
     #[allow(clippy::type_complexity)]
     fn lanes(
         &mut self,
         r: Request,
         slot: usize,
-    ) -> (&mut [i32], &mut [i32], &mut Cells, &mut [usize; BLOCK]) {
+    ) -> (
+        &mut [i32],
+        &mut [i32],
+        &mut [i32],
+        &mut Cells,
+        &mut [usize; BLOCK],
+    ) {
         let b = self.buckets;
         (
             &mut self.one_off[r.index() * b..(r.index() + 1) * b],
             &mut self.strided[slot],
+            &mut self.cmg_online,
             &mut self.cells,
             &mut self.kept,
         )
@@ -263,6 +271,7 @@ impl LoadBook {
                 cells_per_day: ((DAY / period) as usize * per_tick) as u32,
                 buckets_per_day: DAY / bucket,
                 bucket_magic: bucket_magic(bucket),
+                bucket_round: bucket - 1,
             })
         });
         LoadBook {
@@ -385,8 +394,20 @@ impl LoadBook {
         let sign = ledger.sign;
         for p in &pending {
             ledger.sign = p.sign;
-            self.walk(ledger, p.request, &p.online, &p.ticks, p.from);
-            self.presence(ledger, p);
+            let slot = match p.request {
+                Request::MpPolicyPoll => Some(Presence::ManagementPoint),
+                Request::CmgPolicyPoll => Some(Presence::Cmg),
+                _ => None,
+            };
+            let connected = slot == Some(Presence::Cmg);
+            let seen = self.walk(ledger, p.request, &p.online, &p.ticks, p.from, connected);
+            // A client is counted once, by the walk that starts it; a taken-back walk leaves it counted.
+            if let Some(slot) = slot
+                && seen
+                && p.sign > 0
+            {
+                ledger.clients[slot as usize] += 1;
+            }
         }
         ledger.sign = sign;
         pending.clear();
@@ -455,40 +476,18 @@ impl LoadBook {
         ledger.sign = sign;
     }
 
-    /// A ConfigMgr client's presence, from its policy-poll walk: the client itself, once, if it is online
-    /// before the horizon (a device never seen online is not an active client); and, for a client that reaches
-    /// ConfigMgr through the CMG, each online window from `from` on as a connection held open — the CMG's
-    /// concurrent connected clients (docs/model.md §4). A taken-back walk removes the connection from `from`
-    /// on but leaves the client counted: it was one.
-    fn presence(&self, ledger: &mut ThreadLedger, p: &Pending) {
-        let slot = match p.request {
-            Request::MpPolicyPoll => Presence::ManagementPoint,
-            Request::CmgPolicyPoll => Presence::Cmg,
-            _ => return,
-        };
-        let horizon = self.horizon;
-        let mut windows = p
-            .online
-            .windows_from(p.from)
-            .take_while(|&(a, _)| a < horizon)
-            .peekable();
-        if windows.peek().is_none() {
-            return;
-        }
-        if p.sign > 0 {
-            ledger.clients[slot as usize] += 1;
-        }
-        if slot != Presence::Cmg {
-            return;
-        }
-        for (a, e) in windows {
-            // Online at a bucket's start instant `b·bucket` when a ≤ b·bucket < e.
-            let lo = self.bucket.div_ceil(a.max(p.from)) as usize;
-            let hi = (self.bucket.div_ceil(e.min(horizon)) as usize).min(self.buckets);
-            if lo < hi {
-                ledger.cmg_online[lo] += p.sign;
-                ledger.cmg_online[hi] -= p.sign;
-            }
+    /// A CMG client's online window `[a, e)` (`a` at or after the walk's start) as a connection held open: +1
+    /// at the first bucket whose start instant `b·bucket` is in it, −1 at the first after it — the CMG's
+    /// concurrent connected clients (docs/model.md §4). Every walk of a CMG client's policy polls adds the
+    /// windows it visits, so a taken-back walk removes its connections from its start on.
+    #[inline]
+    fn connected(&self, ledger: &mut ThreadLedger, a: Time, e: Time) {
+        let lo = self.bucket.div_ceil(a) as usize;
+        let hi = self.bucket.div_ceil(e.min(self.horizon)) as usize;
+        if lo < hi {
+            let sign = ledger.sign;
+            ledger.cmg_online[lo] += sign;
+            ledger.cmg_online[hi] -= sign;
         }
     }
 
@@ -517,7 +516,11 @@ impl LoadBook {
         sum
     }
 
-    /// [`LoadBook::periodic`], counted now.
+    /// [`LoadBook::periodic`], counted now — and, when `connected` (a CMG client's policy polls), every
+    /// window it visits as a connection held open ([`LoadBook::connected`]): the walk visits exactly the
+    /// device's windows from `from` to the horizon, so they cost no window search of their own. Returns
+    /// whether the device is online at some moment from `from` to the horizon (a device never seen online is
+    /// not an active client).
     fn walk(
         &self,
         ledger: &mut ThreadLedger,
@@ -525,7 +528,8 @@ impl LoadBook {
         online: &Online,
         ticks: &Periodic,
         from: Time,
-    ) {
+        connected: bool,
+    ) -> bool {
         let slot = periodic_slot(r);
         debug_assert_eq!(ticks.period, self.period[slot].get());
         // The day-indexed fast path needs t = 0 on a Monday 00:00 (`Online::shift`).
@@ -537,22 +541,29 @@ impl LoadBook {
         if every_gap_misses {
             // Every window that starts after `from` is whole (the gap before it held a tick); the one `from`
             // falls in, if any, runs its ticks from `from` on.
-            let Some((a, e)) = online.window_from(from) else {
-                return;
+            let Some((a, e)) = online.window_from(from).filter(|w| w.0 < self.horizon) else {
+                return false;
             };
             let first_day = if a > from {
                 a / DAY
             } else {
                 self.ticks_between(ledger, slot, ticks.phase, from, e);
+                if connected {
+                    self.connected(ledger, from, e);
+                }
                 e / DAY + 1
             };
-            return self.windows_after(ledger, r, slot, online, ticks, first_day);
+            self.windows_after(ledger, r, slot, online, ticks, first_day, connected);
+            return true;
         }
         let lookback = ticks.max_gap().saturating_add(DAY);
         let mut previous_end: Option<Time> = None;
         for (a, e) in online.windows_from(from) {
             if a >= self.horizon {
-                return;
+                return previous_end.is_some();
+            }
+            if connected {
+                self.connected(ledger, from.max(a), e);
             }
             let mut lo = from.max(a);
             if a > from {
@@ -567,10 +578,11 @@ impl LoadBook {
             }
             self.ticks_between(ledger, slot, ticks.phase, lo, e);
             if e >= self.horizon {
-                return;
+                return true;
             }
             previous_end = Some(e);
         }
+        previous_end.is_some()
     }
 
     /// Every run of a client task of days (hardware inventory, heartbeat discovery, software update scan) from
@@ -756,6 +768,7 @@ impl LoadBook {
     /// of device-days in a million-device month. When the period divides a day, the days whose windows end
     /// before the horizon go through the walk kernel (`load::kernel`) a block at a time; the rest (a period
     /// that does not divide a day, the last day or so) take the general loop.
+    #[allow(clippy::too_many_arguments)]
     fn windows_after(
         &self,
         ledger: &mut ThreadLedger,
@@ -764,6 +777,7 @@ impl LoadBook {
         online: &Online,
         ticks: &Periodic,
         first_day: u32,
+        connected: bool,
     ) {
         let Some(latest_end) = online.profile().latest_end() else {
             return;
@@ -783,30 +797,40 @@ impl LoadBook {
             let (kernel_days, rest) = days.split_at(kernel_end);
             let (from, to) = kernel_days.span();
             let run = weekday_index(from)..weekday_index(to);
-            self.kernel_run(ledger, r, slot, ticks, online.key(), Days::Office, run);
+            match connected {
+                true => {
+                    self.kernel_run::<true>(ledger, r, slot, ticks, online.key(), Days::Office, run)
+                }
+                false => self.kernel_run::<false>(
+                    ledger,
+                    r,
+                    slot,
+                    ticks,
+                    online.key(),
+                    Days::Office,
+                    run,
+                ),
+            }
             let windows = rest.map(|(d, a, e)| (d * DAY + a, d * DAY + e));
-            return self.count_windows(ledger, r, slot, ticks, windows);
+            return self.count_windows(ledger, r, slot, ticks, windows, connected);
         }
         if let Some(windows) = online.intermittent_windows_from(kernel_end) {
             let run = first_day as usize..kernel_end as usize;
-            self.kernel_run(
-                ledger,
-                r,
-                slot,
-                ticks,
-                online.key(),
-                Days::Intermittent,
-                run,
-            );
-            self.count_windows(ledger, r, slot, ticks, windows);
+            let (key, which) = (online.key(), Days::Intermittent);
+            match connected {
+                true => self.kernel_run::<true>(ledger, r, slot, ticks, key, which, run),
+                false => self.kernel_run::<false>(ledger, r, slot, ticks, key, which, run),
+            }
+            self.count_windows(ledger, r, slot, ticks, windows, connected);
         }
     }
 
-    /// The whole windows of the days at positions `run` of `which` profile's day table, for a task whose period
-    /// divides a day, every window ending before the horizon: cells a block at a time from the kernel, then
-    /// the counter updates, skipping days without a window.
+    /// The whole windows of the days at positions `run` of `which` profile's day table, for a task whose
+    /// period divides a day, every window ending before the horizon: cells a block at a time from the kernel,
+    /// then the counter updates, skipping days without a window — and, when `CONNECTED`, each window as a
+    /// CMG connection ([`LoadBook::connected`]).
     #[allow(clippy::too_many_arguments)]
-    fn kernel_run(
+    fn kernel_run<const CONNECTED: bool>(
         &self,
         ledger: &mut ThreadLedger,
         r: Request,
@@ -833,7 +857,7 @@ impl LoadBook {
             Days::Intermittent => (&self.all_days, &self.all_parts),
         };
         let sign = ledger.sign;
-        let (catch_up, strided, cells, kept) = ledger.lanes(r, slot);
+        let (catch_up, strided, online, cells, kept) = ledger.lanes(r, slot);
         let mut i = run.start;
         while i < run.end {
             let n = (run.end - i).min(BLOCK);
@@ -845,11 +869,16 @@ impl LoadBook {
                 break;
             };
             self.isa
-                .fill(which, &kernel, block_days, block_parts, cells);
+                .fill::<CONNECTED>(which, &kernel, block_days, block_parts, cells);
             let mut count = |j: usize| {
                 catch_up[cells.catch_up[j] as usize] += sign;
                 strided[cells.first[j] as usize] += sign;
                 strided[cells.after_last[j] as usize] -= sign;
+                if CONNECTED {
+                    // (An empty connection, within one bucket, adds and takes back the same cell.)
+                    online[cells.opens[j] as usize] += sign;
+                    online[cells.closes[j] as usize] -= sign;
+                }
             };
             if which == Days::Office {
                 (0..n).for_each(&mut count);
@@ -875,6 +904,7 @@ impl LoadBook {
         slot: usize,
         ticks: &Periodic,
         windows: impl Iterator<Item = (Time, Time)>,
+        connected: bool,
     ) {
         let period = &self.period[slot];
         let layout = self.layout[slot];
@@ -886,6 +916,9 @@ impl LoadBook {
             }
             let sign = ledger.sign;
             *ledger.cell(self.bucket.div(a) as usize, r) += sign;
+            if connected {
+                self.connected(ledger, a, e);
+            }
             // From day 1 on, `a` is past the phase (which is under the period, itself under a day).
             let first_k = period.div_ceil(a + 1 - phase);
             let last_k = period.div(e.min(self.horizon) - 1 - phase);

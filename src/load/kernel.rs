@@ -39,11 +39,14 @@ pub struct Kernel {
     pub buckets_per_day: u32,
     /// Division by the bucket length, as a multiplication (see [`bucket_magic`]).
     pub bucket_magic: u32,
+    /// The bucket length less one: `x + bucket_round` divided by the bucket rounds up.
+    pub bucket_round: u32,
 }
 
-/// The multiplier `m` such that `(x · m) >> 31 == x / bucket` for every offset `x` within a day: `m =
-/// ⌊2³¹ / bucket⌋ + 1` errs by less than `x / 2³¹ < 2⁻¹⁴` over `x / bucket`, which never reaches the next
-/// integer while `1 / bucket > 2⁻¹⁴`, i.e. for buckets up to 16,384 s (a bucket divides an hour). Fits in 32
+/// The multiplier `m` such that `(x · m) >> 31 == x / bucket` for every `x` under 2¹⁷ (an offset within a
+/// day, rounded up to the next bucket): `m = ⌊2³¹ / bucket⌋ + 1` errs by less than `x / 2³¹ < 2⁻¹⁴` over
+/// `x / bucket`, which never reaches the next integer while `1 / bucket > 2⁻¹⁴`, i.e. for buckets up to
+/// 16,384 s (a bucket divides an hour). Fits in 32
 /// bits, so the product is one 32 × 32 → 64-bit lane multiplication.
 pub fn bucket_magic(bucket: Time) -> u32 {
     debug_assert!((1..=16_384).contains(&bucket));
@@ -72,6 +75,11 @@ pub struct Cells {
     pub after_last: [u32; BLOCK],
     /// Whether the day has a window (1) or not (0).
     pub present: [u32; BLOCK],
+    /// One-off bucket of the first bucket start at or after the window's start (where a CMG connection
+    /// starts counting).
+    pub opens: [u32; BLOCK],
+    /// The same for the window's end (where it stops).
+    pub closes: [u32; BLOCK],
 }
 
 impl Default for Cells {
@@ -81,6 +89,8 @@ impl Default for Cells {
             first: [0; BLOCK],
             after_last: [0; BLOCK],
             present: [0; BLOCK],
+            opens: [0; BLOCK],
+            closes: [0; BLOCK],
         }
     }
 }
@@ -94,11 +104,23 @@ pub enum Days {
     Intermittent,
 }
 
+/// The cells of day `i` of a block; with `CONNECTED`, also where its window counts as a CMG connection.
 #[inline(always)]
-fn cells_of(k: &Kernel, i: usize, day: u32, start: Time, end: Time, out: &mut Cells) {
-    out.catch_up[i] = day
-        .wrapping_mul(k.buckets_per_day)
-        .wrapping_add(((u64::from(start) * u64::from(k.bucket_magic)) >> 31) as u32);
+fn cells_of<const CONNECTED: bool>(
+    k: &Kernel,
+    i: usize,
+    day: u32,
+    start: Time,
+    end: Time,
+    out: &mut Cells,
+) {
+    let bucket = |x: Time| ((u64::from(x) * u64::from(k.bucket_magic)) >> 31) as u32;
+    let day_bucket = day.wrapping_mul(k.buckets_per_day);
+    out.catch_up[i] = day_bucket.wrapping_add(bucket(start));
+    if CONNECTED {
+        out.opens[i] = day_bucket.wrapping_add(bucket(start + k.bucket_round));
+        out.closes[i] = day_bucket.wrapping_add(bucket(end + k.bucket_round));
+    }
     let tick = |x: Time| ((u64::from(x) * k.period_magic) >> PERIOD_SHIFT) as u32;
     let cell = k.column.wrapping_add(day.wrapping_mul(k.cells_per_day));
     out.first[i] = cell.wrapping_add(tick(start + k.start_bias).wrapping_mul(k.per_tick));
@@ -106,19 +128,25 @@ fn cells_of(k: &Kernel, i: usize, day: u32, start: Time, end: Time, out: &mut Ce
 }
 
 #[inline(always)]
-fn fill_any(which: Days, k: &Kernel, days: &[u32; BLOCK], parts: &[u64; BLOCK], out: &mut Cells) {
+fn fill_any<const CONNECTED: bool>(
+    which: Days,
+    k: &Kernel,
+    days: &[u32; BLOCK],
+    parts: &[u64; BLOCK],
+    out: &mut Cells,
+) {
     match which {
         Days::Office => {
             for i in 0..BLOCK {
                 let (start, end) = office_offsets_mixed(k.key, parts[i]);
-                cells_of(k, i, days[i], start, end, out);
+                cells_of::<CONNECTED>(k, i, days[i], start, end, out);
                 out.present[i] = 1;
             }
         }
         Days::Intermittent => {
             for i in 0..BLOCK {
                 let (present, start, end) = intermittent_offsets_mixed(k.key, parts[i]);
-                cells_of(k, i, days[i], start, end, out);
+                cells_of::<CONNECTED>(k, i, days[i], start, end, out);
                 out.present[i] = u32::from(present);
             }
         }
@@ -170,9 +198,10 @@ impl Isa {
         levels.into_iter().map(Isa).collect()
     }
 
-    /// The cells of `which` profile's days `days` (each with its `rng::day_part` in `parts`).
+    /// The cells of `which` profile's days `days` (each with its `rng::day_part` in `parts`); with
+    /// `CONNECTED`, also [`Cells::opens`] and [`Cells::closes`].
     #[inline]
-    pub fn fill(
+    pub fn fill<const CONNECTED: bool>(
         self,
         which: Days,
         k: &Kernel,
@@ -184,31 +213,37 @@ impl Isa {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::detect` found AVX-512 F, DQ and VL on this processor (an `Isa` is only made by
             // `detect`, or by `available`, which asks it).
-            Level::Avx512 => unsafe { fill_avx512(which, k, days, parts, out) },
+            Level::Avx512 => unsafe { fill_avx512::<CONNECTED>(which, k, days, parts, out) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, AVX2.
-            Level::Avx2 => unsafe { fill_avx2(which, k, days, parts, out) },
-            _ => fill_any(which, k, days, parts, out),
+            Level::Avx2 => unsafe { fill_avx2::<CONNECTED>(which, k, days, parts, out) },
+            _ => fill_any::<CONNECTED>(which, k, days, parts, out),
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-fn fill_avx512(
+fn fill_avx512<const CONNECTED: bool>(
     which: Days,
     k: &Kernel,
     days: &[u32; BLOCK],
     parts: &[u64; BLOCK],
     out: &mut Cells,
 ) {
-    fill_any(which, k, days, parts, out)
+    fill_any::<CONNECTED>(which, k, days, parts, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn fill_avx2(which: Days, k: &Kernel, days: &[u32; BLOCK], parts: &[u64; BLOCK], out: &mut Cells) {
-    fill_any(which, k, days, parts, out)
+fn fill_avx2<const CONNECTED: bool>(
+    which: Days,
+    k: &Kernel,
+    days: &[u32; BLOCK],
+    parts: &[u64; BLOCK],
+    out: &mut Cells,
+) {
+    fill_any::<CONNECTED>(which, k, days, parts, out)
 }
 
 #[cfg(test)]
@@ -221,7 +256,7 @@ mod tests {
     fn the_bucket_magic_divides_every_offset_of_a_day_exactly() {
         for bucket in (1..=HOUR).filter(|b| HOUR.is_multiple_of(*b)) {
             let m = u64::from(bucket_magic(bucket));
-            for x in 0..DAY {
+            for x in 0..DAY + bucket {
                 assert_eq!(
                     ((u64::from(x) * m) >> 31) as Time,
                     x / bucket,
@@ -271,17 +306,20 @@ mod tests {
                 cells_per_day: 1_440,
                 buckets_per_day: 1_440,
                 bucket_magic: bucket_magic(60),
+                bucket_round: 59,
             };
             for which in [Days::Office, Days::Intermittent] {
                 let mut want = Cells::default();
-                fill_any(which, &k, &days, &parts, &mut want);
+                fill_any::<true>(which, &k, &days, &parts, &mut want);
                 for isa in Isa::available() {
                     let mut got = Cells::default();
-                    isa.fill(which, &k, &days, &parts, &mut got);
+                    isa.fill::<true>(which, &k, &days, &parts, &mut got);
                     assert_eq!(got.catch_up, want.catch_up, "{isa:?}");
                     assert_eq!(got.first, want.first, "{isa:?}");
                     assert_eq!(got.after_last, want.after_last, "{isa:?}");
                     assert_eq!(got.present, want.present, "{isa:?}");
+                    assert_eq!(got.opens, want.opens, "{isa:?}");
+                    assert_eq!(got.closes, want.closes, "{isa:?}");
                 }
             }
         }
