@@ -83,6 +83,38 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// Below this many thousandths, a whole number of thousandths is held apart from its neighbours by the
+/// doubles (their spacing stays far below 0.001), so its shortest decimal is itself.
+const EXACT_MILLIS: f64 = (1u64 << 40) as f64;
+
+/// Appends `x` as `format!("{x}")` writes it, for the values `load.csv` holds in every row — results of
+/// [`round3`] and whole numbers — without the general shortest-float search, which was most of the time
+/// formatting the file took. A whole number of thousandths `k / 1000` under [`EXACT_MILLIS`] is the double
+/// nearest that decimal, and no shorter decimal is as near: Rust's shortest representation of it is the
+/// decimal itself, without trailing zeros (a test holds the two equal). Anything else goes through `{}`.
+fn push_milli(out: &mut String, x: f64, digits: &mut itoa::Buffer) {
+    use std::fmt::Write as _;
+    let millis = x * 1000.0;
+    let k = millis.round();
+    if x.is_sign_negative() || !(0.0..EXACT_MILLIS).contains(&k) || k / 1000.0 != x {
+        let _ = write!(out, "{x}");
+        return;
+    }
+    let k = k as u64;
+    out.push_str(digits.format(k / 1000));
+    let fraction = k % 1000;
+    if fraction != 0 {
+        let text = [
+            b'.',
+            b'0' + (fraction / 100) as u8,
+            b'0' + (fraction / 10 % 10) as u8,
+            b'0' + (fraction % 10) as u8,
+        ];
+        let kept = 4 - text[1..].iter().rev().take_while(|&&d| d == b'0').count();
+        out.push_str(std::str::from_utf8(&text[..kept]).unwrap_or_default());
+    }
+}
+
 /// Summarises a run's load.
 pub fn load_summary(scenario: &Scenario, load: &LoadOutcome) -> LoadSummary {
     let bucket = f64::from(load.bucket);
@@ -367,7 +399,6 @@ fn load_rows(
     queue_limit: Option<u32>,
     start: &Start,
 ) -> String {
-    use std::fmt::Write as _;
     // Written by hand rather than through `csv`: no field needs quoting, and this file has a row per bucket,
     // component and request type (hundreds of thousands for a month at 1-minute buckets).
     let mut out = String::new();
@@ -395,17 +426,22 @@ fn load_rows(
                     queue_columns.clear();
                     if let Some(rate) = queue.rate() {
                         let bucket_load = &queue.buckets[b];
-                        let _ = write!(
-                            queue_columns,
-                            "{},{},{}",
-                            round3(bucket_load.utilisation().unwrap_or(0.0)),
-                            bucket_load.delay_at(0.5, rate, limit).round(),
-                            bucket_load.delay_at(0.95, rate, limit).round()
-                        );
+                        let utilisation = round3(bucket_load.utilisation().unwrap_or(0.0));
+                        push_milli(&mut queue_columns, utilisation, &mut digits);
+                        for q in [0.5, 0.95] {
+                            queue_columns.push(',');
+                            let delay = bucket_load.delay_at(q, rate, limit).round();
+                            push_milli(&mut queue_columns, delay, &mut digits);
+                        }
                     } else {
                         queue_columns.push_str(",,");
                     }
-                    let _ = write!(queue_columns, ",{}", served_in(queue, b, offered));
+                    queue_columns.push(',');
+                    push_milli(
+                        &mut queue_columns,
+                        served_in(queue, b, offered),
+                        &mut digits,
+                    );
                     columns_ready = true;
                 }
                 // Pieces pushed one by one: `writeln!` through the formatting machinery was most of the
@@ -433,6 +469,35 @@ fn load_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousandths_are_written_as_the_shortest_float_is() {
+        let mut digits = itoa::Buffer::new();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut values: Vec<f64> =
+            vec![0.0, 0.001, 0.1, 0.5, 1.0, 3.0, 555.556, 0.101, 999.999, 1e9];
+        for i in 0..200_000u64 {
+            state = crate::rng::mix64(state.wrapping_add(i));
+            // Rounded values of every size up to a trillion, and whole numbers.
+            let x = (state >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((i % 13) as i32);
+            values.push(round3(x));
+            values.push(x.round());
+            values.push(x);
+        }
+        values.extend([
+            f64::INFINITY,
+            f64::NAN,
+            -1.5,
+            -0.0,
+            2f64.powi(60),
+            0.1 + 0.2,
+        ]);
+        for x in values {
+            let mut got = String::new();
+            push_milli(&mut got, x, &mut digits);
+            assert_eq!(got, format!("{x}"), "{x:?}");
+        }
+    }
 
     /// The keys `cofleet check` accepts for thresholds on `load.` are the fields written here: a field added
     /// to the summary needs its name in the list, or thresholds on it are refused as unknown.
