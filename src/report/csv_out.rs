@@ -22,9 +22,10 @@ pub fn percentiles_csv(scenario: &Scenario, outcome: &Outcome) -> Vec<u8> {
         .iter()
         .enumerate()
         .map(|(i, d)| (metric_at(i).name(), d));
+    let ps = percentiles();
     for (name, d) in pooled.chain(super::summary::ring_metrics(scenario, outcome)) {
-        for p in percentiles() {
-            let value = if p == 0.0 { d.min() } else { d.percentile(p) };
+        for (&p, at) in ps.iter().zip(d.percentiles(&ps)) {
+            let value = if p == 0.0 { d.min() } else { at };
             if let Some(v) = value {
                 w.write_record([name.as_str(), &format!("{p}"), &v.to_string()])
                     .expect("writing to memory cannot fail");
