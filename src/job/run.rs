@@ -75,8 +75,14 @@ pub struct RunResults {
 /// Loads the scenario and applies the guards, before anything is simulated: the overwrite policy for the
 /// results folder and the memory guard. Under MPI, joins the job (every rank must run the same scenario).
 pub fn prepare(config: &RunConfig) -> Result<PreparedRun, Error> {
-    let scenario = scenario::load(&config.scenario)?;
+    let (scenario, warnings) = scenario::load_noting(&config.scenario)?;
     let launch = Launch::start(&scenario)?;
+    if launch.is_root() {
+        // Every rank of an MPI job reads the file; one says what it warns of.
+        for w in warnings {
+            eprintln!("{w}");
+        }
+    }
     let out = config
         .out
         .clone()

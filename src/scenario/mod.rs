@@ -109,25 +109,54 @@ impl std::error::Error for ScenarioError {}
 /// the product does not do (a configuration error fixed after the end, a stage listing `resource_access` on a
 /// ConfigMgr version that merged it); warnings do not change the exit code.
 pub fn warn(path: &Path, scenario: &Scenario) {
-    for w in validate::warnings(scenario) {
-        eprintln!("warning: {}: {w}", path.display());
+    for w in warnings(path, scenario) {
+        eprintln!("{w}");
     }
+}
+
+/// The lines [`warn`] writes.
+fn warnings(path: &Path, scenario: &Scenario) -> Vec<String> {
+    validate::warnings(scenario)
+        .into_iter()
+        .map(|w| format!("warning: {}: {w}", path.display()))
+        .collect()
 }
 
 /// Reads and validates a scenario file, and reads its inventory if it has one; its warnings go to stderr.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let (scenario, warnings) = load_noting(path)?;
+    for w in warnings {
+        eprintln!("{w}");
+    }
+    Ok(scenario)
+}
+
+/// [`load`], with its warnings (whole lines, `warning: FILE: …`) returned for the caller to show — once,
+/// where several processes read the same file (the ranks of an MPI job: rank 0 says them).
+pub fn load_noting(path: &Path) -> Result<(Scenario, Vec<String>), ScenarioError> {
     let text = read_text(path)?;
     let mut scenario = parse(&text, &path.display().to_string())?;
-    warn(path, &scenario);
-    attach_inventory(&mut scenario, path)?;
-    Ok(scenario)
+    let mut noted = warnings(path, &scenario);
+    noted.extend(attach_inventory_noting(&mut scenario, path)?);
+    Ok((scenario, noted))
 }
 
 /// Reads the scenario's `[fleet] inventory` (relative to the scenario file at `path`) into its fleet; an
 /// absent `devices` becomes the inventory's device rows. Unknown columns are a warning on stderr.
 pub fn attach_inventory(scenario: &mut Scenario, path: &Path) -> Result<(), ScenarioError> {
+    for w in attach_inventory_noting(scenario, path)? {
+        eprintln!("{w}");
+    }
+    Ok(())
+}
+
+/// [`attach_inventory`], with its warning returned rather than written.
+fn attach_inventory_noting(
+    scenario: &mut Scenario,
+    path: &Path,
+) -> Result<Vec<String>, ScenarioError> {
     let Some(inv) = scenario.fleet.inventory.as_mut() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let file = path.parent().unwrap_or(Path::new("")).join(&inv.file);
     let format = crate::inventory::Format::parse(&inv.format).unwrap_or_default();
@@ -139,18 +168,19 @@ pub fn attach_inventory(scenario: &mut Scenario, path: &Path) -> Result<(), Scen
             message: format!("{}: {e}", file.display()),
         }],
     })?;
+    let mut noted = Vec::new();
     if !read.understood.unknown_columns.is_empty() {
-        eprintln!(
+        noted.push(format!(
             "warning: {}: unknown columns ignored: {}",
             file.display(),
             read.understood.unknown_columns.join(", ")
-        );
+        ));
     }
     inv.facts = std::sync::Arc::new(read.facts);
     if scenario.fleet.devices == 0 {
         scenario.fleet.devices = u32::try_from(inv.facts.len()).unwrap_or(u32::MAX);
     }
-    Ok(())
+    Ok(noted)
 }
 
 /// Reads a scenario file as UTF-8 text (for callers that apply overrides before validating).
