@@ -1,5 +1,5 @@
 //! `cofleet sweep`: the flags become a [`SweepConfig`], [`crate::job::sweep`] runs every variant × `--set`
-//! value × replica and builds the sweep folder; this writes it and prints `comparison.md`.
+//! value × replica and writes the sweep folder; this prints `comparison.md`.
 
 use super::{note_leftovers, print_stdout, progress};
 use crate::cli::SweepArgs;
@@ -32,7 +32,7 @@ pub fn sweep(args: &SweepArgs) -> Result<ExitCode, Error> {
     let results = prepared.run(&run_done);
     progress::finish(bar);
     let results = results?;
-    note_leftovers(&results.write()?);
+    note_leftovers(&results.leftovers);
     print_stdout(&results.text)?;
     if !args.quiet {
         eprintln!(

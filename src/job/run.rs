@@ -17,7 +17,7 @@ use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
 use crate::report::leftovers::Leftover;
 use crate::report::output_file::WriteError;
-use crate::report::write::{Staging, write_results_unless};
+use crate::report::write::Staging;
 use crate::report::{data_files, load_file, table};
 use crate::scenario;
 use crate::units::human_seconds;
@@ -182,10 +182,7 @@ impl PreparedRun {
         load_written?;
         let summary = drawn?;
         let written_in = plot_started.elapsed();
-        let leftovers = match staging.commit_unless(&interrupt::stop_requested) {
-            Err(WriteError::Stopped(_)) => return Err(interrupted(how_far.into())),
-            other => other?,
-        };
+        let leftovers = commit_unless_stopped(staging, how_far)?;
         Ok(Some(RunResults {
             table: table::render(&summary, &self.out.display().to_string()),
             out: self.out,
@@ -200,18 +197,11 @@ impl PreparedRun {
     }
 }
 
-/// Writes a results folder with [`write_results_unless`] and the stop flag: a stop requested before the
-/// folder is committed — during the simulation, the rendering, or while the files are written — is exit
-/// 130 with nothing written; `how_far` says where the job was.
-pub fn commit_unless_stopped(
-    out: &Path,
-    files: &[(String, Vec<u8>)],
-    how_far: &str,
-) -> Result<Vec<Leftover>, Error> {
-    if interrupt::stop_requested() {
-        return Err(interrupted(how_far.into()));
-    }
-    match write_results_unless(out, files, &interrupt::stop_requested) {
+/// Commits a results folder written into `staging` — unless a stop was requested before it is committed
+/// (during the simulation, the rendering, or while the files were written): exit 130 with nothing written;
+/// `how_far` says where the job was.
+pub fn commit_unless_stopped(staging: Staging, how_far: &str) -> Result<Vec<Leftover>, Error> {
+    match staging.commit_unless(&interrupt::stop_requested) {
         Err(WriteError::Stopped(_)) => Err(interrupted(how_far.into())),
         other => Ok(other?),
     }

@@ -1,6 +1,6 @@
 //! `cofleet sweep` as a library function: every variant of a scenario × the `--set` product × seed replicas,
-//! all on one rayon pool; returns every file of the sweep folder (each run's folder, `comparison.csv`,
-//! `comparison.md`, `sweep.csv`, or a shard's marker) and the text for stdout.
+//! all on one rayon pool; writes the sweep folder (each run's folder as soon as the run ends, then
+//! `comparison.csv`, `comparison.md`, `sweep.csv`, or a shard's marker) and returns the text for stdout.
 //!
 //! Runs are independent and each is deterministic, so running them concurrently (the outer `par_iter` and
 //! the engine's own parallelism share the pool; rayon's work stealing nests them) changes no byte: every
@@ -18,13 +18,15 @@ use super::overwrite::{Kind, check_overwrite};
 use super::pool::Threads;
 use super::run::{commit_unless_stopped, default_sweep_out};
 use crate::engine::estimate::{MemoryEstimate, sweep_memory};
-use crate::engine::simulate_until;
+use crate::engine::{Outcome, simulate_until};
 use crate::job::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
 use crate::report::leftovers::Leftover;
 use crate::report::run_files;
+use crate::report::summary::Summary;
+use crate::report::write::Staging;
 use crate::scenario;
 use crate::sweep::shard::{self, MARKER, MARKER_SCHEMA, Marker, Shard, SweepPlan};
 use crate::sweep::{SetParam, Variant, plan, reference_index, replica_seed, variant_count};
@@ -83,20 +85,20 @@ pub struct PreparedSweep {
     runs: usize,
 }
 
-/// Everything a finished sweep (or shard) writes, and what to tell about it.
+/// A finished sweep (or shard), written, and what to tell about it.
 #[derive(Debug)]
 pub struct SweepResults {
     /// The sweep folder.
     pub out: PathBuf,
-    /// Its files (relative path, bytes).
-    pub files: Vec<(String, Vec<u8>)>,
+    /// Leftovers of killed processes found beside it when it was written.
+    pub leftovers: Vec<Leftover>,
     /// `comparison.md`, or a shard's one-line account, for stdout.
     pub text: String,
     /// Runs this process ran.
     pub runs: usize,
     /// Threads they shared.
     pub threads: usize,
-    /// Wall time of the runs.
+    /// Wall time of the runs and their folders.
     pub elapsed: Duration,
 }
 
@@ -211,13 +213,18 @@ impl PreparedSweep {
         self.jobs.len()
     }
 
-    /// Runs every job, calling `run_done` after each, and builds the sweep folder's files; a Ctrl-C or
-    /// SIGTERM stops it (exit 130): runs not yet started stop at once, running ones at their next chunk.
+    /// Runs every job, calling `run_done` after each, and writes the sweep folder: each run's folder goes into
+    /// the folder's temporary as soon as the run ends — formatted, drawn and flushed while other runs still
+    /// simulate, where it waited for the last run and then went file by file — and the comparison last; the
+    /// folder is committed in one step. A Ctrl-C or SIGTERM stops it (exit 130, nothing written): runs not
+    /// yet started stop at once, running ones at their next chunk.
     pub fn run(self, run_done: &(dyn Fn() + Sync)) -> Result<SweepResults, Error> {
         let started = Instant::now();
         let stop = interrupt::stop_flag();
         let finished = AtomicUsize::new(0);
-        let outcomes = self.threads.install(|| {
+        let staging = Staging::open(&self.out)?;
+        // Per job: its summary, `None` when it was stopped.
+        let done: Vec<Result<Option<Summary>, Error>> = self.threads.install(|| {
             self.jobs
                 .par_iter()
                 .map(|job| {
@@ -227,56 +234,68 @@ impl PreparedSweep {
                         finished.fetch_add(1, Ordering::Relaxed);
                     }
                     run_done();
-                    outcome
+                    match outcome {
+                        Ok(outcome) if !interrupt::stop_requested() => {
+                            self.write_run(&staging, job, &outcome).map(Some)
+                        }
+                        _ => Ok(None),
+                    }
                 })
-                .collect::<Vec<_>>()
+                .collect()
         });
-        let outcomes: Vec<_> = match outcomes.into_iter().collect::<Result<_, _>>() {
-            Ok(outcomes) if !interrupt::stop_requested() => outcomes,
-            _ => {
-                return Err(interrupted(format!(
-                    "{} of {} runs had finished",
-                    finished.into_inner(),
-                    self.jobs.len()
-                )));
-            }
-        };
-        let elapsed = started.elapsed();
-
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         let mut summaries = vec![Vec::new(); self.variants.len()];
-        for (job, outcome) in self.jobs.iter().zip(&outcomes) {
-            let (summary, run) = run_files(&job.scenario, outcome);
-            let folder = run_folder(&self.variants[job.variant].name, job.replica);
-            // A variant's folder is exactly what `cofleet run` writes, plots and report included; the extra
-            // replicas' folders carry the data files only (their plots would repeat the variant's).
-            if job.replica == 0 {
-                let series = outcome
-                    .load
-                    .as_ref()
-                    .map(crate::report::load_out::load_series);
-                let plots = crate::plot::run_plot_files(&self.out.join(&folder), &run, series)?;
-                files.extend(
-                    plots
-                        .into_iter()
-                        .map(|(name, bytes)| (format!("{folder}/{name}"), bytes)),
-                );
+        let mut stopped = interrupt::stop_requested();
+        for (job, summary) in self.jobs.iter().zip(done) {
+            match summary? {
+                Some(summary) => summaries[job.variant].push(summary),
+                None => stopped = true,
             }
-            files.extend(
-                run.into_iter()
-                    .map(|(name, bytes)| (format!("{folder}/{name}"), bytes)),
-            );
-            summaries[job.variant].push(summary);
         }
+        if stopped {
+            return Err(interrupted(format!(
+                "{} of {} runs had finished",
+                finished.into_inner(),
+                self.jobs.len()
+            )));
+        }
+        let mut files = Vec::new();
         let text = self.finish(&mut files, &summaries)?;
+        for (name, bytes) in &files {
+            staging.write(name, bytes)?;
+        }
+        let elapsed = started.elapsed();
+        let how_far = "every run had finished; the sweep's results were not yet committed";
+        let leftovers = commit_unless_stopped(staging, how_far)?;
         Ok(SweepResults {
             out: self.out,
-            files,
+            leftovers,
             text,
             runs: self.jobs.len(),
             threads: self.threads.count(),
             elapsed,
         })
+    }
+
+    /// Writes the folder of `job`'s run into `staging`, and returns its summary. A variant's folder is exactly
+    /// what `cofleet run` writes, plots and report included; the extra replicas' folders carry the data files
+    /// only (their plots would repeat the variant's).
+    fn write_run(&self, staging: &Staging, job: &Job, outcome: &Outcome) -> Result<Summary, Error> {
+        let (summary, run) = run_files(&job.scenario, outcome);
+        let folder = run_folder(&self.variants[job.variant].name, job.replica);
+        if job.replica == 0 {
+            let series = outcome
+                .load
+                .as_ref()
+                .map(crate::report::load_out::load_series);
+            let plots = crate::plot::run_plot_files(&self.out.join(&folder), &run, series)?;
+            for (name, bytes) in &plots {
+                staging.write(&format!("{folder}/{name}"), bytes)?;
+            }
+        }
+        for (name, bytes) in &run {
+            staging.write(&format!("{folder}/{name}"), bytes)?;
+        }
+        Ok(summary)
     }
 
     /// Adds the comparison files (or, for a shard, the marker `cofleet merge` checks) to `files`; returns the
@@ -319,18 +338,6 @@ impl PreparedSweep {
             self.runs,
             sh.count
         ))
-    }
-}
-
-impl SweepResults {
-    /// Writes the sweep folder atomically — unless a stop was requested before it was committed (exit 130,
-    /// nothing written). Returns the leftovers of killed processes found beside it.
-    pub fn write(&self) -> Result<Vec<Leftover>, Error> {
-        commit_unless_stopped(
-            &self.out,
-            &self.files,
-            "every run had finished; the sweep's results were not yet written",
-        )
     }
 }
 
