@@ -187,6 +187,51 @@ impl Start {
 
     /// Sim time `t` as an RFC 3339 date-time in the start's offset: `2027-01-11T08:00:00+01:00`.
     pub fn date(&self, t: Time) -> String {
+        let mut out = String::with_capacity(25);
+        self.push_date(&mut out, t);
+        out
+    }
+
+    /// [`Start::date`], appended to `out` digit by digit: `load.csv` has a date on every row, and formatting
+    /// it with `format!`'s widths cost more than the rest of the row. Years outside 0–9999 take
+    /// [`Start::formatted_date`] (a test holds the two equal).
+    pub fn push_date(&self, out: &mut String, t: Time) {
+        let local = self.local + i64::from(t);
+        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+        if !(0..=9_999).contains(&y) {
+            out.push_str(&self.formatted_date(t));
+            return;
+        }
+        let sod = local.rem_euclid(86_400) as u32;
+        let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        let (yy, (hh, mi, ss)) = (y as u32, (sod / HOUR, sod % HOUR / MINUTE, sod % MINUTE));
+        let [y0, y1] = two(yy / 100);
+        let [y2, y3] = two(yy % 100);
+        let [m0, m1] = two(m as u32);
+        let [d0, d1] = two(d as u32);
+        let [h0, h1] = two(hh);
+        let [n0, n1] = two(mi);
+        let [s0, s1] = two(ss);
+        let mut text = [
+            y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1,
+            b'Z', 0, 0, 0, 0, 0,
+        ];
+        let len = if self.offset == 0 {
+            20
+        } else {
+            let a = self.offset.unsigned_abs();
+            let [oh0, oh1] = two(a / 3_600);
+            let [om0, om1] = two(a % 3_600 / 60);
+            let sign = if self.offset < 0 { b'-' } else { b'+' };
+            text[19..].copy_from_slice(&[sign, oh0, oh1, b':', om0, om1]);
+            25
+        };
+        // Only ASCII digits and separators were written.
+        out.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
+    }
+
+    /// [`Start::date`] through `format!`, for any year.
+    fn formatted_date(&self, t: Time) -> String {
         let local = self.local + i64::from(t);
         let (y, m, d) = civil_from_days(local.div_euclid(86_400));
         let sod = local.rem_euclid(86_400) as Time;
@@ -275,6 +320,33 @@ mod tests {
         assert_eq!(days_in_month(2028, 2), 29);
         assert_eq!(days_in_month(2100, 2), 28);
         assert_eq!(days_in_month(2027, 12), 31);
+    }
+
+    #[test]
+    fn dates_written_digit_by_digit_equal_the_formatted_ones() {
+        let mut state = 11u64;
+        for i in 0..100_000u64 {
+            state = crate::rng::mix64(state.wrapping_add(i));
+            // Years from about 1900 to 2300, and now and then far outside 0–9999 either way.
+            let span = if i % 97 == 0 {
+                1i64 << 40
+            } else {
+                400 * 365 * 86_400
+            };
+            let local =
+                -2_208_988_800 + (state % span as u64) as i64 - if i % 194 == 0 { span } else { 0 };
+            let offset = ((state >> 40) % (2 * 14 * 3_600 + 1)) as i32 - 14 * 3_600;
+            let start = Start {
+                local,
+                offset: if i % 3 == 0 { 0 } else { offset },
+            };
+            let t = (state >> 20) as Time % (400 * DAY);
+            assert_eq!(
+                start.date(t),
+                start.formatted_date(t),
+                "{local} {offset} {t}"
+            );
+        }
     }
 
     #[test]

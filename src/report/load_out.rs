@@ -94,13 +94,18 @@ const EXACT_MILLIS: f64 = (1u64 << 40) as f64;
 /// decimal itself, without trailing zeros (a test holds the two equal). Anything else goes through `{}`.
 fn push_milli(out: &mut String, x: f64, digits: &mut itoa::Buffer) {
     use std::fmt::Write as _;
+    // The nearest whole number of thousandths, without a call to `round` (the check below makes any near
+    // miss take the general path).
     let millis = x * 1000.0;
-    let k = millis.round();
-    if x.is_sign_negative() || !(0.0..EXACT_MILLIS).contains(&k) || k / 1000.0 != x {
+    if x.is_sign_negative() || !(0.0..EXACT_MILLIS).contains(&millis) {
         let _ = write!(out, "{x}");
         return;
     }
-    let k = k as u64;
+    let k = (millis + 0.5) as u64;
+    if k as f64 / 1000.0 != x {
+        let _ = write!(out, "{x}");
+        return;
+    }
     out.push_str(digits.format(k / 1000));
     let fraction = k % 1000;
     if fraction != 0 {
@@ -363,12 +368,13 @@ fn served_in(queue: &Queue, b: usize, requests: u64) -> f64 {
 /// a missing row means no request of that type in that bucket.
 pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>, start: &Start) -> Vec<u8> {
     const HEADER: &str = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n";
+    // Each with the commas around it: a row is a few long pieces rather than many short ones.
     let capacities: Vec<String> = load
         .queues
         .iter()
         .map(|q| {
             q.rate()
-                .map_or_else(String::new, |r| format!("{}", round3(r)))
+                .map_or_else(|| ",,".to_string(), |r| format!(",{},", round3(r)))
         })
         .collect();
     // A month of one-minute buckets is tens of megabytes of rows: formatted in runs of buckets on every
@@ -405,12 +411,20 @@ fn load_rows(
     let limit = queue_limit.map_or(f64::INFINITY, f64::from);
     let mut queue_columns = String::new();
     let mut digits = itoa::Buffer::new();
+    // `,component,request_type,` of every request type.
+    let names: Vec<String> = Request::ALL
+        .iter()
+        .map(|r| format!(",{},{},", r.component().name(), r.name()))
+        .collect();
+    let mut bucket_start = String::new();
+    let mut date = String::new();
     for (b, row) in rows.iter().enumerate() {
         let b = first + b;
         let start_s = b as u64 * u64::from(load.bucket);
-        let bucket_start = digits.format(start_s).to_string();
-        // Formatted once the bucket has a row: most of a quiet night's buckets have none.
-        let mut date: Option<String> = None;
+        bucket_start.clear();
+        bucket_start.push_str(digits.format(start_s));
+        // `,date\n`, formatted once the bucket has a row: most of a quiet night's buckets have none.
+        date.clear();
         for (queue, capacity) in load.queues.iter().zip(capacities) {
             let mut columns_ready = false;
             let offered = component_requests(row, queue.component());
@@ -446,20 +460,17 @@ fn load_rows(
                 }
                 // Pieces pushed one by one: `writeln!` through the formatting machinery was most of the
                 // time this file took.
+                if date.is_empty() {
+                    date.push(',');
+                    start.push_date(&mut date, start_s as Time);
+                    date.push('\n');
+                }
                 out.push_str(&bucket_start);
-                out.push(',');
-                out.push_str(queue.component().name());
-                out.push(',');
-                out.push_str(r.name());
-                out.push(',');
+                out.push_str(&names[r.index()]);
                 out.push_str(digits.format(n));
-                out.push(',');
                 out.push_str(capacity);
-                out.push(',');
                 out.push_str(&queue_columns);
-                out.push(',');
-                out.push_str(date.get_or_insert_with(|| start.date(start_s as Time)));
-                out.push('\n');
+                out.push_str(&date);
             }
         }
     }
