@@ -106,17 +106,22 @@ fn push_milli(out: &mut String, x: f64, digits: &mut itoa::Buffer) {
         let _ = write!(out, "{x}");
         return;
     }
-    out.push_str(digits.format(k / 1000));
+    let digit = |d: u64| char::from(b'0' + d as u8);
+    match k / 1000 {
+        whole @ 0..10 => out.push(digit(whole)),
+        whole => out.push_str(digits.format(whole)),
+    }
+    // The thousandths without their trailing zeros.
     let fraction = k % 1000;
     if fraction != 0 {
-        let text = [
-            b'.',
-            b'0' + (fraction / 100) as u8,
-            b'0' + (fraction / 10 % 10) as u8,
-            b'0' + (fraction % 10) as u8,
-        ];
-        let kept = 4 - text[1..].iter().rev().take_while(|&&d| d == b'0').count();
-        out.push_str(std::str::from_utf8(&text[..kept]).unwrap_or_default());
+        out.push('.');
+        out.push(digit(fraction / 100));
+        if fraction % 100 != 0 {
+            out.push(digit(fraction / 10 % 10));
+            if fraction % 10 != 0 {
+                out.push(digit(fraction % 10));
+            }
+        }
     }
 }
 
