@@ -116,9 +116,9 @@ fn push_milli(out: &mut String, x: f64, digits: &mut itoa::Buffer) {
     if fraction != 0 {
         out.push('.');
         out.push(digit(fraction / 100));
-        if fraction % 100 != 0 {
+        if !fraction.is_multiple_of(100) {
             out.push(digit(fraction / 10 % 10));
-            if fraction % 10 != 0 {
+            if !fraction.is_multiple_of(10) {
                 out.push(digit(fraction % 10));
             }
         }
