@@ -599,9 +599,7 @@ share = 0.02
         let files = |size: u32| {
             let outcome =
                 simulate_chunked(&model, &|_| {}, FOLD_THRESHOLD, &Local, None, size).unwrap();
-            let (_, mut files) = crate::report::data_files(&model.scenario, &outcome);
-            files.extend(crate::report::load_file(&model.scenario, &outcome));
-            files
+            crate::report::run_files(&model.scenario, &outcome).1
         };
         let want = files(16_384);
         assert!(want.iter().any(|(name, _)| *name == "load.csv"));

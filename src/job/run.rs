@@ -10,13 +10,14 @@ use super::launch::Launch;
 use super::memory::check_memory;
 use super::overwrite::{Kind, check_overwrite};
 use super::pool::Threads;
-use crate::engine::estimate;
+use crate::engine::{Outcome, estimate};
 use crate::job::error::Error;
 use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::{HOUR, Time};
 use crate::report::leftovers::Leftover;
 use crate::report::output_file::WriteError;
+use crate::report::summary::Summary;
 use crate::report::write::Staging;
 use crate::report::{data_files, load_file, table};
 use crate::scenario;
@@ -79,9 +80,7 @@ pub fn prepare(config: &RunConfig) -> Result<PreparedRun, Error> {
     let launch = Launch::start(&scenario)?;
     if launch.is_root() {
         // Every rank of an MPI job reads the file; one says what it warns of.
-        for w in warnings {
-            eprintln!("{w}");
-        }
+        scenario::say(warnings);
     }
     let out = config
         .out
@@ -147,40 +146,20 @@ impl PreparedRun {
         }
         let simulated_in = started.elapsed();
 
-        // The folder is written as its files are ready: load.csv, the largest, is formatted and written on
-        // one side while the data files are written and the plots and report.html are drawn from their very
-        // bytes (as `cofleet plot` would) on the other.
         let how_far = "the simulation had finished; its results were not yet written";
         if interrupt::stop_requested() {
             return Err(interrupted(how_far.into()));
         }
         let staging = Staging::open(&self.out)?;
         let plot_started = Instant::now();
-        let (load_written, drawn) = rayon::join(
-            || match load_file(&model.scenario, &outcome) {
-                Some((name, bytes)) => staging.write(name, &bytes),
-                None => Ok(()),
-            },
-            || -> Result<_, Error> {
-                let (summary, data) = data_files(&model.scenario, &outcome);
-                for (name, bytes) in &data {
-                    staging.write(name, bytes)?;
-                }
-                if self.plots {
-                    let series = outcome
-                        .load
-                        .as_ref()
-                        .map(crate::report::load_out::load_series);
-                    let plots = crate::plot::run_plot_files(&self.out, &data, series)?;
-                    for (name, bytes) in &plots {
-                        staging.write(name, bytes)?;
-                    }
-                }
-                Ok(summary)
-            },
-        );
-        load_written?;
-        let summary = drawn?;
+        let summary = write_run_folder(
+            &staging,
+            "",
+            &self.out,
+            &model.scenario,
+            &outcome,
+            self.plots,
+        )?;
         let written_in = plot_started.elapsed();
         let leftovers = commit_unless_stopped(staging, how_far)?;
         Ok(Some(RunResults {
@@ -195,6 +174,49 @@ impl PreparedRun {
             plots: self.plots,
         }))
     }
+}
+
+/// Writes one finished run's folder into `staging`, below `folder` (empty: the staged folder itself), and
+/// returns the run's summary. The files go in as they are ready: `load.csv`, the largest, is formatted and
+/// written on one side while the data files are written and — with `plots` — the plots and report.html are
+/// drawn from their very bytes (as `cofleet plot` would) and written on the other. `dir` is where the folder
+/// will be (errors name it).
+pub fn write_run_folder(
+    staging: &Staging,
+    folder: &str,
+    dir: &Path,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    plots: bool,
+) -> Result<Summary, Error> {
+    let path = |name: &str| match folder {
+        "" => name.to_string(),
+        _ => format!("{folder}/{name}"),
+    };
+    let (load_written, drawn) = rayon::join(
+        || match load_file(scenario, outcome) {
+            Some((name, bytes)) => staging.write(&path(name), &bytes),
+            None => Ok(()),
+        },
+        || -> Result<_, Error> {
+            let (summary, data) = data_files(scenario, outcome);
+            for (name, bytes) in &data {
+                staging.write(&path(name), bytes)?;
+            }
+            if plots {
+                let series = outcome
+                    .load
+                    .as_ref()
+                    .map(crate::report::load_out::load_series);
+                for (name, bytes) in &crate::plot::run_plot_files(dir, &data, series)? {
+                    staging.write(&path(name), bytes)?;
+                }
+            }
+            Ok(summary)
+        },
+    );
+    load_written?;
+    drawn
 }
 
 /// Commits a results folder written into `staging` — unless a stop was requested before it is committed

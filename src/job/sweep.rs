@@ -16,7 +16,7 @@ use super::interrupt::{self, interrupted};
 use super::memory::check_memory;
 use super::overwrite::{Kind, check_overwrite};
 use super::pool::Threads;
-use super::run::{commit_unless_stopped, default_sweep_out};
+use super::run::{commit_unless_stopped, default_sweep_out, write_run_folder};
 use crate::engine::estimate::{MemoryEstimate, sweep_memory};
 use crate::engine::{Outcome, simulate_until};
 use crate::job::error::Error;
@@ -24,7 +24,6 @@ use crate::model::Model;
 use crate::model::scenario::Scenario;
 use crate::model::time::DAY;
 use crate::report::leftovers::Leftover;
-use crate::report::run_files;
 use crate::report::summary::Summary;
 use crate::report::write::Staging;
 use crate::scenario;
@@ -280,22 +279,16 @@ impl PreparedSweep {
     /// what `cofleet run` writes, plots and report included; the extra replicas' folders carry the data files
     /// only (their plots would repeat the variant's).
     fn write_run(&self, staging: &Staging, job: &Job, outcome: &Outcome) -> Result<Summary, Error> {
-        let (summary, run) = run_files(&job.scenario, outcome);
         let folder = run_folder(&self.variants[job.variant].name, job.replica);
-        if job.replica == 0 {
-            let series = outcome
-                .load
-                .as_ref()
-                .map(crate::report::load_out::load_series);
-            let plots = crate::plot::run_plot_files(&self.out.join(&folder), &run, series)?;
-            for (name, bytes) in &plots {
-                staging.write(&format!("{folder}/{name}"), bytes)?;
-            }
-        }
-        for (name, bytes) in &run {
-            staging.write(&format!("{folder}/{name}"), bytes)?;
-        }
-        Ok(summary)
+        let dir = self.out.join(&folder);
+        write_run_folder(
+            staging,
+            &folder,
+            &dir,
+            &job.scenario,
+            outcome,
+            job.replica == 0,
+        )
     }
 
     /// Adds the comparison files (or, for a shard, the marker `cofleet merge` checks) to `files`; returns the

@@ -109,7 +109,12 @@ impl std::error::Error for ScenarioError {}
 /// the product does not do (a configuration error fixed after the end, a stage listing `resource_access` on a
 /// ConfigMgr version that merged it); warnings do not change the exit code.
 pub fn warn(path: &Path, scenario: &Scenario) {
-    for w in warnings(path, scenario) {
+    say(warnings(path, scenario));
+}
+
+/// Writes warning lines (as [`load_noting`] returns them) to stderr.
+pub fn say(warnings: impl IntoIterator<Item = String>) {
+    for w in warnings {
         eprintln!("{w}");
     }
 }
@@ -125,9 +130,7 @@ fn warnings(path: &Path, scenario: &Scenario) -> Vec<String> {
 /// Reads and validates a scenario file, and reads its inventory if it has one; its warnings go to stderr.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let (scenario, warnings) = load_noting(path)?;
-    for w in warnings {
-        eprintln!("{w}");
-    }
+    say(warnings);
     Ok(scenario)
 }
 
@@ -144,9 +147,7 @@ pub fn load_noting(path: &Path) -> Result<(Scenario, Vec<String>), ScenarioError
 /// Reads the scenario's `[fleet] inventory` (relative to the scenario file at `path`) into its fleet; an
 /// absent `devices` becomes the inventory's device rows. Unknown columns are a warning on stderr.
 pub fn attach_inventory(scenario: &mut Scenario, path: &Path) -> Result<(), ScenarioError> {
-    for w in attach_inventory_noting(scenario, path)? {
-        eprintln!("{w}");
-    }
+    say(attach_inventory_noting(scenario, path)?);
     Ok(())
 }
 
