@@ -72,7 +72,7 @@ fn the_estimate_follows_the_measured_peak() {
         mb(est_large),
         mb(rss_large)
     );
-    // What 200,000 more devices cost: the estimate says 90 bytes each.
+    // What 200,000 more devices cost: the estimate says 94 bytes each.
     let growth = (rss_large as f64 - rss_small as f64) / (est_large as f64 - est_small as f64);
     assert!(
         (0.8..=1.25).contains(&growth),

@@ -4,29 +4,25 @@
 //!
 //! The shape follows the engine's data structures (docs/model.md, engine principle 6); the constants are fitted to the
 //! peak resident set size (`/usr/bin/time -v`, 2 threads, median of 3) of `scenarios/bench-1m.toml` at several
-//! sizes, re-measured when the tallies became per thread (they were per chunk) and the plots stopped holding a
-//! parsed copy of `load.csv`:
+//! sizes, re-measured when the distributions became lazily allocated (a histogram is made at its metric's
+//! first sample) and `load.csv` stopped being held whole (it is written a few days of buckets at a time):
 //!
 //! | devices | duration | buckets (1 min) | measured peak RSS | estimate |
 //! | ---: | ---: | ---: | ---: | ---: |
-//! | 100,000 | 30 d | 43,200 | 70.5 MB | 67.4 MB |
-//! | 300,000 | 30 d | 43,200 | 81.7 MB | 84.4 MB |
-//! | 1,000,000 | 30 d | 43,200 | 146.1 MB | 143.9 MB |
-//! | 300,000 | 90 d | 129,600 | 162.4 MB | 165.7 MB |
+//! | 100,000 | 30 d | 43,200 | 60.5 MB | 58.1 MB |
+//! | 300,000 | 30 d | 43,200 | 73.3 MB | 76.9 MB |
+//! | 600,000 | 30 d | 43,200 | 102.8 MB | 105.1 MB |
+//! | 1,000,000 | 30 d | 43,200 | 143.8 MB | 142.7 MB |
+//! | 300,000 | 90 d | 129,600 | 123.4 MB | 122.2 MB |
 //!
-//! Re-measured (medians of 2 to 5 runs on a shared machine) when the load ledger gained the software update
-//! point and the tasks of days: their counters, queue and `load.csv` rows more than doubled the bytes per
-//! bucket; the table's figures are from after the CMG's connected-clients lane and the per-group milestone
-//! counts were added; then again (2 runs each, `--no-plots`) when every metric gained a distribution per ring
-//! (stage), which moved the intercept by some 10 MB and left the slopes as they were.
-//!
-//! Fit: the three 30-day sizes give 85 bytes per device (a line within 4 % of each): 64 of hot state and
-//! [`SAMPLE_BYTES_PER_DEVICE`] of latency samples (many devices record only
-//! a few: not every workload switches within the run). The slope between 30 and 90 days gives the bytes per
-//! load bucket — the ledger's shards ([`LEDGER_BYTES_PER_BUCKET_AND_THREAD`] per thread) and
-//! [`BYTES_PER_BUCKET`] for the finalized counts, the queues and `load.csv`'s bytes; the per-thread timelines
-//! are computed from their shape; the intercept is [`BASE_BYTES`] (the binary, thread stacks, histograms, the
-//! plots' bitmaps). Within 4 % of every measurement; re-measure when the engine's data structures change
+//! Fit: the 30-day sizes from 300,000 up give 94 bytes per device: 64 of hot state and
+//! [`SAMPLE_BYTES_PER_DEVICE`] of latency samples and their share of the per-chunk buffers (many devices
+//! record only a few samples: not every workload switches within the run). The same sizes at 10-minute
+//! buckets against 1-minute ones give the bytes per load bucket — the ledger's shards
+//! ([`LEDGER_BYTES_PER_BUCKET_AND_THREAD`] per thread) and [`BYTES_PER_BUCKET`] for the finalized counts,
+//! the queues and the plots' series; the per-thread timelines are computed from their shape; the intercept is
+//! [`BASE_BYTES`] (the binary, thread stacks, the histograms, the plots' bitmaps, a batch of `load.csv`).
+//! Within 5 % of every measurement above; re-measure when the engine's data structures change
 //! (`/usr/bin/time -v cofleet run scenarios/bench-1m.toml --quiet`).
 
 use crate::metrics::tally::{GROUP_EVENTS, TRACKED_COLUMNS, group_count, timeline_rows};
@@ -37,15 +33,15 @@ use crate::units::human_bytes;
 /// A device's hot state (`model::device::Device`, at most 64 bytes by design).
 pub const HOT_BYTES_PER_DEVICE: u64 = 64;
 /// Latency samples per device, as fitted (see the module table).
-pub const SAMPLE_BYTES_PER_DEVICE: u64 = 21;
-/// Per load bucket, whatever the thread count: finalized counts, queue state, the CMG's connected clients,
-/// `load.csv` rows and plot data.
-pub const BYTES_PER_BUCKET: u64 = 786;
+pub const SAMPLE_BYTES_PER_DEVICE: u64 = 30;
+/// Per load bucket, whatever the thread count: finalized counts, queue state, the CMG's connected clients
+/// and plot data.
+pub const BYTES_PER_BUCKET: u64 = 368;
 /// Per load bucket and worker thread: the ledger shard's eighteen `i32` arrays (a lane per request type,
 /// three strided difference arrays, the CMG's connected clients).
 pub const LEDGER_BYTES_PER_BUCKET_AND_THREAD: u64 = 72;
 /// Independent of the scenario's size.
-pub const BASE_BYTES: u64 = 18_230_000;
+pub const BASE_BYTES: u64 = 26_000_000;
 
 /// The estimated peak memory of one run, with its parts (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,10 +149,11 @@ mod tests {
     #[test]
     fn estimate_matches_the_measured_peaks() {
         for (devices, duration, measured_kb) in [
-            (100_000, "30d", 68_848u64),
-            (300_000, "30d", 79_800),
-            (300_000, "90d", 158_600),
-            (1_000_000, "30d", 142_680),
+            (100_000, "30d", 59_048u64),
+            (300_000, "30d", 71_600),
+            (600_000, "30d", 100_348),
+            (300_000, "90d", 120_536),
+            (1_000_000, "30d", 140_476),
         ] {
             let estimate = run_memory(&bench(devices, duration), 2).bytes as f64;
             let measured = (measured_kb * 1024) as f64;

@@ -19,7 +19,7 @@ use crate::report::leftovers::Leftover;
 use crate::report::output_file::WriteError;
 use crate::report::summary::Summary;
 use crate::report::write::Staging;
-use crate::report::{data_files, load_file, table};
+use crate::report::{LOAD_CSV, data_files, table, write_load_file};
 use crate::scenario;
 use crate::units::human_seconds;
 
@@ -194,8 +194,10 @@ pub fn write_run_folder(
         _ => format!("{folder}/{name}"),
     };
     let (load_written, drawn) = rayon::join(
-        || match load_file(scenario, outcome) {
-            Some((name, bytes)) => staging.write(&path(name), &bytes),
+        || match outcome.load {
+            Some(_) => {
+                staging.write_with(&path(LOAD_CSV), |f| write_load_file(scenario, outcome, f))
+            }
             None => Ok(()),
         },
         || -> Result<_, Error> {

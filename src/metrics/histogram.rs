@@ -8,7 +8,11 @@ use hdrhistogram::Histogram;
 /// One metric's merged distribution.
 #[derive(Debug, Clone)]
 pub struct Distribution {
-    hist: Histogram<u64>,
+    /// Made at the first sample: a run keeps one distribution per metric and stage, most of them empty, and a
+    /// month's histogram is a hundred kilobytes of counters to clear — most of a small run's page faults.
+    hist: Option<Box<Histogram<u64>>>,
+    /// The highest value the histogram is made for.
+    highest: u64,
     count: u64,
     sum: u128,
     min: u64,
@@ -18,10 +22,9 @@ pub struct Distribution {
 impl Distribution {
     /// An empty distribution for values up to `highest` seconds.
     pub fn new(highest: u64) -> Self {
-        let hist = Histogram::new_with_max(highest.max(2), 3)
-            .expect("bounds are valid: highest >= 2 and 3 significant digits");
         Distribution {
-            hist,
+            hist: None,
+            highest: highest.max(2),
             count: 0,
             sum: 0,
             min: u64::MAX,
@@ -29,13 +32,30 @@ impl Distribution {
         }
     }
 
+    /// The histogram, made now if it was not yet.
+    fn hist_mut(&mut self) -> &mut Histogram<u64> {
+        let highest = self.highest;
+        self.hist.get_or_insert_with(|| {
+            Box::new(
+                Histogram::new_with_max(highest, 3)
+                    .expect("bounds are valid: highest >= 2 and 3 significant digits"),
+            )
+        })
+    }
+
     /// Records samples (values above the histogram's range are clamped to it; the engine never produces one,
     /// since no latency exceeds the simulated span).
     pub fn record_all(&mut self, samples: &[u32]) {
-        let high = self.hist.high();
+        if samples.is_empty() {
+            return;
+        }
+        let hist = self.hist_mut();
+        let high = hist.high();
+        for &s in samples {
+            hist.saturating_record(u64::from(s).min(high));
+        }
         for &s in samples {
             let v = u64::from(s);
-            self.hist.saturating_record(v.min(high));
             self.count += 1;
             self.sum += u128::from(v);
             self.min = self.min.min(v);
@@ -49,7 +69,8 @@ impl Distribution {
             return;
         }
         let v = u64::from(value);
-        self.hist.saturating_record_n(v.min(self.hist.high()), n);
+        let hist = self.hist_mut();
+        hist.saturating_record_n(v.min(hist.high()), n);
         self.count += n;
         self.sum += u128::from(v) * u128::from(n);
         self.min = self.min.min(v);
@@ -69,7 +90,7 @@ impl Distribution {
             self.max,
             0,
         ];
-        for v in self.hist.iter_recorded() {
+        for v in self.hist.iter().flat_map(|h| h.iter_recorded()) {
             words.push(v.value_iterated_to());
             words.push(v.count_at_value());
         }
@@ -81,9 +102,11 @@ impl Distribution {
     /// returns how many words it used.
     pub fn merge_words(&mut self, words: &[u64]) -> usize {
         let pairs = words[5] as usize;
-        for pair in words[6..6 + 2 * pairs].chunks_exact(2) {
-            self.hist
-                .saturating_record_n(pair[0].min(self.hist.high()), pair[1]);
+        if pairs > 0 {
+            let hist = self.hist_mut();
+            for pair in words[6..6 + 2 * pairs].chunks_exact(2) {
+                hist.saturating_record_n(pair[0].min(hist.high()), pair[1]);
+            }
         }
         self.count += words[0];
         self.sum += u128::from(words[1]) | (u128::from(words[2]) << 64);
@@ -114,28 +137,26 @@ impl Distribution {
 
     /// The value at percentile `p` (0–100), `None` when empty. The 100th percentile is the exact maximum.
     pub fn percentile(&self, p: f64) -> Option<u64> {
-        if self.count == 0 {
-            return None;
-        }
+        // A distribution with a sample has its histogram.
+        let hist = self.hist.as_ref().filter(|_| self.count > 0)?;
         if p >= 100.0 {
             return Some(self.max);
         }
-        Some(self.hist.value_at_percentile(p).min(self.max))
+        Some(hist.value_at_percentile(p).min(self.max))
     }
 
     /// [`Distribution::percentile`] at each of `ps`, in one pass over the histogram when `ps` ascend (a
     /// results file asks for two hundred percentiles of each metric; one by one, each scanned the histogram
     /// from its start).
     pub fn percentiles(&self, ps: &[f64]) -> Vec<Option<u64>> {
-        if self.count == 0 {
+        let Some(hist) = self.hist.as_ref().filter(|_| self.count > 0) else {
             return vec![None; ps.len()];
-        }
+        };
         if !ps.is_sorted() {
             return ps.iter().map(|&p| self.percentile(p)).collect();
         }
         let below = ps.partition_point(|&p| p < 100.0);
-        let mut out: Vec<Option<u64>> = self
-            .hist
+        let mut out: Vec<Option<u64>> = hist
             .value_at_percentiles(ps[..below].iter().copied())
             .map(|v| Some(v.min(self.max)))
             .collect();

@@ -372,31 +372,61 @@ fn served_in(queue: &Queue, b: usize, requests: u64) -> f64 {
 /// `capacity_per_s`, `utilisation` and the delays are the component's (empty when it has no capacity);
 /// a missing row means no request of that type in that bucket.
 pub fn load_csv(load: &LoadOutcome, queue_limit: Option<u32>, start: &Start) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_load_csv(load, queue_limit, start, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// [`load_csv`] into `out` a few days of buckets at a time: a month of one-minute buckets is tens of
+/// megabytes of rows, formatted on every thread a day per part, then written in bucket order (the same
+/// bytes as one pass) — held whole, the file and its parts were the largest allocation after a run.
+pub fn write_load_csv(
+    load: &LoadOutcome,
+    queue_limit: Option<u32>,
+    start: &Start,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     const HEADER: &str = "bucket_start_s,component,request_type,requests,capacity_per_s,utilisation,queue_delay_p50_s,queue_delay_p95_s,served,bucket_start_date\n";
-    // Each with the commas around it: a row is a few long pieces rather than many short ones.
-    let capacities: Vec<String> = load
-        .queues
+    let capacities = capacity_columns(load);
+    out.write_all(HEADER.as_bytes())?;
+    for (batch, counts) in load.counts.chunks(CSV_PART * CSV_BATCH).enumerate() {
+        let first = batch * CSV_PART * CSV_BATCH;
+        let parts: Vec<String> = counts
+            .par_chunks(CSV_PART)
+            .enumerate()
+            .map(|(p, rows)| {
+                load_rows(
+                    load,
+                    first + p * CSV_PART,
+                    rows,
+                    &capacities,
+                    queue_limit,
+                    start,
+                )
+            })
+            .collect();
+        for part in parts {
+            out.write_all(part.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// Each component's capacity column with the commas around it: a row is a few long pieces rather than many
+/// short ones.
+fn capacity_columns(load: &LoadOutcome) -> Vec<String> {
+    load.queues
         .iter()
         .map(|q| {
             q.rate()
                 .map_or_else(|| ",,".to_string(), |r| format!(",{},", round3(r)))
         })
-        .collect();
-    // A month of one-minute buckets is tens of megabytes of rows: formatted in runs of buckets on every
-    // thread, then joined in bucket order (the same bytes as one pass).
-    let parts: Vec<String> = load
-        .counts
-        .par_chunks(CSV_PART)
-        .enumerate()
-        .map(|(p, rows)| load_rows(load, p * CSV_PART, rows, &capacities, queue_limit, start))
-        .collect();
-    let mut out = Vec::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
-    out.extend_from_slice(HEADER.as_bytes());
-    for part in parts {
-        out.extend_from_slice(part.as_bytes());
-    }
-    out
+        .collect()
 }
+
+/// Parts of `load.csv` formatted at once: enough for every thread of a machine this size to have work,
+/// a few megabytes at most.
+const CSV_BATCH: usize = 8;
 
 /// Buckets per part of `load.csv` formatted at once (a day of one-minute buckets).
 const CSV_PART: usize = 1440;
@@ -485,6 +515,46 @@ fn load_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Written a batch of days at a time, `load.csv` is the file one pass over every bucket formats: here 10
+    /// days of one-minute buckets, a whole batch of parts, then a short batch ending in a short part.
+    #[test]
+    fn load_csv_in_batches_is_one_pass() {
+        let text = r#"name = "batches"
+seed = 5
+duration = "10d3h"
+[fleet]
+devices = 3_000
+existing_client_share = 0.7
+new_device_arrival = "5d"
+[[stage]]
+name = "all"
+start = "1d"
+workloads = ["compliance_policies", "windows_update_policies"]
+authority = "intune"
+"#;
+        let scenario = crate::scenario::parse(text, "batches.toml").unwrap();
+        let model = crate::model::Model::new(scenario);
+        let outcome = crate::engine::simulate(&model, &|_| {});
+        let load = outcome.load.as_ref().unwrap();
+        assert!(
+            load.counts.len() > CSV_PART * CSV_BATCH && !load.counts.len().is_multiple_of(CSV_PART)
+        );
+        let s = &model.scenario;
+        let capacities = capacity_columns(load);
+        let rows = load_rows(
+            load,
+            0,
+            &load.counts,
+            &capacities,
+            s.load.queue_limit,
+            &s.start,
+        );
+        let written = load_csv(load, s.load.queue_limit, &s.start);
+        let header = written.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert!(rows.len() > 1_000_000);
+        assert!(written[header..] == *rows.as_bytes());
+    }
 
     #[test]
     fn thousandths_are_written_as_the_shortest_float_is() {

@@ -44,11 +44,28 @@ pub fn data_files(
     (summary, files)
 }
 
+/// The name of the load file in a results folder.
+pub const LOAD_CSV: &str = "load.csv";
+
+/// Writes `load.csv` into `out` as it is formatted (nothing when the run did not count load).
+pub fn write_load_file(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match outcome.load.as_ref() {
+        Some(load) => {
+            load_out::write_load_csv(load, scenario.load.queue_limit, &scenario.start, out)
+        }
+        None => Ok(()),
+    }
+}
+
 /// `load.csv`, when the run counted load.
 pub fn load_file(scenario: &Scenario, outcome: &Outcome) -> Option<(&'static str, Vec<u8>)> {
     outcome.load.as_ref().map(|load| {
         (
-            "load.csv",
+            LOAD_CSV,
             load_out::load_csv(load, scenario.load.queue_limit, &scenario.start),
         )
     })

@@ -81,12 +81,22 @@ impl Staging {
 
     /// Writes the file `name` (a path relative to the folder) and flushes it to the disk.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        self.write_with(name, |f| f.write_all(bytes))
+    }
+
+    /// [`Staging::write`] for a file produced piece by piece: `fill` writes its bytes into the file as they
+    /// are ready, so a large file (`load.csv`) is never held whole in memory.
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
         let path = self.tmp.join(name);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io(dir, "cannot create a folder"))?;
         }
         let mut f = fs::File::create(&path).map_err(io(&path, "cannot create"))?;
-        f.write_all(bytes).map_err(io(&path, "cannot write"))?;
+        fill(&mut f).map_err(io(&path, "cannot write"))?;
         f.sync_all().map_err(io(&path, "cannot flush"))
     }
 
