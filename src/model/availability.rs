@@ -284,7 +284,24 @@ impl Online {
             return Some((0, NEVER));
         }
         let t = t.saturating_add(self.shift);
-        let mut day = t / DAY;
+        self.first_window_on_or_after(t / DAY, t)
+    }
+
+    /// The window after the one that ends at `b`: [`Online::window_from`]`(b)`, without looking at the
+    /// ending window's day again — a window lies within its local day (the latest ends before midnight,
+    /// [`Profile::latest_end`]) and a day has one, so the next is on a later day. `b` is a window's end (a
+    /// schedule that steps from window to window, `model::schedule::next_run`).
+    pub fn window_after(&self, b: Time) -> Option<(Time, Time)> {
+        if self.profile == Profile::AlwaysOn || b == 0 {
+            return self.window_from(b);
+        }
+        let local = b.saturating_add(self.shift);
+        self.first_window_on_or_after((local - 1) / DAY + 1, local)
+    }
+
+    /// The first window on local day `day` or later whose end is after local time `t`.
+    #[inline]
+    fn first_window_on_or_after(&self, mut day: u32, t: Time) -> Option<(Time, Time)> {
         // One profile per loop: the days' windows without a dispatch per day.
         if self.profile == Profile::Intermittent {
             // (Past the last day whose midnight fits, `local_window` finds no window either.)
@@ -621,6 +638,27 @@ mod tests {
 
     /// The office-hours shortcut of `online_from` answers as the window search does, at every minute-and-a-bit
     /// of a month for several devices and start shifts, past the horizon too.
+    #[test]
+    fn the_window_after_a_window_is_the_search_from_its_end() {
+        for profile in [Profile::OfficeHours, Profile::Intermittent, Profile::AlwaysOn] {
+            for key in [1u64, 99, 4242, 0xDEAD_BEEF, u64::MAX] {
+                for shift in [0, 5 * DAY, 3 * DAY + 7 * HOUR + 61, 6 * DAY + 23 * HOUR] {
+                    let o = Online::starting(profile, key, 40 * DAY, shift);
+                    let mut windows = 0;
+                    let mut next = o.window_from(0);
+                    while let Some((_, b)) = next
+                        && b != NEVER
+                    {
+                        next = o.window_after(b);
+                        assert_eq!(next, o.window_from(b), "{profile:?} key {key} shift {shift} b {b}");
+                        windows += 1;
+                    }
+                    assert!(profile == Profile::AlwaysOn || windows > 10);
+                }
+            }
+        }
+    }
+
     #[test]
     fn office_online_from_is_the_window_search() {
         for key in [1u64, 99, 4242, 0xDEAD_BEEF] {

@@ -261,10 +261,11 @@ impl Iterator for MdmTicks<'_> {
 pub fn next_run(online: &Online, ticks: &impl Ticks, t: Time) -> Time {
     let lookback = ticks.max_gap().saturating_add(DAY);
     let mut t = t;
+    let Some(mut window) = online.window_from(t) else {
+        return NEVER;
+    };
     loop {
-        let Some((a, b)) = online.window_from(t) else {
-            return NEVER;
-        };
+        let (a, b) = window;
         if a > t {
             // Offline at t: did the device miss a tick during the gap that ends at `a`?
             let missed = match online.prev_end(a, lookback) {
@@ -284,10 +285,14 @@ pub fn next_run(online: &Online, ticks: &impl Ticks, t: Time) -> Time {
             return NEVER;
         }
         // The tick falls after this window closes: it is missed if it falls before the next window opens.
-        match online.window_from(b) {
+        match online.window_after(b) {
             None => return NEVER,
             Some((a2, _)) if tick < a2 => return a2,
-            Some((a2, _)) => t = a2,
+            Some(next) => {
+                // Online from its start: the search from `a2` would find this window again.
+                t = next.0;
+                window = next;
+            }
         }
     }
 }
