@@ -640,7 +640,11 @@ mod tests {
     /// of a month for several devices and start shifts, past the horizon too.
     #[test]
     fn the_window_after_a_window_is_the_search_from_its_end() {
-        for profile in [Profile::OfficeHours, Profile::Intermittent, Profile::AlwaysOn] {
+        for profile in [
+            Profile::OfficeHours,
+            Profile::Intermittent,
+            Profile::AlwaysOn,
+        ] {
             for key in [1u64, 99, 4242, 0xDEAD_BEEF, u64::MAX] {
                 for shift in [0, 5 * DAY, 3 * DAY + 7 * HOUR + 61, 6 * DAY + 23 * HOUR] {
                     let o = Online::starting(profile, key, 40 * DAY, shift);
@@ -650,7 +654,11 @@ mod tests {
                         && b != NEVER
                     {
                         next = o.window_after(b);
-                        assert_eq!(next, o.window_from(b), "{profile:?} key {key} shift {shift} b {b}");
+                        assert_eq!(
+                            next,
+                            o.window_from(b),
+                            "{profile:?} key {key} shift {shift} b {b}"
+                        );
                         windows += 1;
                     }
                     assert!(profile == Profile::AlwaysOn || windows > 10);
